@@ -1,0 +1,227 @@
+"""Events of the billing service: invoices, payments, credit notes, payment links, comments.
+
+Every amount is integer minor units next to its ISO 4217 currency. No card data, gateway
+secret or payment-link token ever appears here: `gateway_reference` is the gateway's own
+public id for the payment (a PaymentIntent or PayPal order id).
+"""
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from contracts.events.base import EventSchema, StrictSchema
+from contracts.fields import Currency, Id, MinorUnits, UtcDateTime, choice
+
+GATEWAYS = ("stripe", "paypal", "simulated", "offline")
+
+
+class Allocation(StrictSchema):
+    """The part of a payment that goes to one invoice."""
+
+    invoice_id = Id(required=True)
+    amount_minor = MinorUnits(required=True)
+
+
+class PaymentBase(EventSchema):
+    """What every payment event carries; one payment may cover several invoices (bulk)."""
+
+    payment_id = Id(required=True)
+    customer_id = Id(required=True)
+    allocations = fields.List(fields.Nested(Allocation), required=True, validate=validate.Length(min=1))
+    amount_minor = MinorUnits(required=True)
+    currency = Currency(required=True)
+    gateway = choice(*GATEWAYS, required=True)
+
+    @validates_schema
+    def allocations_add_up(self, data, **kwargs):
+        if "allocations" in data and "amount_minor" in data:
+            if sum(a["amount_minor"] for a in data["allocations"]) != data["amount_minor"]:
+                raise ValidationError("Allocations must add up to amount_minor.", "allocations")
+
+
+class InvoiceIssued(EventSchema):
+    """An invoice is final and visible to the customer; `external_ref` is the ERP's id."""
+
+    event_type = "InvoiceIssued"
+    aggregate_type = "Invoice"
+
+    invoice_id = Id(required=True)
+    customer_id = Id(required=True)
+    number = fields.String(required=True, validate=validate.Length(min=1))
+    currency = Currency(required=True)
+    total_minor = MinorUnits(required=True)
+    tax_minor = MinorUnits(required=True)
+    due_date = fields.Date(required=True, allow_none=True)
+    issued_at = UtcDateTime(required=True)
+    external_ref = fields.String(required=True, allow_none=True)
+
+
+class InvoiceUpdated(EventSchema):
+    """An issued invoice changed; the values after the change, `changed` names what moved."""
+
+    event_type = "InvoiceUpdated"
+    aggregate_type = "Invoice"
+
+    invoice_id = Id(required=True)
+    customer_id = Id(required=True)
+    changed = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+    currency = Currency(required=True)
+    total_minor = MinorUnits(required=True)
+    tax_minor = MinorUnits(required=True)
+    amount_due_minor = MinorUnits(required=True)
+    due_date = fields.Date(required=True, allow_none=True)
+
+
+class InvoiceVoided(EventSchema):
+    """An invoice was cancelled and is no longer payable."""
+
+    event_type = "InvoiceVoided"
+    aggregate_type = "Invoice"
+
+    invoice_id = Id(required=True)
+    customer_id = Id(required=True)
+    reason = fields.String(required=True, allow_none=True)
+
+
+class InvoiceViewed(EventSchema):
+    """A contact opened an invoice in the portal (the business is told what customers do)."""
+
+    event_type = "InvoiceViewed"
+    aggregate_type = "Invoice"
+
+    invoice_id = Id(required=True)
+    customer_id = Id(required=True)
+    contact_id = Id(required=True)
+
+
+class InvoiceForwarded(EventSchema):
+    """A contact forwarded an invoice by e-mail, e.g. to their accounts payable."""
+
+    event_type = "InvoiceForwarded"
+    aggregate_type = "Invoice"
+
+    invoice_id = Id(required=True)
+    customer_id = Id(required=True)
+    contact_id = Id(required=True)
+    recipient_email = fields.Email(required=True)
+
+
+class PaymentInitiated(PaymentBase):
+    """A payment was started; nothing is owed or paid yet."""
+
+    event_type = "PaymentInitiated"
+    aggregate_type = "Payment"
+
+
+class PaymentPending(PaymentBase):
+    """The gateway accepted the payment but has not settled it (e.g. a bank debit)."""
+
+    event_type = "PaymentPending"
+    aggregate_type = "Payment"
+
+    gateway_reference = fields.String(required=True, allow_none=True)
+
+
+class PaymentSettled(PaymentBase):
+    """The money arrived: the allocated invoices are paid by these amounts."""
+
+    event_type = "PaymentSettled"
+    aggregate_type = "Payment"
+
+    gateway_reference = fields.String(required=True, allow_none=True)
+
+
+class PaymentFailed(PaymentBase):
+    """The payment did not go through; `reason` is a short code, `message` for people."""
+
+    event_type = "PaymentFailed"
+    aggregate_type = "Payment"
+
+    gateway_reference = fields.String(required=True, allow_none=True)
+    reason = fields.String(required=True)
+    message = fields.String(required=True, allow_none=True)
+
+
+class PaymentRefunded(EventSchema):
+    """Part or all of a settled payment went back to the customer."""
+
+    event_type = "PaymentRefunded"
+    aggregate_type = "Payment"
+
+    payment_id = Id(required=True)
+    refund_id = Id(required=True)
+    customer_id = Id(required=True)
+    amount_minor = MinorUnits(required=True)
+    currency = Currency(required=True)
+    gateway = choice(*GATEWAYS, required=True)
+    gateway_reference = fields.String(required=True, allow_none=True)
+    reason = fields.String(required=True, allow_none=True)
+
+
+class CreditNoteIssued(EventSchema):
+    """A credit note was issued, optionally against an invoice."""
+
+    event_type = "CreditNoteIssued"
+    aggregate_type = "CreditNote"
+
+    credit_note_id = Id(required=True)
+    customer_id = Id(required=True)
+    number = fields.String(required=True, validate=validate.Length(min=1))
+    currency = Currency(required=True)
+    total_minor = MinorUnits(required=True)
+    invoice_id = Id(required=True, allow_none=True)
+    reason = fields.String(required=True, allow_none=True)
+    issued_at = UtcDateTime(required=True)
+    external_ref = fields.String(required=True, allow_none=True)
+
+
+class CreditApplied(EventSchema):
+    """Credit was used to pay an invoice; `remaining_minor` is what is left on the note."""
+
+    event_type = "CreditApplied"
+    aggregate_type = "CreditNote"
+
+    credit_note_id = Id(required=True)
+    customer_id = Id(required=True)
+    invoice_id = Id(required=True)
+    amount_minor = MinorUnits(required=True)
+    currency = Currency(required=True)
+    remaining_minor = MinorUnits(required=True)
+
+
+class CreditRefunded(EventSchema):
+    """Credit was paid back to the customer instead of being applied."""
+
+    event_type = "CreditRefunded"
+    aggregate_type = "CreditNote"
+
+    credit_note_id = Id(required=True)
+    customer_id = Id(required=True)
+    amount_minor = MinorUnits(required=True)
+    currency = Currency(required=True)
+    remaining_minor = MinorUnits(required=True)
+
+
+class PaymentLinkCreated(EventSchema):
+    """A shareable payment link exists; its URL carries a token, so it is not published."""
+
+    event_type = "PaymentLinkCreated"
+    aggregate_type = "PaymentLink"
+
+    payment_link_id = Id(required=True)
+    customer_id = Id(required=True)
+    invoice_ids = fields.List(Id(), required=True, validate=validate.Length(min=1))
+    amount_minor = MinorUnits(required=True)
+    currency = Currency(required=True)
+    expires_at = UtcDateTime(required=True, allow_none=True)
+
+
+class CommentPosted(EventSchema):
+    """Someone commented on an invoice (a question, a dispute, an answer)."""
+
+    event_type = "CommentPosted"
+    aggregate_type = "Invoice"
+
+    comment_id = Id(required=True)
+    invoice_id = Id(required=True)
+    customer_id = Id(required=True)
+    author_kind = choice("contact", "staff", required=True)
+    author_id = Id(required=True)
+    body = fields.String(required=True, validate=validate.Length(min=1))

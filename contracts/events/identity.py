@@ -1,0 +1,222 @@
+"""Events of the identity service: orgs, customers, contacts, staff, sign-in and sessions.
+
+Security events (passwords, MFA, logins, sessions) concern a *user*: a contact or a staff
+member, told apart by `user_kind`; `customer_id` is set for contacts and null for staff.
+"""
+from marshmallow import fields, validate
+
+from contracts.events.base import EventSchema, StrictSchema
+from contracts.fields import Id, UtcDateTime, choice
+
+MODULES = (
+    "invoices", "payments", "credit_notes", "sales_orders", "deliveries", "service_requests",
+    "projects", "timesheets", "tickets", "documents", "quotes", "reviews",
+)
+PERMISSIONS = ("view", "download", "pay", "submit_tickets", "upload", "approve", "forward")
+USER_KINDS = ("contact", "staff")
+SLUG = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
+
+
+class PortalSettings(StrictSchema):
+    """An org's portal settings: the modules its customers see, and feature switches."""
+
+    modules = fields.List(choice(*MODULES), required=True)
+    portal_enabled = fields.Boolean(required=True)
+    mfa_required = fields.Boolean(required=True)
+    self_signup = fields.Boolean(required=True)
+    forward_documents = fields.Boolean(required=True)
+    bulk_payments = fields.Boolean(required=True)
+    partial_payments = fields.Boolean(required=True)
+
+
+class OrganizationCreated(EventSchema):
+    """A business got its portal; `host` is its custom domain (null until it has one)."""
+
+    event_type = "OrganizationCreated"
+    aggregate_type = "Organization"
+
+    org_id = Id(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1))
+    slug = fields.String(required=True, validate=validate.Regexp(SLUG))
+    host = fields.String(required=True, allow_none=True, validate=validate.Length(min=1, max=253))
+    settings = fields.Nested(PortalSettings, required=True)
+
+
+class PortalSettingsChanged(EventSchema):
+    """The org's settings after the change (a snapshot, so order and gaps do not matter);
+    `changed` names the settings that moved."""
+
+    event_type = "PortalSettingsChanged"
+    aggregate_type = "Organization"
+
+    org_id = Id(required=True)
+    changed = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+    settings = fields.Nested(PortalSettings, required=True)
+
+
+class CustomerCreated(EventSchema):
+    """A customer (a company or person the business serves); `external_ref` is the ERP's id."""
+
+    event_type = "CustomerCreated"
+    aggregate_type = "Customer"
+
+    customer_id = Id(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1))
+    email = fields.Email(required=True, allow_none=True)
+    external_ref = fields.String(required=True, allow_none=True)
+
+
+class ContactInvited(EventSchema):
+    """A contact was invited; the invitation token never leaves identity."""
+
+    event_type = "ContactInvited"
+    aggregate_type = "Contact"
+
+    contact_id = Id(required=True)
+    customer_id = Id(required=True)
+    email = fields.Email(required=True)
+    name = fields.String(required=True, allow_none=True)
+    expires_at = UtcDateTime(required=True)
+
+
+class ContactActivated(EventSchema):
+    """An invited contact accepted the invitation and can sign in."""
+
+    event_type = "ContactActivated"
+    aggregate_type = "Contact"
+
+    contact_id = Id(required=True)
+    customer_id = Id(required=True)
+    email = fields.Email(required=True)
+
+
+class ContactSignedUp(EventSchema):
+    """A person signed up on their own (where the org allows it)."""
+
+    event_type = "ContactSignedUp"
+    aggregate_type = "Contact"
+
+    contact_id = Id(required=True)
+    customer_id = Id(required=True)
+    email = fields.Email(required=True)
+    name = fields.String(required=True)
+
+
+class ProfileUpdated(EventSchema):
+    """A contact's profile after the change; `changed` names the fields that moved."""
+
+    event_type = "ProfileUpdated"
+    aggregate_type = "Contact"
+
+    contact_id = Id(required=True)
+    customer_id = Id(required=True)
+    changed = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+    name = fields.String(required=True)
+    email = fields.Email(required=True)
+    phone = fields.String(required=True, allow_none=True)
+
+
+class PermissionsChanged(EventSchema):
+    """A contact's module access and permissions after the change (deny by default)."""
+
+    event_type = "PermissionsChanged"
+    aggregate_type = "Contact"
+
+    contact_id = Id(required=True)
+    customer_id = Id(required=True)
+    modules = fields.List(choice(*MODULES), required=True)
+    permissions = fields.List(choice(*PERMISSIONS), required=True)
+
+
+class StaffMemberAdded(EventSchema):
+    """Someone of the business can now use the staff console."""
+
+    event_type = "StaffMemberAdded"
+    aggregate_type = "StaffMember"
+
+    staff_id = Id(required=True)
+    email = fields.Email(required=True)
+    name = fields.String(required=True)
+    role = choice("owner", "admin", "agent", required=True)
+
+
+class PasswordChanged(EventSchema):
+    """A user's password was changed (by them) or reset (by link); the password itself never travels."""
+
+    event_type = "PasswordChanged"
+    aggregate_type = "User"
+
+    user_kind = choice(*USER_KINDS, required=True)
+    user_id = Id(required=True)
+    customer_id = Id(required=True, allow_none=True)
+    method = choice("change", "reset", required=True)
+
+
+class MfaEnabled(EventSchema):
+    """A user enrolled a second factor."""
+
+    event_type = "MfaEnabled"
+    aggregate_type = "User"
+
+    user_kind = choice(*USER_KINDS, required=True)
+    user_id = Id(required=True)
+    customer_id = Id(required=True, allow_none=True)
+    method = choice("totp", required=True)
+
+
+class MfaDisabled(EventSchema):
+    """A user's second factor was removed (by them or reset by staff: see the envelope's actor)."""
+
+    event_type = "MfaDisabled"
+    aggregate_type = "User"
+
+    user_kind = choice(*USER_KINDS, required=True)
+    user_id = Id(required=True)
+    customer_id = Id(required=True, allow_none=True)
+
+
+class LoginSucceeded(EventSchema):
+    """A user signed in and a session started; `mfa` says whether a second factor was passed."""
+
+    event_type = "LoginSucceeded"
+    aggregate_type = "Session"
+
+    session_id = Id(required=True)
+    user_kind = choice(*USER_KINDS, required=True)
+    user_id = Id(required=True)
+    customer_id = Id(required=True, allow_none=True)
+    mfa = fields.Boolean(required=True)
+    ip = fields.IP(required=True, allow_none=True, metadata={"description": "IPv4 or IPv6 address."})
+    user_agent = fields.String(required=True, allow_none=True)
+
+
+class LoginFailed(EventSchema):
+    """A sign-in was refused. When no user matches the e-mail, `user_id` is null and the
+    envelope's aggregate_id is uuid5(NAMESPACE_URL, "mailto:" + lower-cased e-mail), so the
+    attempts on one address stay in order on one partition."""
+
+    event_type = "LoginFailed"
+    aggregate_type = "User"
+
+    email = fields.String(required=True)
+    user_kind = choice(*USER_KINDS, required=True, allow_none=True)
+    user_id = Id(required=True, allow_none=True)
+    reason = choice(
+        "unknown_user", "bad_password", "bad_mfa_code", "locked", "disabled", "rate_limited",
+        required=True,
+    )
+    ip = fields.IP(required=True, allow_none=True, metadata={"description": "IPv4 or IPv6 address."})
+    user_agent = fields.String(required=True, allow_none=True)
+
+
+class SessionRevoked(EventSchema):
+    """A session ended before its time-out: logout, password change, or staff action."""
+
+    event_type = "SessionRevoked"
+    aggregate_type = "Session"
+
+    session_id = Id(required=True)
+    user_kind = choice(*USER_KINDS, required=True)
+    user_id = Id(required=True)
+    customer_id = Id(required=True, allow_none=True)
+    reason = choice("logout", "password_changed", "mfa_changed", "revoked_by_staff", "expired", required=True)

@@ -1,0 +1,54 @@
+"""Events of the notifications service: e-mails and outbound webhook deliveries.
+
+Bodies are not published (they may hold links with tokens), nor webhook URLs (they often
+embed a secret); the ids are enough to look a message up.
+"""
+from marshmallow import fields, validate
+
+from contracts.events.base import EventSchema
+from contracts.fields import Count, Id
+
+
+class EmailSent(EventSchema):
+    """The mail server accepted an e-mail; `template` names what it was (e.g. "invoice_issued")."""
+
+    event_type = "EmailSent"
+    aggregate_type = "Email"
+
+    email_id = Id(required=True)
+    template = fields.String(required=True, validate=validate.Length(min=1))
+    recipient = fields.Email(required=True)
+    customer_id = Id(required=True, allow_none=True)
+    contact_id = Id(required=True, allow_none=True)
+    provider_message_id = fields.String(required=True, allow_none=True)
+
+
+class EmailFailed(EventSchema):
+    """An e-mail could not be sent; `permanent` means no more retries will happen."""
+
+    event_type = "EmailFailed"
+    aggregate_type = "Email"
+
+    email_id = Id(required=True)
+    template = fields.String(required=True, validate=validate.Length(min=1))
+    recipient = fields.Email(required=True)
+    customer_id = Id(required=True, allow_none=True)
+    contact_id = Id(required=True, allow_none=True)
+    reason = fields.String(required=True)
+    attempts = Count(minimum=1, required=True)
+    permanent = fields.Boolean(required=True)
+
+
+class WebhookDelivered(EventSchema):
+    """An event was delivered to an internal system's webhook (2xx answer)."""
+
+    event_type = "WebhookDelivered"
+    aggregate_type = "WebhookDelivery"
+
+    delivery_id = Id(required=True)
+    webhook_id = Id(required=True)
+    delivered_event_id = fields.UUID(required=True)
+    delivered_event_type = fields.String(required=True)
+    status_code = fields.Integer(required=True, strict=True, validate=validate.Range(min=100, max=599))
+    attempts = Count(minimum=1, required=True)
+    duration_ms = Count(required=True)

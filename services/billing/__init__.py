@@ -1,0 +1,1 @@
+"""billing: invoices, PDFs, payments, payment links, credit notes, refunds, comments."""

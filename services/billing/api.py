@@ -1,0 +1,6 @@
+"""billing's HTTP API."""
+from services.chassis import orgs
+
+
+def blueprints():
+    return [orgs.blueprint("billing")]

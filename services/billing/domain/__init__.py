@@ -1,0 +1,1 @@
+"""billing's aggregates: pure Python, no I/O (built by the billing issue)."""

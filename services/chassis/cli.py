@@ -1,0 +1,45 @@
+"""`python -m services.<name> <command>`: migrate, rebuild-projections, worker, web."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from services.chassis import migrate
+from services.chassis.config import Config
+from services.chassis.projections import rebuild
+from services.chassis.runtime import ServiceSpec, bootstrap
+
+
+def main(spec: ServiceSpec, argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=f"python -m services.{spec.name}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="upgrade the service's database to the latest schema")
+    sub.add_parser("rebuild-projections", help="rebuild every read model from the events")
+    sub.add_parser("worker", help="run the outbox relay and the event consumer")
+    web = sub.add_parser("web", help="run the development web server")
+    web.add_argument("--port", type=int, default=8000)
+    for name in spec.commands:
+        sub.add_parser(name)
+    args = parser.parse_args(argv)
+    config = Config.from_env(spec.name)
+
+    if args.command == "migrate":
+        migrate.upgrade(spec, config.database_url)
+        print(f"{spec.name}: database at head")
+    elif args.command == "rebuild-projections":
+        rt = bootstrap(spec, config)
+        count = rebuild(rt.store)
+        print(f"{spec.name}: rebuilt read models from {count} events")
+    elif args.command == "worker":
+        from services.chassis.worker import run_worker
+        run_worker(bootstrap(spec, config))
+    elif args.command == "web":
+        from services.chassis.web import create_service_app
+        create_service_app(spec, config).run(port=args.port)
+    else:
+        spec.commands[args.command](bootstrap(spec, config), args)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit("run a service's CLI: python -m services.<name> --help")

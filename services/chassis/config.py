@@ -1,0 +1,75 @@
+"""12-factor configuration: every setting comes from the environment, with safe
+local defaults, read in one place."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+SERVICES = ("identity", "billing", "orders", "support", "documents", "notifications")
+
+
+def _env(name: str, service: str, default: str) -> str:
+    """`<SERVICE>_<NAME>` wins over `<NAME>`, so one environment can serve every process."""
+    return os.environ.get(f"{service.upper()}_{name}", os.environ.get(name, default))
+
+
+def _int(name: str, service: str, default: int) -> int:
+    return int(_env(name, service, str(default)))
+
+
+@dataclass(frozen=True)
+class Config:
+    service: str
+    database_url: str
+    kafka_bootstrap: str = "127.0.0.1:19092"
+    topic_partitions: int = 4
+    topic_replicas: int = 1
+    # Short group timings keep a dev/test consumer's join to ~3 s; production raises them.
+    session_timeout_ms: int = 6000
+    heartbeat_interval_ms: int = 500
+    fetch_wait_max_ms: int = 10
+    consumer_max_retries: int = 3
+    consumer_retry_backoff_ms: int = 200
+    relay_batch_size: int = 500
+    relay_max_in_flight: int = 20000
+    topic_check_interval_s: float = 2.0
+    log_level: str = "INFO"
+    log_json: bool = True
+    metrics_port: int = 0
+    internal_token_secret: str = "dev-internal-secret-change-me"
+    service_urls: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, service: str, **overrides) -> "Config":
+        data_dir = Path(os.environ.get("PORTAL_DATA_DIR", "var"))
+        urls = {
+            name: os.environ.get(f"SERVICE_URL_{name.upper()}", f"http://127.0.0.1:{8101 + i}")
+            for i, name in enumerate(SERVICES)
+        }
+        config = cls(
+            service=service,
+            database_url=_env("DATABASE_URL", service, f"sqlite:///{data_dir / service}.db"),
+            kafka_bootstrap=_env("KAFKA_BOOTSTRAP", service, cls.kafka_bootstrap),
+            topic_partitions=_int("TOPIC_PARTITIONS", service, cls.topic_partitions),
+            topic_replicas=_int("TOPIC_REPLICAS", service, cls.topic_replicas),
+            session_timeout_ms=_int("KAFKA_SESSION_TIMEOUT_MS", service, cls.session_timeout_ms),
+            heartbeat_interval_ms=_int("KAFKA_HEARTBEAT_INTERVAL_MS", service, cls.heartbeat_interval_ms),
+            fetch_wait_max_ms=_int("KAFKA_FETCH_WAIT_MAX_MS", service, cls.fetch_wait_max_ms),
+            consumer_max_retries=_int("CONSUMER_MAX_RETRIES", service, cls.consumer_max_retries),
+            consumer_retry_backoff_ms=_int("CONSUMER_RETRY_BACKOFF_MS", service, cls.consumer_retry_backoff_ms),
+            log_level=_env("LOG_LEVEL", service, cls.log_level),
+            log_json=_env("LOG_FORMAT", service, "json") == "json",
+            metrics_port=_int("METRICS_PORT", service, 0),
+            internal_token_secret=_env("INTERNAL_TOKEN_SECRET", service, cls.internal_token_secret),
+            service_urls=urls,
+        )
+        return replace(config, **overrides)
+
+    @property
+    def topic(self) -> str:
+        return f"portal.{self.service}.v1"
+
+    @property
+    def group_id(self) -> str:
+        return f"portal.{self.service}"

@@ -1,0 +1,34 @@
+"""Errors that map to HTTP problems (RFC 9457) at the edge."""
+
+
+class PortalError(Exception):
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str = "", **extensions):
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.extensions = extensions
+
+
+class NotFound(PortalError):
+    """Also what an id of another org or customer answers: never a hint it exists."""
+    status = 404
+    title = "Not found"
+
+
+class ConcurrencyConflict(PortalError):
+    status = 409
+    title = "Conflict"
+
+
+class DomainError(PortalError):
+    """An invariant of an aggregate refused the command."""
+    status = 422
+    title = "Rule broken"
+
+
+class InvalidEvent(PortalError):
+    """An event that does not match its contract: it is never stored nor published."""
+    status = 500
+    title = "Invalid event"

@@ -1,0 +1,22 @@
+"""gunicorn settings shared by every web process (`-c python:services.chassis.gunicorn_conf`)."""
+import os
+import tempfile
+
+bind = os.environ.get("BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", "4"))
+keepalive = 30                     # the gateway keeps pooled connections to services
+graceful_timeout = 25              # inside Kubernetes' 30 s grace period
+timeout = 30
+accesslog = None                   # the app logs requests as JSON
+limit_request_line = 8190
+
+# Prometheus: one registry per worker process, aggregated at /metrics.
+if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="prom-")
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+    multiprocess.mark_process_dead(worker.pid)

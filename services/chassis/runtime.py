@@ -1,0 +1,43 @@
+"""What a service declares (ServiceSpec) and what a process builds from it once
+(Runtime): engine, event store, config. Nothing is built at import time."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+from sqlalchemy import Engine, MetaData
+
+from services.chassis.config import Config
+from services.chassis.db import make_engine
+from services.chassis.eventstore import EventStore
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    metadata: MetaData                       # the service's own read-model tables
+    migrations: Path                         # its Alembic folder
+    projections: Callable[[], Sequence] = lambda: ()
+    subscriptions: Callable[[], dict] = lambda: {}
+    blueprints: Callable[[], Sequence] = lambda: ()
+    title: str = ""
+    commands: dict = field(default_factory=dict)   # extra CLI commands: name -> fn(runtime, args)
+
+
+@dataclass
+class Runtime:
+    spec: ServiceSpec
+    config: Config
+    engine: Engine
+    store: EventStore
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def bootstrap(spec: ServiceSpec, config: Config | None = None) -> Runtime:
+    config = config or Config.from_env(spec.name)
+    engine = make_engine(config.database_url)
+    store = EventStore(engine, spec.name, spec.projections())
+    return Runtime(spec=spec, config=config, engine=engine, store=store)

@@ -1,0 +1,1 @@
+"""documents: contracts, quotations, agreements, customer uploads, approvals, object storage."""

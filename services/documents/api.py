@@ -1,0 +1,6 @@
+"""documents's HTTP API."""
+from services.chassis import orgs
+
+
+def blueprints():
+    return [orgs.blueprint("documents")]

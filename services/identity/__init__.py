@@ -1,0 +1,1 @@
+"""identity: orgs, portal settings, customers, contacts, staff, sessions, MFA, access."""

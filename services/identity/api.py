@@ -1,0 +1,114 @@
+"""identity's HTTP API: thin translators from JSON to commands; reads hit read models."""
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+
+from services.chassis.db import read_only
+from services.chassis.errors import NotFound
+from services.chassis.web import runtime
+from services.identity import handlers
+from services.identity.domain.commands import ChangePortalSettings, CreateCustomer, CreateOrganization
+from services.identity.domain.organization import MODULES
+from services.identity.projections import customers, organizations
+
+blp = Blueprint("identity", __name__, description="Organizations, portal settings, customers")
+
+
+class OrganizationIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    slug = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    host = fields.String(load_default=None, validate=validate.Length(max=255))
+
+
+class SettingsIn(Schema):
+    portal_enabled = fields.Boolean()
+    mfa_required = fields.Boolean()
+    self_signup = fields.Boolean()
+    forward_documents = fields.Boolean()
+    bulk_payments = fields.Boolean()
+    partial_payments = fields.Boolean()
+    modules = fields.List(fields.String(validate=validate.OneOf(MODULES)))
+
+
+class OrganizationOut(Schema):
+    org_id = fields.String()
+    name = fields.String()
+    slug = fields.String()
+    host = fields.String(allow_none=True)
+    settings = fields.Dict()
+
+
+class CustomerIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.Email(required=True)
+
+
+class CustomerOut(Schema):
+    customer_id = fields.String()
+    org_id = fields.String()
+    name = fields.String()
+    email = fields.String()
+
+
+def _org(conn, **where) -> dict:
+    query = select(organizations)
+    for column, value in where.items():
+        query = query.where(organizations.c[column] == value)
+    row = conn.execute(query).first()
+    if row is None:
+        raise NotFound("No such organization.")
+    return row._mapping
+
+
+@blp.route("/orgs")
+class Organizations(MethodView):
+    @blp.arguments(OrganizationIn)
+    @blp.response(201, OrganizationOut)
+    def post(self, body):
+        org_id = handlers.create_organization(CreateOrganization(**body), runtime().store)
+        with read_only(runtime().engine) as conn:
+            return _org(conn, org_id=org_id)
+
+
+@blp.route("/orgs/<org_id>")
+class OrganizationById(MethodView):
+    @blp.response(200, OrganizationOut)
+    def get(self, org_id):
+        with read_only(runtime().engine) as conn:
+            return _org(conn, org_id=org_id)
+
+
+@blp.route("/orgs/by-host/<host>")
+class OrganizationByHost(MethodView):
+    @blp.response(200, OrganizationOut)
+    def get(self, host):
+        with read_only(runtime().engine) as conn:
+            return _org(conn, host=host.lower())
+
+
+@blp.route("/orgs/<org_id>/settings")
+class PortalSettings(MethodView):
+    @blp.arguments(SettingsIn)
+    @blp.response(200, OrganizationOut)
+    def patch(self, changes, org_id):
+        handlers.change_portal_settings(ChangePortalSettings(org_id, changes), runtime().store)
+        with read_only(runtime().engine) as conn:
+            return _org(conn, org_id=org_id)
+
+
+@blp.route("/orgs/<org_id>/customers")
+class Customers(MethodView):
+    @blp.arguments(CustomerIn)
+    @blp.response(201, CustomerOut)
+    def post(self, body, org_id):
+        customer_id = handlers.create_customer(CreateCustomer(org_id, **body), runtime().store)
+        with read_only(runtime().engine) as conn:
+            return conn.execute(select(customers).where(customers.c.customer_id == customer_id)).one()._mapping
+
+    @blp.response(200, CustomerOut(many=True))
+    def get(self, org_id):
+        with read_only(runtime().engine) as conn:
+            return [r._mapping for r in conn.execute(
+                select(customers).where(customers.c.org_id == org_id)
+                .order_by(customers.c.name).limit(100))]

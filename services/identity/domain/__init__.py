@@ -1,0 +1,1 @@
+"""identity's aggregates: pure Python, no I/O."""

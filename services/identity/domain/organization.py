@@ -1,0 +1,72 @@
+"""An org is a business using the portal, with its portal settings."""
+from __future__ import annotations
+
+import re
+import uuid
+
+from services.chassis.aggregate import Aggregate
+from services.chassis.errors import DomainError
+
+MODULES = ("invoices", "payments", "credit_notes", "sales_orders", "deliveries",
+           "service_requests", "projects", "timesheets", "tickets", "documents", "quotes", "reviews")
+SWITCHES = ("portal_enabled", "mfa_required", "self_signup", "forward_documents",
+            "bulk_payments", "partial_payments")
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
+ORG_NAMESPACE = uuid.UUID("6f1c7e0a-3b5e-4f51-9d0a-8c1b2e6f4a10")
+
+
+def default_settings() -> dict:
+    return {"portal_enabled": True, "mfa_required": False, "self_signup": False,
+            "forward_documents": True, "bulk_payments": True, "partial_payments": False,
+            "modules": ["invoices", "payments", "tickets", "documents"]}
+
+
+def org_id_for(slug: str) -> str:
+    """Deterministic: creating the same org twice is a conflict, not a duplicate."""
+    return str(uuid.uuid5(ORG_NAMESPACE, slug))
+
+
+class Organization(Aggregate):
+    aggregate_type = "Organization"
+
+    def __init__(self, aggregate_id: str, org_id: str):
+        super().__init__(aggregate_id, org_id)
+        self.name = ""
+        self.slug = ""
+        self.host: str | None = None
+        self.settings: dict = {}
+
+    @classmethod
+    def create(cls, name: str, slug: str, host: str | None = None) -> "Organization":
+        name = name.strip()
+        if not name:
+            raise DomainError("An organization needs a name.", field="name")
+        if not SLUG.match(slug):
+            raise DomainError("The slug takes lower-case letters, digits and dashes.", field="slug")
+        org_id = org_id_for(slug)
+        org = cls(org_id, org_id)
+        org.record("OrganizationCreated", {"org_id": org_id, "name": name, "slug": slug,
+                                           "host": host.lower() if host else None,
+                                           "settings": default_settings()})
+        return org
+
+    def change_settings(self, changes: dict) -> None:
+        unknown = set(changes) - set(SWITCHES) - {"modules"}
+        if unknown:
+            raise DomainError(f"Unknown setting: {', '.join(sorted(unknown))}.")
+        if "modules" in changes:
+            bad = set(changes["modules"]) - set(MODULES)
+            if bad:
+                raise DomainError(f"Unknown module: {', '.join(sorted(bad))}.", field="modules")
+            changes = {**changes, "modules": [m for m in MODULES if m in changes["modules"]]}
+        changed = sorted(k for k, v in changes.items() if self.settings.get(k) != v)
+        if changed:
+            self.record("PortalSettingsChanged", {"org_id": self.id, "changed": changed,
+                                                  "settings": {**self.settings, **changes}})
+
+    def when_OrganizationCreated(self, data: dict) -> None:
+        self.name, self.slug, self.host = data["name"], data["slug"], data.get("host")
+        self.settings = dict(data.get("settings") or {})
+
+    def when_PortalSettingsChanged(self, data: dict) -> None:
+        self.settings = dict(data["settings"])

@@ -1,0 +1,1 @@
+"""notifications: e-mail, staff activity feed, customer notices, outbound webhooks."""

@@ -1,0 +1,7 @@
+"""Web process: gunicorn "services.notifications.app:create_app()"."""
+from services.chassis.web import create_service_app
+from services.notifications.bootstrap import SPEC
+
+
+def create_app(config=None):
+    return create_service_app(SPEC, config)

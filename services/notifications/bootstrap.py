@@ -1,0 +1,21 @@
+"""What notifications is made of, wired once per process by services.chassis.runtime.bootstrap."""
+from pathlib import Path
+
+from services.chassis.runtime import ServiceSpec
+from services.notifications import handlers, projections
+
+
+def _blueprints():
+    from services.notifications.api import blueprints
+    return blueprints()
+
+
+SPEC = ServiceSpec(
+    name="notifications",
+    title="notifications service",
+    metadata=projections.metadata,
+    migrations=Path(__file__).parent / "migrations",
+    projections=projections.all_projections,
+    subscriptions=handlers.subscriptions,
+    blueprints=_blueprints,
+)

@@ -1,0 +1,1 @@
+"""notifications' aggregates: pure Python, no I/O (built by the notifications issue)."""

@@ -1,0 +1,32 @@
+"""notifications' event handlers: every portal event lands in the staff activity feed."""
+from sqlalchemy import insert
+
+from contracts.catalogue import CATALOGUE, topic_for
+from services.chassis import orgs
+from services.chassis.events import Event
+from services.notifications.projections import activity
+
+
+def record_activity(event: Event, uow) -> None:
+    uow.conn.execute(insert(activity).values(
+        event_id=event.event_id, org_id=event.org_id, service=CATALOGUE[event.type].service,
+        type=event.type, aggregate_type=event.aggregate_type, aggregate_id=event.aggregate_id,
+        actor_kind=(event.actor or {}).get("kind", "system"), occurred_at=event.occurred_at))
+
+
+def _both(first, second):
+    def handle(event, uow):
+        first(event, uow)
+        second(event, uow)
+    return handle
+
+
+def subscriptions() -> dict:
+    subs: dict[str, dict] = {}
+    for contract in CATALOGUE.values():
+        if contract.service != "notifications":
+            subs.setdefault(topic_for(contract.service), {})[contract.type] = record_activity
+    for topic, handlers in orgs.subscriptions().items():
+        for type_, handler in handlers.items():
+            subs[topic][type_] = _both(handler, record_activity)
+    return subs

@@ -1,0 +1,1 @@
+"""orders: sales orders, shipments and deliveries, service requests, projects, tasks, timesheets."""

@@ -1,0 +1,6 @@
+"""orders's HTTP API."""
+from services.chassis import orgs
+
+
+def blueprints():
+    return [orgs.blueprint("orders")]

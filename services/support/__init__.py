@@ -1,0 +1,1 @@
+"""support: tickets, live chat messages, ticket history, service reviews."""

@@ -1,0 +1,1 @@
+"""support's aggregates: pure Python, no I/O (built by the support issue)."""

@@ -1,0 +1,68 @@
+"""An event appended in identity is handled by billing's and notifications'
+consumers through the real broker: the services share nothing but the topic."""
+import threading
+import time
+
+import pytest
+
+from services.billing.app import create_app as billing_app
+from services.billing.bootstrap import SPEC as BILLING
+from services.chassis.consumer import ConsumerRunner
+from services.chassis.relay import OutboxRelay
+from services.identity.app import create_app as identity_app
+from services.identity.bootstrap import SPEC as IDENTITY
+from services.notifications.app import create_app as notifications_app
+from services.notifications.bootstrap import SPEC as NOTIFICATIONS
+
+
+def eventually(fetch, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        response = fetch()
+        if response.status_code == 200 or time.monotonic() > deadline:
+            return response
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_org_created_in_identity_reaches_billing_and_notifications(make_runtime, own_broker, kind):
+    fast = dict(kafka_bootstrap=own_broker.bootstrap, session_timeout_ms=2000,
+                heartbeat_interval_ms=200, topic_check_interval_s=0.5)
+    identity = make_runtime(IDENTITY, kind, **fast)
+    billing = make_runtime(BILLING, kind, **fast)
+    notifications = make_runtime(NOTIFICATIONS, kind, **fast)
+    stop = threading.Event()
+    workers = [
+        threading.Thread(target=OutboxRelay(identity.engine, identity.config).run, args=(stop,)),
+        threading.Thread(target=ConsumerRunner(billing.store, billing.config,
+                                               BILLING.subscriptions()).run, args=(stop,)),
+        threading.Thread(target=ConsumerRunner(notifications.store, notifications.config,
+                                               NOTIFICATIONS.subscriptions()).run, args=(stop,)),
+    ]
+    [w.start() for w in workers]
+    try:
+        ident = identity_app(identity.config).test_client()
+        org = ident.post("/orgs", json={"name": "Acme", "slug": "acme"}).get_json()
+        ident.patch(f"/orgs/{org['org_id']}/settings", json={"mfa_required": True})
+
+        bill = billing_app(billing.config).test_client()
+        seen = eventually(lambda: bill.get(f"/orgs/{org['org_id']}"))
+        assert seen.status_code == 200
+        assert seen.get_json()["name"] == "Acme"
+        deadline = time.monotonic() + 15
+        while (not bill.get(f"/orgs/{org['org_id']}").get_json()["settings"].get("mfa_required")
+               and time.monotonic() < deadline):
+            time.sleep(0.1)
+        assert bill.get(f"/orgs/{org['org_id']}").get_json()["settings"]["mfa_required"] is True
+
+        feed = notifications_app(notifications.config).test_client()
+        deadline = time.monotonic() + 15
+        types = []
+        while len(types) < 2 and time.monotonic() < deadline:
+            types = [a["type"] for a in feed.get(f"/orgs/{org['org_id']}/activity").get_json()]
+            time.sleep(0.1)
+        assert types == ["PortalSettingsChanged", "OrganizationCreated"]   # newest first
+        assert bill.get("/orgs/some-other-org").status_code == 404
+    finally:
+        stop.set()
+        [w.join(20) for w in workers]

@@ -1,0 +1,59 @@
+"""identity's aggregates: commands in, events out, invariants enforced."""
+import pytest
+
+from services.chassis.errors import DomainError
+from services.identity.domain.customer import Customer
+from services.identity.domain.organization import Organization, org_id_for
+
+
+def test_creating_an_org_records_one_event_with_default_settings():
+    org = Organization.create("Acme Ltd", "acme", "Portal.Acme.test")
+    [event] = org.pending
+    assert event.type == "OrganizationCreated"
+    assert event.aggregate_version == 1
+    assert event.data["host"] == "portal.acme.test"
+    assert event.data["settings"]["portal_enabled"] is True
+    assert org.id == org_id_for("acme") == event.org_id
+
+
+@pytest.mark.parametrize("name, slug", [("", "acme"), ("Acme", "Acme!"), ("Acme", "-acme"), ("Acme", "")])
+def test_an_org_needs_a_name_and_a_clean_slug(name, slug):
+    with pytest.raises(DomainError):
+        Organization.create(name, slug)
+
+
+def test_settings_change_records_only_what_really_changed():
+    org = Organization.create("Acme", "acme")
+    org.change_settings({"mfa_required": True, "portal_enabled": True})
+    assert org.pending[-1].type == "PortalSettingsChanged"
+    assert org.pending[-1].data["changed"] == ["mfa_required"]
+    assert org.pending[-1].data["settings"]["mfa_required"] is True
+    org.change_settings({"mfa_required": True})
+    assert len(org.pending) == 2          # nothing changed: nothing recorded
+
+
+def test_unknown_module_or_setting_is_refused():
+    org = Organization.create("Acme", "acme")
+    with pytest.raises(DomainError, match="Unknown module: payroll"):
+        org.change_settings({"modules": ["invoices", "payroll"]})
+    with pytest.raises(DomainError, match="Unknown setting: colour"):
+        org.change_settings({"colour": "red"})
+    assert len(org.pending) == 1
+
+
+def test_state_is_the_fold_of_the_events():
+    org = Organization.create("Acme", "acme")
+    org.change_settings({"modules": ["tickets", "invoices"], "self_signup": True})
+    replayed = Organization.from_events(org.pending)
+    assert replayed.version == 2
+    assert replayed.settings["modules"] == ["invoices", "tickets"]     # catalogue order
+    assert replayed.settings["self_signup"] is True
+    assert replayed.name == "Acme"
+
+
+def test_a_customer_needs_a_name_and_an_address():
+    customer = Customer.create("org-1", "  Bolt & Nut  ", "Buyer@Bolt.test")
+    assert customer.pending[0].data == {"customer_id": customer.id, "name": "Bolt & Nut",
+                                        "email": "buyer@bolt.test", "external_ref": None}
+    with pytest.raises(DomainError):
+        Customer.create("org-1", "Bolt", "not-an-address")
