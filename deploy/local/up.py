@@ -116,7 +116,10 @@ def main() -> int:
     honcho = subprocess.Popen([sys.executable, "-m", "honcho", "-f", str(VAR / "Procfile"),
                                "-d", str(ROOT), "start"], env=env, start_new_session=True)
 
+    stopped = []
+
     def stop(*_):
+        stopped.append(True)
         honcho.send_signal(signal.SIGTERM)
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
@@ -135,7 +138,8 @@ def main() -> int:
         stop()
         honcho.wait()
         raise
-    return honcho.wait()
+    code = honcho.wait()
+    return 0 if stopped else code
 
 
 if __name__ == "__main__":

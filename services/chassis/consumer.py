@@ -70,7 +70,7 @@ class ConsumerRunner:
         self._wait_for_topics(stop)
         self._consumer = Consumer(consumer_config(self.config))
         self._consumer.subscribe(self.topics)
-        log.info("consumer started", extra={"topics": self.topics, "group": self.config.group_id})
+        log.info("consumer of group %s started on %s", self.config.group_id, ", ".join(self.topics))
         try:
             while not stop.is_set():
                 self.poll_once(0.1)

@@ -11,6 +11,8 @@ graceful_timeout = 25              # inside Kubernetes' 30 s grace period
 timeout = 30
 accesslog = None                   # the app logs requests as JSON
 limit_request_line = 8190
+# Several gunicorns share a machine under `make up`; none needs gunicorn's control socket.
+control_socket_disable = True
 
 # Prometheus: one registry per worker process, aggregated at /metrics.
 if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:

@@ -40,7 +40,7 @@ def ensure_topics(client: AdminClient, config: Config, topics: list[str], timeou
     for topic, future in futures.items():
         try:
             future.result()
-            log.info("created topic", extra={"topic": topic})
+            log.info("created topic %s", topic)
         except KafkaException as exc:
             if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
                 raise

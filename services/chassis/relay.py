@@ -85,7 +85,7 @@ class OutboxRelay:
 
     # -- the loop ---------------------------------------------------------------------
     def run(self, stop: threading.Event) -> None:
-        log.info("relay started", extra={"topic": self.topic})
+        log.info("relay started for %s", self.topic)
         try:
             while not stop.is_set():
                 self.step()
