@@ -59,7 +59,7 @@ class ConsumerRunner:
         self._dlq = Producer(kafka.producer_config(config, **{"message.timeout.ms": 10000}))
         self._admin = kafka.admin(config)
         self._topic_ids: dict[str, str | None] = {}
-        self._next_check = 0.0
+        self._rewind: set[str] = set()
         self.stopping = threading.Event()
 
     def run(self, stop: threading.Event | None = None) -> None:
@@ -71,6 +71,9 @@ class ConsumerRunner:
         self._consumer = Consumer(consumer_config(self.config))
         self._consumer.subscribe(self.topics)
         log.info("consumer of group %s started on %s", self.config.group_id, ", ".join(self.topics))
+        # Broker admin calls may block: they run beside the poll loop, not in it.
+        threading.Thread(target=self._watch_loop, args=(stop,), name="consumer-watch",
+                         daemon=True).start()
         try:
             while not stop.is_set():
                 self.poll_once(0.1)
@@ -87,11 +90,17 @@ class ConsumerRunner:
                 log.warning("waiting for the broker: %s", exc)
                 stop.wait(1.0)
 
+    def _watch_loop(self, stop: threading.Event) -> None:
+        while not stop.wait(self.config.topic_check_interval_s):
+            try:
+                self._watch_topics()
+                self._report_lag()
+            except Exception:  # noqa: BLE001 - watching must never stop consuming
+                log.exception("topic watch failed")
+
     def poll_once(self, timeout: float) -> None:
-        if time.monotonic() >= self._next_check:
-            self._next_check = time.monotonic() + self.config.topic_check_interval_s
-            self._watch_topics()
-            self._report_lag()
+        while self._rewind:
+            self._seek_to_beginning(self._rewind.pop())
         msg = self._consumer.poll(timeout)
         if msg is None:
             return
@@ -179,14 +188,17 @@ class ConsumerRunner:
             seen = self._topic_ids.get(topic)
             if seen is not None and topic_id is not None and topic_id != seen:
                 log.warning("topic %s was created anew; reading it from the beginning", topic)
-                for tp in self._consumer.assignment():
-                    if tp.topic == topic:
-                        try:
-                            self._consumer.seek(TopicPartition(topic, tp.partition, OFFSET_BEGINNING))
-                        except KafkaException as exc:
-                            log.info("seek %s failed: %s", tp, exc)
+                self._rewind.add(topic)
             if topic_id is not None:
                 self._topic_ids[topic] = topic_id
+
+    def _seek_to_beginning(self, topic: str) -> None:
+        for tp in self._consumer.assignment():
+            if tp.topic == topic:
+                try:
+                    self._consumer.seek(TopicPartition(topic, tp.partition, OFFSET_BEGINNING))
+                except KafkaException as exc:
+                    log.info("seek %s failed: %s", tp, exc)
 
     def _report_lag(self) -> None:
         try:

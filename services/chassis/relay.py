@@ -50,6 +50,8 @@ class OutboxRelay:
         self._delivered: list[dict] = []
         self._fatal = False
         self._topic_id: str | None = None
+        self._topic_change: tuple[str | None, str] | None = None
+        self._threaded = False
         self._next_check = 0.0
 
     # -- producer ---------------------------------------------------------------------
@@ -86,6 +88,12 @@ class OutboxRelay:
     # -- the loop ---------------------------------------------------------------------
     def run(self, stop: threading.Event) -> None:
         log.info("relay started for %s", self.topic)
+        # The topic check talks to the broker's admin API and may block: it runs
+        # beside the publishing loop, never in it, so it adds no latency.
+        self._threaded = True
+        checker = threading.Thread(target=self._check_loop, args=(stop,), name="relay-check",
+                                   daemon=True)
+        checker.start()
         try:
             while not stop.is_set():
                 self.step()
@@ -104,10 +112,19 @@ class OutboxRelay:
         if self._fatal:
             log.error("producer hit a fatal error; starting a new one")
             self._reset_producer()
-        if time.monotonic() >= self._next_check:
+        if not self._threaded and time.monotonic() >= self._next_check:
             self._next_check = time.monotonic() + self.config.topic_check_interval_s
             self.check_topic()
+        self._apply_topic_change()
         return self._produce_pending()
+
+    def _check_loop(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                self.check_topic()
+            except Exception:  # noqa: BLE001 - the check must never stop the relay
+                log.exception("topic check failed")
+            stop.wait(self.config.topic_check_interval_s)
 
     def _has_backlog_room(self) -> bool:
         return len(self._in_flight) < self.config.relay_max_in_flight
@@ -186,19 +203,30 @@ class OutboxRelay:
         if topic_id is None:
             return
         metrics.OUTBOX_BACKLOG.labels(self.config.service).set(self.backlog())
-        key = f"relay.topic_id.{self.topic}"
-        stored = self._topic_id or state.get(self.engine, key)
-        if stored is not None and stored != topic_id:
-            log.warning("topic %s was created anew on the broker; republishing every event", self.topic)
-            self._republish_all()
+        stored = self._topic_id or state.get(self.engine, self._state_key)
         if stored != topic_id:
-            with self.engine.begin() as conn:
-                state.put(conn, key, topic_id)
-        self._topic_id = topic_id
+            self._topic_change = (stored, topic_id)      # acted on by the publishing loop
 
-    def _republish_all(self) -> None:
-        self._reset_producer()
+    @property
+    def _state_key(self) -> str:
+        return f"relay.topic_id.{self.topic}"
+
+    def _apply_topic_change(self) -> None:
+        """Republish everything if the topic is not the one we published to, and
+        remember the new topic in the same transaction (a crash cannot skip it)."""
+        change, self._topic_change = self._topic_change, None
+        if change is None:
+            return
+        stored, topic_id = change
+        if stored is not None:
+            log.warning("topic %s was created anew on the broker; republishing every event",
+                        self.topic)
+            self._reset_producer()
         with self.engine.begin() as conn:
-            conn.execute(update(events).where(events.c.published == true())
-                         .values(published=False, kafka_partition=None, kafka_offset=None))
-        metrics.TOPIC_RESETS.labels(self.config.service).inc()
+            if stored is not None:
+                conn.execute(update(events).where(events.c.published == true())
+                             .values(published=False, kafka_partition=None, kafka_offset=None))
+            state.put(conn, self._state_key, topic_id)
+        if stored is not None:
+            metrics.TOPIC_RESETS.labels(self.config.service).inc()
+        self._topic_id = topic_id

@@ -26,6 +26,7 @@ from services.chassis.events import Event
 from services.chassis.relay import OutboxRelay
 from services.chassis.runtime import ServiceSpec, bootstrap
 from services.identity.bootstrap import SPEC as IDENTITY
+from services.identity.domain.organization import Organization
 from tests.support.broker import Broker
 from tests.support.databases import create_postgres_db, drop_postgres_db, postgres_available
 
@@ -40,13 +41,7 @@ raw_events = Table("raw_events", raw_md,
 
 
 def org_events(n: int) -> list[Event]:
-    out = []
-    for _ in range(n):
-        oid = str(uuid.uuid4())
-        out.append(Event(type="OrganizationCreated", org_id=oid, aggregate_type="Organization",
-                         aggregate_id=oid, aggregate_version=1,
-                         data={"org_id": oid, "name": "Bench", "slug": "bench", "host": None}))
-    return out
+    return [Organization.create("Bench", f"b-{uuid.uuid4().hex[:20]}").pending[0] for _ in range(n)]
 
 
 def raw_row(e: Event) -> dict:
@@ -173,7 +168,7 @@ def bench_latency(rt_source, rt_sink, n: int) -> list[float]:
     return [handled[k] - sent[k] for k in sent if k in handled]
 
 
-def run(kind: str, broker: Broker, args) -> None:
+def run(kind: str, args) -> None:
     made = None
     if kind == "postgresql":
         why = postgres_available()
@@ -185,6 +180,7 @@ def run(kind: str, broker: Broker, args) -> None:
     else:
         tmp = tempfile.mkdtemp(prefix="bench-")
         urls = [f"sqlite:///{tmp}/identity.db", f"sqlite:///{tmp}/billing.db"]
+    broker = Broker().start()      # a fresh broker per database: no earlier backlog in the way
     try:
         cfgs = [Config.from_env(s, database_url=u, kafka_bootstrap=broker.bootstrap,
                                 session_timeout_ms=2000, heartbeat_interval_ms=200, log_level="WARNING")
@@ -192,10 +188,10 @@ def run(kind: str, broker: Broker, args) -> None:
         for cfg in cfgs:
             migrate.upgrade(IDENTITY, cfg.database_url)
         source, sink = bootstrap(IDENTITY, cfgs[0]), bootstrap(IDENTITY, cfgs[1])
-        appends = bench_appends(source, args.single, args.batched, args.batch)
-        relay_rate = bench_relay(source)
         latency = bench_latency(source, sink, args.latency)
         rtt = bare_round_trip(broker.bootstrap, args.latency, cfgs[0].fetch_wait_max_ms)
+        appends = bench_appends(source, args.single, args.batched, args.batch)
+        relay_rate = bench_relay(source)
         print(f"\n[{kind}]")
         print(f"  append, 1 event/tx      {appends['store single']:>10,.0f} ev/s   raw INSERT "
               f"{appends['raw single']:>10,.0f} rows/s   ratio {appends['store single'] / appends['raw single']:.2f}")
@@ -212,6 +208,7 @@ def run(kind: str, broker: Broker, args) -> None:
         source.dispose()
         sink.dispose()
     finally:
+        broker.stop()
         for name, _ in made or []:
             drop_postgres_db(name)
 
@@ -224,12 +221,8 @@ def main() -> None:
     parser.add_argument("--latency", type=int, default=300)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     args = parser.parse_args()
-    broker = Broker().start()
-    try:
-        for kind in (["sqlite", "postgresql"] if args.db == "both" else [args.db]):
-            run(kind, broker, args)
-    finally:
-        broker.stop()
+    for kind in (["sqlite", "postgresql"] if args.db == "both" else [args.db]):
+        run(kind, args)
 
 
 if __name__ == "__main__":
