@@ -7,6 +7,7 @@ from alembic.config import Config as AlembicConfig
 from sqlalchemy import MetaData
 
 from services.chassis.db import make_engine
+from services.chassis.leader import exclusive
 from services.chassis.tables import metadata as chassis_metadata
 
 
@@ -18,7 +19,13 @@ def alembic_config(spec, database_url: str) -> AlembicConfig:
 
 
 def upgrade(spec, database_url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(spec, database_url), revision)
+    """Safe to run from several pods at once: they take turns."""
+    engine = make_engine(database_url)
+    try:
+        with exclusive(engine, "migrate"):
+            command.upgrade(alembic_config(spec, database_url), revision)
+    finally:
+        engine.dispose()
 
 
 def run_env(service_metadata: MetaData) -> None:

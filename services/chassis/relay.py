@@ -29,6 +29,7 @@ from services.chassis import kafka, metrics, state
 from services.chassis.config import Config
 from services.chassis.db import read_only
 from services.chassis.events import Event
+from services.chassis.leader import leadership
 from services.chassis.tables import events
 from services.chassis.waker import Waker, make_waker
 
@@ -44,6 +45,8 @@ class OutboxRelay:
         self.config = config
         self.topic = config.topic
         self.waker = waker or make_waker(engine)
+        self.leader = leadership(engine, f"relay.{self.topic}")
+        self.leading = False
         self._admin = kafka.admin(config)
         self._producer = self._new_producer()
         self._in_flight: set[int] = set()
@@ -94,8 +97,19 @@ class OutboxRelay:
         checker = threading.Thread(target=self._check_loop, args=(stop,), name="relay-check",
                                    daemon=True)
         checker.start()
+        next_lease_check = 0.0
         try:
+            if not self._lead(stop):
+                return
             while not stop.is_set():
+                if time.monotonic() >= next_lease_check:
+                    next_lease_check = time.monotonic() + 1.0
+                    if not self.leader.still_held():
+                        log.warning("relay lost its leadership; standing by")
+                        self.leading = False
+                        self._reset_producer()
+                        if not self._lead(stop):
+                            return
                 self.step()
                 if not self._delivered and not self._has_backlog_room():
                     self.waker.wait(0.01)
@@ -103,6 +117,20 @@ class OutboxRelay:
                     self.waker.wait(0.005 if self._in_flight else 0.5)
         finally:
             self.close()
+
+    def _lead(self, stop: threading.Event) -> bool:
+        """Wait until this relay is the one that publishes; False when stopped first."""
+        announced = False
+        while not stop.is_set():
+            if self.leader.try_acquire():
+                log.info("relay for %s is publishing", self.topic)
+                self.leading = True
+                return True
+            if not announced:
+                log.info("another relay publishes %s; standing by", self.topic)
+                announced = True
+            stop.wait(1.0)
+        return False
 
     def step(self) -> int:
         """One pass: collect delivery reports, record them, maybe check the topic,
@@ -176,6 +204,7 @@ class OutboxRelay:
         if left:
             log.warning("relay stopped with %d events unconfirmed; they stay unpublished", left)
         self.waker.close()
+        self.leader.release()
 
     def drain(self, timeout: float = 30.0) -> None:
         """Publish until nothing is pending (tools and tests)."""

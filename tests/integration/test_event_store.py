@@ -147,3 +147,20 @@ def test_rebuild_projections_recreates_the_read_models(rt):
         conn.execute(organizations.delete())
     assert rebuild(rt.store) == 2
     assert _settings(rt, org.id) == before
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_migrations_started_at_once_by_several_pods_all_succeed(make_db_url, kind):
+    from services.chassis import migrate
+    url = make_db_url(kind)
+    errors = []
+
+    def run():
+        try:
+            migrate.upgrade(SPEC, url)
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    [t.start() for t in threads]
+    [t.join(60) for t in threads]
+    assert errors == []

@@ -155,3 +155,34 @@ def test_broker_restarted_empty_gets_everything_republished(make_runtime, own_br
         stop.set()
         thread.join(20)
     assert_in_order_once(msgs, first + second, versions_each=2)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_two_worker_replicas_publish_each_event_once_and_the_standby_takes_over(
+        make_runtime, own_broker, kind):
+    rt, first = make(make_runtime, kind, own_broker)
+    second = OutboxRelay(rt.engine, rt.config)
+    stops = [threading.Event(), threading.Event()]
+    threads = [threading.Thread(target=r.run, args=(s,)) for r, s in zip((first, second), stops)]
+    [t.start() for t in threads]
+    try:
+        before = create_orgs(rt, 20, prefix="two", changes=1)
+        deadline = time.monotonic() + 15
+        while unpublished(rt) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert first.leading != second.leading      # exactly one publishes
+        leader = 0 if first.leading else 1
+        stops[leader].set()                         # the publishing replica goes away
+        threads[leader].join(20)
+        after = create_orgs(rt, 5, prefix="after", changes=1)
+        deadline = time.monotonic() + 15
+        while unpublished(rt) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert unpublished(rt) == 0                 # the standby took over
+    finally:
+        [s.set() for s in stops]
+        [t.join(20) for t in threads]
+    msgs = read_topic(own_broker.bootstrap, "portal.identity.v1", expect=50)
+    assert len(msgs) == 50                          # no event published twice
+    assert_in_order_once(msgs, before + after, versions_each=2)
