@@ -25,8 +25,10 @@ from services.chassis.config import SERVICES, Config  # noqa: E402
 VAR = Path(os.environ.get("PORTAL_DATA_DIR", ROOT / "var")).resolve()
 GATEWAY_PORT = int(os.environ.get("GATEWAY_PORT", "8000"))
 BROKER_PORT = int(os.environ.get("BROKER_PORT", "19092"))
-SERVICE_PORT = {name: 8101 + i for i, name in enumerate(SERVICES)}
-METRICS_PORT = {name: 9101 + i for i, name in enumerate(SERVICES)}
+PORT_BASE = int(os.environ.get("PORT_BASE", "8100"))
+METRICS_PORT_BASE = int(os.environ.get("METRICS_PORT_BASE", "9100"))
+SERVICE_PORT = {name: PORT_BASE + 1 + i for i, name in enumerate(SERVICES)}
+METRICS_PORT = {name: METRICS_PORT_BASE + 1 + i for i, name in enumerate(SERVICES)}
 DEMO = {"name": "Demo Trading Co", "slug": "demo", "host": "localhost"}
 
 

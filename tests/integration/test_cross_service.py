@@ -66,3 +66,37 @@ def test_org_created_in_identity_reaches_billing_and_notifications(make_runtime,
     finally:
         stop.set()
         [w.join(20) for w in workers]
+
+
+@pytest.mark.slow
+def test_an_empty_restarted_broker_loses_no_cross_service_effect(make_runtime, own_broker):
+    """The bundled broker keeps everything in memory: after its restart the relay
+    republishes, and billing still gets what was appended before and after."""
+    fast = dict(kafka_bootstrap=own_broker.bootstrap, session_timeout_ms=2000,
+                heartbeat_interval_ms=200, topic_check_interval_s=0.5)
+    identity = make_runtime(IDENTITY, "sqlite", **fast)
+    billing = make_runtime(BILLING, "sqlite", **fast)
+    stop = threading.Event()
+    workers = [
+        threading.Thread(target=OutboxRelay(identity.engine, identity.config).run, args=(stop,)),
+        threading.Thread(target=ConsumerRunner(billing.store, billing.config,
+                                               BILLING.subscriptions()).run, args=(stop,)),
+    ]
+    [w.start() for w in workers]
+    try:
+        ident = identity_app(identity.config).test_client()
+        bill = billing_app(billing.config).test_client()
+        first = ident.post("/orgs", json={"name": "First", "slug": "first"}).get_json()
+        assert eventually(lambda: bill.get(f"/orgs/{first['org_id']}")).status_code == 200
+        own_broker.restart()
+        second = ident.post("/orgs", json={"name": "Second", "slug": "second"}).get_json()
+        ident.patch(f"/orgs/{first['org_id']}/settings", json={"self_signup": True})
+        assert eventually(lambda: bill.get(f"/orgs/{second['org_id']}"), timeout=45).status_code == 200
+        deadline = time.monotonic() + 30
+        while (not bill.get(f"/orgs/{first['org_id']}").get_json()["settings"]["self_signup"]
+               and time.monotonic() < deadline):
+            time.sleep(0.2)
+        assert bill.get(f"/orgs/{first['org_id']}").get_json()["settings"]["self_signup"] is True
+    finally:
+        stop.set()
+        [w.join(20) for w in workers]
