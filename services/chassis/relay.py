@@ -163,12 +163,16 @@ class OutboxRelay:
             return 0
         limit = min(room, self.config.relay_batch_size) + len(self._in_flight)
         with read_only(self.engine) as conn:
-            rows = conn.execute(select(events).where(events.c.published == false())
-                                .order_by(events.c.position).limit(limit)).all()
+            # Positions first (an index-only scan), whole rows only for those not in flight:
+            # while the broker is away the in-flight set is large and must not be re-read.
+            positions = [p for p in conn.execute(
+                select(events.c.position).where(events.c.published == false())
+                .order_by(events.c.position).limit(limit)).scalars()
+                if p not in self._in_flight][:room]
+            rows = conn.execute(select(events).where(events.c.position.in_(positions))
+                                .order_by(events.c.position)).all() if positions else []
         produced = 0
         for row in rows:
-            if row.position in self._in_flight:
-                continue
             event = Event.from_row(row)
             try:
                 self._producer.produce(

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 import uuid
 
 import pytest
@@ -19,6 +20,7 @@ from services.chassis.events import Event
 from services.chassis.runtime import bootstrap
 from tests.support import counter_service
 from tests.support.counter_service import effects
+from tests.support.broker import free_port
 from tests.support.kafka import read_topic
 
 TOPIC = "portal.identity.v1"
@@ -137,8 +139,8 @@ def test_a_failing_handler_is_retried_then_succeeds(make_db_url, own_broker, run
     assert read_topic(own_broker.bootstrap, TOPIC + ".dlq", expect=1, timeout=1) == []
 
 
-def _worker(rt, broker, log):
-    env = {**os.environ, "DATABASE_URL": rt.config.database_url, "KAFKA_BOOTSTRAP": broker.bootstrap,
+def _worker(rt, broker, log, **extra):
+    env = {**os.environ, **extra, "DATABASE_URL": rt.config.database_url, "KAFKA_BOOTSTRAP": broker.bootstrap,
            "KAFKA_SESSION_TIMEOUT_MS": "2000", "KAFKA_HEARTBEAT_INTERVAL_MS": "200",
            "COUNTER_DELAY": "0.01", "LOG_FORMAT": "text"}
     return subprocess.Popen([sys.executable, "-m", "tests.support.counter_service"], env=env,
@@ -182,9 +184,14 @@ def committed_total(bootstrap_servers: str) -> int:
 def test_sigterm_stops_the_worker_cleanly_and_commits_offsets(make_db_url, own_broker, tmp_path):
     rt = runtime(make_db_url, own_broker)
     produce(own_broker.bootstrap, [org_event(f"a-{i}") for i in range(20)])
+    metrics_port = free_port()
     with open(tmp_path / "worker.log", "ab") as log:
-        worker = _worker(rt, own_broker, log)
+        worker = _worker(rt, own_broker, log, METRICS_PORT=str(metrics_port))
         assert wait_for(lambda: len(effect_rows(rt)) == 20)
+        with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5) as r:
+            scraped = r.read().decode()
+        assert 'portal_events_consumed_total{outcome="handled",service="billing",topic="portal.identity.v1"} 20.0' in scraped
+        assert "portal_consumer_lag" in scraped or "portal_dlq_messages_total" in scraped
         started = time.monotonic()
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(30) == 0
