@@ -197,3 +197,25 @@ def test_sigterm_stops_the_worker_cleanly_and_commits_offsets(make_db_url, own_b
         assert worker.wait(30) == 0
         assert time.monotonic() - started < 25
     assert committed_total(own_broker.bootstrap) == 20
+
+
+@pytest.mark.slow
+def test_two_members_of_a_group_share_the_work_and_one_leaving_loses_nothing(make_db_url, own_broker):
+    """Rebalance mid-batch: each event's effect exactly once across both members."""
+    rt = runtime(make_db_url, own_broker, "postgresql")
+    batch = [org_event(f"org-{i}") for i in range(300)]
+    produce(own_broker.bootstrap, batch)
+    stops = [threading.Event(), threading.Event()]
+    runners = [ConsumerRunner(rt.store, rt.config, rt.spec.subscriptions()) for _ in stops]
+    threads = [threading.Thread(target=r.run, args=(s,)) for r, s in zip(runners, stops)]
+    try:
+        [t.start() for t in threads]
+        assert wait_for(lambda: len(effect_rows(rt)) >= 80, timeout=60)
+        stops[0].set()                       # one member leaves in the middle of the work
+        threads[0].join(30)
+        assert wait_for(lambda: len(effect_rows(rt)) >= 300, timeout=90)
+        time.sleep(1.5)
+    finally:
+        [s.set() for s in stops]
+        [t.join(30) for t in threads]
+    assert sorted(e for e, _ in effect_rows(rt)) == sorted(e.event_id for e in batch)
