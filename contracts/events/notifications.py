@@ -52,3 +52,49 @@ class WebhookDelivered(EventSchema):
     status_code = fields.Integer(required=True, strict=True, validate=validate.Range(min=100, max=599))
     attempts = Count(minimum=1, required=True)
     duration_ms = Count(required=True)
+
+
+class WebhookFailed(EventSchema):
+    """A delivery was given up after its last retry; the internal system never said 2xx."""
+
+    event_type = "WebhookFailed"
+    aggregate_type = "WebhookDelivery"
+
+    delivery_id = Id(required=True)
+    webhook_id = Id(required=True)
+    delivered_event_id = fields.UUID(required=True)
+    delivered_event_type = fields.String(required=True)
+    status_code = fields.Integer(required=True, strict=True, allow_none=True,
+                                 validate=validate.Range(min=100, max=599))
+    attempts = Count(minimum=1, required=True)
+    error = fields.String(required=True, validate=validate.Length(max=500))
+
+
+class WebhookRegistered(EventSchema):
+    """Staff subscribed an internal system's URL to event types (the signing secret stays private)."""
+
+    event_type = "WebhookRegistered"
+    aggregate_type = "Webhook"
+
+    webhook_id = Id(required=True)
+    url = fields.Url(required=True, schemes={"https", "http"})
+    event_types = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+
+
+class WebhookDisabled(EventSchema):
+    """A webhook stopped receiving deliveries: by staff, or after repeated failures."""
+
+    event_type = "WebhookDisabled"
+    aggregate_type = "Webhook"
+
+    webhook_id = Id(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class WebhookEnabled(EventSchema):
+    """Staff switched a disabled webhook back on; deliveries resume."""
+
+    event_type = "WebhookEnabled"
+    aggregate_type = "Webhook"
+
+    webhook_id = Id(required=True)

@@ -59,6 +59,7 @@ def environment() -> dict:
         "WEB_CONCURRENCY": env.get("WEB_CONCURRENCY", "1"),
         "LOG_FORMAT": env.get("LOG_FORMAT", "text"),
         "PYTHONUNBUFFERED": "1",
+        "WEBHOOK_ALLOW_HTTP": env.get("WEBHOOK_ALLOW_HTTP", "true"),   # internal systems on this machine
     })
     for name, port in SERVICE_PORT.items():
         env[f"SERVICE_URL_{name.upper()}"] = f"http://127.0.0.1:{port}"

@@ -23,6 +23,9 @@ class ServiceSpec:
     blueprints: Callable[[], Sequence] = lambda: ()
     title: str = ""
     commands: dict = field(default_factory=dict)   # extra CLI commands: name -> fn(runtime, args)
+    # Extra loops the worker runs beside the relay and the consumer (e.g. delivering
+    # webhooks): each is fn(runtime, stop_event) and must return when stop is set.
+    background: Callable[[], Sequence] = lambda: ()
 
 
 @dataclass

@@ -29,6 +29,9 @@ def run_worker(rt: Runtime, stop: threading.Event | None = None) -> None:
     rt.store.on_commit.append(relay.waker.poke)
     relay_thread = threading.Thread(target=relay.run, args=(stop,), name="relay", daemon=True)
     relay_thread.start()
+    loops = [threading.Thread(target=loop, args=(rt, stop), name=loop.__name__, daemon=True)
+             for loop in rt.spec.background()]
+    [t.start() for t in loops]
     consumer = ConsumerRunner(rt.store, rt.config, rt.spec.subscriptions())
     try:
         consumer.run(stop)
@@ -36,4 +39,6 @@ def run_worker(rt: Runtime, stop: threading.Event | None = None) -> None:
     finally:
         stop.set()
         relay_thread.join(20)
+        for t in loops:
+            t.join(10)
         log.info("worker stopped")

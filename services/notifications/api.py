@@ -1,4 +1,4 @@
-"""notifications' HTTP API: the staff activity feed."""
+"""notifications' HTTP API: the staff activity feed and outbound webhooks."""
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -6,10 +6,13 @@ from sqlalchemy import select
 
 from services.chassis import orgs
 from services.chassis.db import read_only
+from services.chassis.errors import NotFound
 from services.chassis.web import runtime
-from services.notifications.projections import activity
+from services.notifications import webhooks as hooks
+from services.notifications.projections import activity, webhooks
 
 blp = Blueprint("activity", __name__, description="Staff activity feed")
+wh = Blueprint("webhooks", __name__, description="Outbound webhooks for internal systems")
 
 
 class FeedArgs(Schema):
@@ -41,5 +44,78 @@ class Feed(MethodView):
                 query.order_by(activity.c.id.desc()).limit(args["limit"]))]
 
 
+class WebhookIn(Schema):
+    url = fields.String(required=True, validate=validate.Length(min=8, max=2000))
+    event_types = fields.List(fields.String(validate=validate.Length(max=100)), required=True,
+                              validate=validate.Length(min=1, max=100))
+
+
+class WebhookOut(Schema):
+    webhook_id = fields.String()
+    url = fields.String()
+    event_types = fields.List(fields.String())
+    active = fields.Boolean()
+    disabled_reason = fields.String(allow_none=True)
+
+
+class WebhookCreated(WebhookOut):
+    secret = fields.String(metadata={"description": "Shown once: sign-check deliveries with it."})
+
+
+class DeliveryOut(Schema):
+    delivery_id = fields.String()
+    event_id = fields.String()
+    event_type = fields.String()
+    status = fields.String()
+    attempts = fields.Integer()
+    last_status_code = fields.Integer(allow_none=True)
+    last_error = fields.String(allow_none=True)
+    created_at = fields.String()
+    finished_at = fields.String(allow_none=True)
+
+
+def _webhook(conn, org_id: str, webhook_id: str):
+    row = conn.execute(select(webhooks).where(webhooks.c.org_id == org_id,
+                                              webhooks.c.webhook_id == webhook_id)).first()
+    if row is None:
+        raise NotFound("No such webhook.")
+    return row._mapping
+
+
+@wh.route("/orgs/<org_id>/webhooks")
+class Webhooks(MethodView):
+    @wh.arguments(WebhookIn)
+    @wh.response(201, WebhookCreated)
+    def post(self, body, org_id):
+        webhook_id, secret = hooks.register(runtime().store, org_id, body["url"], body["event_types"],
+                                            hooks.WebhookSettings.from_env())
+        with read_only(runtime().engine) as conn:
+            return {**_webhook(conn, org_id, webhook_id), "secret": secret}
+
+    @wh.response(200, WebhookOut(many=True))
+    def get(self, org_id):
+        with read_only(runtime().engine) as conn:
+            return [r._mapping for r in conn.execute(
+                select(webhooks).where(webhooks.c.org_id == org_id).order_by(webhooks.c.url))]
+
+
+@wh.route("/orgs/<org_id>/webhooks/<webhook_id>/<any(enable, disable):action>")
+class WebhookSwitch(MethodView):
+    @wh.response(200, WebhookOut)
+    def post(self, org_id, webhook_id, action):
+        hooks.set_active(runtime().store, org_id, webhook_id, action == "enable")
+        with read_only(runtime().engine) as conn:
+            return _webhook(conn, org_id, webhook_id)
+
+
+@wh.route("/orgs/<org_id>/webhooks/<webhook_id>/deliveries")
+class Deliveries(MethodView):
+    @wh.response(200, DeliveryOut(many=True))
+    def get(self, org_id, webhook_id):
+        with read_only(runtime().engine) as conn:
+            _webhook(conn, org_id, webhook_id)
+            return [r._mapping for r in hooks.deliveries_of(conn, org_id, webhook_id)]
+
+
 def blueprints():
-    return [orgs.blueprint("notifications"), blp]
+    return [orgs.blueprint("notifications"), blp, wh]

@@ -10,6 +10,11 @@ def _blueprints():
     return blueprints()
 
 
+def _background():
+    from services.notifications.webhooks import deliver_webhooks
+    return [deliver_webhooks]
+
+
 SPEC = ServiceSpec(
     name="notifications",
     title="notifications service",
@@ -18,4 +23,5 @@ SPEC = ServiceSpec(
     projections=projections.all_projections,
     subscriptions=handlers.subscriptions,
     blueprints=_blueprints,
+    background=_background,
 )

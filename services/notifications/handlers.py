@@ -1,9 +1,11 @@
-"""notifications' event handlers: every portal event lands in the staff activity feed."""
+"""notifications' event handlers: every portal event lands in the staff activity
+feed and is queued for the webhooks that want it."""
 from sqlalchemy import insert
 
 from contracts.catalogue import CATALOGUE, topic_for
 from services.chassis import orgs
 from services.chassis.events import Event
+from services.notifications import webhooks
 from services.notifications.projections import activity
 
 
@@ -14,7 +16,12 @@ def record_activity(event: Event, uow) -> None:
         actor_kind=(event.actor or {}).get("kind", "system"), occurred_at=event.occurred_at))
 
 
-def _both(first, second):
+def on_portal_event(event: Event, uow) -> None:
+    record_activity(event, uow)
+    webhooks.enqueue(event, uow)
+
+
+def _then(first, second):
     def handle(event, uow):
         first(event, uow)
         second(event, uow)
@@ -25,8 +32,8 @@ def subscriptions() -> dict:
     subs: dict[str, dict] = {}
     for contract in CATALOGUE.values():
         if contract.service != "notifications":
-            subs.setdefault(topic_for(contract.service), {})[contract.type] = record_activity
+            subs.setdefault(topic_for(contract.service), {})[contract.type] = on_portal_event
     for topic, handlers in orgs.subscriptions().items():
         for type_, handler in handlers.items():
-            subs[topic][type_] = _both(handler, record_activity)
+            subs[topic][type_] = _then(handler, on_portal_event)
     return subs

@@ -1,6 +1,17 @@
-"""notifications' read models. The staff activity feed is fed by every other
-service's events (a consumer-fed model: it is rebuilt by replaying the topics)."""
-from sqlalchemy import Column, Integer, MetaData, String, Table, Index
+"""notifications' read models.
+
+- `activity`: the staff activity feed, fed by every other service's events (a
+  consumer-fed model: rebuilt by replaying the topics).
+- `webhooks`: projected from the Webhook events; `consecutive_failures` is the
+  delivery loop's running count (operational state, reset by a success).
+- `webhook_secrets`: signing secrets, written beside the registration in the same
+  transaction; never in an event.
+- `webhook_deliveries`: one row per (webhook, event): the queue and the delivery log.
+"""
+from sqlalchemy import (JSON, Boolean, Column, Float, Index, Integer, MetaData, String, Table,
+                        UniqueConstraint, insert, update)
+
+from services.chassis.projections import Projection
 
 metadata = MetaData()
 
@@ -18,6 +29,60 @@ activity = Table(
     Index("ix_activity_org_id_id", "org_id", "id"),
 )
 
+webhooks = Table(
+    "webhooks", metadata,
+    Column("webhook_id", String(64), primary_key=True),
+    Column("org_id", String(64), nullable=False, index=True),
+    Column("url", String(2000), nullable=False),
+    Column("event_types", JSON, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("consecutive_failures", Integer, nullable=False, default=0),
+    Column("disabled_reason", String(500)),
+)
+
+webhook_secrets = Table(
+    "webhook_secrets", metadata,
+    Column("webhook_id", String(64), primary_key=True),
+    Column("secret", String(200), nullable=False),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries", metadata,
+    Column("delivery_id", String(36), primary_key=True),
+    Column("webhook_id", String(64), nullable=False),
+    Column("org_id", String(64), nullable=False),
+    Column("event_id", String(36), nullable=False),
+    Column("event_type", String(100), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("status", String(20), nullable=False),          # pending | delivered | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", Float, nullable=False),
+    Column("last_status_code", Integer),
+    Column("last_error", String(500)),
+    Column("created_at", String(40), nullable=False),
+    Column("finished_at", String(40)),
+    UniqueConstraint("webhook_id", "event_id", name="uq_delivery_webhook_event"),
+    Index("ix_deliveries_due", "status", "next_attempt_at"),
+    Index("ix_deliveries_webhook", "webhook_id", "created_at"),
+)
+
+
+class Webhooks(Projection):
+    tables = (webhooks,)
+
+    def when_WebhookRegistered(self, conn, e):
+        conn.execute(insert(webhooks).values(
+            webhook_id=e.aggregate_id, org_id=e.org_id, url=e.data["url"],
+            event_types=e.data["event_types"], active=True, consecutive_failures=0))
+
+    def when_WebhookDisabled(self, conn, e):
+        conn.execute(update(webhooks).where(webhooks.c.webhook_id == e.aggregate_id)
+                     .values(active=False, disabled_reason=e.data["reason"]))
+
+    def when_WebhookEnabled(self, conn, e):
+        conn.execute(update(webhooks).where(webhooks.c.webhook_id == e.aggregate_id)
+                     .values(active=True, disabled_reason=None, consecutive_failures=0))
+
 
 def all_projections():
-    return []
+    return [Webhooks()]

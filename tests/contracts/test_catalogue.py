@@ -20,7 +20,9 @@ DESIGN_CATALOGUE = {
         QuoteDeclined AgreementSigned""",
     "notifications": "EmailSent EmailFailed WebhookDelivered",
 }
-ADDED_SINCE_DESIGN = {"StaffMemberAdded": "identity"}
+ADDED_SINCE_DESIGN = {"StaffMemberAdded": "identity", "WebhookFailed": "notifications",
+                      "WebhookRegistered": "notifications", "WebhookDisabled": "notifications",
+                      "WebhookEnabled": "notifications"}
 
 
 @pytest.mark.parametrize("service", sorted(DESIGN_CATALOGUE))

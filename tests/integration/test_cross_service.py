@@ -100,3 +100,40 @@ def test_an_empty_restarted_broker_loses_no_cross_service_effect(make_runtime, o
     finally:
         stop.set()
         [w.join(20) for w in workers]
+
+
+@pytest.mark.slow
+def test_a_customer_created_in_identity_reaches_an_internal_systems_webhook_signed(
+        make_runtime, own_broker, monkeypatch):
+    from services.chassis.worker import run_worker
+    from tests.support.receiver import Receiver
+    monkeypatch.setenv("WEBHOOK_ALLOW_HTTP", "true")
+    fast = dict(kafka_bootstrap=own_broker.bootstrap, session_timeout_ms=2000,
+                heartbeat_interval_ms=200, topic_check_interval_s=0.5, log_json=False)
+    identity = make_runtime(IDENTITY, "sqlite", **fast)
+    notifications = make_runtime(NOTIFICATIONS, "postgresql", **fast)
+    stop = threading.Event()
+    workers = [threading.Thread(target=OutboxRelay(identity.engine, identity.config).run, args=(stop,)),
+               threading.Thread(target=run_worker, args=(notifications, stop))]
+    [w.start() for w in workers]
+    receiver = Receiver()
+    try:
+        ident = identity_app(identity.config).test_client()
+        notes = notifications_app(notifications.config).test_client()
+        org = ident.post("/orgs", json={"name": "Acme", "slug": "acme"}).get_json()
+        assert eventually(lambda: notes.get(f"/orgs/{org['org_id']}")).status_code == 200
+        hook = notes.post(f"/orgs/{org['org_id']}/webhooks",
+                          json={"url": receiver.url, "event_types": ["CustomerCreated"]}).get_json()
+        receiver.secret = hook["secret"]
+        customer = ident.post(f"/orgs/{org['org_id']}/customers",
+                              json={"name": "Bolt Ltd", "email": "buyer@bolt.test"}).get_json()
+        deadline = time.monotonic() + 30
+        while not receiver.requests and time.monotonic() < deadline:
+            time.sleep(0.1)
+        [request] = receiver.requests
+        assert request["signed"]
+        assert request["json"]["data"]["customer_id"] == customer["customer_id"]
+    finally:
+        stop.set()
+        [w.join(30) for w in workers]
+        receiver.close()

@@ -1,0 +1,64 @@
+"""A webhook: an internal system's URL subscribed to event types, signed with a
+per-endpoint secret. Pure Python: the service checks the event types it knows."""
+from __future__ import annotations
+
+import uuid
+from urllib.parse import urlsplit
+
+from services.chassis.aggregate import Aggregate
+from services.chassis.errors import DomainError
+
+ALL_EVENTS = "*"
+
+
+class Webhook(Aggregate):
+    aggregate_type = "Webhook"
+
+    def __init__(self, aggregate_id: str, org_id: str):
+        super().__init__(aggregate_id, org_id)
+        self.url = ""
+        self.event_types: list[str] = []
+        self.active = False
+
+    @classmethod
+    def register(cls, org_id: str, url: str, event_types: list[str], known_types: set[str],
+                 allow_http: bool = False) -> "Webhook":
+        parts = urlsplit(url)
+        schemes = {"https", "http"} if allow_http else {"https"}
+        if parts.scheme not in schemes or not parts.hostname:
+            raise DomainError("A webhook needs an https:// URL.", field="url")
+        if parts.username or parts.password:
+            raise DomainError("Put no credentials in the URL; deliveries are signed.", field="url")
+        types = sorted(set(event_types))
+        unknown = [t for t in types if t != ALL_EVENTS and t not in known_types]
+        if not types or unknown:
+            raise DomainError(f"Unknown event type: {', '.join(unknown) or '(none given)'}.",
+                              field="event_types")
+        hook = cls(str(uuid.uuid4()), org_id)
+        hook.record("WebhookRegistered", {"webhook_id": hook.id, "url": url, "event_types": types})
+        return hook
+
+    def disable(self, reason: str) -> None:
+        if self.active:
+            self.record("WebhookDisabled", {"webhook_id": self.id, "reason": reason[:500]})
+
+    def enable(self) -> None:
+        if not self.active:
+            self.record("WebhookEnabled", {"webhook_id": self.id})
+
+    def wants(self, event_type: str) -> bool:
+        return self.active and (ALL_EVENTS in self.event_types or event_type in self.event_types)
+
+    def when_WebhookRegistered(self, data: dict) -> None:
+        self.url, self.event_types, self.active = data["url"], list(data["event_types"]), True
+
+    def when_WebhookDisabled(self, data: dict) -> None:
+        self.active = False
+
+    def when_WebhookEnabled(self, data: dict) -> None:
+        self.active = True
+
+
+def retry_delay(attempts: int, base_seconds: float, cap_seconds: float = 3600.0) -> float:
+    """Exponential backoff after the n-th failed attempt: base, 2*base, 4*base ... capped."""
+    return min(cap_seconds, base_seconds * 2 ** max(0, attempts - 1))

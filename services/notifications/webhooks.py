@@ -1,0 +1,184 @@
+"""Outbound webhooks: staff commands, the fan-out of incoming events into
+deliveries, and the delivery loop the worker runs.
+
+Exactly once towards a receiver, as far as its dedupe on `Portal-Delivery-Id` goes:
+a delivery row is created once per (webhook, event) in the transaction that marks
+the incoming event handled, so a redelivered or replayed event makes no second
+delivery; a retry resends the same delivery id. The window that remains: the
+receiver answered 2xx but the worker died before recording it, so it is sent
+again with the same delivery id."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import and_, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from contracts.catalogue import CATALOGUE
+from services.chassis import orgs
+from services.chassis.events import Event, utc_now
+from services.chassis.leader import leadership
+from services.notifications.adapters.webhook_http import WebhookSender, new_secret
+from services.notifications.domain.webhook import Webhook, retry_delay
+from services.notifications.projections import (activity, webhook_deliveries, webhook_secrets,
+                                                webhooks)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    allow_http: bool = False          # only https URLs, except in dev and tests
+    retry_base_s: float = 5.0
+    max_attempts: int = 10
+    disable_after: int = 15           # consecutive failed attempts before a webhook is switched off
+    timeout_s: float = 10.0
+    poll_s: float = 0.2
+
+    @classmethod
+    def from_env(cls) -> "WebhookSettings":
+        env = os.environ.get
+        return cls(allow_http=env("WEBHOOK_ALLOW_HTTP", "false").lower() == "true",
+                   retry_base_s=float(env("WEBHOOK_RETRY_BASE_S", cls.retry_base_s)),
+                   max_attempts=int(env("WEBHOOK_MAX_ATTEMPTS", cls.max_attempts)),
+                   disable_after=int(env("WEBHOOK_DISABLE_AFTER", cls.disable_after)),
+                   timeout_s=float(env("WEBHOOK_TIMEOUT_S", cls.timeout_s)))
+
+
+KNOWN_TYPES = frozenset(t for t, c in CATALOGUE.items() if c.service != "notifications")
+
+
+# -- staff commands ---------------------------------------------------------------------
+def register(store, org_id: str, url: str, event_types: list[str],
+             settings: WebhookSettings) -> tuple[str, str]:
+    """Returns (webhook_id, secret); the secret is shown once."""
+    with store.unit_of_work() as uow:
+        orgs.get(uow.conn, org_id)                      # 404 for an org we do not know
+        hook = Webhook.register(org_id, url, event_types, set(KNOWN_TYPES), settings.allow_http)
+        secret = new_secret()
+        uow.add(hook)
+        uow.conn.execute(insert(webhook_secrets).values(webhook_id=hook.id, secret=secret))
+        uow.commit()
+    return hook.id, secret
+
+
+def set_active(store, org_id: str, webhook_id: str, active: bool, reason: str = "") -> None:
+    with store.unit_of_work() as uow:
+        hook = uow.load(Webhook, webhook_id, org_id)
+        hook.enable() if active else hook.disable(reason or "Disabled by staff.")
+        uow.add(hook)
+        uow.commit()
+
+
+# -- incoming events --------------------------------------------------------------------
+def enqueue(event: Event, uow) -> None:
+    """One delivery per active webhook of the event's org that wants its type."""
+    rows = uow.conn.execute(select(webhooks.c.webhook_id, webhooks.c.event_types).where(
+        webhooks.c.org_id == event.org_id, webhooks.c.active.is_(True))).all()
+    targets = [r.webhook_id for r in rows if "*" in r.event_types or event.type in r.event_types]
+    if not targets:
+        return
+    ins = (pg_insert if uow.conn.dialect.name == "postgresql" else sqlite_insert)(webhook_deliveries)
+    now, payload = time.time(), event.envelope()
+    for webhook_id in targets:
+        uow.conn.execute(ins.values(
+            delivery_id=str(uuid.uuid4()), webhook_id=webhook_id, org_id=event.org_id,
+            event_id=event.event_id, event_type=event.type, payload=payload, status="pending",
+            attempts=0, next_attempt_at=now, created_at=utc_now(),
+        ).on_conflict_do_nothing(index_elements=["webhook_id", "event_id"]))
+
+
+# -- the delivery loop ------------------------------------------------------------------
+def deliver_webhooks(rt, stop: threading.Event, settings: WebhookSettings | None = None) -> None:
+    """Worker loop. One worker per service delivers (a lock), so no delivery is sent
+    by two replicas at once. No database transaction is open during an HTTP call."""
+    settings = settings or WebhookSettings.from_env()
+    sender = WebhookSender(settings.timeout_s)
+    leader = leadership(rt.engine, "webhooks")
+    while not stop.is_set() and not leader.try_acquire():
+        stop.wait(1.0)
+    try:
+        while not stop.is_set():
+            if deliver_due(rt, sender, settings) == 0:
+                stop.wait(settings.poll_s)
+    finally:
+        leader.release()
+
+
+def deliver_due(rt, sender: WebhookSender, settings: WebhookSettings, limit: int = 20) -> int:
+    with rt.engine.connect() as conn:
+        due = conn.execute(
+            select(webhook_deliveries, webhooks.c.url, webhook_secrets.c.secret)
+            .join(webhooks, webhooks.c.webhook_id == webhook_deliveries.c.webhook_id)
+            .join(webhook_secrets, webhook_secrets.c.webhook_id == webhooks.c.webhook_id)
+            .where(webhook_deliveries.c.status == "pending", webhooks.c.active.is_(True),
+                   webhook_deliveries.c.next_attempt_at <= time.time())
+            .order_by(webhook_deliveries.c.next_attempt_at).limit(limit)).all()
+    for row in due:
+        body = json.dumps(row.payload, separators=(",", ":")).encode()
+        outcome = sender.send(row.url, row.secret, body, row.delivery_id, row.event_id, row.event_type)
+        _record(rt, row, outcome, settings)
+    return len(due)
+
+
+def _record(rt, row, outcome, settings: WebhookSettings) -> None:
+    attempts = row.attempts + 1
+    with rt.store.unit_of_work() as uow:
+        delivery = webhook_deliveries.c.delivery_id == row.delivery_id
+        base = {"delivered_event_id": row.event_id, "delivered_event_type": row.event_type,
+                "webhook_id": row.webhook_id, "delivery_id": row.delivery_id, "attempts": attempts}
+        if outcome.ok:
+            uow.conn.execute(update(webhook_deliveries).where(delivery).values(
+                status="delivered", attempts=attempts, last_status_code=outcome.status_code,
+                last_error=None, finished_at=utc_now()))
+            uow.conn.execute(update(webhooks).where(webhooks.c.webhook_id == row.webhook_id)
+                             .values(consecutive_failures=0))
+            uow.append([_outcome_event(row, "WebhookDelivered", {
+                **base, "status_code": outcome.status_code, "duration_ms": outcome.duration_ms})])
+        else:
+            final = attempts >= settings.max_attempts
+            uow.conn.execute(update(webhook_deliveries).where(delivery).values(
+                status="failed" if final else "pending", attempts=attempts,
+                last_status_code=outcome.status_code, last_error=outcome.error,
+                next_attempt_at=time.time() + retry_delay(attempts, settings.retry_base_s),
+                finished_at=utc_now() if final else None))
+            if final:
+                uow.append([_outcome_event(row, "WebhookFailed", {
+                    **base, "status_code": outcome.status_code, "error": outcome.error or "failed"})])
+            failures = uow.conn.execute(
+                update(webhooks).where(webhooks.c.webhook_id == row.webhook_id)
+                .values(consecutive_failures=webhooks.c.consecutive_failures + 1)
+                .returning(webhooks.c.consecutive_failures)).scalar()
+            if failures >= settings.disable_after:
+                _disable_failing(uow, row, failures)
+        uow.commit()
+
+
+def _disable_failing(uow, row, failures: int) -> None:
+    hook = uow.load(Webhook, row.webhook_id, row.org_id)
+    hook.disable(f"{failures} deliveries in a row failed (last: {row.url}).")
+    uow.add(hook)
+    for event in hook.pending:            # the staff's notice: it shows in their activity feed
+        uow.conn.execute(insert(activity).values(
+            event_id=event.event_id, org_id=event.org_id, service="notifications", type=event.type,
+            aggregate_type=event.aggregate_type, aggregate_id=event.aggregate_id,
+            actor_kind="system", occurred_at=event.occurred_at))
+    log.warning("webhook %s disabled after %d failed deliveries", row.webhook_id, failures)
+
+
+def _outcome_event(row, event_type: str, data: dict) -> Event:
+    return Event(type=event_type, org_id=row.org_id, aggregate_type="WebhookDelivery",
+                 aggregate_id=row.delivery_id, aggregate_version=1, data=data)
+
+
+def deliveries_of(conn, org_id: str, webhook_id: str, limit: int = 50) -> list:
+    return conn.execute(select(webhook_deliveries).where(and_(
+        webhook_deliveries.c.org_id == org_id, webhook_deliveries.c.webhook_id == webhook_id))
+        .order_by(webhook_deliveries.c.created_at.desc()).limit(limit)).all()
