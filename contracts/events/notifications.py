@@ -71,13 +71,14 @@ class WebhookFailed(EventSchema):
 
 
 class WebhookRegistered(EventSchema):
-    """Staff subscribed an internal system's URL to event types (the signing secret stays private)."""
+    """Staff subscribed an internal system's URL to event types. Only the URL's host is
+    published: the URL may embed a secret, and the signing secret stays private."""
 
     event_type = "WebhookRegistered"
     aggregate_type = "Webhook"
 
     webhook_id = Id(required=True)
-    url = fields.Url(required=True, schemes={"https", "http"})
+    host = fields.String(required=True, validate=validate.Length(min=1, max=253))
     event_types = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
 
 

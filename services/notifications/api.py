@@ -9,7 +9,7 @@ from services.chassis.db import read_only
 from services.chassis.errors import NotFound
 from services.chassis.web import runtime
 from services.notifications import webhooks as hooks
-from services.notifications.projections import activity, webhooks
+from services.notifications.projections import activity, webhook_targets, webhooks
 
 blp = Blueprint("activity", __name__, description="Staff activity feed")
 wh = Blueprint("webhooks", __name__, description="Outbound webhooks for internal systems")
@@ -74,9 +74,14 @@ class DeliveryOut(Schema):
     finished_at = fields.String(allow_none=True)
 
 
+def _listing():
+    return select(webhooks, webhook_targets.c.url).join(
+        webhook_targets, webhook_targets.c.webhook_id == webhooks.c.webhook_id)
+
+
 def _webhook(conn, org_id: str, webhook_id: str):
-    row = conn.execute(select(webhooks).where(webhooks.c.org_id == org_id,
-                                              webhooks.c.webhook_id == webhook_id)).first()
+    row = conn.execute(_listing().where(webhooks.c.org_id == org_id,
+                                        webhooks.c.webhook_id == webhook_id)).first()
     if row is None:
         raise NotFound("No such webhook.")
     return row._mapping
@@ -96,7 +101,7 @@ class Webhooks(MethodView):
     def get(self, org_id):
         with read_only(runtime().engine) as conn:
             return [r._mapping for r in conn.execute(
-                select(webhooks).where(webhooks.c.org_id == org_id).order_by(webhooks.c.url))]
+                _listing().where(webhooks.c.org_id == org_id).order_by(webhook_targets.c.url))]
 
 
 @wh.route("/orgs/<org_id>/webhooks/<webhook_id>/<any(enable, disable):action>")

@@ -4,8 +4,8 @@
   consumer-fed model: rebuilt by replaying the topics).
 - `webhooks`: projected from the Webhook events; `consecutive_failures` is the
   delivery loop's running count (operational state, reset by a success).
-- `webhook_secrets`: signing secrets, written beside the registration in the same
-  transaction; never in an event.
+- `webhook_targets`: each webhook's URL and signing secret, written beside the
+  registration in the same transaction; never in an event (a URL may hold a secret).
 - `webhook_deliveries`: one row per (webhook, event): the queue and the delivery log.
 """
 from sqlalchemy import (JSON, Boolean, Column, Float, Index, Integer, MetaData, String, Table,
@@ -33,16 +33,17 @@ webhooks = Table(
     "webhooks", metadata,
     Column("webhook_id", String(64), primary_key=True),
     Column("org_id", String(64), nullable=False, index=True),
-    Column("url", String(2000), nullable=False),
+    Column("host", String(253), nullable=False),
     Column("event_types", JSON, nullable=False),
     Column("active", Boolean, nullable=False),
     Column("consecutive_failures", Integer, nullable=False, default=0),
     Column("disabled_reason", String(500)),
 )
 
-webhook_secrets = Table(
-    "webhook_secrets", metadata,
+webhook_targets = Table(
+    "webhook_targets", metadata,
     Column("webhook_id", String(64), primary_key=True),
+    Column("url", String(2000), nullable=False),
     Column("secret", String(200), nullable=False),
 )
 
@@ -72,7 +73,7 @@ class Webhooks(Projection):
 
     def when_WebhookRegistered(self, conn, e):
         conn.execute(insert(webhooks).values(
-            webhook_id=e.aggregate_id, org_id=e.org_id, url=e.data["url"],
+            webhook_id=e.aggregate_id, org_id=e.org_id, host=e.data["host"],
             event_types=e.data["event_types"], active=True, consecutive_failures=0))
 
     def when_WebhookDisabled(self, conn, e):

@@ -27,7 +27,7 @@ from services.chassis.events import Event, utc_now
 from services.chassis.leader import leadership
 from services.notifications.adapters.webhook_http import WebhookSender, new_secret
 from services.notifications.domain.webhook import Webhook, retry_delay
-from services.notifications.projections import (activity, webhook_deliveries, webhook_secrets,
+from services.notifications.projections import (activity, webhook_deliveries, webhook_targets,
                                                 webhooks)
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def register(store, org_id: str, url: str, event_types: list[str],
         hook = Webhook.register(org_id, url, event_types, set(KNOWN_TYPES), settings.allow_http)
         secret = new_secret()
         uow.add(hook)
-        uow.conn.execute(insert(webhook_secrets).values(webhook_id=hook.id, secret=secret))
+        uow.conn.execute(insert(webhook_targets).values(webhook_id=hook.id, url=url, secret=secret))
         uow.commit()
     return hook.id, secret
 
@@ -115,9 +115,9 @@ def deliver_webhooks(rt, stop: threading.Event, settings: WebhookSettings | None
 def deliver_due(rt, sender: WebhookSender, settings: WebhookSettings, limit: int = 20) -> int:
     with rt.engine.connect() as conn:
         due = conn.execute(
-            select(webhook_deliveries, webhooks.c.url, webhook_secrets.c.secret)
+            select(webhook_deliveries, webhook_targets.c.url, webhook_targets.c.secret)
             .join(webhooks, webhooks.c.webhook_id == webhook_deliveries.c.webhook_id)
-            .join(webhook_secrets, webhook_secrets.c.webhook_id == webhooks.c.webhook_id)
+            .join(webhook_targets, webhook_targets.c.webhook_id == webhooks.c.webhook_id)
             .where(webhook_deliveries.c.status == "pending", webhooks.c.active.is_(True),
                    webhook_deliveries.c.next_attempt_at <= time.time())
             .order_by(webhook_deliveries.c.next_attempt_at).limit(limit)).all()
@@ -157,13 +157,13 @@ def _record(rt, row, outcome, settings: WebhookSettings) -> None:
                 .values(consecutive_failures=webhooks.c.consecutive_failures + 1)
                 .returning(webhooks.c.consecutive_failures)).scalar()
             if failures >= settings.disable_after:
-                _disable_failing(uow, row, failures)
+                _disable_failing(uow, row, failures, outcome.error)
         uow.commit()
 
 
-def _disable_failing(uow, row, failures: int) -> None:
+def _disable_failing(uow, row, failures: int, error: str) -> None:
     hook = uow.load(Webhook, row.webhook_id, row.org_id)
-    hook.disable(f"{failures} deliveries in a row failed (last: {row.url}).")
+    hook.disable(f"{failures} deliveries in a row failed (last: {error or 'no answer'}).")
     uow.add(hook)
     for event in hook.pending:            # the staff's notice: it shows in their activity feed
         uow.conn.execute(insert(activity).values(

@@ -16,7 +16,7 @@ class Webhook(Aggregate):
 
     def __init__(self, aggregate_id: str, org_id: str):
         super().__init__(aggregate_id, org_id)
-        self.url = ""
+        self.host = ""
         self.event_types: list[str] = []
         self.active = False
 
@@ -35,7 +35,8 @@ class Webhook(Aggregate):
             raise DomainError(f"Unknown event type: {', '.join(unknown) or '(none given)'}.",
                               field="event_types")
         hook = cls(str(uuid.uuid4()), org_id)
-        hook.record("WebhookRegistered", {"webhook_id": hook.id, "url": url, "event_types": types})
+        hook.record("WebhookRegistered", {"webhook_id": hook.id, "host": parts.hostname,
+                                          "event_types": types})
         return hook
 
     def disable(self, reason: str) -> None:
@@ -50,7 +51,7 @@ class Webhook(Aggregate):
         return self.active and (ALL_EVENTS in self.event_types or event_type in self.event_types)
 
     def when_WebhookRegistered(self, data: dict) -> None:
-        self.url, self.event_types, self.active = data["url"], list(data["event_types"]), True
+        self.host, self.event_types, self.active = data["host"], list(data["event_types"]), True
 
     def when_WebhookDisabled(self, data: dict) -> None:
         self.active = False

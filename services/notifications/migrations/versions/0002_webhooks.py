@@ -16,7 +16,7 @@ def upgrade() -> None:
         "webhooks",
         sa.Column("webhook_id", sa.String(64), primary_key=True),
         sa.Column("org_id", sa.String(64), nullable=False),
-        sa.Column("url", sa.String(2000), nullable=False),
+        sa.Column("host", sa.String(253), nullable=False),
         sa.Column("event_types", sa.JSON, nullable=False),
         sa.Column("active", sa.Boolean, nullable=False),
         sa.Column("consecutive_failures", sa.Integer, nullable=False),
@@ -24,8 +24,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_webhooks_org_id", "webhooks", ["org_id"])
     op.create_table(
-        "webhook_secrets",
+        "webhook_targets",
         sa.Column("webhook_id", sa.String(64), primary_key=True),
+        sa.Column("url", sa.String(2000), nullable=False),
         sa.Column("secret", sa.String(200), nullable=False),
     )
     op.create_table(
@@ -51,6 +52,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("webhook_deliveries")
-    op.drop_table("webhook_secrets")
+    op.drop_table("webhook_targets")
     op.drop_index("ix_webhooks_org_id", table_name="webhooks")
     op.drop_table("webhooks")
