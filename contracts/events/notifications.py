@@ -99,3 +99,26 @@ class WebhookEnabled(EventSchema):
     aggregate_type = "Webhook"
 
     webhook_id = Id(required=True)
+
+
+class EmailTemplateChanged(EventSchema):
+    """Staff changed an org's e-mail template for one kind of mail and language."""
+
+    event_type = "EmailTemplateChanged"
+    aggregate_type = "EmailTemplate"
+
+    kind = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    locale = fields.String(required=True, validate=validate.Regexp(r"^[a-z]{2}(-[A-Z]{2})?$"))
+    subject = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    text = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    html = fields.String(required=True, allow_none=True, validate=validate.Length(max=50000))
+
+
+class EmailTemplateReset(EventSchema):
+    """Staff went back to the default template for one kind of mail and language."""
+
+    event_type = "EmailTemplateReset"
+    aggregate_type = "EmailTemplate"
+
+    kind = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    locale = fields.String(required=True, validate=validate.Regexp(r"^[a-z]{2}(-[A-Z]{2})?$"))

@@ -29,6 +29,8 @@ PORT_BASE = int(os.environ.get("PORT_BASE", "8100"))
 METRICS_PORT_BASE = int(os.environ.get("METRICS_PORT_BASE", "9100"))
 SERVICE_PORT = {name: PORT_BASE + 1 + i for i, name in enumerate(SERVICES)}
 METRICS_PORT = {name: METRICS_PORT_BASE + 1 + i for i, name in enumerate(SERVICES)}
+SMTP_PORT = int(os.environ.get("SMTP_PORT", "8025"))
+MAIL_WEB_PORT = int(os.environ.get("MAIL_WEB_PORT", "8026"))
 DEMO = {"name": "Demo Trading Co", "slug": "demo", "host": "localhost"}
 
 
@@ -47,6 +49,8 @@ def procfile() -> str:
         lines.append(f"{name}-worker: env METRICS_PORT={METRICS_PORT[name]} "
                      f"python -m services.{name} worker")
     lines.append(f"gateway: env BIND=127.0.0.1:{GATEWAY_PORT} {gunicorn} 'gateway.app:create_app()'")
+    lines.append(f"mail: python {ROOT / 'deploy/local/mailcatcher.py'} --smtp-port {SMTP_PORT} "
+                 f"--http-port {MAIL_WEB_PORT} --dir {VAR / 'mail'}")
     return "\n".join(lines) + "\n"
 
 
@@ -60,6 +64,8 @@ def environment() -> dict:
         "LOG_FORMAT": env.get("LOG_FORMAT", "text"),
         "PYTHONUNBUFFERED": "1",
         "WEBHOOK_ALLOW_HTTP": env.get("WEBHOOK_ALLOW_HTTP", "true"),   # internal systems on this machine
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(SMTP_PORT),
     })
     for name, port in SERVICE_PORT.items():
         env[f"SERVICE_URL_{name.upper()}"] = f"http://127.0.0.1:{port}"
@@ -134,6 +140,7 @@ def main() -> int:
     portal:         http://localhost:{GATEWAY_PORT}/   ({org['name']})
     demo customer:  Acme Retail Ltd <buyer@acme.example>
     service APIs:   {', '.join(f'{n} :{p}' for n, p in SERVICE_PORT.items())} (see /openapi.json)
+    mail caught:    http://127.0.0.1:{MAIL_WEB_PORT}/   (SMTP 127.0.0.1:{SMTP_PORT})
     broker:         127.0.0.1:{BROKER_PORT}   data: {VAR}
   Ctrl-C stops everything.
 """, flush=True)

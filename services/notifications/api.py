@@ -9,6 +9,7 @@ from services.chassis.db import read_only
 from services.chassis.errors import NotFound
 from services.chassis.web import runtime
 from services.notifications import webhooks as hooks
+from services.notifications.api_mail import mail_blp
 from services.notifications.projections import activity, webhook_targets, webhooks
 
 blp = Blueprint("activity", __name__, description="Staff activity feed")
@@ -123,4 +124,4 @@ class Deliveries(MethodView):
 
 
 def blueprints():
-    return [orgs.blueprint("notifications"), blp, wh]
+    return [orgs.blueprint("notifications"), blp, wh, mail_blp]

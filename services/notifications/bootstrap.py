@@ -11,8 +11,9 @@ def _blueprints():
 
 
 def _background():
+    from services.notifications.mail import send_emails
     from services.notifications.webhooks import deliver_webhooks
-    return [deliver_webhooks]
+    return [deliver_webhooks, send_emails]
 
 
 SPEC = ServiceSpec(

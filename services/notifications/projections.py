@@ -7,9 +7,11 @@
 - `webhook_targets`: each webhook's URL and signing secret, written beside the
   registration in the same transaction; never in an event (a URL may hold a secret).
 - `webhook_deliveries`: one row per (webhook, event): the queue and the delivery log.
+- `email_templates`: each org's own wording, projected from the EmailTemplate events.
+- `emails`: the mail outbox and log: one row per mail, rendered when it is queued.
 """
 from sqlalchemy import (JSON, Boolean, Column, Float, Index, Integer, MetaData, String, Table,
-                        UniqueConstraint, insert, update)
+                        Text, UniqueConstraint, delete, insert, update)
 
 from services.chassis.projections import Projection
 
@@ -68,6 +70,62 @@ webhook_deliveries = Table(
 )
 
 
+email_templates = Table(
+    "email_templates", metadata,
+    Column("template_id", String(64), primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("kind", String(60), nullable=False),
+    Column("locale", String(10), nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("html", Text),
+    UniqueConstraint("org_id", "kind", "locale", name="uq_template_org_kind_locale"),
+)
+
+emails = Table(
+    "emails", metadata,
+    Column("email_id", String(36), primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("idempotency_key", String(200), nullable=False),
+    Column("kind", String(60), nullable=False),
+    Column("recipient", String(320), nullable=False),
+    Column("recipient_name", String(200)),
+    Column("sender_name", String(200), nullable=False),
+    Column("customer_id", String(64)),
+    Column("contact_id", String(64)),
+    Column("subject", String(300), nullable=False),
+    Column("text_body", Text, nullable=False),
+    Column("html_body", Text, nullable=False),
+    Column("status", String(20), nullable=False),      # pending|sending|sent|failed|unconfirmed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", Float, nullable=False),
+    Column("outcome_events", Integer, nullable=False, default=0),
+    Column("last_error", String(500)),
+    Column("created_at", String(40), nullable=False),
+    Column("sent_at", String(40)),
+    UniqueConstraint("org_id", "idempotency_key", name="uq_email_org_key"),
+    Index("ix_emails_due", "status", "next_attempt_at"),
+    Index("ix_emails_org_created", "org_id", "created_at"),
+)
+
+
+class EmailTemplates(Projection):
+    tables = (email_templates,)
+
+    def when_EmailTemplateChanged(self, conn, e):
+        d = e.data
+        values = dict(subject=d["subject"], text=d["text"], html=d["html"])
+        done = conn.execute(update(email_templates)
+                            .where(email_templates.c.template_id == e.aggregate_id).values(**values))
+        if done.rowcount == 0:
+            conn.execute(insert(email_templates).values(
+                template_id=e.aggregate_id, org_id=e.org_id, kind=d["kind"], locale=d["locale"],
+                **values))
+
+    def when_EmailTemplateReset(self, conn, e):
+        conn.execute(delete(email_templates).where(email_templates.c.template_id == e.aggregate_id))
+
+
 class Webhooks(Projection):
     tables = (webhooks,)
 
@@ -86,4 +144,4 @@ class Webhooks(Projection):
 
 
 def all_projections():
-    return [Webhooks()]
+    return [Webhooks(), EmailTemplates()]

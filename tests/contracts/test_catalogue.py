@@ -22,7 +22,8 @@ DESIGN_CATALOGUE = {
 }
 ADDED_SINCE_DESIGN = {"StaffMemberAdded": "identity", "WebhookFailed": "notifications",
                       "WebhookRegistered": "notifications", "WebhookDisabled": "notifications",
-                      "WebhookEnabled": "notifications"}
+                      "WebhookEnabled": "notifications", "EmailTemplateChanged": "notifications",
+                      "EmailTemplateReset": "notifications"}
 
 
 @pytest.mark.parametrize("service", sorted(DESIGN_CATALOGUE))

@@ -44,6 +44,8 @@ class Stack:
         self.data_dir = data_dir
         self.gateway = free_port()
         self.broker = free_port()
+        self.smtp = free_port()
+        self.mail_web = free_port()
         self.base = _free_block(6)
         self.metrics_base = _free_block(6, start=self.base + 50)
         self.proc: subprocess.Popen | None = None
@@ -56,7 +58,8 @@ class Stack:
     def start(self, timeout: float = 120) -> None:
         env = {**os.environ, "PORTAL_DATA_DIR": str(self.data_dir), "GATEWAY_PORT": str(self.gateway),
                "BROKER_PORT": str(self.broker), "PORT_BASE": str(self.base),
-               "METRICS_PORT_BASE": str(self.metrics_base)}
+               "METRICS_PORT_BASE": str(self.metrics_base), "SMTP_PORT": str(self.smtp),
+               "MAIL_WEB_PORT": str(self.mail_web)}
         self.output = []
         self.proc = subprocess.Popen([sys.executable, str(ROOT / "deploy/local/up.py")], env=env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -79,6 +82,16 @@ class Stack:
 def get(url: str):
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, None
+
+
+def post(url: str, body: dict):
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as exc:
         return exc.code, None
@@ -131,6 +144,15 @@ def test_make_up_serves_the_portal_stops_on_ctrl_c_and_restarts_on_its_data(tmp_
         feed = lambda: get(stack.url("notifications") + f"/orgs/{org_id}/activity")[1] or []
         assert eventually(lambda: len(feed()) == 2)
         assert sorted(a["type"] for a in feed()) == ["CustomerCreated", "OrganizationCreated"]
+        # a mail queued with notifications lands in the local catcher, readable in a browser
+        queued = post(stack.url("notifications") + f"/orgs/{org_id}/emails", {
+            "kind": "document_shared", "to": "buyer@acme.example", "idempotency_key": "e2e-1",
+            "variables": {"document_name": "Price list", "link": "http://localhost/d/1"}})
+        assert queued[0] == 202
+        caught = lambda: get(f"http://127.0.0.1:{stack.mail_web}/api/messages")[1] or []
+        assert eventually(lambda: len(caught()) == 1)
+        page.goto(f"http://localhost:{stack.mail_web}/")
+        assert "Demo Trading Co shared Price list with you" in page.content()
     finally:
         code = stack.stop()
     assert code == 0
@@ -147,5 +169,6 @@ def test_make_up_serves_the_portal_stops_on_ctrl_c_and_restarts_on_its_data(tmp_
         assert eventually(lambda: get(stack.url("billing") + f"/orgs/{org_id}")[0] == 200)
         time.sleep(3)
         assert len(feed()) == 2
+        assert len(caught()) == 1                   # the mail was not sent again
     finally:
         assert stack.stop() == 0

@@ -1,0 +1,88 @@
+"""The kinds of e-mail the portal sends, what each may say (its placeholders), sample
+data for previews, and the default wording. Pure data: templates are Jinja2 text,
+rendered in a sandbox by the templates adapter.
+
+Every template may also use `org` (name, host) and `recipient` (name, email)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+COMMON = ("org", "recipient")
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    placeholders: tuple[str, ...]
+    sample: dict
+    subject: str
+    text: str
+    essential: bool = True          # essential mail has no unsubscribe link
+    required: tuple[str, ...] = field(default=())
+
+    @property
+    def allowed(self) -> set[str]:
+        return set(self.placeholders) | set(COMMON)
+
+
+def _kind(name, placeholders, sample, subject, text, essential=True):
+    return Kind(name, tuple(placeholders), sample, subject, text, essential,
+                required=tuple(p for p in placeholders if "link" in p))
+
+
+KINDS: dict[str, Kind] = {k.name: k for k in [
+    _kind("invitation", ["inviter", "link", "expires_at"],
+          {"inviter": "Dana from Demo Co", "link": "https://portal.example/invite/…", "expires_at": "in 7 days"},
+          "You are invited to the {{ org.name }} customer portal",
+          "Hello {{ recipient.name }},\n\n{{ inviter }} invited you to the {{ org.name }} customer portal.\n"
+          "Set your password here: {{ link }}\nThe link works once and expires {{ expires_at }}.\n"),
+    _kind("password_reset", ["link", "expires_in_minutes"],
+          {"link": "https://portal.example/reset/…", "expires_in_minutes": 30},
+          "Reset your {{ org.name }} portal password",
+          "Hello {{ recipient.name }},\n\nSomeone asked to reset your password. If it was you, "
+          "open {{ link }} within {{ expires_in_minutes }} minutes.\nIf not, ignore this mail.\n"),
+    _kind("email_verification", ["link"], {"link": "https://portal.example/verify/…"},
+          "Confirm your e-mail address for {{ org.name }}",
+          "Hello {{ recipient.name }},\n\nConfirm your address: {{ link }}\n"),
+    _kind("payment_receipt", ["invoice_numbers", "amount", "receipt_link"],
+          {"invoice_numbers": "INV-1001, INV-1002", "amount": "€1,250.00", "receipt_link": "https://portal.example/r/1"},
+          "Receipt for your payment to {{ org.name }}",
+          "Hello {{ recipient.name }},\n\nWe received {{ amount }} for {{ invoice_numbers }}. "
+          "Thank you.\nYour receipt: {{ receipt_link }}\n"),
+    _kind("payment_failed", ["invoice_number", "amount", "reason", "pay_link"],
+          {"invoice_number": "INV-1001", "amount": "€250.00", "reason": "The bank declined the debit.",
+           "pay_link": "https://portal.example/pay/1"},
+          "Your payment for {{ invoice_number }} did not go through",
+          "Hello {{ recipient.name }},\n\nYour payment of {{ amount }} for {{ invoice_number }} failed: "
+          "{{ reason }}\nYou can pay again here: {{ pay_link }}\n"),
+    _kind("invoice_forwarded", ["sender_name", "invoice_number", "link"],
+          {"sender_name": "Sam Buyer", "invoice_number": "INV-1001", "link": "https://portal.example/i/1"},
+          "{{ sender_name }} shared invoice {{ invoice_number }} with you",
+          "Hello {{ recipient.name }},\n\n{{ sender_name }} shared invoice {{ invoice_number }} from "
+          "{{ org.name }} with you: {{ link }}\n"),
+    _kind("portal_comment", ["document_number", "comment", "link"],
+          {"document_number": "INV-1001", "comment": "We applied your discount.", "link": "https://portal.example/i/1"},
+          "New comment on {{ document_number }}",
+          "Hello {{ recipient.name }},\n\n{{ org.name }} commented on {{ document_number }}:\n\n"
+          "{{ comment }}\n\nReply in the portal: {{ link }}\n", essential=False),
+    _kind("ticket_reply", ["ticket_number", "ticket_subject", "reply", "link"],
+          {"ticket_number": "T-42", "ticket_subject": "Delivery late", "reply": "It ships today.",
+           "link": "https://portal.example/t/42"},
+          "[{{ ticket_number }}] {{ ticket_subject }}",
+          "Hello {{ recipient.name }},\n\n{{ reply }}\n\nSee the whole conversation: {{ link }}\n",
+          essential=False),
+    _kind("document_shared", ["document_name", "link"],
+          {"document_name": "Service agreement 2027", "link": "https://portal.example/d/7"},
+          "{{ org.name }} shared {{ document_name }} with you",
+          "Hello {{ recipient.name }},\n\n{{ document_name }} is waiting for you: {{ link }}\n",
+          essential=False),
+    _kind("quote_decision", ["quote_number", "decision", "contact_name", "link"],
+          {"quote_number": "Q-77", "decision": "accepted", "contact_name": "Sam Buyer",
+           "link": "https://console.example/q/77"},
+          "Quote {{ quote_number }} was {{ decision }}",
+          "Hello {{ recipient.name }},\n\n{{ contact_name }} {{ decision }} quote {{ quote_number }}.\n"
+          "Details: {{ link }}\n"),
+]}
+
+SAMPLE_COMMON = {"org": {"name": "Demo Trading Co", "host": "portal.example"},
+                 "recipient": {"name": "Sam Buyer", "email": "sam@customer.example"}}
