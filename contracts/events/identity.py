@@ -66,6 +66,19 @@ class CustomerCreated(EventSchema):
     external_ref = fields.String(required=True, allow_none=True)
 
 
+class ContactAdded(EventSchema):
+    """Staff added a contact person to a customer; they can sign in once invited and activated."""
+
+    event_type = "ContactAdded"
+    aggregate_type = "Contact"
+
+    contact_id = Id(required=True)
+    customer_id = Id(required=True)
+    email = fields.Email(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1))
+    permissions = fields.List(choice(*PERMISSIONS), required=True)
+
+
 class ContactInvited(EventSchema):
     """A contact was invited; the invitation token never leaves identity."""
 
@@ -114,6 +127,10 @@ class ProfileUpdated(EventSchema):
     name = fields.String(required=True)
     email = fields.Email(required=True)
     phone = fields.String(required=True, allow_none=True)
+    language = fields.String(validate=validate.Length(min=2, max=10))
+    address = fields.Dict(keys=fields.String(), values=fields.String())
+    notify = fields.Dict(keys=fields.String(), values=fields.Boolean(),
+                         metadata={"description": "Which non-essential mails the contact wants."})
 
 
 class PermissionsChanged(EventSchema):

@@ -93,7 +93,10 @@ def _wire_errors(app: Flask) -> None:
         if exc.status >= 500:
             log.error("server error: %s", exc.detail)
             return _problem_response(exc.status, exc.title, "The server could not do this.")
-        return _problem_response(exc.status, exc.title, exc.detail, **exc.extensions)
+        extensions = dict(exc.extensions)
+        if extensions.get("field"):            # the same shape as marshmallow's input errors
+            extensions.setdefault("errors", {"json": {extensions["field"]: [exc.detail]}})
+        return _problem_response(exc.status, exc.title, exc.detail, **extensions)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -6,8 +6,13 @@ from services.identity import projections
 
 
 def _blueprints():
-    from services.identity.api import blp
-    return [blp]
+    from services.identity import api, api_people, api_sessions
+    return [api.blp, api_people.blp, api_sessions.blp]
+
+
+def _background():
+    from services.identity.outbox import deliver_mail
+    return [deliver_mail]
 
 
 SPEC = ServiceSpec(
@@ -18,4 +23,5 @@ SPEC = ServiceSpec(
     projections=projections.all_projections,
     subscriptions=dict,
     blueprints=_blueprints,
+    background=_background,
 )

@@ -1,5 +1,5 @@
 """identity's read models, kept in step with its events."""
-from sqlalchemy import JSON, Column, MetaData, String, Table, insert, update
+from sqlalchemy import JSON, Boolean, Column, MetaData, String, Table, insert, update
 
 from services.chassis.projections import Projection
 
@@ -22,9 +22,39 @@ customers = Table(
     Column("email", String(320), nullable=False),
 )
 
+contacts = Table(
+    "contacts", metadata,
+    Column("contact_id", String(64), primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("customer_id", String(64), nullable=False, index=True),
+    Column("email", String(320), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("permissions", JSON, nullable=False),
+    Column("modules", JSON, nullable=False),
+    Column("mfa_enabled", Boolean, nullable=False, default=False),
+    Column("phone", String(50)),
+    Column("language", String(10), nullable=False, default="en"),
+    Column("address", JSON, nullable=False),
+    Column("notify", JSON, nullable=False),
+)
+
+staff = Table(
+    "staff", metadata,
+    Column("staff_id", String(64), primary_key=True),
+    Column("org_id", String(64), nullable=False, index=True),
+    Column("email", String(320), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("role", String(10), nullable=False),
+    Column("mfa_enabled", Boolean, nullable=False, default=False),
+)
+
+ALL_MODULES = ["invoices", "payments", "credit_notes", "sales_orders", "deliveries", "service_requests",
+               "projects", "timesheets", "tickets", "documents", "quotes", "reviews"]
+
 
 class Directory(Projection):
-    tables = (organizations, customers)
+    tables = (organizations, customers, contacts, staff)
 
     def when_OrganizationCreated(self, conn, e):
         conn.execute(insert(organizations).values(
@@ -37,7 +67,50 @@ class Directory(Projection):
 
     def when_CustomerCreated(self, conn, e):
         conn.execute(insert(customers).values(customer_id=e.aggregate_id, org_id=e.org_id,
-                                              name=e.data["name"], email=e.data["email"]))
+                                              name=e.data["name"], email=e.data["email"] or ""))
+
+    def when_ContactAdded(self, conn, e):
+        d = e.data
+        conn.execute(insert(contacts).values(
+            contact_id=d["contact_id"], org_id=e.org_id, customer_id=d["customer_id"], email=d["email"],
+            name=d["name"], status="created", permissions=d["permissions"], modules=ALL_MODULES,
+            mfa_enabled=False, language="en", address={}, notify={}))
+
+    def when_ContactInvited(self, conn, e):
+        self._contact(conn, e, status="invited")
+
+    def when_ContactActivated(self, conn, e):
+        self._contact(conn, e, status="active")
+
+    def when_PermissionsChanged(self, conn, e):
+        self._contact(conn, e, permissions=e.data["permissions"], modules=e.data["modules"])
+
+    def when_ProfileUpdated(self, conn, e):
+        d = e.data
+        self._contact(conn, e, name=d["name"], phone=d.get("phone"), language=d.get("language", "en"),
+                      address=d.get("address") or {}, notify=d.get("notify") or {})
+
+    def when_StaffMemberAdded(self, conn, e):
+        d = e.data
+        conn.execute(insert(staff).values(staff_id=d["staff_id"], org_id=e.org_id, email=d["email"],
+                                          name=d["name"], role=d["role"], mfa_enabled=False))
+
+    def when_MfaEnabled(self, conn, e):
+        self._mfa(conn, e, True)
+
+    def when_MfaDisabled(self, conn, e):
+        self._mfa(conn, e, False)
+
+    @staticmethod
+    def _contact(conn, e, **values):
+        conn.execute(update(contacts).where(contacts.c.contact_id == e.data["contact_id"],
+                                            contacts.c.org_id == e.org_id).values(**values))
+
+    @staticmethod
+    def _mfa(conn, e, enabled: bool):
+        table, key = (contacts, "contact_id") if e.data["user_kind"] == "contact" else (staff, "staff_id")
+        conn.execute(update(table).where(table.c[key] == e.data["user_id"], table.c.org_id == e.org_id)
+                     .values(mfa_enabled=enabled))
 
 
 def all_projections():

@@ -20,7 +20,7 @@ DESIGN_CATALOGUE = {
         QuoteDeclined AgreementSigned""",
     "notifications": "EmailSent EmailFailed WebhookDelivered",
 }
-ADDED_SINCE_DESIGN = {"StaffMemberAdded": "identity", "WebhookFailed": "notifications",
+ADDED_SINCE_DESIGN = {"StaffMemberAdded": "identity", "ContactAdded": "identity", "WebhookFailed": "notifications",
                       "WebhookRegistered": "notifications", "WebhookDisabled": "notifications",
                       "WebhookEnabled": "notifications", "EmailTemplateChanged": "notifications",
                       "EmailTemplateReset": "notifications"}

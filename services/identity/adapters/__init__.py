@@ -1,1 +1,1 @@
-"""Ports to the outside world (SMTP via notifications, TOTP, password hashing) come here."""
+"""identity's ports to the outside: password hashing, TOTP, the notifications service."""

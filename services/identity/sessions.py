@@ -1,0 +1,180 @@
+"""Server-side sessions: an opaque 256-bit token in the person's cookie, only its SHA-256
+here. Idle and absolute time-outs; rotated (a new token, the old one dead) at every
+authentication step; ended at sign-out, password change, MFA reset and by staff."""
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import select, update
+
+from services.chassis.errors import NotFound, PortalError
+from services.identity import audit
+from services.identity.credentials import credentials, sessions
+from services.identity.projections import contacts, customers, organizations, staff
+
+
+class Unauthorized(PortalError):
+    status = 401
+    title = "Unauthorized"
+
+
+class TooManyAttempts(PortalError):
+    status = 429
+    title = "Too many attempts"
+
+
+@dataclass(frozen=True)
+class SessionSettings:
+    idle_s: float = 30 * 60              # OWASP / ASVS L2: 30 minutes idle
+    absolute_s: float = 12 * 3600        # 12 hours whatever the activity
+    mfa_attempts: int = 5                # wrong codes before the session is ended
+
+    @classmethod
+    def from_env(cls) -> "SessionSettings":
+        return cls(idle_s=float(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60,
+                   absolute_s=float(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")) * 3600,
+                   mfa_attempts=int(os.environ.get("MFA_ATTEMPTS", "5")))
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256((token or "").encode()).hexdigest()
+
+
+def iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat(timespec="seconds")
+
+
+def start(conn, user: dict, ip: str | None, user_agent: str | None, settings: SessionSettings,
+          now: float | None = None) -> tuple[dict, str]:
+    now = time.time() if now is None else now
+    token = secrets.token_urlsafe(32)
+    row = {"session_id": str(uuid.uuid4()), "token_hash": token_hash(token), "user_id": user["user_id"],
+           "org_id": user["org_id"], "kind": user["kind"], "mfa_passed": False, "mfa_failures": 0,
+           "created_at": now, "last_seen": now, "expires_at": now + settings.absolute_s,
+           "ended_at": None, "ip": ip, "user_agent": (user_agent or "")[:300] or None}
+    conn.execute(sessions.insert().values(**row))
+    return row, token
+
+
+def live(conn, org_id: str, token: str, settings: SessionSettings, now: float | None = None) -> dict:
+    """The session behind a token, or 401: unknown, ended, idle too long or too old."""
+    now = time.time() if now is None else now
+    row = conn.execute(select(sessions).where(sessions.c.token_hash == token_hash(token),
+                                              sessions.c.org_id == org_id)).first()
+    if (row is None or row.ended_at is not None or now >= row.expires_at
+            or now - row.last_seen >= settings.idle_s):
+        raise Unauthorized("Your session has ended. Please sign in again.")
+    return dict(row._mapping)
+
+
+def touch(conn, session: dict, now: float | None = None) -> None:
+    conn.execute(update(sessions).where(sessions.c.session_id == session["session_id"])
+                 .values(last_seen=time.time() if now is None else now))
+
+
+def rotate(conn, session: dict, **values) -> str:
+    token = secrets.token_urlsafe(32)
+    conn.execute(update(sessions).where(sessions.c.session_id == session["session_id"])
+                 .values(token_hash=token_hash(token), last_seen=time.time(), **values))
+    session.update(values)
+    return token
+
+
+def end(uow, session: dict, user: dict, reason: str) -> None:
+    """End one session; says so in a SessionRevoked event when it had started for real."""
+    done = uow.conn.execute(update(sessions).where(sessions.c.session_id == session["session_id"],
+                                                   sessions.c.ended_at.is_(None))
+                            .values(ended_at=time.time())).rowcount
+    if done:
+        audit.session_event(uow, session, user, "SessionRevoked", reason=reason)
+
+
+def end_all(uow, user: dict, reason: str, keep_session_id: str | None = None) -> int:
+    rows = uow.conn.execute(select(sessions).where(sessions.c.user_id == user["user_id"],
+                                                   sessions.c.ended_at.is_(None))).all()
+    ended = 0
+    for row in rows:
+        if row.session_id != keep_session_id:
+            end(uow, dict(row._mapping), user, reason)
+            ended += 1
+    return ended
+
+
+def user_by_id(conn, org_id: str, user_id: str) -> dict:
+    row = conn.execute(select(credentials).where(credentials.c.user_id == user_id,
+                                                 credentials.c.org_id == org_id)).first()
+    if row is None:
+        raise NotFound("No such person.")
+    return _user(conn, row)
+
+
+def user_by_login(conn, org_id: str, kind: str, email: str) -> dict | None:
+    row = conn.execute(select(credentials).where(credentials.c.org_id == org_id, credentials.c.kind == kind,
+                                                 credentials.c.email == email.strip().lower())).first()
+    return _user(conn, row) if row is not None else None
+
+
+def _user(conn, cred) -> dict:
+    user = {"user_id": cred.user_id, "org_id": cred.org_id, "kind": cred.kind, "email": cred.email,
+            "password_hash": cred.password_hash, "mfa_secret": cred.mfa_secret,
+            "mfa_pending_secret": cred.mfa_pending_secret, "active": cred.active, "customer_id": None}
+    if cred.kind == "contact":
+        row = conn.execute(select(contacts, customers.c.name.label("customer_name"))
+                           .join(customers, customers.c.customer_id == contacts.c.customer_id)
+                           .where(contacts.c.contact_id == cred.user_id)).one()
+        user.update(customer_id=row.customer_id, customer_name=row.customer_name, name=row.name,
+                    permissions=list(row.permissions), modules=list(row.modules), language=row.language)
+    else:
+        row = conn.execute(select(staff).where(staff.c.staff_id == cred.user_id)).one()
+        user.update(name=row.name, role=row.role, language="en")
+    return user
+
+
+def org_settings(conn, org_id: str) -> dict:
+    row = conn.execute(select(organizations.c.settings).where(organizations.c.org_id == org_id)).first()
+    if row is None:
+        raise NotFound("No such organization.")
+    return dict(row.settings)
+
+
+def next_step(user: dict, session: dict, settings: dict) -> str | None:
+    if user["mfa_secret"]:
+        return None if session["mfa_passed"] else "mfa"
+    if user["kind"] == "staff" or settings.get("mfa_required"):
+        return "enrol"
+    return None
+
+
+def view(conn, session: dict, user: dict, token: str | None = None,
+         settings: SessionSettings | None = None) -> dict:
+    """What the gateway needs to know about a session (API.md: the session view)."""
+    org = org_settings(conn, user["org_id"])
+    step = next_step(user, session, org)
+    principal = {"kind": user["kind"], "id": user["user_id"], "org_id": user["org_id"],
+                 "email": user["email"], "name": user["name"], "language": user["language"],
+                 "mfa_enabled": bool(user["mfa_secret"])}
+    if user["kind"] == "contact":
+        principal.update(customer_id=user["customer_id"], customer_name=user["customer_name"],
+                         permissions=user["permissions"],
+                         modules=[m for m in org.get("modules", []) if m in user["modules"]])
+    else:
+        principal.update(role=user["role"])
+    idle = (settings or SessionSettings()).idle_s
+    out = {"state": "mfa_ok" if session["mfa_passed"] else "password_ok", "next": step,
+           "expires_at": iso(session["expires_at"]),
+           "idle_expires_at": iso(min(session["last_seen"] + idle, session["expires_at"])),
+           "principal": principal}
+    if token is not None:
+        out["token"] = token
+    return out
+
+
+def usable(user: dict, session: dict, conn) -> bool:
+    """Signed in for real: nothing (MFA, enrolment) stands between the person and the portal."""
+    return next_step(user, session, org_settings(conn, user["org_id"])) is None
