@@ -1,68 +1,173 @@
-"""Gateway web process: gunicorn "gateway.app:create_app()"."""
+"""Gateway web process: gunicorn "gateway.app:create_app()".
+
+The factory wires the pieces once: the identity client and caches (access.py), the portal
+and console blueprints, CSRF, rate limits and headers (security.py), and error pages that
+people can read (never a 500 or raw JSON). Settings come from the environment:
+
+PORTAL_ENV                     "dev" on a development machine (plain `portal` cookie without
+                               Secure, a random secret if none is set); anything else is production
+GATEWAY_SECRET_KEY             signs CSRF tokens; required outside dev
+GATEWAY_SESSION_CACHE_SECONDS  how long a resolved session is reused (default 5): the delay
+                               after which a session revoked elsewhere stops working here
+GATEWAY_ORG_CACHE_SECONDS      how long an org (by host) is reused (default 30)
+GATEWAY_TRUSTED_PROXIES        number of proxies in front whose X-Forwarded-For/-Proto count
+GATEWAY_MAX_CONTENT_LENGTH     largest request body in bytes (default 1 MiB)
+GATEWAY_RATELIMIT_SIGNIN, _MFA, _INVITE   POST limits per client IP ("10 per minute;100 per hour")
+SERVICE_URL_<NAME>             where each service answers
+"""
 from __future__ import annotations
 
 import os
+from functools import wraps
 
-from flask import Flask, abort, jsonify, render_template, request
+from flask import Flask, jsonify, redirect, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
+from gateway import console, portal
+from gateway.access import Gateway, apply_cookie, current_org, drop_session, principal, public
 from gateway.clients import ServiceClient, TTLCache
+from gateway.identity import IdentityClient, ServiceProblem, ServiceUnavailable
+from gateway.security import (RATE_LIMITS, StripIdentityHeaders, add_security_headers, init_csrf, init_limiter,
+                              secret_key, trust_proxies)
 
 SERVICES = ("identity", "billing", "orders", "support", "documents", "notifications")
+NO_ORG_ENDPOINTS = ("static", "healthz", "readyz")
 
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+ERROR_PAGES = {
+    400: ("Something was not right", "The page could not handle that request. Go back and try again."),
+    403: ("Not allowed", "You are not allowed to open this page."),
+    404: ("Not found", "There is no page at this address."),
+    405: ("Not allowed", "This page cannot be used that way."),
+    413: ("Too large", "What you sent is larger than this portal accepts."),
+    429: ("Too many attempts", "Too many attempts from your network. Please wait a minute and try again."),
+    500: ("Something went wrong", "Something went wrong on our side. Please try again in a minute."),
+    503: ("Temporarily unavailable",
+          "The portal cannot reach one of its services right now. Please try again in a minute."),
+}
 
 
-def create_app(service_urls: dict[str, str] | None = None) -> Flask:
+def _config(overrides: dict) -> dict:
+    env = os.environ
+    config = {
+        "PORTAL_ENV": env.get("PORTAL_ENV", "production"),
+        "GATEWAY_SECRET_KEY": env.get("GATEWAY_SECRET_KEY"),
+        "GATEWAY_SESSION_CACHE_SECONDS": float(env.get("GATEWAY_SESSION_CACHE_SECONDS", "5")),
+        "GATEWAY_ORG_CACHE_SECONDS": float(env.get("GATEWAY_ORG_CACHE_SECONDS", "30")),
+        "GATEWAY_TRUSTED_PROXIES": env.get("GATEWAY_TRUSTED_PROXIES"),
+        "MAX_CONTENT_LENGTH": int(env.get("GATEWAY_MAX_CONTENT_LENGTH", str(1024 * 1024))),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        **{key: env.get(key, default) for key, default in RATE_LIMITS.items()},
+    }
+    config.update(overrides)
+    dev = config["PORTAL_ENV"] == "dev"
+    cookies = {"SESSION_COOKIE_NAME": "portal-state" if dev else "__Host-portal-state",
+               "SESSION_COOKIE_SECURE": not dev, "SESSION_COOKIE_HTTPONLY": True,
+               "SESSION_COOKIE_SAMESITE": "Lax", "SESSION_COOKIE_PATH": "/"}
+    config = {**cookies, **config}
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = secret_key(config["GATEWAY_SECRET_KEY"], config["PORTAL_ENV"])
+    return config
+
+
+def create_app(service_urls: dict[str, str] | None = None, *, identity: IdentityClient | None = None,
+               **overrides) -> Flask:
+    """`identity` replaces the HTTP client (the tests pass a fake); `overrides` are config keys."""
     app = Flask(__name__)
+    app.config.update(_config(overrides))
     urls = service_urls or {
         name: os.environ.get(f"SERVICE_URL_{name.upper()}", f"http://127.0.0.1:{8101 + i}")
         for i, name in enumerate(SERVICES)}
-    identity = ServiceClient(urls["identity"])
-    orgs = TTLCache(ttl=float(os.environ.get("GATEWAY_ORG_CACHE_SECONDS", "30")))
+    dev = app.config["PORTAL_ENV"] == "dev"
+    app.extensions["gateway"] = Gateway(
+        identity=identity or IdentityClient(ServiceClient(urls["identity"])),
+        orgs=TTLCache(ttl=app.config["GATEWAY_ORG_CACHE_SECONDS"]),
+        sessions=TTLCache(ttl=app.config["GATEWAY_SESSION_CACHE_SECONDS"]),
+        cookie_name="portal" if dev else "__Host-portal",
+        cookie_secure=not dev)
 
-    def current_org() -> dict:
-        host = request.host.split(":")[0].lower()
+    app.register_blueprint(portal.bp)
+    app.register_blueprint(console.bp)
+    _health(app)
+    _declare_static(app)
 
-        def load():
-            response = identity.get(f"/orgs/by-host/{host}")
-            return response.json() if response.status_code == 200 else None
-        org = orgs.get(host, load)
-        if org is None:
-            abort(404)
-        return org
+    @app.before_request
+    def load_org():
+        """First, so that every page (a CSRF refusal too) is branded, and an unknown host is a 404."""
+        if request.endpoint not in NO_ORG_ENDPOINTS:
+            current_org()
 
-    @app.get("/")
-    def home():
-        org = current_org()
-        return render_template("home.html", org=org)
+    init_csrf(app)
+    init_limiter(app)
+    _errors(app)
+    app.after_request(apply_cookie)
+    app.after_request(add_security_headers)
+    app.wsgi_app = StripIdentityHeaders(app.wsgi_app)
+    trust_proxies(app, app.config["GATEWAY_TRUSTED_PROXIES"])
+    return app
 
+
+def _health(app: Flask) -> None:
     @app.get("/healthz")
+    @public
     def healthz():
         return jsonify(status="ok", service="gateway")
 
     @app.get("/readyz")
+    @public
     def readyz():
-        try:
-            ok = identity.get("/healthz").status_code == 200
-        except OSError:
-            ok = False
+        ok = app.extensions["gateway"].identity.healthy()
         response = jsonify(status="ready" if ok else "not ready", checks={"identity": ok})
         response.status_code = 200 if ok else 503
         return response
 
-    @app.after_request
-    def security_headers(response):
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+
+def _declare_static(app: Flask) -> None:
+    """Flask's own static route is public too (declared like every other view)."""
+    serve = app.view_functions["static"]
+
+    @public
+    @wraps(serve)
+    def static(filename):
+        return serve(filename=filename)
+    app.view_functions["static"] = static
+
+
+def error_page(status: int, message: str | None = None, title: str | None = None):
+    default_title, default_message = ERROR_PAGES.get(status, ERROR_PAGES[400 if status < 500 else 500])
+    return render_template("error.html", title=title or default_title,
+                           message=message or default_message), status
+
+
+def _errors(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_exc):
+        return error_page(400, "This form has expired or did not come from this site. "
+                               "Go back, reload the page and send it again.", "Please try again")
+
+    @app.errorhandler(ServiceUnavailable)
+    def unavailable(exc):
+        app.logger.warning("identity unavailable: %s", exc)
+        response = app.make_response(error_page(503))
+        response.headers["Retry-After"] = "30"
         return response
 
-    @app.errorhandler(404)
-    def not_found(_exc):
-        return render_template("error.html", title="Not found",
-                               message="There is no portal at this address."), 404
+    @app.errorhandler(ServiceProblem)
+    def problem(exc: ServiceProblem):
+        """A problem no view expected: a readable page, and a dead session means sign in again."""
+        if exc.status == 401:
+            kind = principal().get("kind")
+            drop_session()
+            return redirect(portal.signin_url(kind))
+        status = exc.status if exc.status in ERROR_PAGES and exc.status < 500 else 400
+        return error_page(status, exc.detail)
 
-    return app
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        own = exc.description != type(exc).description     # a sentence of ours, not werkzeug's
+        return error_page(exc.code or 500, exc.description if own else None)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        app.logger.exception("unhandled error", exc_info=exc)
+        return error_page(500)

@@ -1,5 +1,6 @@
 """HTTP clients to the services: one pooled keep-alive session per process, and a
-short cache for answers that change rarely (an org by host name)."""
+short cache for answers that change rarely (an org by host name) or that may be
+a few seconds stale by design (a session resolved from its cookie)."""
 from __future__ import annotations
 
 import threading
@@ -10,19 +11,40 @@ from requests.adapters import HTTPAdapter
 
 
 class ServiceClient:
+    """One service's base URL over a pooled `requests.Session` (keep-alive between processes)."""
+
     def __init__(self, base_url: str, timeout: float = 3.0):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.session = requests.Session()
-        self.session.mount("http://", HTTPAdapter(pool_connections=4, pool_maxsize=64))
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=64)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def request(self, method: str, path: str, **kwargs) -> requests.Response:
+        kwargs.setdefault("timeout", self.timeout)
+        return self.session.request(method, self.base_url + path, **kwargs)
 
     def get(self, path: str, **kwargs) -> requests.Response:
-        return self.session.get(self.base_url + path, timeout=self.timeout, **kwargs)
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs) -> requests.Response:
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path: str, **kwargs) -> requests.Response:
+        return self.request("PUT", path, **kwargs)
+
+    def patch(self, path: str, **kwargs) -> requests.Response:
+        return self.request("PATCH", path, **kwargs)
 
 
 class TTLCache:
-    def __init__(self, ttl: float):
+    """A thread-safe dict whose entries live `ttl` seconds. Loaders run outside the lock
+    (two threads may load the same key at once; the last answer wins, which is harmless)."""
+
+    def __init__(self, ttl: float, max_items: int = 10_000):
         self.ttl = ttl
+        self.max_items = max_items
         self._items: dict = {}
         self._lock = threading.Lock()
 
@@ -33,6 +55,24 @@ class TTLCache:
         if hit and hit[0] > now:
             return hit[1]
         value = load()
-        with self._lock:
-            self._items[key] = (now + self.ttl, value)
+        if self.ttl > 0:
+            self.put(key, value)
         return value
+
+    def put(self, key, value) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if len(self._items) >= self.max_items:
+                self._items = {k: v for k, v in self._items.items() if v[0] > now}
+                if len(self._items) >= self.max_items:
+                    self._items.clear()
+            self._items[key] = (now + self.ttl, value)
+
+    def drop(self, key) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+
+    def drop_where(self, predicate) -> None:
+        """Drops every entry whose value matches (e.g. all cached sessions of one person)."""
+        with self._lock:
+            self._items = {k: v for k, v in self._items.items() if not predicate(v[1])}

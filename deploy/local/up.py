@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import secrets
 import signal
 import subprocess
 import sys
@@ -32,6 +34,11 @@ METRICS_PORT = {name: METRICS_PORT_BASE + 1 + i for i, name in enumerate(SERVICE
 SMTP_PORT = int(os.environ.get("SMTP_PORT", "8025"))
 MAIL_WEB_PORT = int(os.environ.get("MAIL_WEB_PORT", "8026"))
 DEMO = {"name": "Demo Trading Co", "slug": "demo", "host": "localhost"}
+# Demo logins, printed at start. Local and dev only: nothing here is a production secret.
+STAFF = {"email": "owner@demo.example", "name": "Dana Owner", "role": "owner",
+         "password": "demo owner passphrase"}
+CONTACT = {"email": "buyer@acme.example", "name": "Bea Buyer", "password": "demo buyer passphrase",
+           "permissions": ["view", "download", "pay", "submit_tickets", "upload", "approve", "forward"]}
 
 
 def broker_binary() -> str:
@@ -66,10 +73,21 @@ def environment() -> dict:
         "WEBHOOK_ALLOW_HTTP": env.get("WEBHOOK_ALLOW_HTTP", "true"),   # internal systems on this machine
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(SMTP_PORT),
+        "PORTAL_ENV": "dev",
+        "GATEWAY_SECRET_KEY": env.get("GATEWAY_SECRET_KEY") or gateway_secret(),
     })
     for name, port in SERVICE_PORT.items():
         env[f"SERVICE_URL_{name.upper()}"] = f"http://127.0.0.1:{port}"
     return env
+
+
+def gateway_secret() -> str:
+    """Kept in the data folder, so forms and sessions survive a restart of make up."""
+    path = VAR / "gateway_secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 def migrate_all(env: dict) -> None:
@@ -110,11 +128,37 @@ def seed() -> dict:
         status, org = call("GET", identity + f"/orgs/by-host/{DEMO['host']}")
     if status not in (200, 201):
         raise SystemExit(f"could not seed the demo org: {status} {org}")
-    status, customers = call("GET", identity + f"/orgs/{org['org_id']}/customers")
+    base = identity + f"/orgs/{org['org_id']}"
+    status, staff = call("GET", base + "/staff")
+    if not staff:
+        call("POST", base + "/staff", STAFF)
+    status, customers = call("GET", base + "/customers")
     if not customers:
-        call("POST", identity + f"/orgs/{org['org_id']}/customers",
-             {"name": "Acme Retail Ltd", "email": "buyer@acme.example"})
+        status, customer = call("POST", base + "/customers", {"name": "Acme Retail Ltd", "email": CONTACT["email"]})
+        status, contact = call("POST", base + f"/customers/{customer['customer_id']}/contacts",
+                               {k: CONTACT[k] for k in ("email", "name", "permissions")})
+        activate_demo_contact(base, contact["contact_id"])
     return org
+
+
+def activate_demo_contact(base: str, contact_id: str) -> None:
+    """The demo contact goes the way every contact does: invited by mail, link followed."""
+    call("POST", base + f"/contacts/{contact_id}/invitations",
+         {"link_base": f"http://localhost:{GATEWAY_PORT}", "inviter": STAFF["name"]})
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            caught = call("GET", f"http://127.0.0.1:{MAIL_WEB_PORT}/api/messages")[1]
+        except OSError:
+            caught = []
+        links = [re.search(r"/invite/([A-Za-z0-9_-]+)", m.get("text", "")) for m in caught or []
+                 if CONTACT["email"] in str(m.get("to"))]
+        links = [m.group(1) for m in links if m]              # newest first
+        if links:
+            call("POST", base + "/invitations/accept", {"token": links[0], "password": CONTACT["password"]})
+            return
+        time.sleep(0.5)
+    print("the demo contact's invitation mail did not arrive; invite them again from the console")
 
 
 def main() -> int:
@@ -138,7 +182,8 @@ def main() -> int:
         print(f"""
   Customer Portal is up.
     portal:         http://localhost:{GATEWAY_PORT}/   ({org['name']})
-    demo customer:  Acme Retail Ltd <buyer@acme.example>
+    staff console:  http://localhost:{GATEWAY_PORT}/console   {STAFF['email']} / {STAFF['password']}
+    demo contact:   {CONTACT['email']} / {CONTACT['password']}   (Acme Retail Ltd)
     service APIs:   {', '.join(f'{n} :{p}' for n, p in SERVICE_PORT.items())} (see /openapi.json)
     mail caught:    http://127.0.0.1:{MAIL_WEB_PORT}/   (SMTP 127.0.0.1:{SMTP_PORT})
     broker:         127.0.0.1:{BROKER_PORT}   data: {VAR}

@@ -46,7 +46,7 @@ PART_OF = {"app.kubernetes.io/part-of": "customer-portal"}
 
 # Secrets that production does not render: an external secret manager creates
 # them (deploy/k8s/README.md, "Secrets"). Anything else referenced must render.
-PROD_EXTERNAL_SECRETS = {f"portal-{s}-db" for s in SERVICES} | {"portal-internal-token", "portal-s3"}
+PROD_EXTERNAL_SECRETS = {f"portal-{s}-db" for s in SERVICES} | {"portal-internal-token", "portal-s3", "portal-gateway"}
 
 
 # -- rendering ------------------------------------------------------------------------

@@ -19,7 +19,8 @@ class NotificationsClient:
         """Queue one mail; the body's idempotency_key makes a retry queue nothing new."""
         response = self.session.post(f"{self.base_url}/orgs/{org_id}/emails", json=body,
                                      timeout=self.timeout)
-        if response.status_code in (400, 404, 422):
+        # 404: notifications has not heard of the org yet (its copy arrives by event): retry.
+        if response.status_code in (400, 422):
             raise MailRefused(response.text[:300])
         response.raise_for_status()
         return response.json()["email_id"]

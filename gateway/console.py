@@ -1,0 +1,181 @@
+"""The staff console under /console: customers, their contacts and access, portal settings.
+
+Staff sign in here (kind "staff") and pass MFA through the same pages as contacts; identity
+always asks staff to enrol. Owners and admins change access and settings; agents may look
+and invite.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+
+from gateway.access import (MODULE_LABELS, PERMISSION_LABELS, SWITCH_LABELS, SWITCHES, console, forget_login, gateway,
+                            identity, org_id, principal, public, request_host, settings)
+from gateway.forms import ContactForm, CustomerForm, PermissionsForm, SettingsForm, apply_problem
+from gateway.identity import ServiceProblem
+from gateway.portal import password_page, sign_in_page, sign_out_everywhere
+from gateway.security import rate_limited
+
+bp = Blueprint("console", __name__, url_prefix="/console")
+
+MANAGERS = ("owner", "admin")
+STATUS_LABELS = {"created": "Not invited yet", "invited": "Invited", "active": "Active", "disabled": "Disabled"}
+
+
+@bp.route("/signin", methods=["GET", "POST"])
+@rate_limited("signin")
+@public
+def signin():
+    return sign_in_page("staff")
+
+
+@bp.get("")
+@console()
+def dashboard():
+    return render_template("console/dashboard.html", person=principal())
+
+
+@bp.route("/customers", methods=["GET", "POST"])
+@console()
+def customers():
+    form = CustomerForm()
+    messages: list[str] = []
+    status = 200
+    if form.validate_on_submit():
+        try:
+            customer = identity().create_customer(org_id(), form.name.data.strip(), form.email.data.strip())
+        except ServiceProblem as problem:
+            messages = apply_problem(form, problem)
+            status = problem.status if problem.status in (409, 422) else 400
+        else:
+            flash(f"Customer {customer.get('name', '')} created.", "success")
+            return redirect(url_for("console.customer", customer_id=customer["customer_id"]))
+    elif request.method == "POST":
+        status = 400
+    return render_template("console/customers.html", form=form, messages=messages,
+                           customers=identity().list_customers(org_id())), status
+
+
+def _contact_forms(contacts: list[dict]) -> dict[str, PermissionsForm]:
+    forms = {}
+    for contact in contacts:
+        form = PermissionsForm(prefix=f"c-{contact['contact_id']}", formdata=None)
+        form.permissions.data = list(contact.get("permissions") or [])
+        forms[contact["contact_id"]] = form
+    return forms
+
+
+def _customer_page(customer_id: str, contact_form: ContactForm, messages: list[str], status: int = 200):
+    customer = identity().get_customer(org_id(), customer_id)
+    contacts = identity().list_contacts(org_id(), customer_id)
+    return render_template("console/customer.html", customer=customer, contacts=contacts,
+                           form=contact_form, permission_forms=_contact_forms(contacts), messages=messages,
+                           status_labels=STATUS_LABELS, permission_labels=PERMISSION_LABELS,
+                           may_manage=principal().get("role") in MANAGERS), status
+
+
+@bp.get("/customers/<customer_id>")
+@console()
+def customer(customer_id: str):
+    form = ContactForm(formdata=None)
+    form.permissions.data = ["view"]
+    return _customer_page(customer_id, form, [])
+
+
+@bp.post("/customers/<customer_id>/contacts")
+@console()
+def add_contact(customer_id: str):
+    form = ContactForm()
+    if not form.validate():
+        return _customer_page(customer_id, form, [], 400)
+    try:
+        contact = identity().create_contact(org_id(), customer_id, form.email.data.strip(), form.name.data.strip(),
+                                            list(form.permissions.data or []))
+    except ServiceProblem as problem:
+        messages = apply_problem(form, problem)
+        return _customer_page(customer_id, form, messages, problem.status if problem.status in (409, 422) else 400)
+    flash(f"{contact.get('name') or 'The contact'} was added. Send the invitation when you are ready.", "success")
+    return redirect(url_for("console.customer", customer_id=customer_id))
+
+
+def _contact_action(customer_id: str, contact_id: str, action, done: str):
+    """A one-button form on a contact: do it, say so, back to the customer's page. The
+    contact's sessions cached here are dropped, so a change of rights applies at once."""
+    try:
+        action()
+    except ServiceProblem as problem:
+        flash(problem.detail, "error")
+    else:
+        forget_login(contact_id)
+        flash(done, "success")
+    return redirect(url_for("console.customer", customer_id=customer_id))
+
+
+@bp.post("/customers/<customer_id>/contacts/<contact_id>/invite")
+@console()
+def invite(customer_id: str, contact_id: str):
+    link_base = request.host_url.rstrip("/")
+    return _contact_action(customer_id, contact_id, lambda: identity().invite(org_id(), contact_id, link_base),
+                           "The invitation was sent. Any earlier invitation link no longer works.")
+
+
+@bp.post("/customers/<customer_id>/contacts/<contact_id>/permissions")
+@console(roles=MANAGERS)
+def permissions(customer_id: str, contact_id: str):
+    form = PermissionsForm(prefix=f"c-{contact_id}")
+    if not form.validate():
+        flash("Those permissions are not known.", "error")
+        return redirect(url_for("console.customer", customer_id=customer_id))
+    chosen = list(form.permissions.data or [])
+    return _contact_action(customer_id, contact_id, lambda: identity().set_permissions(org_id(), contact_id, chosen),
+                           "Permissions saved.")
+
+
+@bp.post("/customers/<customer_id>/contacts/<contact_id>/mfa-reset")
+@console(roles=MANAGERS)
+def reset_mfa(customer_id: str, contact_id: str):
+    return _contact_action(customer_id, contact_id, lambda: identity().reset_mfa(org_id(), contact_id),
+                           "Two-step verification was reset: the contact sets it up again at the next sign-in.")
+
+
+@bp.post("/customers/<customer_id>/contacts/<contact_id>/revoke")
+@console(roles=MANAGERS)
+def revoke(customer_id: str, contact_id: str):
+    return _contact_action(customer_id, contact_id, lambda: identity().revoke_all(org_id(), contact_id),
+                           "The contact was signed out everywhere.")
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@console(roles=MANAGERS)
+def portal_settings():
+    form = SettingsForm()
+    messages: list[str] = []
+    status = 200
+    if form.validate_on_submit():
+        try:
+            org = identity().change_settings(org_id(), form.changes())
+        except ServiceProblem as problem:
+            messages = apply_problem(form, problem)
+            status = problem.status if problem.status in (409, 422) else 400
+        else:
+            gateway().orgs.put(request_host(), org)       # this process shows the change at once
+            g.org = org
+            flash("Settings saved.", "success")
+            return redirect(url_for("console.portal_settings"))
+    elif request.method == "POST":
+        status = 400
+    else:
+        form.fill(settings())
+    return render_template("console/settings.html", form=form, messages=messages, switches=SWITCHES,
+                           switch_labels=SWITCH_LABELS, module_labels=MODULE_LABELS), status
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@console()
+def password():
+    return password_page(url_for("console.dashboard"))
+
+
+@bp.post("/signout/everywhere")
+@console()
+def signout_everywhere():
+    return sign_out_everywhere()

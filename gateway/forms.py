@@ -1,0 +1,178 @@
+"""The gateway's forms (Flask-WTF): what people type, checked just enough to give a
+quick, readable answer; identity decides the rest and its problems come back here
+through `apply_problem`, attached to the field they are about."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField,
+                     SelectMultipleField, StringField)
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from gateway.access import MODULE_LABELS, MODULES, PERMISSION_LABELS, PERMISSIONS, SWITCH_LABELS, SWITCHES
+from gateway.identity import ServiceProblem
+
+LANGUAGES = {"en": "English", "de": "Deutsch", "fr": "Français", "es": "Español",
+             "it": "Italiano", "nl": "Nederlands", "pt": "Português"}
+NOTIFY = (("invoices", "New invoices"), ("payments", "Payments"), ("tickets", "Ticket replies"),
+          ("documents", "Shared documents"), ("orders", "Orders and deliveries"))
+REQUIRED = "Please fill this in."
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes (each with its own label) in place of a multi-select."""
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(REQUIRED), Length(max=254)],
+                       render_kw={"autocomplete": "username", "spellcheck": "false"})
+    password = PasswordField("Password", validators=[DataRequired(REQUIRED), Length(max=1024)],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class CodeForm(FlaskForm):
+    code = StringField("Code from your authenticator app", validators=[
+        DataRequired(REQUIRED), Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message="Enter the 6 digits your app shows.")],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": "7"})
+
+
+class RecoveryForm(FlaskForm):
+    code = StringField("Recovery code", validators=[DataRequired(REQUIRED), Length(max=64)],
+                       render_kw={"autocomplete": "off", "spellcheck": "false"})
+
+
+class EnrolForm(CodeForm):
+    # The pending secret and its QR code travel back with the form so that a mistyped
+    # code shows the same QR code again (the person has already scanned it).
+    secret = HiddenField(validators=[Optional(), Regexp(r"^[A-Z2-7]{16,128}=*$")])
+    qr = HiddenField(validators=[Optional(), Length(max=200_000), Regexp(r"^[A-Za-z0-9+/]+=*$")])
+
+
+class InviteForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired(REQUIRED), Length(max=1024)],
+                             render_kw={"autocomplete": "new-password"})
+    repeat = PasswordField("Repeat the new password", validators=[
+        DataRequired(REQUIRED), EqualTo("password", message="The two passwords are not the same.")],
+        render_kw={"autocomplete": "new-password"})
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired(REQUIRED)],
+                                     render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField("New password", validators=[DataRequired(REQUIRED), Length(max=1024)],
+                                 render_kw={"autocomplete": "new-password"})
+    repeat = PasswordField("Repeat the new password", validators=[
+        DataRequired(REQUIRED), EqualTo("new_password", message="The two passwords are not the same.")],
+        render_kw={"autocomplete": "new-password"})
+
+
+class ProfileForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(REQUIRED), Length(max=200)],
+                       render_kw={"autocomplete": "name"})
+    phone = StringField("Phone", validators=[Optional(), Length(max=50)],
+                        render_kw={"autocomplete": "tel", "type": "tel"})
+    language = SelectField("Language", choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
+                           validate_choice=False)
+    line1 = StringField("Address", validators=[Optional(), Length(max=200)],
+                        render_kw={"autocomplete": "address-line1"})
+    line2 = StringField("Address, second line", validators=[Optional(), Length(max=200)],
+                        render_kw={"autocomplete": "address-line2"})
+    city = StringField("City", validators=[Optional(), Length(max=100)],
+                       render_kw={"autocomplete": "address-level2"})
+    postcode = StringField("Postcode", validators=[Optional(), Length(max=20)],
+                           render_kw={"autocomplete": "postal-code"})
+    country = StringField("Country", validators=[Optional(), Length(max=100)],
+                          render_kw={"autocomplete": "country-name"})
+    notify_invoices = BooleanField(NOTIFY[0][1])
+    notify_payments = BooleanField(NOTIFY[1][1])
+    notify_tickets = BooleanField(NOTIFY[2][1])
+    notify_documents = BooleanField(NOTIFY[3][1])
+    notify_orders = BooleanField(NOTIFY[4][1])
+
+    ADDRESS = ("line1", "line2", "city", "postcode", "country")
+
+    def fill(self, profile: dict) -> None:
+        self.name.data = profile.get("name") or ""
+        self.phone.data = profile.get("phone") or ""
+        self.language.data = profile.get("language") or "en"
+        if self.language.data not in LANGUAGES:
+            self.language.choices = [*self.language.choices, SelectChoice(self.language.data)]
+        address = profile.get("address") or {}
+        for key in self.ADDRESS:
+            self[key].data = address.get(key) or ""
+        notify = profile.get("notify") or {}
+        for key, _label in NOTIFY:
+            self[f"notify_{key}"].data = bool(notify.get(key))
+
+    def changes(self) -> dict:
+        return {"name": self.name.data.strip(), "phone": (self.phone.data or "").strip(),
+                "language": self.language.data,
+                "address": {key: (self[key].data or "").strip() for key in self.ADDRESS},
+                "notify": {key: bool(self[f"notify_{key}"].data) for key, _label in NOTIFY}}
+
+
+class CustomerForm(FlaskForm):
+    name = StringField("Customer name", validators=[DataRequired(REQUIRED), Length(max=200)])
+    email = EmailField("Billing e-mail", validators=[DataRequired(REQUIRED), Length(max=254)])
+
+
+class PermissionsForm(FlaskForm):
+    permissions = MultiCheckboxField("Permissions",
+                                     choices=[SelectChoice(p, PERMISSION_LABELS[p]) for p in PERMISSIONS])
+
+
+class ContactForm(PermissionsForm):
+    name = StringField("Name", validators=[DataRequired(REQUIRED), Length(max=200)])
+    email = EmailField("E-mail", validators=[DataRequired(REQUIRED), Length(max=254)])
+
+
+class SettingsForm(FlaskForm):
+    modules = MultiCheckboxField("Modules customers see",
+                                 choices=[SelectChoice(m, MODULE_LABELS[m]) for m in MODULES])
+
+    def fill(self, org_settings: dict) -> None:
+        for key in SWITCHES:
+            self[key].data = bool(org_settings.get(key))
+        self.modules.data = [m for m in MODULES if m in (org_settings.get("modules") or [])]
+
+    def changes(self) -> dict:
+        return {**{key: bool(self[key].data) for key in SWITCHES},
+                "modules": [m for m in MODULES if m in (self.modules.data or [])]}
+
+
+for _switch in SWITCHES:
+    setattr(SettingsForm, _switch, BooleanField(SWITCH_LABELS[_switch]))
+
+
+FIELD_ALIASES = {"address.line1": "line1", "address.line2": "line2", "address.city": "city",
+                 "address.postcode": "postcode", "address.country": "country", "code": "code"}
+
+
+def apply_problem(form: FlaskForm | None, problem: ServiceProblem) -> list[str]:
+    """Puts identity's field errors on the form's fields; answers the sentences to show
+    above the form (the problem's detail, and any error that names no field of the form)."""
+    messages = [problem_sentence(problem)]
+    for name, errors in problem.errors.items():
+        key = FIELD_ALIASES.get(name, name)
+        if name.startswith("notify."):
+            key = "notify_" + name.split(".", 1)[1]
+        if form is not None and key in form._fields and key != "csrf_token":
+            form[key].errors = [*form[key].errors, *errors]
+        else:
+            messages.extend(errors)
+    return messages
+
+
+def problem_sentence(problem: ServiceProblem) -> str:
+    sentence = problem.detail
+    attempts = problem.extra.get("attempts_left")
+    if isinstance(attempts, int) and attempts >= 0:
+        sentence += f" {attempts} attempt{'s' if attempts != 1 else ''} left."
+    retry = problem.extra.get("retry_after")
+    if isinstance(retry, (int, float)) and retry > 0:
+        minutes = int((retry + 59) // 60)
+        sentence += (f" Please try again in {int(retry)} seconds." if retry < 120
+                     else f" Please try again in {minutes} minutes.")
+    return sentence

@@ -1,0 +1,238 @@
+"""The gateway's client of the identity service: one method per call of
+services/identity/API.md. It answers plain dicts, and turns every problem+json answer
+into a `ServiceProblem` the views show as sentences, and every failure to reach
+identity (down, timeout, 5xx) into `ServiceUnavailable`, shown as a friendly 503 page.
+"""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import requests
+from flask import g, has_request_context
+
+from gateway.clients import ServiceClient
+
+_PROBLEM_MEMBERS = {"type", "title", "status", "detail", "errors", "instance"}
+
+FALLBACK_DETAIL = {
+    400: "Something in the request was not right.",
+    401: "Please sign in again.",
+    403: "You are not allowed to do that.",
+    404: "That could not be found.",
+    409: "Someone changed this at the same time. Please try again.",
+    422: "Please check what you entered.",
+    429: "Too many attempts. Please wait a moment and try again.",
+}
+
+
+class ServiceUnavailable(Exception):
+    """Identity could not be reached or failed on its side: a 503 page, never a 500."""
+
+
+class ServiceProblem(Exception):
+    """A 4xx answer: `detail` is a sentence for a person, `errors` maps a field name
+    (dotted for nested ones, e.g. "address.city") to its messages, `extra` keeps the
+    problem's extension members (`attempts_left`, `retry_after`, ...)."""
+
+    def __init__(self, status: int, detail: str, errors: dict | None = None, extra: dict | None = None):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = errors or {}
+        self.extra = extra or {}
+
+    @classmethod
+    def from_response(cls, response: requests.Response) -> "ServiceProblem":
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        return cls.from_body(response.status_code, body)
+
+    @classmethod
+    def from_body(cls, status: int, body) -> "ServiceProblem":
+        """From a problem+json body (anything else reads as a problem without details)."""
+        if not isinstance(body, dict):
+            body = {}
+        errors = _field_errors(body.get("errors"))
+        detail = body.get("detail")
+        if not isinstance(detail, str) or not detail.strip():
+            detail = FALLBACK_DETAIL.get(status, FALLBACK_DETAIL[400])
+        extra = {k: v for k, v in body.items() if k not in _PROBLEM_MEMBERS}
+        return cls(status, detail, errors, extra)
+
+
+def _field_errors(errors) -> dict[str, list[str]]:
+    """`{"json": {"password": ["Too short."], "address": {"city": ["Missing."]}}}`
+    -> `{"password": ["Too short."], "address.city": ["Missing."]}`."""
+    flat: dict[str, list[str]] = {}
+
+    def walk(node, prefix: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, f"{prefix}.{key}" if prefix else str(key))
+        elif isinstance(node, list) and all(isinstance(m, str) for m in node):
+            flat.setdefault(prefix or "_schema", []).extend(node)
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{prefix}.{index}")
+        elif node is not None:
+            flat.setdefault(prefix or "_schema", []).append(str(node))
+
+    if isinstance(errors, dict):
+        for location, fields in errors.items():
+            # webargs/smorest nest field errors under the request location ("json", "query" ...)
+            if location in ("json", "form", "query", "path", "headers", "files") and isinstance(fields, dict):
+                walk(fields, "")
+            else:
+                walk({location: fields}, "")
+    return flat
+
+
+def _id(value: str) -> str:
+    return quote(str(value), safe="")
+
+
+def _actor_headers() -> dict:
+    """Who acts, for identity's audit trail (events' actor): the signed-in person, if any.
+    Incoming X-Actor-* headers from clients are stripped; these are set by us only."""
+    view = g.get("session_view") if has_request_context() else None
+    principal = (view or {}).get("principal") or {}
+    if principal.get("id"):
+        return {"X-Actor-Kind": principal["kind"], "X-Actor-Id": principal["id"]}
+    return {}
+
+
+class IdentityClient:
+    """Calls identity over the pooled `ServiceClient`. Subclassed by the tests' fake."""
+
+    def __init__(self, http: ServiceClient):
+        self.http = http
+
+    def _call(self, method: str, path: str, body: dict | None = None):
+        try:
+            response = self.http.request(method, path, json=body, headers=_actor_headers())
+        except requests.RequestException as exc:
+            raise ServiceUnavailable(f"identity unreachable: {exc.__class__.__name__}") from exc
+        if response.status_code >= 500:
+            raise ServiceUnavailable(f"identity answered {response.status_code}")
+        if response.status_code >= 400:
+            raise ServiceProblem.from_response(response)
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise ServiceUnavailable("identity answered something that is not JSON") from exc
+
+    def healthy(self) -> bool:
+        """For the gateway's /readyz: does identity answer its /healthz?"""
+        try:
+            return self.http.get("/healthz").status_code == 200
+        except requests.RequestException:
+            return False
+
+    # -- orgs and portal settings ------------------------------------------------------
+    def org_by_host(self, host: str) -> dict | None:
+        try:
+            return self._call("GET", f"/orgs/by-host/{_id(host)}")
+        except ServiceProblem as problem:
+            if problem.status == 404:
+                return None
+            raise
+
+    def change_settings(self, org: str, changes: dict) -> dict:
+        return self._call("PATCH", f"/orgs/{_id(org)}/settings", changes)
+
+    # -- sign-in and sessions ------------------------------------------------------------
+    def sign_in(self, org: str, kind: str, email: str, password: str, ip: str | None, user_agent: str) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/sessions", {
+            "kind": kind, "email": email, "password": password, "ip": ip, "user_agent": user_agent})
+
+    def resolve(self, org: str, token: str) -> dict | None:
+        """The session view, or None when the token is unknown, expired or revoked (401),
+        or is not even shaped like a token (a cookie a client made up: 400/422)."""
+        try:
+            return self._call("POST", f"/orgs/{_id(org)}/sessions/resolve", {"token": token})
+        except ServiceProblem as problem:
+            if problem.status in (400, 401, 404, 422):
+                return None
+            raise
+
+    def end(self, org: str, token: str) -> None:
+        self._call("POST", f"/orgs/{_id(org)}/sessions/end", {"token": token})
+
+    def verify_mfa(self, org: str, token: str, code: str) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/sessions/mfa", {"token": token, "code": code})
+
+    def use_recovery_code(self, org: str, token: str, code: str) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/sessions/recovery", {"token": token, "code": code})
+
+    def revoke_all(self, org: str, login_id: str, except_token: str | None = None) -> None:
+        body = {"except_token": except_token} if except_token else {}
+        self._call("POST", f"/orgs/{_id(org)}/logins/{_id(login_id)}/sessions/revoke", body)
+
+    # -- MFA enrolment -------------------------------------------------------------------
+    def start_enrolment(self, org: str, token: str) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/mfa/enrolment", {"token": token})
+
+    def confirm_enrolment(self, org: str, token: str, code: str) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/mfa/enrolment/confirm", {"token": token, "code": code})
+
+    # -- invitations, passwords, profile ---------------------------------------------------
+    def invite(self, org: str, contact_id: str, link_base: str) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/contacts/{_id(contact_id)}/invitations",
+                          {"link_base": link_base})
+
+    def lookup_invitation(self, org: str, token: str) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/invitations/lookup", {"token": token})
+
+    def accept_invitation(self, org: str, token: str, password: str, ip: str | None, user_agent: str) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/invitations/accept", {
+            "token": token, "password": password, "ip": ip, "user_agent": user_agent})
+
+    def change_password(self, org: str, token: str, current_password: str, new_password: str) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/password/change", {
+            "token": token, "current_password": current_password, "new_password": new_password})
+
+    def get_profile(self, org: str, login_id: str) -> dict:
+        return self._call("GET", f"/orgs/{_id(org)}/logins/{_id(login_id)}/profile")
+
+    def update_profile(self, org: str, login_id: str, changes: dict) -> dict:
+        return self._call("PATCH", f"/orgs/{_id(org)}/logins/{_id(login_id)}/profile", changes)
+
+    # -- staff console: staff, customers, contacts ---------------------------------------
+    def create_staff(self, org: str, email: str, name: str, role: str, password: str | None = None) -> dict:
+        body = {"email": email, "name": name, "role": role}
+        if password:
+            body["password"] = password
+        return self._call("POST", f"/orgs/{_id(org)}/staff", body)
+
+    def list_staff(self, org: str) -> list:
+        return self._call("GET", f"/orgs/{_id(org)}/staff")
+
+    def create_customer(self, org: str, name: str, email: str) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/customers", {"name": name, "email": email})
+
+    def list_customers(self, org: str) -> list:
+        return self._call("GET", f"/orgs/{_id(org)}/customers")
+
+    def get_customer(self, org: str, customer_id: str) -> dict:
+        return self._call("GET", f"/orgs/{_id(org)}/customers/{_id(customer_id)}")
+
+    def create_contact(self, org: str, customer_id: str, email: str, name: str, permissions: list[str]) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/customers/{_id(customer_id)}/contacts",
+                          {"email": email, "name": name, "permissions": permissions})
+
+    def list_contacts(self, org: str, customer_id: str) -> list:
+        return self._call("GET", f"/orgs/{_id(org)}/customers/{_id(customer_id)}/contacts")
+
+    def get_contact(self, org: str, contact_id: str) -> dict:
+        return self._call("GET", f"/orgs/{_id(org)}/contacts/{_id(contact_id)}")
+
+    def set_permissions(self, org: str, contact_id: str, permissions: list[str]) -> dict:
+        return self._call("PUT", f"/orgs/{_id(org)}/contacts/{_id(contact_id)}/permissions",
+                          {"permissions": permissions})
+
+    def reset_mfa(self, org: str, contact_id: str) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/contacts/{_id(contact_id)}/mfa/reset")

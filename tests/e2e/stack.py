@@ -1,0 +1,112 @@
+"""`make up`'s stack for end-to-end tests: started on free ports in a folder of the test's,
+stopped the way a person stops it (Ctrl-C)."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.support.broker import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def _free_block(size: int, start: int = 20000) -> int:
+    for base in range(start, 60000, 50):
+        try:
+            socks = []
+            for port in range(base + 1, base + 1 + size):
+                s = socket.socket()
+                s.bind(("127.0.0.1", port))
+                socks.append(s)
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise RuntimeError("no free block of ports")
+
+
+class Stack:
+    def __init__(self, data_dir: Path):
+        self.data_dir = data_dir
+        self.gateway = free_port()
+        self.broker = free_port()
+        self.smtp = free_port()
+        self.mail_web = free_port()
+        self.base = _free_block(6)
+        self.metrics_base = _free_block(6, start=self.base + 50)
+        self.proc: subprocess.Popen | None = None
+        self.output: list[str] = []
+
+    def url(self, service: str) -> str:
+        index = ["identity", "billing", "orders", "support", "documents", "notifications"].index(service)
+        return f"http://127.0.0.1:{self.base + 1 + index}"
+
+    def start(self, timeout: float = 120) -> None:
+        env = {**os.environ, "PORTAL_DATA_DIR": str(self.data_dir), "GATEWAY_PORT": str(self.gateway),
+               "BROKER_PORT": str(self.broker), "PORT_BASE": str(self.base),
+               "METRICS_PORT_BASE": str(self.metrics_base), "SMTP_PORT": str(self.smtp),
+               "MAIL_WEB_PORT": str(self.mail_web)}
+        self.output = []
+        self.proc = subprocess.Popen([sys.executable, str(ROOT / "deploy/local/up.py")], env=env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        threading.Thread(target=self._read, daemon=True).start()
+        deadline = time.monotonic() + timeout
+        while not any("Customer Portal is up." in line for line in self.output):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("make up did not come up:\n" + "".join(self.output[-40:]))
+            time.sleep(0.2)
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.output.append(line)
+
+    def stop(self) -> int:
+        self.proc.send_signal(signal.SIGINT)          # what Ctrl-C does
+        return self.proc.wait(60)
+
+
+def get(url: str):
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, None
+
+
+def post(url: str, body: dict):
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, None
+
+
+def eventually(check, timeout: float = 30):
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result or time.monotonic() > deadline:
+            return result
+        time.sleep(0.2)
+
+
+def port_open(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.3).close()
+        return True
+    except OSError:
+        return False
