@@ -13,7 +13,7 @@ from services.identity.adapters import hashing, totp
 from services.identity.credentials import credentials, recovery_codes
 from services.identity.projections import organizations
 from services.identity.sessions import SessionSettings
-from services.identity.signin import _as, _check_mfa_throttle
+from services.identity.signin import acting_as, check_mfa_throttle
 
 RECOVERY_CODES = 10
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"       # no 0/o, 1/l/i: read off paper without doubt
@@ -52,7 +52,7 @@ def confirm_enrolment(rt, org_id: str, token: str, code: str, settings: SessionS
     pending = user["mfa_pending_secret"]
     if not pending:
         raise DomainError("Start again: scan a new QR code first.")
-    _check_mfa_throttle(rt, user)
+    check_mfa_throttle(rt, user)
     step = totp.matching_step(pending, code)
     if step is None:
         with rt.engine.begin() as conn:
@@ -61,7 +61,7 @@ def confirm_enrolment(rt, org_id: str, token: str, code: str, settings: SessionS
     codes = [new_recovery_code() for _ in range(RECOVERY_CODES)]
     hashes = [hashing.hash_secret(c.replace("-", "")) for c in codes]
     was_usable = not sessions.next_step(user, session, _settings(rt, org_id))
-    with _as(user), rt.store.unit_of_work() as uow:
+    with acting_as(user), rt.store.unit_of_work() as uow:
         uow.conn.execute(update(credentials).where(credentials.c.user_id == user["user_id"]).values(
             mfa_secret=pending, mfa_pending_secret=None, mfa_last_step=step))
         uow.conn.execute(delete(recovery_codes).where(recovery_codes.c.user_id == user["user_id"]))

@@ -18,7 +18,7 @@ from services.identity.domain.passwords import check_new_password
 from services.identity.domain.staff import StaffMember
 from services.identity.projections import contacts, customers, organizations
 from services.identity.sessions import SessionSettings, Unauthorized
-from services.identity.signin import _as, _retry
+from services.identity.signin import acting_as, retry_on_conflict
 
 INVITATION_DAYS = 7
 INVALID_INVITATION = "This invitation link is not valid any more. Ask for a new one."
@@ -136,7 +136,7 @@ def _session_for(rt, org_id, user_id, ip, user_agent, settings) -> dict:
     def commit():
         with rt.store.unit_of_work() as uow:
             user = sessions.user_by_id(uow.conn, org_id, user_id)
-            with _as(user):
+            with acting_as(user):
                 session, token = sessions.start(uow.conn, user, ip, user_agent, settings)
                 if sessions.usable(user, session, uow.conn):
                     audit.session_event(uow, session, user, "LoginSucceeded", mfa=False, ip=ip,
@@ -144,7 +144,7 @@ def _session_for(rt, org_id, user_id, ip, user_agent, settings) -> dict:
                 result = sessions.view(uow.conn, session, user, token, settings)
                 uow.commit()
             return result
-    return _retry(commit)
+    return retry_on_conflict(commit)
 
 
 def change_password(rt, org_id: str, token: str, current: str, new: str, settings: SessionSettings,
@@ -161,7 +161,7 @@ def change_password(rt, org_id: str, token: str, current: str, new: str, setting
         raise DomainError("Your current password is not right.", field="current_password")
     new = check_new_password(new, common_passwords.is_common, email=user["email"], name=user["name"])
     pw_hash = hashing.hash_secret(new)
-    with _as(user), rt.store.unit_of_work() as uow:
+    with acting_as(user), rt.store.unit_of_work() as uow:
         uow.conn.execute(update(credentials).where(credentials.c.user_id == user["user_id"])
                          .values(password_hash=pw_hash))
         audit.user_event(uow, user, "PasswordChanged", method="change")

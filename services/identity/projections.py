@@ -2,6 +2,7 @@
 from sqlalchemy import JSON, Boolean, Column, MetaData, String, Table, insert, update
 
 from services.chassis.projections import Projection
+from services.identity.domain.contact import MODULES
 
 metadata = MetaData()
 
@@ -49,8 +50,7 @@ staff = Table(
     Column("mfa_enabled", Boolean, nullable=False, default=False),
 )
 
-ALL_MODULES = ["invoices", "payments", "credit_notes", "sales_orders", "deliveries", "service_requests",
-               "projects", "timesheets", "tickets", "documents", "quotes", "reviews"]
+ALL_MODULES = list(MODULES)            # a new contact may use whatever the org switches on
 
 
 class Directory(Projection):

@@ -20,7 +20,7 @@ from services.identity.sessions import SessionSettings, TooManyAttempts, Unautho
 WRONG_LOGIN = "The e-mail or password is not right."
 
 
-def _retry(fn, attempts: int = 3):
+def retry_on_conflict(fn, attempts: int = 3):
     """A log stream appended by two requests at once conflicts on PostgreSQL: run again."""
     for attempt in range(attempts):
         try:
@@ -30,7 +30,7 @@ def _retry(fn, attempts: int = 3):
                 raise
 
 
-def _as(user: dict):
+def acting_as(user: dict):
     return context.using(context.Context(
         correlation_id=context.current().correlation_id, request_id=context.current().request_id,
         actor_kind=user["kind"], actor_id=user["user_id"]))
@@ -57,7 +57,7 @@ def sign_in(rt, org_id: str, kind: str, email: str, password: str, ip: str | Non
     rehash = hashing.hash_secret(password) if hashing.needs_rehash(user["password_hash"]) else None
 
     def commit():
-        with _as(user), rt.store.unit_of_work() as uow:
+        with acting_as(user), rt.store.unit_of_work() as uow:
             throttle.clear(uow.conn, keys[0])
             if rehash:
                 uow.conn.execute(update(credentials).where(credentials.c.user_id == user["user_id"])
@@ -69,7 +69,7 @@ def sign_in(rt, org_id: str, kind: str, email: str, password: str, ip: str | Non
             result = sessions.view(uow.conn, session, user, token, settings)
             uow.commit()
             return result
-    return _retry(commit)
+    return retry_on_conflict(commit)
 
 
 def _refuse(rt, org_id, kind, email, user, reason, ip, user_agent, keys, limits, count=True) -> None:
@@ -84,7 +84,7 @@ def _refuse(rt, org_id, kind, email, user, reason, ip, user_agent, keys, limits,
             stream = audit.user_stream(user["user_id"]) if user else audit.address_stream(email)
             audit.log_event(uow, org_id, "User", stream, "LoginFailed", data)
             uow.commit()
-    _retry(commit)
+    retry_on_conflict(commit)
 
 
 def _minutes(seconds: float) -> str:
@@ -110,7 +110,7 @@ def sign_out(rt, org_id: str, token: str, settings: SessionSettings) -> None:
         except Unauthorized:
             return                                              # already gone: nothing to do
         user = sessions.user_by_id(conn, org_id, session["user_id"])
-    with _as(user), rt.store.unit_of_work() as uow:
+    with acting_as(user), rt.store.unit_of_work() as uow:
         sessions.end(uow, session, user, "logout")
         uow.commit()
 
@@ -142,7 +142,7 @@ def _pending_mfa(rt, org_id: str, token: str, settings: SessionSettings):
 def verify_mfa(rt, org_id: str, token: str, code: str, settings: SessionSettings,
                limits: throttle.Limits) -> dict:
     session, user = _pending_mfa(rt, org_id, token, settings)
-    _check_mfa_throttle(rt, user)
+    check_mfa_throttle(rt, user)
     step = totp.matching_step(user["mfa_secret"], code)
     with rt.engine.begin() as conn:
         # Accept a step only if it is newer than the last one accepted: never twice (RFC 6238 5.2).
@@ -158,7 +158,7 @@ def verify_mfa(rt, org_id: str, token: str, code: str, settings: SessionSettings
 def use_recovery_code(rt, org_id: str, token: str, code: str, settings: SessionSettings,
                       limits: throttle.Limits) -> dict:
     session, user = _pending_mfa(rt, org_id, token, settings)
-    _check_mfa_throttle(rt, user)
+    check_mfa_throttle(rt, user)
     code = "".join((code or "").lower().split()).replace("-", "")
     with rt.engine.connect() as conn:
         unused = conn.execute(select(recovery_codes).where(recovery_codes.c.user_id == user["user_id"],
@@ -175,7 +175,7 @@ def use_recovery_code(rt, org_id: str, token: str, code: str, settings: SessionS
     return _passed(rt, session, user, settings)
 
 
-def _check_mfa_throttle(rt, user: dict) -> None:
+def check_mfa_throttle(rt, user: dict) -> None:
     with rt.engine.connect() as conn:
         wait = throttle.wait_s(conn, [throttle.mfa_key(user["user_id"])], time.time())
     if wait:
@@ -185,7 +185,7 @@ def _check_mfa_throttle(rt, user: dict) -> None:
 
 def _wrong_code(rt, session: dict, user: dict, settings: SessionSettings, limits: throttle.Limits):
     failures = session["mfa_failures"] + 1
-    with _as(user), rt.store.unit_of_work() as uow:
+    with acting_as(user), rt.store.unit_of_work() as uow:
         uow.conn.execute(update(sessions.sessions).where(
             sessions.sessions.c.session_id == session["session_id"]).values(mfa_failures=failures))
         throttle.record_failure(uow.conn, throttle.mfa_key(user["user_id"]), time.time(), limits)
@@ -203,7 +203,7 @@ def _wrong_code(rt, session: dict, user: dict, settings: SessionSettings, limits
 
 
 def _passed(rt, session: dict, user: dict, settings: SessionSettings) -> dict:
-    with _as(user), rt.store.unit_of_work() as uow:
+    with acting_as(user), rt.store.unit_of_work() as uow:
         throttle.clear(uow.conn, throttle.mfa_key(user["user_id"]))
         token = sessions.rotate(uow.conn, session, mfa_passed=True)
         audit.session_event(uow, session, user, "LoginSucceeded", mfa=True, ip=session["ip"],
