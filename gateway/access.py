@@ -262,7 +262,7 @@ def portal(module: str | None = None, permission: str | None = None):
             org_settings = settings()
             if not org_settings.get("portal_enabled", False):
                 return render_template("portal/closed.html"), 503
-            if module is not None and module not in (org_settings.get("modules") or []):
+            if module is not None and module not in modules_on():
                 abort(404)
             if permission is not None and permission not in (principal().get("permissions") or []):
                 forbidden("Your account does not have access to this page. "
@@ -306,12 +306,18 @@ def console(roles: tuple[str, ...] = ROLES):
     return decorate
 
 
+def modules_on() -> set[str]:
+    """The modules this contact may open: on for the org AND given to the contact (identity's
+    principal.modules; a module staff took away from one contact is not there for them)."""
+    return set(settings().get("modules") or []) & set(principal().get("modules") or [])
+
+
 def nav_modules() -> list[str]:
-    """The modules this contact sees: on for the org AND the contact may view."""
+    """The modules this contact sees: the ones it may open, if it may view at all."""
     person = principal()
     if person.get("kind") != "contact" or "view" not in (person.get("permissions") or []):
         return []
-    on = set(settings().get("modules") or [])
+    on = modules_on()
     return [m for m in MODULES if m in on]
 
 

@@ -8,11 +8,11 @@ PORTAL_ENV                     "dev" on a development machine (plain `portal` co
                                Secure, a random secret if none is set); anything else is production
 GATEWAY_SECRET_KEY             signs CSRF tokens; required outside dev
 GATEWAY_SESSION_CACHE_SECONDS  how long a resolved session is reused (default 5): the delay
-                               after which a session revoked elsewhere stops working here
+                               after which a session revoked elsewhere stops working here (at most 60)
 GATEWAY_ORG_CACHE_SECONDS      how long an org (by host) is reused (default 30)
 GATEWAY_TRUSTED_PROXIES        number of proxies in front whose X-Forwarded-For/-Proto count
 GATEWAY_MAX_CONTENT_LENGTH     largest request body in bytes (default 1 MiB)
-GATEWAY_RATELIMIT_SIGNIN, _MFA, _INVITE   POST limits per client IP ("10 per minute;100 per hour")
+GATEWAY_RATELIMIT_SIGNIN, _MFA, _INVITE, _RECOVERY   POST limits per client IP ("10 per minute;100 per hour")
 SERVICE_URL_<NAME>             where each service answers
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ from flask import Flask, jsonify, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from gateway import console, portal
+from gateway import console, portal, recovery
 from gateway.access import Gateway, apply_cookie, current_org, drop_session, principal, public
 from gateway.clients import ServiceClient, TTLCache
 from gateway.identity import IdentityClient, ServiceProblem, ServiceUnavailable
@@ -52,7 +52,8 @@ def _config(overrides: dict) -> dict:
     config = {
         "PORTAL_ENV": env.get("PORTAL_ENV", "production"),
         "GATEWAY_SECRET_KEY": env.get("GATEWAY_SECRET_KEY"),
-        "GATEWAY_SESSION_CACHE_SECONDS": float(env.get("GATEWAY_SESSION_CACHE_SECONDS", "5")),
+        # at most 60 s: the cached view carries an internal token that lives 120 s
+        "GATEWAY_SESSION_CACHE_SECONDS": min(60.0, float(env.get("GATEWAY_SESSION_CACHE_SECONDS", "5"))),
         "GATEWAY_ORG_CACHE_SECONDS": float(env.get("GATEWAY_ORG_CACHE_SECONDS", "30")),
         "GATEWAY_TRUSTED_PROXIES": env.get("GATEWAY_TRUSTED_PROXIES"),
         "MAX_CONTENT_LENGTH": int(env.get("GATEWAY_MAX_CONTENT_LENGTH", str(1024 * 1024))),
@@ -88,6 +89,7 @@ def create_app(service_urls: dict[str, str] | None = None, *, identity: Identity
 
     app.register_blueprint(portal.bp)
     app.register_blueprint(console.bp)
+    app.register_blueprint(recovery.bp)
     _health(app)
     _declare_static(app)
 

@@ -58,6 +58,34 @@ class InviteForm(FlaskForm):
         render_kw={"autocomplete": "new-password"})
 
 
+class ResetRequestForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(REQUIRED), Length(max=254)],
+                       render_kw={"autocomplete": "username", "spellcheck": "false"})
+
+
+class NewPasswordForm(InviteForm):
+    """A new password from a reset link: the same two fields as accepting an invitation."""
+
+
+class SignUpForm(FlaskForm):
+    name = StringField("Your name", validators=[DataRequired(REQUIRED), Length(max=200)],
+                       render_kw={"autocomplete": "name"})
+    company = StringField("Company (optional)", validators=[Optional(), Length(max=200)],
+                          render_kw={"autocomplete": "organization"})
+    email = EmailField("E-mail", validators=[DataRequired(REQUIRED), Length(max=254)],
+                       render_kw={"autocomplete": "email", "spellcheck": "false"})
+    password = PasswordField("Password", validators=[DataRequired(REQUIRED), Length(max=1024)],
+                             render_kw={"autocomplete": "new-password"})
+    repeat = PasswordField("Repeat the password", validators=[
+        DataRequired(REQUIRED), EqualTo("password", message="The two passwords are not the same.")],
+        render_kw={"autocomplete": "new-password"})
+
+
+class ConfirmForm(FlaskForm):
+    """A button and its CSRF token: confirming an address is a POST, never the GET that
+    mail scanners make when they prefetch links."""
+
+
 class PasswordForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired(REQUIRED)],
                                      render_kw={"autocomplete": "current-password"})

@@ -93,14 +93,12 @@ def _id(value: str) -> str:
     return quote(str(value), safe="")
 
 
-def _actor_headers() -> dict:
-    """Who acts, for identity's audit trail (events' actor): the signed-in person, if any.
-    Incoming X-Actor-* headers from clients are stripped; these are set by us only."""
+def _auth_headers() -> dict:
+    """The signed-in person's internal token (identity signed it; services check it and take
+    who acts from it). Before sign-in there is none: those calls are identity's public ones."""
     view = g.get("session_view") if has_request_context() else None
-    principal = (view or {}).get("principal") or {}
-    if principal.get("id"):
-        return {"X-Actor-Kind": principal["kind"], "X-Actor-Id": principal["id"]}
-    return {}
+    token = (view or {}).get("internal_token")
+    return {"Authorization": f"Bearer {token}"} if token else {}
 
 
 class IdentityClient:
@@ -111,7 +109,7 @@ class IdentityClient:
 
     def _call(self, method: str, path: str, body: dict | None = None):
         try:
-            response = self.http.request(method, path, json=body, headers=_actor_headers())
+            response = self.http.request(method, path, json=body, headers=_auth_headers())
         except requests.RequestException as exc:
             raise ServiceUnavailable(f"identity unreachable: {exc.__class__.__name__}") from exc
         if response.status_code >= 500:
@@ -236,3 +234,25 @@ class IdentityClient:
 
     def reset_mfa(self, org: str, contact_id: str) -> dict:
         return self._call("POST", f"/orgs/{_id(org)}/contacts/{_id(contact_id)}/mfa/reset")
+
+    # -- password reset and self sign-up (nobody is signed in yet) -------------------------
+    def request_password_reset(self, org: str, kind: str, email: str, link_base: str, ip: str | None) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/password-resets", {
+            "kind": kind, "email": email, "link_base": link_base, "ip": ip})
+
+    def lookup_password_reset(self, org: str, token: str) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/password-resets/lookup", {"token": token})
+
+    def accept_password_reset(self, org: str, token: str, password: str, ip: str | None, user_agent: str) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/password-resets/accept", {
+            "token": token, "password": password, "ip": ip, "user_agent": user_agent})
+
+    def sign_up(self, org: str, name: str, company: str | None, email: str, password: str, link_base: str,
+                ip: str | None) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/signups", {
+            "name": name, "company": company, "email": email, "password": password,
+            "link_base": link_base, "ip": ip})
+
+    def verify_sign_up(self, org: str, token: str, ip: str | None, user_agent: str) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/signups/verify", {
+            "token": token, "ip": ip, "user_agent": user_agent})

@@ -38,6 +38,7 @@ RATE_LIMITS = {                     # config key -> default; "N per minute;M per
     "GATEWAY_RATELIMIT_SIGNIN": "10 per minute;100 per hour",
     "GATEWAY_RATELIMIT_MFA": "10 per minute;50 per hour",
     "GATEWAY_RATELIMIT_INVITE": "10 per minute;50 per hour",
+    "GATEWAY_RATELIMIT_RECOVERY": "10 per minute;50 per hour",
 }
 RATE_LIMITED = "gateway_rate_limit"
 

@@ -9,11 +9,16 @@ import os
 
 import pytest
 
-from services.chassis import migrate
+from services.chassis import auth, migrate
 from services.chassis.config import Config
 from services.chassis.runtime import bootstrap
 from tests.support.broker import Broker
 from tests.support.databases import create_postgres_db, drop_postgres_db, postgres_available
+
+# One key pair per test run, as `make up` makes one per machine: identity signs internal
+# tokens with the private key, every service checks them with the public one.
+os.environ.setdefault("INTERNAL_TOKEN_PRIVATE_KEY", auth.generate_private_pem())
+os.environ.setdefault("INTERNAL_TOKEN_PUBLIC_KEYS", auth.public_pem(os.environ["INTERNAL_TOKEN_PRIVATE_KEY"]))
 
 _pg_reason = None
 

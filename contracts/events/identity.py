@@ -67,7 +67,8 @@ class CustomerCreated(EventSchema):
 
 
 class ContactAdded(EventSchema):
-    """Staff added a contact person to a customer; they can sign in once invited and activated."""
+    """A contact person was added to a customer: by staff (they can sign in once invited and
+    activated), or by signing up themselves (then ContactSignedUp follows at once)."""
 
     event_type = "ContactAdded"
     aggregate_type = "Contact"
@@ -237,3 +238,29 @@ class SessionRevoked(EventSchema):
     user_id = Id(required=True)
     customer_id = Id(required=True, allow_none=True)
     reason = choice("logout", "password_changed", "mfa_changed", "revoked_by_staff", "expired", required=True)
+
+
+API_KEY_SCOPES = ("customers",) + MODULES
+
+
+class ApiKeyCreated(EventSchema):
+    """Staff made an API key for an internal system. The key itself never travels: only its
+    first characters (`prefix`, to recognise it in a list) and what it may reach."""
+
+    event_type = "ApiKeyCreated"
+    aggregate_type = "ApiKey"
+
+    key_id = Id(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    prefix = fields.String(required=True, validate=validate.Length(min=4, max=20))
+    scopes = fields.List(choice(*API_KEY_SCOPES), required=True, validate=validate.Length(min=1))
+
+
+class ApiKeyRevoked(EventSchema):
+    """An API key stopped working for good."""
+
+    event_type = "ApiKeyRevoked"
+    aggregate_type = "ApiKey"
+
+    key_id = Id(required=True)
+    name = fields.String(required=True)

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from services.chassis import migrate  # noqa: E402
+from services.chassis import auth, migrate  # noqa: E402
 from services.chassis.config import SERVICES, Config  # noqa: E402
 
 VAR = Path(os.environ.get("PORTAL_DATA_DIR", ROOT / "var")).resolve()
@@ -75,7 +75,12 @@ def environment() -> dict:
         "SMTP_PORT": str(SMTP_PORT),
         "PORTAL_ENV": "dev",
         "GATEWAY_SECRET_KEY": env.get("GATEWAY_SECRET_KEY") or gateway_secret(),
+        # identity alone signs internal tokens (IDENTITY_ prefix: no other process sees the
+        # private key); every service checks them with the public key
+        "IDENTITY_INTERNAL_TOKEN_PRIVATE_KEY": token_key(),
+        "INTERNAL_TOKEN_PUBLIC_KEYS": auth.public_pem(token_key()),
     })
+    env.pop("INTERNAL_TOKEN_PRIVATE_KEY", None)
     for name, port in SERVICE_PORT.items():
         env[f"SERVICE_URL_{name.upper()}"] = f"http://127.0.0.1:{port}"
     return env
@@ -90,6 +95,15 @@ def gateway_secret() -> str:
     return path.read_text().strip()
 
 
+def token_key() -> str:
+    """identity's signing key (Ed25519), kept in the data folder like the gateway's secret."""
+    path = VAR / "internal_token_key.pem"
+    if not path.exists():
+        path.write_text(auth.generate_private_pem())
+        path.chmod(0o600)
+    return path.read_text()
+
+
 def migrate_all(env: dict) -> None:
     os.environ["PORTAL_DATA_DIR"] = env["PORTAL_DATA_DIR"]
     for name in SERVICES:
@@ -99,8 +113,10 @@ def migrate_all(env: dict) -> None:
 
 
 def call(method: str, url: str, body: dict | None = None) -> tuple[int, dict]:
+    """A call as the operator (the system token): seeding is set-up, done by whoever runs make up."""
     request = urllib.request.Request(url, method=method, data=json.dumps(body).encode() if body else None,
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json",
+                                              "Authorization": f"Bearer {auth.system_token(token_key())}"})
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
             return response.status, json.loads(response.read() or b"{}")

@@ -37,7 +37,8 @@ class Config:
     log_level: str = "INFO"
     log_json: bool = True
     metrics_port: int = 0
-    internal_token_secret: str = "dev-internal-secret-change-me"
+    token_private_key: str = ""      # identity only: signs internal tokens (services/chassis/auth.py)
+    token_public_keys: str = ""      # every service: verifies them
     service_urls: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -61,7 +62,8 @@ class Config:
             log_level=_env("LOG_LEVEL", service, cls.log_level),
             log_json=_env("LOG_FORMAT", service, "json") == "json",
             metrics_port=_int("METRICS_PORT", service, 0),
-            internal_token_secret=_env("INTERNAL_TOKEN_SECRET", service, cls.internal_token_secret),
+            token_private_key=_env("INTERNAL_TOKEN_PRIVATE_KEY", service, ""),
+            token_public_keys=_env("INTERNAL_TOKEN_PUBLIC_KEYS", service, ""),
             service_urls=urls,
         )
         return replace(config, **overrides)

@@ -55,6 +55,7 @@ def blueprint(service: str):
     from flask_smorest import Blueprint
     from marshmallow import Schema, fields
 
+    from services.chassis import auth
     from services.chassis.db import read_only
     from services.chassis.web import runtime
 
@@ -68,6 +69,7 @@ def blueprint(service: str):
 
     @blp.route("/orgs/<org_id>")
     class OrgView(MethodView):
+        @auth.requires("staff", "system")
         @blp.response(200, KnownOrg)
         def get(self, org_id):
             with read_only(runtime().engine) as conn:

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
 from contracts.problem import PROBLEM_JSON, problem
-from services.chassis import context, kafka, logs, metrics
+from services.chassis import auth, context, kafka, logs, metrics
 from services.chassis.config import Config
 from services.chassis.errors import PortalError
 from services.chassis.runtime import Runtime, ServiceSpec, bootstrap
@@ -26,8 +26,9 @@ def runtime() -> Runtime:
 
 def create_service_app(spec: ServiceSpec, config: Config | None = None) -> Flask:
     rt = bootstrap(spec, config)
+    auth.check_keys(rt.config)
     logs.configure(spec.name, rt.config.log_level, rt.config.log_json)
-    app = Flask(spec.name)
+    app = Flask(spec.name, static_folder=None)     # services serve no files
     app.config.update(
         API_TITLE=spec.title or f"{spec.name} service",
         API_VERSION="1",
@@ -41,22 +42,27 @@ def create_service_app(spec: ServiceSpec, config: Config | None = None) -> Flask
     api = Api(app)
     for blp in spec.blueprints():
         api.register_blueprint(blp)
-    _wire_context(app, spec.name)
+    _wire_context(app, spec.name, rt)
     _wire_errors(app)
     _wire_ops(app, rt)
     return app
 
 
-def _wire_context(app: Flask, service: str) -> None:
+def _wire_context(app: Flask, service: str, rt: Runtime) -> None:
     @app.before_request
     def _start():
         g.started = time.perf_counter()
         request_id = request.headers.get("X-Request-ID") or str(uuid.uuid4())
         correlation_id = request.headers.get("X-Correlation-ID") or request_id
-        g.ctx_token = context.set_current(context.Context(
-            correlation_id=correlation_id[:100], request_id=request_id[:100],
-            actor_kind=request.headers.get("X-Actor-Kind", "system")[:20],
-            actor_id=request.headers.get("X-Actor-Id")))
+        ctx = context.Context(correlation_id=correlation_id[:100], request_id=request_id[:100])
+        g.ctx_token = context.set_current(ctx)
+        # Who acts comes from the verified internal token, never from a header anyone can set.
+        caller = auth.authorize(rt.config)
+        if caller is not None:
+            context.reset(g.ctx_token)
+            g.ctx_token = context.set_current(context.Context(
+                correlation_id=ctx.correlation_id, request_id=ctx.request_id,
+                actor_kind=caller.kind, actor_id=caller.id))
 
     @app.after_request
     def _finish(response: Response):

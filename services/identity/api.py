@@ -4,12 +4,14 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
+from services.chassis import auth
 from services.chassis.db import read_only
 from services.chassis.errors import NotFound
 from services.chassis.web import runtime
 from services.identity import handlers
 from services.identity.domain.commands import ChangePortalSettings, CreateCustomer, CreateOrganization
 from services.identity.domain.organization import MODULES
+from services.identity.domain.staff import MANAGERS
 from services.identity.projections import customers, organizations
 
 blp = Blueprint("identity", __name__, description="Organizations, portal settings, customers")
@@ -63,6 +65,7 @@ def _org(conn, **where) -> dict:
 
 @blp.route("/orgs")
 class Organizations(MethodView):
+    @auth.requires("system")
     @blp.arguments(OrganizationIn)
     @blp.response(201, OrganizationOut)
     def post(self, body):
@@ -73,6 +76,7 @@ class Organizations(MethodView):
 
 @blp.route("/orgs/<org_id>")
 class OrganizationById(MethodView):
+    @auth.public
     @blp.response(200, OrganizationOut)
     def get(self, org_id):
         with read_only(runtime().engine) as conn:
@@ -81,6 +85,7 @@ class OrganizationById(MethodView):
 
 @blp.route("/orgs/by-host/<host>")
 class OrganizationByHost(MethodView):
+    @auth.public
     @blp.response(200, OrganizationOut)
     def get(self, host):
         with read_only(runtime().engine) as conn:
@@ -89,6 +94,7 @@ class OrganizationByHost(MethodView):
 
 @blp.route("/orgs/<org_id>/settings")
 class PortalSettings(MethodView):
+    @auth.requires("staff", "system", roles=MANAGERS)
     @blp.arguments(SettingsIn)
     @blp.response(200, OrganizationOut)
     def patch(self, changes, org_id):
@@ -99,6 +105,7 @@ class PortalSettings(MethodView):
 
 @blp.route("/orgs/<org_id>/customers")
 class Customers(MethodView):
+    @auth.requires("staff", "api_key", "system", module="customers")
     @blp.arguments(CustomerIn)
     @blp.response(201, CustomerOut)
     def post(self, body, org_id):
@@ -106,6 +113,7 @@ class Customers(MethodView):
         with read_only(runtime().engine) as conn:
             return conn.execute(select(customers).where(customers.c.customer_id == customer_id)).one()._mapping
 
+    @auth.requires("staff", "api_key", "system", module="customers")
     @blp.response(200, CustomerOut(many=True))
     def get(self, org_id):
         with read_only(runtime().engine) as conn:

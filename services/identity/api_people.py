@@ -4,6 +4,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
+from services.chassis import auth
 from services.chassis.db import read_only
 from services.chassis.errors import NotFound
 from services.chassis.web import runtime
@@ -11,7 +12,7 @@ from services.identity import mfa, people
 from services.identity.api import CustomerOut
 from services.identity.api_sessions import SETTINGS, SessionOut, TokenIn
 from services.identity.domain.contact import ADDRESS_FIELDS, LANGUAGES, MODULES, NOTICES, PERMISSIONS
-from services.identity.domain.staff import ROLES
+from services.identity.domain.staff import MANAGERS, ROLES
 from services.identity.projections import contacts, customers, staff
 
 blp = Blueprint("people", __name__, description="Staff, contacts, invitations and profiles")
@@ -101,6 +102,7 @@ def _one(conn, table, key, value, org_id, what):
 
 @blp.route("/orgs/<org_id>/staff")
 class Staff(MethodView):
+    @auth.requires("staff", "system", roles=MANAGERS)
     @blp.arguments(StaffIn)
     @blp.response(201, StaffOut)
     def post(self, body, org_id):
@@ -108,6 +110,7 @@ class Staff(MethodView):
         with read_only(runtime().engine) as conn:
             return _one(conn, staff, "staff_id", staff_id, org_id, "staff member")
 
+    @auth.requires("staff", "system")
     @blp.response(200, StaffOut(many=True))
     def get(self, org_id):
         with read_only(runtime().engine) as conn:
@@ -117,6 +120,7 @@ class Staff(MethodView):
 
 @blp.route("/orgs/<org_id>/customers/<customer_id>")
 class CustomerById(MethodView):
+    @auth.requires("staff", "api_key", "system", module="customers")
     @blp.response(200, CustomerOut)
     def get(self, org_id, customer_id):
         with read_only(runtime().engine) as conn:
@@ -125,6 +129,7 @@ class CustomerById(MethodView):
 
 @blp.route("/orgs/<org_id>/customers/<customer_id>/contacts")
 class Contacts(MethodView):
+    @auth.requires("staff", "api_key", "system", module="customers")
     @blp.arguments(ContactIn)
     @blp.response(201, ContactOut)
     def post(self, body, org_id, customer_id):
@@ -132,6 +137,7 @@ class Contacts(MethodView):
         with read_only(runtime().engine) as conn:
             return _one(conn, contacts, "contact_id", contact_id, org_id, "contact")
 
+    @auth.requires("staff", "api_key", "system", module="customers")
     @blp.response(200, ContactOut(many=True))
     def get(self, org_id, customer_id):
         with read_only(runtime().engine) as conn:
@@ -143,6 +149,7 @@ class Contacts(MethodView):
 
 @blp.route("/orgs/<org_id>/contacts/<contact_id>")
 class ContactById(MethodView):
+    @auth.requires("staff", "api_key", "system", module="customers")
     @blp.response(200, ContactOut)
     def get(self, org_id, contact_id):
         with read_only(runtime().engine) as conn:
@@ -151,6 +158,7 @@ class ContactById(MethodView):
 
 @blp.route("/orgs/<org_id>/contacts/<contact_id>/invitations")
 class Invitations(MethodView):
+    @auth.requires("staff", "api_key", "system", module="customers")
     @blp.arguments(InviteIn)
     @blp.response(202, ContactOut)
     def post(self, body, org_id, contact_id):
@@ -162,6 +170,7 @@ class Invitations(MethodView):
 
 @blp.route("/orgs/<org_id>/contacts/<contact_id>/permissions")
 class Permissions(MethodView):
+    @auth.requires("staff", "system", roles=MANAGERS)
     @blp.arguments(PermissionsIn)
     @blp.response(200, ContactOut)
     def put(self, body, org_id, contact_id):
@@ -172,6 +181,7 @@ class Permissions(MethodView):
 
 @blp.route("/orgs/<org_id>/contacts/<contact_id>/mfa/reset")
 class MfaReset(MethodView):
+    @auth.requires("staff", "system", roles=MANAGERS)
     @blp.response(200, ContactOut)
     def post(self, org_id, contact_id):
         with read_only(runtime().engine) as conn:
@@ -183,6 +193,7 @@ class MfaReset(MethodView):
 
 @blp.route("/orgs/<org_id>/invitations/lookup")
 class InvitationLookup(MethodView):
+    @auth.public
     @blp.arguments(TokenIn)
     @blp.response(200, InvitationOut)
     def post(self, body, org_id):
@@ -191,6 +202,7 @@ class InvitationLookup(MethodView):
 
 @blp.route("/orgs/<org_id>/invitations/accept")
 class InvitationAccept(MethodView):
+    @auth.public
     @blp.arguments(AcceptIn)
     @blp.response(201, SessionOut)
     def post(self, body, org_id):
@@ -201,11 +213,15 @@ class InvitationAccept(MethodView):
 
 @blp.route("/orgs/<org_id>/logins/<user_id>/profile")
 class Profile(MethodView):
+    @auth.requires("contact", "staff", self_param="user_id")
     @blp.response(200, ProfileOut)
     def get(self, org_id, user_id):
         return people.profile(runtime(), org_id, user_id)
 
+    @auth.requires("contact", "staff", self_param="user_id")
     @blp.arguments(ProfileIn)
     @blp.response(200, ProfileOut)
     def patch(self, changes, org_id, user_id):
+        if auth.principal().kind == "staff" and auth.principal().id != user_id:
+            raise auth.Forbidden("Staff may change their own profile only.")
         return people.update_profile(runtime(), org_id, user_id, changes)

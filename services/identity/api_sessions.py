@@ -4,8 +4,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from services.chassis import auth
 from services.chassis.web import runtime
 from services.identity import mfa, people, signin
+from services.identity.domain.staff import MANAGERS
 from services.identity.sessions import SessionSettings
 from services.identity.throttle import Limits
 
@@ -65,6 +67,7 @@ class SessionOut(Schema):
     idle_expires_at = fields.String()
     principal = fields.Nested(PrincipalOut)
     recovery_codes = fields.List(fields.String())
+    internal_token = fields.String()
 
 
 class EnrolmentOut(Schema):
@@ -75,6 +78,7 @@ class EnrolmentOut(Schema):
 
 @blp.route("/orgs/<org_id>/sessions")
 class Sessions(MethodView):
+    @auth.public
     @blp.arguments(SignInIn)
     @blp.response(201, SessionOut)
     def post(self, body, org_id):
@@ -85,6 +89,7 @@ class Sessions(MethodView):
 
 @blp.route("/orgs/<org_id>/sessions/resolve")
 class Resolve(MethodView):
+    @auth.public
     @blp.arguments(TokenIn)
     @blp.response(200, SessionOut)
     def post(self, body, org_id):
@@ -94,6 +99,7 @@ class Resolve(MethodView):
 
 @blp.route("/orgs/<org_id>/sessions/end")
 class End(MethodView):
+    @auth.public
     @blp.arguments(TokenIn)
     @blp.response(204)
     def post(self, body, org_id):
@@ -102,6 +108,7 @@ class End(MethodView):
 
 @blp.route("/orgs/<org_id>/sessions/mfa")
 class Mfa(MethodView):
+    @auth.public
     @blp.arguments(CodeIn)
     @blp.response(200, SessionOut)
     def post(self, body, org_id):
@@ -111,6 +118,7 @@ class Mfa(MethodView):
 
 @blp.route("/orgs/<org_id>/sessions/recovery")
 class Recovery(MethodView):
+    @auth.public
     @blp.arguments(CodeIn)
     @blp.response(200, SessionOut)
     def post(self, body, org_id):
@@ -119,15 +127,21 @@ class Recovery(MethodView):
 
 @blp.route("/orgs/<org_id>/logins/<user_id>/sessions/revoke")
 class RevokeAll(MethodView):
+    @auth.requires("contact", "staff", "system", self_param="user_id")
     @blp.arguments(RevokeIn)
     @blp.response(204)
     def post(self, body, org_id, user_id):
-        """End every session of a person (except the one named, for "sign out everywhere else")."""
+        """End every session of a person (except the one named, for "sign out everywhere else").
+        A contact for itself; staff for themselves, and managers for anyone of the org."""
+        caller = auth.principal()
+        if caller.kind == "staff" and caller.id != user_id and caller.role not in MANAGERS:
+            raise auth.Forbidden("Your role may not sign other people out.")
         signin.revoke_all(runtime(), org_id, user_id, body["except_token"], body["reason"])
 
 
 @blp.route("/orgs/<org_id>/mfa/enrolment")
 class Enrolment(MethodView):
+    @auth.public
     @blp.arguments(TokenIn)
     @blp.response(200, EnrolmentOut)
     def post(self, body, org_id):
@@ -136,6 +150,7 @@ class Enrolment(MethodView):
 
 @blp.route("/orgs/<org_id>/mfa/enrolment/confirm")
 class EnrolmentConfirm(MethodView):
+    @auth.public
     @blp.arguments(CodeIn)
     @blp.response(200, SessionOut)
     def post(self, body, org_id):
@@ -145,6 +160,7 @@ class EnrolmentConfirm(MethodView):
 
 @blp.route("/orgs/<org_id>/password/change")
 class PasswordChange(MethodView):
+    @auth.public
     @blp.arguments(PasswordChangeIn)
     @blp.response(200, SessionOut)
     def post(self, body, org_id):

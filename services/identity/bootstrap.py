@@ -6,13 +6,14 @@ from services.identity import projections
 
 
 def _blueprints():
-    from services.identity import api, api_people, api_sessions
-    return [api.blp, api_people.blp, api_sessions.blp]
+    from services.identity import api, api_api_keys, api_people, api_recovery, api_sessions
+    return [api.blp, api_people.blp, api_sessions.blp, api_recovery.blp, api_api_keys.blp]
 
 
 def _background():
     from services.identity.outbox import deliver_mail
-    return [deliver_mail]
+    from services.identity.recovery import forget_links
+    return [deliver_mail, forget_links]
 
 
 SPEC = ServiceSpec(

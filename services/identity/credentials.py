@@ -1,10 +1,10 @@
 """identity's private tables: secrets and short-lived security state.
 
 They are deliberately *not* event-sourced: password hashes, MFA secrets, recovery codes,
-session and invitation tokens must never travel in an event (events go to Kafka and to
-internal systems). Each row is written in the same transaction as the event that says
-what happened (PasswordChanged, MfaEnabled, ContactInvited ...), so the two never
-disagree; `rebuild-projections` leaves these tables alone."""
+session, invitation, reset and sign-up tokens must never travel in an event (events go to
+Kafka and to internal systems). Each row is written in the same transaction as the event
+that says what happened (PasswordChanged, MfaEnabled, ContactInvited ...), so the two
+never disagree; `rebuild-projections` leaves these tables alone."""
 from sqlalchemy import (JSON, BigInteger, Boolean, Column, Float, Index, Integer, String, Table,
                         UniqueConstraint)
 
@@ -78,4 +78,47 @@ mail_outbox = Table(
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", String(500)),
     Index("ix_mail_outbox_unsent", "sent_at", "created_at"),
+)
+
+password_resets = Table(
+    "password_resets", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", String(64), nullable=False),
+    Column("org_id", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("used_at", Float),
+    Column("voided", Boolean, nullable=False, default=False),
+    Column("ip", String(64)),                                  # who asked, for the record
+    Index("ix_password_resets_user", "user_id", "used_at"),
+)
+
+signups = Table(
+    "signups", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("company", String(200)),
+    Column("password_hash", String(200)),                     # wiped once used or voided
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("used_at", Float),
+    Column("voided", Boolean, nullable=False, default=False),
+    Column("ip", String(64)),
+    Index("ix_signups_email", "org_id", "email"),
+)
+
+api_keys = Table(
+    "api_keys", metadata,
+    Column("key_id", String(36), primary_key=True),
+    Column("org_id", String(64), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("prefix", String(20), nullable=False),
+    Column("secret_hash", String(64), nullable=False, unique=True),   # sha256 of the whole key
+    Column("scopes", JSON, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("created_by", String(64)),
+    Column("last_used_at", Float),
+    Column("revoked_at", Float),
 )

@@ -75,7 +75,7 @@ def confirm_enrolment(rt, org_id: str, token: str, code: str, settings: SessionS
             audit.session_event(uow, session, user, "LoginSucceeded", mfa=True, ip=session["ip"],
                                 user_agent=session["user_agent"])
         user = {**user, "mfa_secret": pending}
-        result = sessions.view(uow.conn, session, user, new_token, settings)
+        result = sessions.view(uow.conn, session, user, new_token, settings, rt.config)
         uow.commit()
     return {**result, "recovery_codes": codes}
 

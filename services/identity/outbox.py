@@ -10,6 +10,7 @@ import uuid
 
 from sqlalchemy import select, update
 
+from services.chassis import auth
 from services.identity.adapters.notifications import MailRefused, NotificationsClient
 from services.identity.credentials import mail_outbox
 
@@ -24,7 +25,10 @@ def add(conn, org_id: str, body: dict) -> str:
 
 
 def client(rt) -> NotificationsClient:
-    return NotificationsClient(rt.config.service_urls["notifications"])
+    def token(org_id: str) -> str:
+        return auth.sign(rt.config.token_private_key,
+                         auth.Principal(kind="system", id="identity", org_id=org_id), ttl_s=60)
+    return NotificationsClient(rt.config.service_urls["notifications"], token)
 
 
 def hand_over(rt, mailer: NotificationsClient, only: str | None = None, limit: int = 50) -> int:

@@ -29,7 +29,7 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
-def _credentials_row(conn, org_id, kind, user_id, email, password_hash=None, active=False) -> None:
+def add_credentials(conn, org_id, kind, user_id, email, password_hash=None, active=False) -> None:
     try:            # the unit of work rolls back on the way out of the error
         conn.execute(credentials.insert().values(
             user_id=user_id, org_id=org_id, kind=kind, email=email, password_hash=password_hash,
@@ -47,7 +47,7 @@ def add_staff(rt, org_id: str, email: str, name: str, role: str, password: str |
                                                          email=member.email, name=member.name))
     with rt.store.unit_of_work() as uow:
         _org(uow.conn, org_id)
-        _credentials_row(uow.conn, org_id, "staff", member.id, member.email, pw_hash, active=bool(pw_hash))
+        add_credentials(uow.conn, org_id, "staff", member.id, member.email, pw_hash, active=bool(pw_hash))
         uow.add(member)
         uow.commit()
     return member.id
@@ -60,7 +60,7 @@ def add_contact(rt, org_id: str, customer_id: str, email: str, name: str, permis
         if found is None:
             raise NotFound("No such customer.")
         contact = Contact.add(org_id, customer_id, email, name, permissions)
-        _credentials_row(uow.conn, org_id, "contact", contact.id, contact.email)
+        add_credentials(uow.conn, org_id, "contact", contact.id, contact.email)
         uow.add(contact)
         uow.commit()
     return contact.id
@@ -129,10 +129,12 @@ def accept_invitation(rt, org_id: str, token: str, password: str, ip: str | None
         uow.commit()
     with rt.engine.begin() as conn:
         throttle.clear(conn, throttle.account_key(org_id, "contact", row.email))
-    return _session_for(rt, org_id, contact.id, ip, user_agent, settings)
+    return start_session(rt, org_id, contact.id, ip, user_agent, settings)
 
 
-def _session_for(rt, org_id, user_id, ip, user_agent, settings) -> dict:
+def start_session(rt, org_id, user_id, ip, user_agent, settings) -> dict:
+    """A session for someone who just proved themselves with a mailed link (invitation,
+    password reset, sign-up); MFA, where it applies, is still ahead (`next`)."""
     def commit():
         with rt.store.unit_of_work() as uow:
             user = sessions.user_by_id(uow.conn, org_id, user_id)
@@ -141,7 +143,7 @@ def _session_for(rt, org_id, user_id, ip, user_agent, settings) -> dict:
                 if sessions.usable(user, session, uow.conn):
                     audit.session_event(uow, session, user, "LoginSucceeded", mfa=False, ip=ip,
                                         user_agent=session["user_agent"])
-                result = sessions.view(uow.conn, session, user, token, settings)
+                result = sessions.view(uow.conn, session, user, token, settings, rt.config)
                 uow.commit()
             return result
     return retry_on_conflict(commit)
@@ -167,7 +169,7 @@ def change_password(rt, org_id: str, token: str, current: str, new: str, setting
         audit.user_event(uow, user, "PasswordChanged", method="change")
         sessions.end_all(uow, user, "password_changed", keep_session_id=session["session_id"])
         new_token = sessions.rotate(uow.conn, session)
-        result = sessions.view(uow.conn, session, user, new_token, settings)
+        result = sessions.view(uow.conn, session, user, new_token, settings, rt.config)
         uow.commit()
     return result
 

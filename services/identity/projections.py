@@ -82,6 +82,9 @@ class Directory(Projection):
     def when_ContactActivated(self, conn, e):
         self._contact(conn, e, status="active")
 
+    def when_ContactSignedUp(self, conn, e):
+        self._contact(conn, e, status="active")
+
     def when_PermissionsChanged(self, conn, e):
         self._contact(conn, e, permissions=e.data["permissions"], modules=e.data["modules"])
 

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select, update
 
+from services.chassis import auth
 from services.chassis.errors import NotFound, PortalError
 from services.identity import audit
 from services.identity.credentials import credentials, sessions
@@ -152,8 +153,10 @@ def next_step(user: dict, session: dict, settings: dict) -> str | None:
 
 
 def view(conn, session: dict, user: dict, token: str | None = None,
-         settings: SessionSettings | None = None) -> dict:
-    """What the gateway needs to know about a session (API.md: the session view)."""
+         settings: SessionSettings | None = None, config=None) -> dict:
+    """What the gateway needs to know about a session (API.md: the session view). A session
+    that has passed every step also carries the internal token the gateway forwards to
+    services (short-lived; a new one comes with every resolve)."""
     org = org_settings(conn, user["org_id"])
     step = next_step(user, session, org)
     principal = {"kind": user["kind"], "id": user["user_id"], "org_id": user["org_id"],
@@ -172,7 +175,18 @@ def view(conn, session: dict, user: dict, token: str | None = None,
            "principal": principal}
     if token is not None:
         out["token"] = token
+    if step is None and config is not None:
+        out["internal_token"] = auth.sign(config.token_private_key, internal_principal(principal, session))
     return out
+
+
+def internal_principal(principal: dict, session: dict) -> auth.Principal:
+    return auth.Principal(kind=principal["kind"], id=principal["id"], org_id=principal["org_id"],
+                          customer_id=principal.get("customer_id"),
+                          permissions=frozenset(principal.get("permissions") or ()),
+                          modules=frozenset(principal.get("modules") or ()), role=principal.get("role"),
+                          mfa=bool(session["mfa_passed"]), session_id=session["session_id"],
+                          name=principal.get("name"))
 
 
 def usable(user: dict, session: dict, conn) -> bool:

@@ -66,7 +66,7 @@ def sign_in(rt, org_id: str, kind: str, email: str, password: str, ip: str | Non
             if sessions.usable(user, session, uow.conn):
                 audit.session_event(uow, session, user, "LoginSucceeded", mfa=False, ip=ip,
                                     user_agent=session["user_agent"])
-            result = sessions.view(uow.conn, session, user, token, settings)
+            result = sessions.view(uow.conn, session, user, token, settings, rt.config)
             uow.commit()
             return result
     return retry_on_conflict(commit)
@@ -100,7 +100,7 @@ def resolve(rt, org_id: str, token: str, settings: SessionSettings) -> dict:
             raise Unauthorized("Your session has ended. Please sign in again.")
         sessions.touch(conn, session)
         session["last_seen"] = time.time()
-        return sessions.view(conn, session, user, settings=settings)
+        return sessions.view(conn, session, user, settings=settings, config=rt.config)
 
 
 def sign_out(rt, org_id: str, token: str, settings: SessionSettings) -> None:
@@ -208,6 +208,6 @@ def _passed(rt, session: dict, user: dict, settings: SessionSettings) -> dict:
         token = sessions.rotate(uow.conn, session, mfa_passed=True)
         audit.session_event(uow, session, user, "LoginSucceeded", mfa=True, ip=session["ip"],
                             user_agent=session["user_agent"])
-        result = sessions.view(uow.conn, session, user, token, settings)
+        result = sessions.view(uow.conn, session, user, token, settings, rt.config)
         uow.commit()
     return result

@@ -5,7 +5,10 @@ blocks the account for 1, 2, 4 ... seconds up to `max_block_s` (15 minutes): at 
 dozen guesses an hour get checked (ASVS asks for no more than 100), and the real person
 waits minutes, never forever. A success clears the count. Per client IP: after
 `ip_per_hour` failures in an hour, the rest of that hour is refused. While blocked, no
-password is even verified, so throttled guesses cannot burn argon2 CPU."""
+password is even verified, so throttled guesses cannot burn argon2 CPU.
+
+The same fixed hourly window also caps the mails with a link that anyone may trigger for an
+address (password resets, sign-up confirmations): `within_budget` with `mail_key`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -50,6 +53,15 @@ def record_failure(conn, key: str, now: float, limits: Limits, per_ip: bool = Fa
         window_start=window_start, failures=failures, blocked_until=blocked))
 
 
+def within_budget(conn, key: str, now: float, per_hour: int) -> bool:
+    """Counts one more use of `key` in its hour; False (and nothing counted) once `per_hour`
+    were used. A soft cap: two requests at the same instant may both pass."""
+    if wait_s(conn, [key], now):
+        return False
+    record_failure(conn, key, now, Limits(ip_per_hour=per_hour), per_ip=True)
+    return True
+
+
 def clear(conn, key: str) -> None:
     conn.execute(delete(throttle).where(throttle.c.key == key))
 
@@ -64,3 +76,7 @@ def ip_key(org_id: str, ip: str | None) -> str:
 
 def mfa_key(user_id: str) -> str:
     return f"mfa:{user_id}"
+
+
+def mail_key(org_id: str, email: str) -> str:
+    return f"mail:{org_id}:{email.lower()}"[:400]

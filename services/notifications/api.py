@@ -4,13 +4,15 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from services.chassis import orgs
+from services.chassis import auth, orgs
 from services.chassis.db import read_only
 from services.chassis.errors import NotFound
 from services.chassis.web import runtime
 from services.notifications import webhooks as hooks
 from services.notifications.api_mail import mail_blp
 from services.notifications.projections import activity, webhook_targets, webhooks
+
+MANAGERS = ("owner", "admin")      # may change what the org sends and to where
 
 blp = Blueprint("activity", __name__, description="Staff activity feed")
 wh = Blueprint("webhooks", __name__, description="Outbound webhooks for internal systems")
@@ -34,6 +36,7 @@ class ActivityOut(Schema):
 
 @blp.route("/orgs/<org_id>/activity")
 class Feed(MethodView):
+    @auth.requires("staff", "system")
     @blp.arguments(FeedArgs, location="query")
     @blp.response(200, ActivityOut(many=True))
     def get(self, args, org_id):
@@ -90,6 +93,7 @@ def _webhook(conn, org_id: str, webhook_id: str):
 
 @wh.route("/orgs/<org_id>/webhooks")
 class Webhooks(MethodView):
+    @auth.requires("staff", "system", roles=MANAGERS)
     @wh.arguments(WebhookIn)
     @wh.response(201, WebhookCreated)
     def post(self, body, org_id):
@@ -98,6 +102,7 @@ class Webhooks(MethodView):
         with read_only(runtime().engine) as conn:
             return {**_webhook(conn, org_id, webhook_id), "secret": secret}
 
+    @auth.requires("staff", "system")
     @wh.response(200, WebhookOut(many=True))
     def get(self, org_id):
         with read_only(runtime().engine) as conn:
@@ -107,6 +112,7 @@ class Webhooks(MethodView):
 
 @wh.route("/orgs/<org_id>/webhooks/<webhook_id>/<any(enable, disable):action>")
 class WebhookSwitch(MethodView):
+    @auth.requires("staff", "system", roles=MANAGERS)
     @wh.response(200, WebhookOut)
     def post(self, org_id, webhook_id, action):
         hooks.set_active(runtime().store, org_id, webhook_id, action == "enable")
@@ -116,6 +122,7 @@ class WebhookSwitch(MethodView):
 
 @wh.route("/orgs/<org_id>/webhooks/<webhook_id>/deliveries")
 class Deliveries(MethodView):
+    @auth.requires("staff", "system")
     @wh.response(200, DeliveryOut(many=True))
     def get(self, org_id, webhook_id):
         with read_only(runtime().engine) as conn:

@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from services.chassis import orgs
+from services.chassis import auth, orgs
 from services.chassis.db import read_only
 from services.chassis.errors import NotFound
 from services.chassis.web import runtime
@@ -12,6 +12,8 @@ from services.notifications import mail
 from services.notifications.domain.email_template import kind_of
 from services.notifications.domain.mail_kinds import KINDS
 from services.notifications.projections import emails
+
+MANAGERS = ("owner", "admin")
 
 mail_blp = Blueprint("email", __name__, description="E-mail: sending, log, templates per org")
 
@@ -77,6 +79,7 @@ def _email(conn, org_id: str, email_id: str):
 
 @mail_blp.route("/orgs/<org_id>/emails")
 class Emails(MethodView):
+    @auth.requires("staff", "system")
     @mail_blp.arguments(EmailIn)
     @mail_blp.response(202, EmailOut)
     def post(self, body, org_id):
@@ -86,6 +89,7 @@ class Emails(MethodView):
         with read_only(runtime().engine) as conn:
             return _email(conn, org_id, email_id)
 
+    @auth.requires("staff", "system")
     @mail_blp.response(200, EmailOut(many=True))
     def get(self, org_id):
         with read_only(runtime().engine) as conn:
@@ -94,6 +98,7 @@ class Emails(MethodView):
 
 @mail_blp.route("/orgs/<org_id>/emails/<email_id>/resend")
 class Resend(MethodView):
+    @auth.requires("staff", "system")
     @mail_blp.response(200, EmailOut)
     def post(self, org_id, email_id):
         mail.resend(runtime().store, org_id, email_id)
@@ -108,6 +113,7 @@ def _template_out(conn, org_id, kind, locale):
 
 @mail_blp.route("/orgs/<org_id>/email-templates")
 class Templates(MethodView):
+    @auth.requires("staff", "system")
     @mail_blp.response(200, TemplateOut(many=True))
     def get(self, org_id):
         with read_only(runtime().engine) as conn:
@@ -117,6 +123,7 @@ class Templates(MethodView):
 
 @mail_blp.route("/orgs/<org_id>/email-templates/<kind>/<locale>")
 class Template(MethodView):
+    @auth.requires("staff", "system")
     @mail_blp.response(200, TemplateOut)
     def get(self, org_id, kind, locale):
         kind_of(kind)
@@ -124,6 +131,7 @@ class Template(MethodView):
             orgs.get(conn, org_id)
             return _template_out(conn, org_id, kind, locale)
 
+    @auth.requires("staff", "system", roles=MANAGERS)
     @mail_blp.arguments(TemplateIn)
     @mail_blp.response(200, TemplateOut)
     def put(self, body, org_id, kind, locale):
@@ -131,6 +139,7 @@ class Template(MethodView):
         with read_only(runtime().engine) as conn:
             return _template_out(conn, org_id, kind, locale)
 
+    @auth.requires("staff", "system", roles=MANAGERS)
     @mail_blp.response(200, TemplateOut)
     def delete(self, org_id, kind, locale):
         """Back to the default wording."""
@@ -141,6 +150,7 @@ class Template(MethodView):
 
 @mail_blp.route("/orgs/<org_id>/email-templates/<kind>/<locale>/preview")
 class Preview(MethodView):
+    @auth.requires("staff", "system")
     @mail_blp.arguments(DraftIn)
     @mail_blp.response(200, RenderedOut)
     def post(self, draft, org_id, kind, locale):

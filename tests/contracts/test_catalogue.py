@@ -23,7 +23,8 @@ DESIGN_CATALOGUE = {
 ADDED_SINCE_DESIGN = {"StaffMemberAdded": "identity", "ContactAdded": "identity", "WebhookFailed": "notifications",
                       "WebhookRegistered": "notifications", "WebhookDisabled": "notifications",
                       "WebhookEnabled": "notifications", "EmailTemplateChanged": "notifications",
-                      "EmailTemplateReset": "notifications"}
+                      "EmailTemplateReset": "notifications", "ApiKeyCreated": "identity",
+                      "ApiKeyRevoked": "identity"}
 
 
 @pytest.mark.parametrize("service", sorted(DESIGN_CATALOGUE))

@@ -46,7 +46,8 @@ PART_OF = {"app.kubernetes.io/part-of": "customer-portal"}
 
 # Secrets that production does not render: an external secret manager creates
 # them (deploy/k8s/README.md, "Secrets"). Anything else referenced must render.
-PROD_EXTERNAL_SECRETS = {f"portal-{s}-db" for s in SERVICES} | {"portal-internal-token", "portal-s3", "portal-gateway"}
+PROD_EXTERNAL_SECRETS = {f"portal-{s}-db" for s in SERVICES} | {"portal-internal-token", "portal-token-signing",
+                                                             "portal-s3", "portal-gateway"}
 
 
 # -- rendering ------------------------------------------------------------------------
@@ -439,6 +440,15 @@ def test_only_documents_gets_object_storage_credentials(overlay):
         app = containers(d, init=False)[0]
         has_s3 = env_value(app, "S3_SECRET_KEY") is not None
         assert has_s3 == (labels(d)["app.kubernetes.io/name"] == "documents"), where(d)
+
+
+def test_only_identity_can_sign_internal_tokens_and_every_process_can_check_them(overlay):
+    _, docs = overlay
+    for d in processes(docs):
+        app = containers(d, init=False)[0]
+        signs = env_value(app, "INTERNAL_TOKEN_PRIVATE_KEY") is not None
+        assert signs == (labels(d)["app.kubernetes.io/name"] == "identity"), where(d)
+        assert env_value(app, "INTERNAL_TOKEN_PUBLIC_KEYS") is not None, where(d)
 
 
 def test_shared_config_is_complete_and_not_secret(overlay):

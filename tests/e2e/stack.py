@@ -14,6 +14,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from services.chassis import auth
 from tests.support.broker import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,6 +69,11 @@ class Stack:
                 raise AssertionError("make up did not come up:\n" + "".join(self.output[-40:]))
             time.sleep(0.2)
 
+    def operator(self) -> dict:
+        """The operator's token, signed with the key make up keeps in its data folder."""
+        key = (self.data_dir / "internal_token_key.pem").read_text()
+        return {"Authorization": f"Bearer {auth.system_token(key)}"}
+
     def _read(self) -> None:
         for line in self.proc.stdout:
             self.output.append(line)
@@ -77,17 +83,17 @@ class Stack:
         return self.proc.wait(60)
 
 
-def get(url: str):
+def get(url: str, headers: dict | None = None):
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=5) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as exc:
         return exc.code, None
 
 
-def post(url: str, body: dict):
+def post(url: str, body: dict, headers: dict | None = None):
     request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json", **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
             return response.status, json.loads(response.read())

@@ -20,20 +20,23 @@ def test_make_up_serves_the_portal_stops_on_ctrl_c_and_restarts_on_its_data(tmp_
         _, org = get(stack.url("identity") + "/orgs/by-host/localhost")
         org_id = org["org_id"]
         # identity's events reached billing and notifications through the broker
-        assert eventually(lambda: get(stack.url("billing") + f"/orgs/{org_id}")[0] == 200)
-        feed = lambda: get(stack.url("notifications") + f"/orgs/{org_id}/activity")[1] or []
+        op = stack.operator()
+        assert eventually(lambda: get(stack.url("billing") + f"/orgs/{org_id}", op)[0] == 200)
+        feed = lambda: get(stack.url("notifications") + f"/orgs/{org_id}/activity", op)[1] or []
         assert eventually(lambda: {"OrganizationCreated", "CustomerCreated"} <= {a["type"] for a in feed()})
         caught = lambda: get(f"http://127.0.0.1:{stack.mail_web}/api/messages")[1] or []
         # the demo contact was invited by mail (identity -> notifications -> SMTP) and accepted it
         [invitation] = caught()
         assert invitation["subject"] == "You are invited to the Demo Trading Co customer portal"
-        _, [customer] = get(stack.url("identity") + f"/orgs/{org_id}/customers")
-        _, [contact] = get(stack.url("identity") + f"/orgs/{org_id}/customers/{customer['customer_id']}/contacts")
+        # services answer only calls with an internal token signed by identity
+        assert get(stack.url("identity") + f"/orgs/{org_id}/customers")[0] == 401
+        _, [customer] = get(stack.url("identity") + f"/orgs/{org_id}/customers", op)
+        _, [contact] = get(stack.url("identity") + f"/orgs/{org_id}/customers/{customer['customer_id']}/contacts", op)
         assert contact["status"] == "active"
         # a mail queued with notifications lands in the local catcher, readable in a browser
         queued = post(stack.url("notifications") + f"/orgs/{org_id}/emails", {
             "kind": "document_shared", "to": "buyer@acme.example", "idempotency_key": "e2e-1",
-            "variables": {"document_name": "Price list", "link": "http://localhost/d/1"}})
+            "variables": {"document_name": "Price list", "link": "http://localhost/d/1"}}, op)
         assert queued[0] == 202
         assert eventually(lambda: len(caught()) == 2)
         page.goto(f"http://localhost:{stack.mail_web}/")
@@ -47,13 +50,14 @@ def test_make_up_serves_the_portal_stops_on_ctrl_c_and_restarts_on_its_data(tmp_
 
     stack.start()                                   # a second `make up` reuses var/
     try:
-        _, customers = get(stack.url("identity") + f"/orgs/{org_id}/customers")
+        op = stack.operator()
+        _, customers = get(stack.url("identity") + f"/orgs/{org_id}/customers", op)
         assert len(customers) == 1                  # the demo data was not seeded twice
         page = browser.new_page()
         page.goto(f"http://localhost:{stack.gateway}/")
         assert page.locator("h1").inner_text() == "Demo Trading Co"
         # the new broker started empty: the relays republished, consumers deduped
-        assert eventually(lambda: get(stack.url("billing") + f"/orgs/{org_id}")[0] == 200)
+        assert eventually(lambda: get(stack.url("billing") + f"/orgs/{org_id}", op)[0] == 200)
         time.sleep(3)
         assert sorted(a["event_id"] for a in feed()) == seen     # nothing doubled
         assert len(caught()) == 2                   # no mail was sent again

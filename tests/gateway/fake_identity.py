@@ -16,8 +16,11 @@ from dataclasses import dataclass, field
 import pyotp
 
 from gateway.identity import IdentityClient, ServiceProblem, ServiceUnavailable
+from tests.gateway.fake_recovery import FakeRecovery
 
 MODULES_DEFAULT = ["invoices", "payments", "tickets", "documents"]
+MODULES_ALL = ["invoices", "payments", "credit_notes", "sales_orders", "deliveries", "service_requests",
+               "projects", "timesheets", "tickets", "documents", "quotes", "reviews"]
 
 
 @dataclass
@@ -37,6 +40,7 @@ class Login:
     used_codes: set = field(default_factory=set)
     recovery_codes: set = field(default_factory=set)
     profile: dict = field(default_factory=dict)
+    modules: list = field(default_factory=lambda: list(MODULES_ALL))   # contacts: the ones given to them
 
     @property
     def mfa_enabled(self) -> bool:
@@ -54,7 +58,7 @@ class Session:
     wrong_codes: int = 0
 
 
-class FakeIdentity(IdentityClient):
+class FakeIdentity(FakeRecovery, IdentityClient):
     MAX_WRONG_CODES = 5
 
     def __init__(self):
@@ -96,6 +100,7 @@ class FakeIdentity(IdentityClient):
             ("PUT", r"/orgs/(?P<org>[^/]+)/contacts/(?P<id>[^/]+)/permissions", self._set_permissions),
             ("POST", r"/orgs/(?P<org>[^/]+)/contacts/(?P<id>[^/]+)/mfa/reset", self._reset_mfa),
         ]
+        self.init_recovery()                       # password resets and sign-ups: fake_recovery.py
 
     # -- transport ------------------------------------------------------------------------
     def _call(self, method: str, path: str, body: dict | None = None):
@@ -189,8 +194,10 @@ class FakeIdentity(IdentityClient):
                      "name": login.name, "language": login.profile.get("language", "en"),
                      "permissions": list(login.permissions), "mfa_enabled": login.mfa_enabled}
         if login.kind == "contact":
+            org_modules = self.orgs[login.org_id]["settings"].get("modules") or []
             principal.update(customer_id=login.customer_id,
-                             customer_name=self.customers[login.customer_id]["name"])
+                             customer_name=self.customers[login.customer_id]["name"],
+                             modules=[m for m in org_modules if m in login.modules])
         else:
             principal["role"] = login.role
         view = {"state": session.state, "next": self._next(session),
@@ -198,6 +205,8 @@ class FakeIdentity(IdentityClient):
                 "principal": principal}
         if with_token:
             view["token"] = session.token
+        if view["next"] is None:                    # as identity: only a session past every step
+            view["internal_token"] = f"itok.{login.kind}.{login.id}"
         return view
 
     def _new_session(self, login: Login, state: str = "password_ok", ip=None, user_agent=None) -> Session:

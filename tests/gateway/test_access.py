@@ -36,8 +36,9 @@ def test_the_walk_catches_an_undeclared_view(world):
 def test_public_pages_are_only_the_expected_ones(app):
     public_rules = sorted(rule.rule for rule in app.url_map.iter_rules()
                           if declaration(app.view_functions[rule.endpoint])[0] == PUBLIC)
-    assert public_rules == ["/console/signin", "/healthz", "/invite/<token>", "/readyz", "/signin", "/signout",
-                            "/static/<path:filename>"]
+    assert public_rules == ["/console/reset", "/console/signin", "/healthz", "/invite/<token>", "/readyz",
+                            "/reset", "/reset/<token>", "/signin", "/signout", "/signup",
+                            "/static/<path:filename>", "/verify/<token>"]
 
 
 def test_without_a_session_portal_pages_go_to_sign_in_which_shows_the_org_name(browser, app):

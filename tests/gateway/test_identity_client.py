@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from flask import Flask, g
 
 from gateway.clients import ServiceClient, TTLCache
 from gateway.identity import IdentityClient, ServiceProblem, ServiceUnavailable
@@ -158,3 +159,16 @@ def test_the_ttl_cache_expires_drops_and_stays_bounded():
     cache.drop_where(lambda value: value == "e")
     assert "e" not in cache._items
     assert json.dumps(loads) == '["a", "a"]'
+
+
+def test_a_signed_in_persons_calls_carry_its_internal_token_and_anonymous_calls_none():
+    client, adapter = client_answering(200, {"ok": True})
+    app = Flask("t")
+    with app.test_request_context("/console/customers", headers={"Authorization": "Bearer forged"}):
+        client.list_customers(O)                                       # no session: no token, and the
+        g.session_view = {"internal_token": "itok.signed.by.identity",  # browser's header is not passed on
+                          "principal": {"kind": "staff", "id": "s-1"}}
+        client.list_customers(O)
+    first, second = adapter.sent
+    assert "Authorization" not in first.headers
+    assert second.headers["Authorization"] == "Bearer itok.signed.by.identity"

@@ -13,6 +13,7 @@ from services.identity.app import create_app as identity_app
 from services.identity.bootstrap import SPEC as IDENTITY
 from services.notifications.app import create_app as notifications_app
 from services.notifications.bootstrap import SPEC as NOTIFICATIONS
+from tests.support.tokens import as_system
 
 
 def eventually(fetch, timeout=30.0):
@@ -41,11 +42,11 @@ def test_org_created_in_identity_reaches_billing_and_notifications(make_runtime,
     ]
     [w.start() for w in workers]
     try:
-        ident = identity_app(identity.config).test_client()
+        ident = as_system(identity_app(identity.config).test_client())
         org = ident.post("/orgs", json={"name": "Acme", "slug": "acme"}).get_json()
         ident.patch(f"/orgs/{org['org_id']}/settings", json={"mfa_required": True})
 
-        bill = billing_app(billing.config).test_client()
+        bill = as_system(billing_app(billing.config).test_client())
         seen = eventually(lambda: bill.get(f"/orgs/{org['org_id']}"))
         assert seen.status_code == 200
         assert seen.get_json()["name"] == "Acme"
@@ -55,7 +56,7 @@ def test_org_created_in_identity_reaches_billing_and_notifications(make_runtime,
             time.sleep(0.1)
         assert bill.get(f"/orgs/{org['org_id']}").get_json()["settings"]["mfa_required"] is True
 
-        feed = notifications_app(notifications.config).test_client()
+        feed = as_system(notifications_app(notifications.config).test_client())
         deadline = time.monotonic() + 15
         types = []
         while len(types) < 2 and time.monotonic() < deadline:
@@ -84,8 +85,8 @@ def test_an_empty_restarted_broker_loses_no_cross_service_effect(make_runtime, o
     ]
     [w.start() for w in workers]
     try:
-        ident = identity_app(identity.config).test_client()
-        bill = billing_app(billing.config).test_client()
+        ident = as_system(identity_app(identity.config).test_client())
+        bill = as_system(billing_app(billing.config).test_client())
         first = ident.post("/orgs", json={"name": "First", "slug": "first"}).get_json()
         assert eventually(lambda: bill.get(f"/orgs/{first['org_id']}")).status_code == 200
         own_broker.restart()
@@ -118,8 +119,8 @@ def test_a_customer_created_in_identity_reaches_an_internal_systems_webhook_sign
     [w.start() for w in workers]
     receiver = Receiver()
     try:
-        ident = identity_app(identity.config).test_client()
-        notes = notifications_app(notifications.config).test_client()
+        ident = as_system(identity_app(identity.config).test_client())
+        notes = as_system(notifications_app(notifications.config).test_client())
         org = ident.post("/orgs", json={"name": "Acme", "slug": "acme"}).get_json()
         assert eventually(lambda: notes.get(f"/orgs/{org['org_id']}")).status_code == 200
         hook = notes.post(f"/orgs/{org['org_id']}/webhooks",

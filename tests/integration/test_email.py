@@ -16,6 +16,7 @@ from services.notifications.bootstrap import SPEC
 from services.notifications.mail import MailSettings, send_due
 from tests.integration.test_webhooks import handle, org_created
 from tests.support.smtp import Inbox
+from tests.support.tokens import as_system
 
 PROBLEM = "application/problem+json"
 
@@ -32,7 +33,7 @@ def env(make_runtime, db_kind, inbox):
     rt = make_runtime(SPEC, db_kind, kafka_bootstrap="127.0.0.1:1")
     org_id = str(uuid.uuid4())
     handle(rt, org_created(org_id))                    # notifications knows the org "Acme"
-    return rt, create_app(rt.config).test_client(), org_id
+    return rt, as_system(create_app(rt.config).test_client()), org_id
 
 
 def settings(inbox, **changes):
@@ -157,7 +158,7 @@ def test_a_worker_killed_between_sending_and_recording_sends_no_duplicate(
     rt = make_runtime(SPEC, "sqlite", kafka_bootstrap=own_broker.bootstrap)
     org_id = str(uuid.uuid4())
     handle(rt, org_created(org_id))
-    client = create_app(rt.config).test_client()
+    client = as_system(create_app(rt.config).test_client())
     workers = []
     inbox = Inbox(on_data=lambda: os.kill(workers[-1].pid, signal.SIGKILL)).start()  # dies before the 250
 

@@ -19,13 +19,14 @@ from services.identity.adapters.notifications import NotificationsClient
 from services.identity.app import create_app
 from services.identity.bootstrap import SPEC
 from services.identity.credentials import credentials, sessions
+from tests.support.tokens import bearer, system
 
 PASSWORD = "correct horse battery staple"
 
 
 class FakeNotifications(NotificationsClient):
     def __init__(self):
-        super().__init__("http://notifications.invalid")
+        super().__init__("http://notifications.invalid", token=lambda org_id: "unused")
         self.mails: list[dict] = []
 
     def queue_email(self, org_id: str, body: dict) -> str:
@@ -39,6 +40,10 @@ class Portal:
     def __init__(self, rt, client, org_id: str):
         self.rt, self.client, self.org = rt, client, org_id
         self.mail = FakeNotifications()
+        # Calls carry the internal token of a staff owner of the org, as the console's would.
+        self.staff_id = str(uuid.uuid4())
+        client.environ_base["HTTP_AUTHORIZATION"] = bearer("staff", org_id, id=self.staff_id,
+                                                           ttl_s=3600)["Authorization"]
 
     def post(self, path, body=None, **headers):
         return self.client.post(f"/orgs/{self.org}{path}", json=body or {}, headers=headers)
@@ -91,7 +96,8 @@ class Portal:
 def portal(make_runtime, db_kind):
     rt = make_runtime(SPEC, db_kind, kafka_bootstrap="127.0.0.1:1")
     client = create_app(rt.config).test_client()
-    org = client.post("/orgs", json={"name": "Acme", "slug": f"acme-{uuid.uuid4().hex[:8]}"}).get_json()
+    org = client.post("/orgs", json={"name": "Acme", "slug": f"acme-{uuid.uuid4().hex[:8]}"},
+                      headers=system()).get_json()
     return Portal(rt, client, org["org_id"])
 
 
@@ -251,12 +257,11 @@ def test_sessions_time_out_when_idle_and_at_their_absolute_limit(portal):
 def test_staff_reset_of_mfa_is_audited_and_ends_the_sessions(portal):
     contact_id, accepted = portal.active_contact()
     _, enrolled = portal.enrol(accepted["token"])
-    staff_id = str(uuid.uuid4())
-    reset = portal.post(f"/contacts/{contact_id}/mfa/reset", **{"X-Actor-Kind": "staff", "X-Actor-Id": staff_id})
+    reset = portal.post(f"/contacts/{contact_id}/mfa/reset")
     assert reset.status_code == 200 and reset.get_json()["mfa_enabled"] is False
     assert portal.resolve(enrolled["token"]).status_code == 401
     [disabled] = portal.events("MfaDisabled")
-    assert disabled.meta["actor"] == {"kind": "staff", "id": staff_id}
+    assert disabled.meta["actor"] == {"kind": "staff", "id": portal.staff_id}   # from the token
     assert portal.sign_in().get_json()["next"] is None                 # MFA optional here: straight in
 
 
@@ -271,7 +276,8 @@ def test_an_org_that_requires_mfa_sends_people_to_enrolment_first(portal):
 
 def test_nothing_crosses_orgs(portal):
     _, accepted = portal.active_contact()
-    other = portal.client.post("/orgs", json={"name": "Other", "slug": f"o-{uuid.uuid4().hex[:8]}"}).get_json()
+    other = portal.client.post("/orgs", json={"name": "Other", "slug": f"o-{uuid.uuid4().hex[:8]}"},
+                               headers=system()).get_json()
     assert portal.client.post(f"/orgs/{other['org_id']}/sessions/resolve",
                               json={"token": accepted["token"]}).status_code == 401
     assert portal.client.post(f"/orgs/{other['org_id']}/sessions", json={
@@ -290,8 +296,10 @@ def test_the_same_address_twice_in_one_org_is_a_clear_conflict(portal):
 
 
 def test_profile_changes_are_events_and_bad_input_is_refused(portal):
-    contact_id, _ = portal.active_contact()
+    contact_id, accepted = portal.active_contact()
     path = f"/orgs/{portal.org}/logins/{contact_id}/profile"
+    # the contact's own internal token, as the gateway forwards it
+    portal.client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {accepted['internal_token']}"
     saved = portal.client.patch(path, json={"name": "Sam B.", "phone": "+44 20 7946 0000", "language": "de",
                                             "address": {"city": "Leeds"}, "notify": {"invoices": False}})
     assert saved.status_code == 200

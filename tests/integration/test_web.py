@@ -4,6 +4,8 @@ from sqlalchemy import select
 
 from services.chassis.tables import events
 from services.identity.app import create_app
+from services.chassis import auth
+from tests.support.tokens import as_system
 from services.identity.bootstrap import SPEC
 
 PROBLEM = "application/problem+json"
@@ -13,7 +15,7 @@ PROBLEM = "application/problem+json"
 def client(make_runtime, db_kind):
     rt = make_runtime(SPEC, db_kind, kafka_bootstrap="127.0.0.1:1")   # no broker: on purpose
     app = create_app(rt.config)
-    return app.test_client(), app
+    return as_system(app.test_client()), app
 
 
 def post_org(client, **body):
@@ -73,6 +75,7 @@ def test_a_crash_is_a_500_problem_not_an_html_page(client):
     c, app = client
 
     @app.get("/boom")
+    @auth.public
     def boom():
         raise RuntimeError("secret internals")
     response = c.get("/boom")
@@ -83,13 +86,16 @@ def test_a_crash_is_a_500_problem_not_an_html_page(client):
 def test_correlation_and_actor_travel_into_the_stored_event(client, make_runtime):
     c, app = client
     response = c.post("/orgs", json={"name": "Acme", "slug": "acme"},
-                      headers={"X-Correlation-ID": "corr-123", "X-Request-ID": "req-9"})
+                      headers={"X-Correlation-ID": "corr-123", "X-Request-ID": "req-9",
+                               "X-Actor-Kind": "staff", "X-Actor-Id": "someone-else"})
     assert response.headers["X-Correlation-ID"] == "corr-123"
     assert response.headers["X-Request-ID"] == "req-9"
     engine = app.extensions["portal"].engine
     with engine.connect() as conn:
         meta = conn.execute(select(events.c.meta)).scalar()
     assert meta["correlation_id"] == "corr-123"
+    # who acted comes from the verified token, never from a header a caller can set
+    assert meta["actor"] == {"kind": "system", "id": "operator"}
 
 
 def test_ops_routes(client):

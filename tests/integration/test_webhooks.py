@@ -14,6 +14,7 @@ from services.notifications.app import create_app
 from services.notifications.bootstrap import SPEC
 from services.notifications.webhooks import WebhookSettings, deliver_due
 from tests.support.receiver import Receiver
+from tests.support.tokens import as_system
 
 PROBLEM = "application/problem+json"
 FAST = WebhookSettings(allow_http=True, retry_base_s=0.0, max_attempts=10, disable_after=15)
@@ -48,7 +49,7 @@ def env(make_runtime, db_kind, monkeypatch):
     rt = make_runtime(SPEC, db_kind, kafka_bootstrap="127.0.0.1:1")
     org_id = str(uuid.uuid4())
     handle(rt, org_created(org_id))
-    client = create_app(rt.config).test_client()
+    client = as_system(create_app(rt.config).test_client())
     receiver = Receiver()
     yield rt, client, org_id, receiver
     receiver.close()

@@ -23,6 +23,17 @@ def test_a_contact_is_added_invited_and_activated_once():
         contact.invite("2026-12-01T00:00:00+00:00")
 
 
+def test_a_signed_up_contact_is_active_at_once_with_the_self_service_permissions():
+    contact = Contact.sign_up("org-1", "cust-1", " Kim@New.test ", "Kim")
+    assert [e.type for e in contact.pending] == ["ContactAdded", "ContactSignedUp"]
+    assert contact.status == "active" and contact.email == "kim@new.test"
+    assert contact.permissions == ["view", "download", "pay", "submit_tickets"]
+    with pytest.raises(DomainError):
+        contact.invite("2026-12-01T00:00:00+00:00")            # nothing left to invite to
+    with pytest.raises(DomainError):
+        Contact.sign_up("org-1", "cust-1", "kim@new.test", "  ")
+
+
 def test_unknown_permissions_and_profile_fields_are_refused():
     with pytest.raises(DomainError, match="Unknown permission: admin"):
         Contact.add("org-1", "cust-1", "a@b.test", "A", ["admin"])

@@ -12,6 +12,7 @@ from services.chassis.errors import DomainError
 MODULES = ("invoices", "payments", "credit_notes", "sales_orders", "deliveries",
            "service_requests", "projects", "timesheets", "tickets", "documents", "quotes", "reviews")
 PERMISSIONS = ("view", "download", "pay", "submit_tickets", "upload", "approve", "forward")
+SIGNUP_PERMISSIONS = ("view", "download", "pay", "submit_tickets")     # what a self sign-up gets
 LANGUAGES = ("en", "de", "fr", "es", "nl", "it", "pt")
 NOTICES = ("invoices", "payments", "tickets", "documents", "orders")
 PROFILE_FIELDS = ("name", "phone", "language", "address", "notify")
@@ -40,7 +41,7 @@ class Contact(Aggregate):
         self.customer_id = ""
         self.email = ""
         self.name = ""
-        self.status = "created"           # created | invited | active
+        self.status = "created"           # created | invited | active (invitation or sign-up)
         self.permissions: list[str] = []
         self.modules: list[str] = list(MODULES)
         self.profile: dict = {"phone": None, "language": "en", "address": {}, "notify": {}}
@@ -55,6 +56,14 @@ class Contact(Aggregate):
         contact.record("ContactAdded", {
             "contact_id": contact.id, "customer_id": customer_id, "email": normal_email(email),
             "name": name, "permissions": ordered(permissions, PERMISSIONS, "permission", "permissions")})
+        return contact
+
+    @classmethod
+    def sign_up(cls, org_id: str, customer_id: str, email: str, name: str) -> "Contact":
+        """A person who signed up on their own and proved the address: added and active at once."""
+        contact = cls.add(org_id, customer_id, email, name, list(SIGNUP_PERMISSIONS))
+        contact.record("ContactSignedUp", {"contact_id": contact.id, "customer_id": customer_id,
+                                           "email": contact.email, "name": contact.name})
         return contact
 
     def invite(self, expires_at: str) -> None:
@@ -120,6 +129,9 @@ class Contact(Aggregate):
         self.status = "invited"
 
     def when_ContactActivated(self, data: dict) -> None:
+        self.status = "active"
+
+    def when_ContactSignedUp(self, data: dict) -> None:
         self.status = "active"
 
     def when_PermissionsChanged(self, data: dict) -> None:

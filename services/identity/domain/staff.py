@@ -8,6 +8,7 @@ from services.chassis.errors import DomainError
 from services.identity.domain.contact import normal_email
 
 ROLES = ("owner", "admin", "agent")
+MANAGERS = ("owner", "admin")      # may change settings, permissions, MFA and sessions of others
 
 
 class StaffMember(Aggregate):

@@ -1,0 +1,569 @@
+"""The access matrix (identity/gateway issue): every portal and console route × every kind of
+visitor gets the answer a person should get, and nobody ever sees another customer's data.
+
+- The routes come from `app.url_map`, grouped by their access declaration (gateway/access.py),
+  so a route added later is in the matrix at once. A URL parameter without a sample value in
+  `URL_SAMPLES`, or a POST without a successful form in `SUCCESSFUL_POSTS`, fails its cells
+  with a message saying what to add: no route escapes the matrix silently.
+- Each cell is its own test, e.g. `test_portal_route[GET /profile-password_only]`.
+- A refused request changes nothing: every cell compares identity's state before and after
+  (a GET that succeeds changes nothing either).
+- One app serves every cell, as one gateway process serves many orgs: each cell gets an org
+  of its own on a host of its own, so cells share only the process (and the file runs in
+  seconds). The sign-in rate limits are lifted: they are not what this file tests.
+"""
+from __future__ import annotations
+
+import copy
+import itertools
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask import Flask
+
+from gateway.access import CONSOLE, MODULES, PENDING_MFA, PERMISSIONS, PORTAL, PUBLIC, declaration
+from gateway.security import RATE_LIMITS
+from tests.gateway.conftest import Browser, make_app, text
+from tests.gateway.fake_identity import FakeIdentity, Login
+
+COOKIE = "portal"                                   # the session cookie's name with PORTAL_ENV=dev
+NO_RATE_LIMITS = {key: "100000 per minute" for key in RATE_LIMITS}
+NEW_PASSWORD = "a brand new password 42"
+
+NOT_FOUND = "There is no page at this address."
+NO_PERMISSION = "Your account does not have access to this page."
+WRONG_ROLE = "Your role does not allow this page."
+CLOSED = "The portal is closed"
+
+
+class MatrixIdentity(FakeIdentity):
+    """The shared fake plus what identity's session view already carries but API.md does not
+    list yet: `principal.modules`, the modules a contact may use (their own list ∩ the org's,
+    services/identity/sessions.py). A contact has every module unless `contact_modules` says less."""
+
+    def __init__(self):
+        super().__init__()
+        self.contact_modules: dict[str, list[str]] = {}
+
+    def _view(self, session, with_token: bool = False) -> dict:
+        view = super()._view(session, with_token)
+        person = view["principal"]
+        if person["kind"] == "contact":
+            own = self.contact_modules.get(person["id"], list(MODULES))
+            person["modules"] = [m for m in self.orgs[person["org_id"]]["settings"]["modules"] if m in own]
+        return view
+
+
+# -- the people of one cell ----------------------------------------------------------------
+@dataclass
+class Tenant:
+    """One org on its own host, with everyone a cell may need. Names carry the org's number,
+    so that a page showing another org's person can be told apart."""
+    n: int
+    fake: MatrixIdentity
+    org: dict
+    customer: dict
+    ann: Login      # the portal's contact: MFA on, may view
+    cleo: Login     # a contact without MFA (must enrol where the org requires MFA)
+    dora: Login     # the contact the console's contact actions are aimed at: MFA on
+    sam: Login      # staff owner, MFA on
+    ada: Login      # staff agent, MFA on
+    ned: Login      # staff owner who has not set up MFA yet
+
+    @property
+    def host(self) -> str:
+        return self.org["host"]
+
+    def markers(self) -> list[str]:
+        """What would give this org's people away on a page."""
+        people = (self.ann, self.cleo, self.dora)
+        return [self.customer["name"], *(p.name for p in people), *(p.email for p in people)]
+
+
+@dataclass
+class Stage:
+    fake: MatrixIdentity
+    app: Flask
+    numbers: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def tenant(self, name: str = "Acme Trading") -> Tenant:
+        n = next(self.numbers)
+        fake = self.fake
+        org = fake.add_org(f"org{n}.test", f"{name} {n}", modules=list(MODULES))
+        customer = fake.add_customer(org, f"Globex Ltd {n}", f"ap{n}@globex.test")
+        return Tenant(
+            n=n, fake=fake, org=org, customer=customer,
+            ann=fake.add_contact(org, customer, f"ann{n}@globex.test", f"Ann Example {n}", mfa=True),
+            cleo=fake.add_contact(org, customer, f"cleo{n}@globex.test", f"Cleo Example {n}"),
+            dora=fake.add_contact(org, customer, f"dora{n}@globex.test", f"Dora Example {n}", mfa=True),
+            sam=fake.add_staff(org, f"sam{n}@acme.test", f"Sam Owner {n}", role="owner"),
+            ada=fake.add_staff(org, f"ada{n}@acme.test", f"Ada Agent {n}", role="agent"),
+            ned=fake.add_staff(org, f"ned{n}@acme.test", f"Ned Owner {n}", role="owner", mfa=False),
+        )
+
+    def session(self, tenant: Tenant, login: Login, mfa: bool = True) -> str:
+        """A session opened through identity's API as the sign-in pages open it (those pages
+        have their own tests): the password, then, with `mfa`, a code from the app if the
+        login has MFA. Answers identity's token, what the cookie carries."""
+        org = tenant.org["org_id"]
+        token = self.fake.sign_in(org, login.kind, login.email, login.password, "192.0.2.1", "matrix")["token"]
+        if mfa and login.mfa_enabled:
+            token = self.fake.verify_mfa(org, token, self.fake.code_for(login))["token"]
+        return token
+
+    def browser(self, tenant: Tenant, token: str | None = None, form: bool = True) -> Browser:
+        """A browser on the org's host with `token` in its session cookie (a session of this org,
+        or of another one); with `form`, it has seen a form first, so it holds a CSRF token."""
+        browser = Browser(self.app, host=tenant.host)
+        if form:
+            browser.get("/signin")
+        if token is not None:
+            browser.client.set_cookie(COOKIE, token, domain=tenant.host)
+        return browser
+
+    def signed_in(self, tenant: Tenant, login: Login, mfa: bool = True, form: bool = True) -> Browser:
+        return self.browser(tenant, self.session(tenant, login, mfa), form)
+
+    def foreign_cookie(self, tenant: Tenant, kind: str, form: bool = True) -> tuple[Browser, Tenant]:
+        """A browser on this org's host presenting the cookie of a person signed in at another org,
+        who has just used it there (so this process has the session in its cache)."""
+        other = self.tenant("Other Co")
+        token = self.session(other, other.sam if kind == "staff" else other.ann)
+        home = "/console" if kind == "staff" else "/"
+        assert self.browser(other, token, form=False).get(home).status_code == 200
+        return self.browser(tenant, token, form), other
+
+
+@pytest.fixture(scope="module")
+def stage() -> Stage:
+    fake = MatrixIdentity()
+    return Stage(fake, make_app(fake, **NO_RATE_LIMITS))
+
+
+def snapshot(fake: FakeIdentity, *tenants: Tenant) -> dict:
+    """identity's state for these orgs: what a refused request must leave as it was."""
+    orgs = {t.org["org_id"] for t in tenants}
+    logins = [login for login in fake.logins.values() if login.org_id in orgs]
+    return {
+        "people": {login.id: (login.name, login.email, login.password, list(login.permissions), login.status,
+                              login.totp_secret, login.pending_secret, copy.deepcopy(login.profile),
+                              sorted(s.token for s in fake.sessions_of(login)))
+                   for login in logins},
+        "customers": sorted(c["customer_id"] for c in fake.customers.values() if c["org_id"] in orgs),
+        "invitations": sorted(t for t, c in fake.invitations.items() if fake.logins[c].org_id in orgs),
+        "mails": [m for m in fake.sent_invitations if any(m["to"] == login.email for login in logins)],
+        "settings": [copy.deepcopy(t.org["settings"]) for t in tenants],
+        "contact_modules": {k: list(v) for k, v in fake.contact_modules.items()},
+    }
+
+
+# -- the routes ------------------------------------------------------------------------------
+# A sample value for every URL parameter, by name. The ids are the cell's own org's: the
+# customer of its contacts, and the contact the console's contact actions are aimed at.
+URL_SAMPLES: dict[str, Callable[[Tenant], str]] = {
+    "token": lambda t: "no-such-invitation-token",
+    "customer_id": lambda t: t.customer["customer_id"],
+    "contact_id": lambda t: t.dora.id,
+}
+PARAMETER = re.compile(r"<(?:[^<>:]+:)?([^<>:]+)>")
+
+
+@dataclass
+class Route:
+    method: str
+    rule: str
+    endpoint: str
+    kind: str | None                  # public | portal | pending_mfa | console (None: undeclared)
+    rules: dict                       # portal: module, permission; console: roles
+    arguments: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.rule}"
+
+    def url(self, tenant: Tenant) -> str:
+        def sample(match: re.Match) -> str:
+            name = match.group(1)
+            if name not in URL_SAMPLES:
+                pytest.fail(f"{self}: the access matrix has no sample value for <{name}>. Add one to "
+                            f"URL_SAMPLES in tests/gateway/test_access_matrix.py so that this route is "
+                            f"checked like every other.", pytrace=False)
+            return URL_SAMPLES[name](tenant)
+        return PARAMETER.sub(sample, self.rule)
+
+
+def routes_of(app: Flask) -> list[Route]:
+    """Every (method, rule) the app answers, but Flask's static files; HEAD and OPTIONS
+    are Flask's own (HEAD runs the GET view)."""
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        kind, rules = declaration(app.view_functions[rule.endpoint]) or (None, {})
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            routes.append(Route(method, rule.rule, rule.endpoint, kind, dict(rules),
+                                tuple(PARAMETER.findall(rule.rule))))
+    return routes
+
+
+ROUTES = routes_of(make_app(FakeIdentity()))
+GROUPS = {kind: [r for r in ROUTES if r.kind == kind] for kind in (PUBLIC, PORTAL, PENDING_MFA, CONSOLE)}
+
+
+# -- what a successful POST sends and does ------------------------------------------------
+@dataclass(frozen=True)
+class Done:
+    """A successful POST: the form a person sends, where it leads, and what it changed.
+    `me` is the person sending it; `t` the org whose ids are in the URL."""
+    form: Callable[[Tenant, Login], dict]
+    goes_to: Callable[[Tenant, Login], str]
+    changed: Callable[[Tenant, Login], bool]
+
+
+def _customer_page(t: Tenant, me: Login) -> str:
+    return f"/console/customers/{t.customer['customer_id']}"
+
+
+def _new_customer(t: Tenant) -> str | None:
+    ids = [c["customer_id"] for c in t.fake.customers.values()
+           if c["org_id"] == t.org["org_id"] and c["name"] == "Newco Ltd"]
+    return ids[0] if ids else None
+
+
+def _password_form(t: Tenant, me: Login) -> dict:
+    return {"current_password": me.password, "new_password": NEW_PASSWORD, "repeat": NEW_PASSWORD}
+
+
+def _signed_out_everywhere(t: Tenant, me: Login) -> bool:
+    return t.fake.sessions_of(me) == []
+
+
+SUCCESSFUL_POSTS: dict[str, Done] = {
+    "portal.profile": Done(lambda t, me: {"name": "Renamed Person", "language": "en"},
+                           lambda t, me: "/profile",
+                           lambda t, me: me.name == "Renamed Person"),
+    "portal.password": Done(_password_form, lambda t, me: "/",
+                            lambda t, me: me.password == NEW_PASSWORD),
+    "portal.signout_everywhere": Done(lambda t, me: {}, lambda t, me: "/signin", _signed_out_everywhere),
+    "console.customers": Done(lambda t, me: {"name": "Newco Ltd", "email": "ap@newco.test"},
+                              lambda t, me: f"/console/customers/{_new_customer(t)}",
+                              lambda t, me: _new_customer(t) is not None),
+    "console.add_contact": Done(lambda t, me: {"name": "Nina New", "email": f"nina{t.n}@globex.test",
+                                               "permissions": ["view"]},
+                                _customer_page,
+                                lambda t, me: any(login.email == f"nina{t.n}@globex.test"
+                                                  for login in t.fake.logins.values())),
+    "console.invite": Done(lambda t, me: {}, _customer_page,
+                           lambda t, me: any(m["to"] == t.dora.email for m in t.fake.sent_invitations)),
+    "console.permissions": Done(lambda t, me: {f"c-{t.dora.id}-permissions": ["view", "pay"]}, _customer_page,
+                                lambda t, me: t.dora.permissions == ["view", "pay"]),
+    "console.reset_mfa": Done(lambda t, me: {}, _customer_page, lambda t, me: not t.dora.mfa_enabled),
+    "console.revoke": Done(lambda t, me: {}, _customer_page, lambda t, me: t.fake.sessions_of(t.dora) == []),
+    "console.portal_settings": Done(lambda t, me: {"portal_enabled": "y", "modules": ["invoices"]},
+                                    lambda t, me: "/console/settings",
+                                    lambda t, me: t.org["settings"]["modules"] == ["invoices"]),
+    "console.password": Done(_password_form, lambda t, me: "/console",
+                             lambda t, me: me.password == NEW_PASSWORD),
+    "console.signout_everywhere": Done(lambda t, me: {}, lambda t, me: "/console/signin", _signed_out_everywhere),
+}
+
+
+def done_for(route: Route) -> Done:
+    if route.endpoint not in SUCCESSFUL_POSTS:
+        pytest.fail(f"{route}: the access matrix does not know what a successful form sends here. Add it to "
+                    f"SUCCESSFUL_POSTS in tests/gateway/test_access_matrix.py.", pytrace=False)
+    return SUCCESSFUL_POSTS[route.endpoint]
+
+
+# -- what a person should get ----------------------------------------------------------------
+@dataclass(frozen=True)
+class Expect:
+    status: int
+    location: str | None = None       # a redirect's path
+    next: str | None = None           # its `next=` (the page to come back to), if any
+    says: str | None = None           # a sentence the page must show
+
+
+def to_sign_in(route: Route, path: str, signin: str, home: str) -> Expect:
+    """To the sign-in page; a GET page other than home comes back after (access._return_path)."""
+    come_back = path if route.method == "GET" and path != home else None
+    return Expect(302, signin, next=come_back)
+
+
+def check(response, expect: Expect, cell: str) -> None:
+    where = response.headers.get("Location")
+    assert response.status_code == expect.status, f"{cell}: {response.status_code} {where or text(response)[:300]}"
+    if expect.location is not None:
+        parts = urlsplit(where)
+        assert parts.path == expect.location, f"{cell}: went to {where}"
+        assert parse_qs(parts.query) == ({"next": [expect.next]} if expect.next else {}), f"{cell}: went to {where}"
+    if expect.says is not None:
+        assert expect.says in text(response), f"{cell}: {text(response)[:300]}"
+
+
+def send(browser: Browser, route: Route, path: str, form: dict | None = None):
+    if route.method == "GET":
+        return browser.get(path)
+    return browser.post(path, form or {})
+
+
+def never_shows(responses, markers: list[str], cell: str) -> None:
+    for response in responses:
+        html = response.get_data(as_text=True).lower()
+        for marker in markers:
+            assert marker.lower() not in html, f"{cell}: the page shows {marker!r} of someone else"
+
+
+# -- the portal ------------------------------------------------------------------------------
+MODULE_FOR_CONTACT_REASON = (
+    "FINDING: access.portal checks only the org's modules and ignores principal.modules, the contact's "
+    "own modules that identity already sends (services/identity/sessions.py); a contact whose module "
+    "was taken away still gets the page (200), and the navigation still lists it")
+
+KNOWN_GAPS = {        # state -> the finding that keeps its cells red; strict: fixing it turns them green
+}
+
+
+def portal_states(route: Route) -> list[str]:
+    """The visitors that mean something for this route (module states only for module pages)."""
+    states = ["anonymous", "password_only", "must_enrol", "mfa_ok", "other_org", "portal_closed", "staff"]
+    if route.rules.get("module"):
+        states += ["module_off", "module_off_for_contact"]
+    if route.rules.get("permission"):
+        states.append("permission_missing")
+    return states
+
+
+def portal_cells() -> list:
+    return [pytest.param(route, state, id=f"{route}-{state}",
+                         marks=[KNOWN_GAPS[state]] if state in KNOWN_GAPS else [])
+            for route in GROUPS[PORTAL] for state in portal_states(route)]
+
+
+def portal_visitor(stage: Stage, t: Tenant, route: Route, state: str) -> tuple[Browser, Login | None, list[Tenant]]:
+    """The browser of the cell's visitor, who they are, and the orgs whose state must hold."""
+    module, permission = route.rules.get("module"), route.rules.get("permission")
+    form = route.method == "POST"
+    if state == "anonymous":
+        return stage.browser(t, form=form), None, [t]
+    if state == "password_only":
+        return stage.signed_in(t, t.ann, mfa=False, form=form), t.ann, [t]
+    if state == "must_enrol":
+        t.org["settings"]["mfa_required"] = True
+        return stage.signed_in(t, t.cleo, form=form), t.cleo, [t]
+    if state == "other_org":
+        browser, other = stage.foreign_cookie(t, "contact", form)
+        return browser, None, [t, other]
+    if state == "staff":
+        return stage.signed_in(t, t.sam, form=form), t.sam, [t]
+    if state == "module_off":
+        t.org["settings"]["modules"] = [m for m in MODULES if m != module]
+    if state == "module_off_for_contact":
+        stage.fake.contact_modules[t.ann.id] = [m for m in MODULES if m != module]
+    if state == "permission_missing":
+        t.ann.permissions = [p for p in PERMISSIONS if p != permission]       # everything else
+    browser = stage.signed_in(t, t.ann, form=form)
+    if state == "portal_closed":
+        t.org["settings"]["portal_enabled"] = False
+        stage.app.extensions["gateway"].orgs.drop(t.host)
+    return browser, t.ann, [t]
+
+
+def portal_expectation(route: Route, path: str, state: str) -> Expect | None:
+    """None: the route's success (200 for a page, its `SUCCESSFUL_POSTS` entry for a form)."""
+    if state in ("anonymous", "other_org"):
+        return to_sign_in(route, path, "/signin", "/")
+    return {
+        "password_only": Expect(302, "/signin/mfa"),
+        "must_enrol": Expect(302, "/mfa/enrol"),
+        "staff": Expect(302, "/console"),
+        "portal_closed": Expect(503, says=CLOSED),
+        "module_off": Expect(404, says=NOT_FOUND),
+        "module_off_for_contact": Expect(404, says=NOT_FOUND),
+        "permission_missing": Expect(403, says=NO_PERMISSION),
+        "mfa_ok": None,
+    }[state]
+
+
+@pytest.mark.parametrize("route, state", portal_cells())
+def test_portal_route(stage, route, state):
+    cell = f"{route} as {state}"
+    t = stage.tenant()
+    path = route.url(t)
+    browser, me, tenants = portal_visitor(stage, t, route, state)
+    run(stage, browser, route, path, portal_expectation(route, path, state), me, t, tenants, cell)
+
+
+def run(stage: Stage, browser: Browser, route: Route, path: str, expect: Expect | None, me: Login | None,
+        t: Tenant, tenants: list[Tenant], cell: str) -> None:
+    """Send the cell's request; a refusal (or a GET) must leave identity's state as it was;
+    a successful POST must lead where it should and have done its work."""
+    done = done_for(route) if route.method == "POST" and expect is None else None
+    form = done.form(t, me) if done else _any_form(route, t, me)
+    before = snapshot(stage.fake, *tenants)
+    response = send(browser, route, path, form)
+    if done is not None:
+        check(response, Expect(302, done.goes_to(t, me)), cell)
+        assert done.changed(t, me), f"{cell}: answered {response.status_code} but changed nothing"
+    else:
+        check(response, expect or Expect(200), cell)
+        assert snapshot(stage.fake, *tenants) == before, f"{cell}: the request changed identity's state"
+    never_shows([response], [m for other in tenants if other is not t for m in other.markers()], cell)
+
+
+def _any_form(route: Route, t: Tenant, me: Login | None) -> dict:
+    """A refused POST sends the successful form anyway: had the guard let it through, the
+    snapshot would show the change. (Sent in the visitor's name, or the owner's for strangers.)"""
+    if route.method != "POST" or route.endpoint not in SUCCESSFUL_POSTS:
+        return {}
+    return SUCCESSFUL_POSTS[route.endpoint].form(t, me or t.sam)
+
+
+# -- never another customer's data -----------------------------------------------------------
+PERSONAL_PAGES = ("portal.dashboard", "portal.profile")       # where a contact's own data shows
+
+
+@dataclass
+class Person:
+    login: Login
+    customer: dict
+
+    def markers(self) -> list[str]:
+        return [self.login.name, self.login.email, self.customer["name"]]
+
+
+@pytest.mark.parametrize("viewer", ["customer_a", "customer_b"])
+@pytest.mark.parametrize("route", [pytest.param(r, id=str(r)) for r in GROUPS[PORTAL] if r.method == "GET"])
+def test_a_contact_never_sees_another_customers_data(stage, route, viewer):
+    """Contacts of two customers of one org, both signed in on the same process at once (their
+    sessions side by side in its cache): each page shows its own person, never the other."""
+    t = stage.tenant()
+    fake = stage.fake
+    initech = fake.add_customer(t.org, f"Initech Holdings {t.n}", f"ap{t.n}@initech.test")
+    umbrella = fake.add_customer(t.org, f"Umbrella Corp {t.n}", f"ap{t.n}@umbrella.test")
+    a = Person(fake.add_contact(t.org, initech, f"alice{t.n}@initech.test", f"Alice Anderson {t.n}",
+                                permissions=PERMISSIONS, mfa=True), initech)
+    b = Person(fake.add_contact(t.org, umbrella, f"bruno{t.n}@umbrella.test", f"Bruno Brown {t.n}",
+                                permissions=PERMISSIONS, mfa=True), umbrella)
+    me, other = (a, b) if viewer == "customer_a" else (b, a)
+    mine, theirs = stage.signed_in(t, me.login, form=False), stage.signed_in(t, other.login, form=False)
+    path = route.url(t)
+    assert theirs.get(path).status_code == 200                 # the other one's page, just before
+    page = mine.get(path)
+    assert page.status_code == 200, f"{route}: {page.status_code}"
+    never_shows([page], other.markers(), f"{route} as {viewer}")
+    if route.endpoint in PERSONAL_PAGES:
+        html = page.get_data(as_text=True)
+        assert me.login.name in html or me.login.email in html, f"{route}: not the viewer's own page"
+
+
+# -- the console -----------------------------------------------------------------------------
+CONSOLE_STATES = ("anonymous", "contact", "staff_password_only", "staff_must_enrol", "owner", "agent",
+                  "other_org_staff")
+
+
+def console_visitor(stage: Stage, t: Tenant, route: Route, state: str) -> tuple[Browser, Login | None, list[Tenant]]:
+    form = route.method == "POST"
+    if state == "anonymous":
+        return stage.browser(t, form=form), None, [t]
+    if state == "other_org_staff":
+        browser, other = stage.foreign_cookie(t, "staff", form)
+        return browser, None, [t, other]
+    login, mfa = {"contact": (t.ann, True), "staff_password_only": (t.sam, False), "staff_must_enrol": (t.ned, True),
+                  "owner": (t.sam, True), "agent": (t.ada, True)}[state]
+    return stage.signed_in(t, login, mfa=mfa, form=form), login, [t]
+
+
+def console_expectation(route: Route, path: str, state: str) -> Expect | None:
+    if state in ("anonymous", "other_org_staff"):
+        return to_sign_in(route, path, "/console/signin", "/console")
+    if state == "agent" and "agent" not in route.rules["roles"]:
+        return Expect(403, says=WRONG_ROLE)
+    return {
+        "contact": Expect(404, says=NOT_FOUND),            # the console does not exist for contacts
+        "staff_password_only": Expect(302, "/signin/mfa"),
+        "staff_must_enrol": Expect(302, "/mfa/enrol"),
+        "owner": None,
+        "agent": None,
+    }[state]
+
+
+@pytest.mark.parametrize("route, state", [pytest.param(r, s, id=f"{r}-{s}")
+                                          for r in GROUPS[CONSOLE] for s in CONSOLE_STATES])
+def test_console_route(stage, route, state):
+    cell = f"{route} as {state}"
+    t = stage.tenant()
+    path = route.url(t)
+    stage.session(t, t.dora)                   # the target contact has a live session (revoke must show)
+    browser, me, tenants = console_visitor(stage, t, route, state)
+    run(stage, browser, route, path, console_expectation(route, path, state), me, t, tenants, cell)
+
+
+def cross_org_cells() -> list:
+    cells = []
+    for route in GROUPS[CONSOLE]:
+        if "customer_id" in route.arguments or "contact_id" in route.arguments:
+            cells.append(pytest.param(route, "other_org_ids", id=f"{route}-other_org_ids"))
+        if "contact_id" in route.arguments:
+            cells.append(pytest.param(route, "other_org_contact", id=f"{route}-other_org_contact"))
+    return cells
+
+
+@pytest.mark.parametrize("route, case", cross_org_cells())
+def test_console_ids_of_another_org_are_not_found(stage, route, case):
+    """An owner of one org with the ids of another org in the URL: a 404 page (a one-button
+    contact action says identity's "not found" on the customer page it leads back to, and that
+    page is the 404 when the customer is the other org's), nothing of the other org shown or changed."""
+    cell = f"{route} with {case}"
+    t, other = stage.tenant(), stage.tenant("Other Co")
+    stage.session(other, other.dora)
+    owner = stage.signed_in(t, t.sam, form=route.method == "POST")
+    if case == "other_org_ids":
+        path = route.url(other)
+    else:                                      # this org's customer, the other org's contact
+        path = route.url(t).replace(t.dora.id, other.dora.id)
+    form = done_for(route).form(other, t.sam) if route.method == "POST" else {}
+    before = snapshot(stage.fake, other)
+    if route.method == "GET":
+        response = owner.get(path, follow_redirects=True)
+    else:
+        response = owner.post(path, form, follow_redirects=True)
+    assert snapshot(stage.fake, other) == before, f"{cell}: the other org's state changed"
+    never_shows([*response.history, response], other.markers(), cell)
+    if case == "other_org_ids":
+        assert response.status_code == 404, f"{cell}: {response.status_code}"
+        assert "Not found" in text(response), cell
+    else:
+        assert response.status_code == 200 and response.request.path == _customer_page(t, t.sam), cell
+        assert "alert-error" in response.get_data(as_text=True), f"{cell}: no word of the refusal"
+
+
+# -- the MFA pages ---------------------------------------------------------------------------
+@pytest.mark.parametrize("route", [pytest.param(r, id=f"{r}-anonymous") for r in GROUPS[PENDING_MFA]])
+def test_pending_mfa_route_without_a_session_goes_to_sign_in(stage, route):
+    t = stage.tenant()
+    browser = stage.browser(t, form=route.method == "POST")
+    response = send(browser, route, route.url(t))
+    check(response, Expect(302, "/signin"), f"{route} as anonymous")
+
+
+# -- the matrix itself -----------------------------------------------------------------------
+def test_the_matrix_walks_every_declared_route():
+    assert not [str(r) for r in ROUTES if r.kind not in GROUPS], "a view without an access declaration"
+    assert GROUPS[PORTAL] and GROUPS[CONSOLE] and GROUPS[PENDING_MFA] and GROUPS[PUBLIC]
+    assert {r.rules.get("module") for r in GROUPS[PORTAL]} >= set(MODULES)
+
+
+def test_every_route_parameter_has_a_sample_value():
+    missing = sorted({f"<{name}> ({route})" for route in ROUTES for name in route.arguments
+                      if name not in URL_SAMPLES})
+    assert not missing, ("add a sample value to URL_SAMPLES in tests/gateway/test_access_matrix.py for: "
+                         + ", ".join(missing))
+
+
+def test_every_guarded_form_has_a_successful_post():
+    guarded = {r.endpoint for r in GROUPS[PORTAL] + GROUPS[CONSOLE] if r.method == "POST"}
+    assert sorted(guarded - set(SUCCESSFUL_POSTS)) == [], "add these to SUCCESSFUL_POSTS"
+    assert sorted(set(SUCCESSFUL_POSTS) - guarded) == [], "SUCCESSFUL_POSTS names routes that are gone"
