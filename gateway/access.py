@@ -7,6 +7,8 @@ and the four declarations every view carries (deny by default):
                         the permission
 - `@pending_mfa`       any session, also one that still owes its MFA step (the MFA pages)
 - `@console(roles)`    a staff member whose session has passed MFA, with one of the roles
+- `@api(scope)`        /api/v1: an internal system's API key (never a cookie), live at
+                        identity and holding the scope
 
 A test walks `app.url_map` and fails on a view with none of these.
 
@@ -24,6 +26,7 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, render_template, request, url_for
+from werkzeug.exceptions import Unauthorized
 
 from gateway.clients import TTLCache
 from gateway.identity import IdentityClient
@@ -34,10 +37,13 @@ PERMISSIONS = ("view", "download", "pay", "submit_tickets", "upload", "approve",
 SWITCHES = ("portal_enabled", "mfa_required", "self_signup", "forward_documents",
             "bulk_payments", "partial_payments")
 ROLES = ("owner", "admin", "agent")
+API_SCOPES = ("customers", *MODULES)      # what an API key may reach (identity's API_KEY_SCOPES)
 
 ACCESS = "gateway_access"          # the attribute a declaration sets on a view function
-PUBLIC, PORTAL, PENDING_MFA, CONSOLE = "public", "portal", "pending_mfa", "console"
+PUBLIC, PORTAL, PENDING_MFA, CONSOLE, API = "public", "portal", "pending_mfa", "console", "api"
 MAX_TOKEN_LENGTH = 512
+API_KEY_PREFIX = "cpk_"
+API_TOKEN_MARGIN_S = 30            # a cached key's internal token has at least this long left to live
 
 
 @dataclass
@@ -48,6 +54,8 @@ class Gateway:
     sessions: TTLCache
     cookie_name: str
     cookie_secure: bool
+    api_keys: TTLCache                 # (org_id, sha256(key)) -> identity's exchange answer
+    services: dict                     # name -> ServiceClient, for /api/v1's forwarding
 
 
 def gateway() -> Gateway:
@@ -306,6 +314,69 @@ def console(roles: tuple[str, ...] = ROLES):
     return decorate
 
 
+class KeyRefused(Unauthorized):
+    """401 on /api/v1 (answered as problem+json with an RFC 6750 `WWW-Authenticate` challenge)."""
+
+    def __init__(self, description: str, error: str | None = None):
+        super().__init__(description)
+        self.challenge = 'Bearer realm="api"' + (f', error="{error}"' if error else "")
+
+
+def presented_api_key() -> str | None:
+    """The key an /api/v1 request carries: `Authorization: Bearer cpk_...` or `X-Api-Key`.
+    Only these headers count, never a cookie (a browser attaches cookies on its own)."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    key = value.strip() if scheme.lower() == "bearer" else request.headers.get("X-Api-Key", "").strip()
+    return key or None
+
+
+def api_grant(key: str) -> dict | None:
+    """identity's exchange answer for a key ({internal_token, key_id, name, scopes, expires_in}),
+    or None. Cached per process under (org, sha256(key)), never the key, for at most
+    GATEWAY_API_KEY_CACHE_SECONDS and never past the token's life minus a margin: that TTL
+    is how long a key revoked elsewhere keeps working here."""
+    if not key.startswith(API_KEY_PREFIX) or len(key) > MAX_TOKEN_LENGTH:
+        return None
+    cache, org = gateway().api_keys, org_id()
+    cache_key = (org, hashlib.sha256(key.encode()).hexdigest())
+    grant = cache.peek(cache_key)
+    if grant is None:
+        grant = identity().exchange_api_key(org, key)
+        ttl = min(cache.ttl, float((grant or {}).get("expires_in") or 0) - API_TOKEN_MARGIN_S)
+        if grant is not None and ttl > 0:
+            cache.put(cache_key, grant, ttl=ttl)
+    return grant
+
+
+def forget_api_key(key_id: str) -> None:
+    """A key was revoked here: this process refuses it at once."""
+    gateway().api_keys.drop_where(lambda grant: bool(grant) and grant.get("key_id") == key_id)
+
+
+def api(scope: str):
+    """An /api/v1 view for a live API key of this org that holds `scope`; the grant (with the
+    internal token to forward) is in `g.api_grant`. No key or a dead one: 401; scope missing: 403."""
+    if scope not in API_SCOPES:
+        raise ValueError(f"unknown API scope {scope!r}")
+
+    def decorate(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            g.session_view = None                # no cookie session here, whatever the browser sent
+            key = presented_api_key()
+            if key is None:
+                raise KeyRefused("This API needs an API key: send it as `Authorization: Bearer cpk_...`.")
+            grant = api_grant(key)
+            if grant is None:
+                raise KeyRefused("This API key is not valid.", "invalid_token")
+            if scope not in (grant.get("scopes") or []):
+                abort(403, description=f"This API key may not use {scope.replace('_', ' ')}.")
+            g.api_grant = grant
+            return view(*args, **kwargs)
+        return _declare(guarded, API, {"scope": scope})
+    return decorate
+
+
 def modules_on() -> set[str]:
     """The modules this contact may open: on for the org AND given to the contact (identity's
     principal.modules; a module staff took away from one contact is not there for them)."""
@@ -343,3 +414,4 @@ SWITCH_LABELS = {
     "bulk_payments": "Customers may pay several invoices at once",
     "partial_payments": "Customers may pay part of an invoice",
 }
+SCOPE_LABELS = {"customers": "Customers and contacts", **MODULE_LABELS}

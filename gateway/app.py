@@ -10,8 +10,11 @@ GATEWAY_SECRET_KEY             signs CSRF tokens; required outside dev
 GATEWAY_SESSION_CACHE_SECONDS  how long a resolved session is reused (default 5): the delay
                                after which a session revoked elsewhere stops working here (at most 60)
 GATEWAY_ORG_CACHE_SECONDS      how long an org (by host) is reused (default 30)
+GATEWAY_API_KEY_CACHE_SECONDS  how long an API key's exchange is reused (default and at most 30): the
+                               delay after which a key revoked elsewhere stops working here
 GATEWAY_TRUSTED_PROXIES        number of proxies in front whose X-Forwarded-For/-Proto count
 GATEWAY_MAX_CONTENT_LENGTH     largest request body in bytes (default 1 MiB)
+GATEWAY_METRICS_TOKEN          Bearer token Prometheus sends for /metrics (unset: /metrics is 404)
 GATEWAY_RATELIMIT_SIGNIN, _MFA, _INVITE, _RECOVERY   POST limits per client IP ("10 per minute;100 per hour")
 SERVICE_URL_<NAME>             where each service answers
 """
@@ -24,15 +27,16 @@ from flask import Flask, jsonify, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from gateway import console, portal, recovery
+from gateway import api, brand, console, console_keys, console_staff, portal, recovery
 from gateway.access import Gateway, apply_cookie, current_org, drop_session, principal, public
 from gateway.clients import ServiceClient, TTLCache
+from gateway.metrics import UPSTREAM_FAILURES, init_metrics
 from gateway.identity import IdentityClient, ServiceProblem, ServiceUnavailable
 from gateway.security import (RATE_LIMITS, StripIdentityHeaders, add_security_headers, init_csrf, init_limiter,
                               secret_key, trust_proxies)
 
 SERVICES = ("identity", "billing", "orders", "support", "documents", "notifications")
-NO_ORG_ENDPOINTS = ("static", "healthz", "readyz")
+NO_ORG_ENDPOINTS = ("static", "healthz", "readyz", "metrics_view")
 
 ERROR_PAGES = {
     400: ("Something was not right", "The page could not handle that request. Go back and try again."),
@@ -55,7 +59,9 @@ def _config(overrides: dict) -> dict:
         # at most 60 s: the cached view carries an internal token that lives 120 s
         "GATEWAY_SESSION_CACHE_SECONDS": min(60.0, float(env.get("GATEWAY_SESSION_CACHE_SECONDS", "5"))),
         "GATEWAY_ORG_CACHE_SECONDS": float(env.get("GATEWAY_ORG_CACHE_SECONDS", "30")),
+        "GATEWAY_API_KEY_CACHE_SECONDS": min(30.0, float(env.get("GATEWAY_API_KEY_CACHE_SECONDS", "30"))),
         "GATEWAY_TRUSTED_PROXIES": env.get("GATEWAY_TRUSTED_PROXIES"),
+        "GATEWAY_METRICS_TOKEN": env.get("GATEWAY_METRICS_TOKEN"),
         "MAX_CONTENT_LENGTH": int(env.get("GATEWAY_MAX_CONTENT_LENGTH", str(1024 * 1024))),
         "RATELIMIT_STORAGE_URI": "memory://",
         **{key: env.get(key, default) for key, default in RATE_LIMITS.items()},
@@ -80,17 +86,25 @@ def create_app(service_urls: dict[str, str] | None = None, *, identity: Identity
         name: os.environ.get(f"SERVICE_URL_{name.upper()}", f"http://127.0.0.1:{8101 + i}")
         for i, name in enumerate(SERVICES)}
     dev = app.config["PORTAL_ENV"] == "dev"
+    services = {name: ServiceClient(url) for name, url in urls.items()}
     app.extensions["gateway"] = Gateway(
-        identity=identity or IdentityClient(ServiceClient(urls["identity"])),
+        identity=identity or IdentityClient(services["identity"]),
         orgs=TTLCache(ttl=app.config["GATEWAY_ORG_CACHE_SECONDS"]),
         sessions=TTLCache(ttl=app.config["GATEWAY_SESSION_CACHE_SECONDS"]),
         cookie_name="portal" if dev else "__Host-portal",
-        cookie_secure=not dev)
+        cookie_secure=not dev,
+        api_keys=TTLCache(ttl=min(30.0, float(app.config["GATEWAY_API_KEY_CACHE_SECONDS"]))),
+        services=services)
 
     app.register_blueprint(portal.bp)
     app.register_blueprint(console.bp)
+    app.register_blueprint(console_keys.bp)
+    app.register_blueprint(console_staff.bp)
     app.register_blueprint(recovery.bp)
+    app.register_blueprint(brand.bp)
+    app.register_blueprint(api.bp)
     _health(app)
+    init_metrics(app)
     _declare_static(app)
 
     @app.before_request
@@ -100,7 +114,7 @@ def create_app(service_urls: dict[str, str] | None = None, *, identity: Identity
             current_org()
 
     init_csrf(app)
-    init_limiter(app)
+    api.init_api(app, init_limiter(app))
     _errors(app)
     app.after_request(apply_cookie)
     app.after_request(add_security_headers)
@@ -149,7 +163,10 @@ def _errors(app: Flask) -> None:
 
     @app.errorhandler(ServiceUnavailable)
     def unavailable(exc):
+        if api.is_api_request():
+            return api.problem_response(exc)
         app.logger.warning("identity unavailable: %s", exc)
+        UPSTREAM_FAILURES.inc()
         response = app.make_response(error_page(503))
         response.headers["Retry-After"] = "30"
         return response
@@ -157,6 +174,8 @@ def _errors(app: Flask) -> None:
     @app.errorhandler(ServiceProblem)
     def problem(exc: ServiceProblem):
         """A problem no view expected: a readable page, and a dead session means sign in again."""
+        if api.is_api_request():
+            return api.problem_response(exc)
         if exc.status == 401:
             kind = principal().get("kind")
             drop_session()
@@ -166,10 +185,14 @@ def _errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if api.is_api_request():                        # e.g. an unknown /api/v1 route
+            return api.problem_response(exc)
         own = exc.description != type(exc).description     # a sentence of ours, not werkzeug's
         return error_page(exc.code or 500, exc.description if own else None)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
+        if api.is_api_request():
+            return api.problem_response(exc)
         app.logger.exception("unhandled error", exc_info=exc)
         return error_page(500)

@@ -59,14 +59,22 @@ class TTLCache:
             self.put(key, value)
         return value
 
-    def put(self, key, value) -> None:
+    def peek(self, key):
+        """The live value under `key`, or None (nothing is loaded)."""
+        with self._lock:
+            hit = self._items.get(key)
+        return hit[1] if hit and hit[0] > time.monotonic() else None
+
+    def put(self, key, value, ttl: float | None = None) -> None:
+        """Keeps `value` for `ttl` seconds (default: the cache's own), never longer than the cache's."""
         now = time.monotonic()
+        ttl = self.ttl if ttl is None else min(ttl, self.ttl)
         with self._lock:
             if len(self._items) >= self.max_items:
                 self._items = {k: v for k, v in self._items.items() if v[0] > now}
                 if len(self._items) >= self.max_items:
                     self._items.clear()
-            self._items[key] = (now + self.ttl, value)
+            self._items[key] = (now + ttl, value)
 
     def drop(self, key) -> None:
         with self._lock:

@@ -10,7 +10,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 
 from gateway.access import (MODULE_LABELS, PERMISSION_LABELS, SWITCH_LABELS, SWITCHES, console, forget_login, gateway,
                             identity, org_id, principal, public, request_host, settings)
-from gateway.forms import ContactForm, CustomerForm, PermissionsForm, SettingsForm, apply_problem
+from gateway.forms import ContactForm, CustomerForm, LogoForm, PermissionsForm, SettingsForm, apply_problem
 from gateway.identity import ServiceProblem
 from gateway.portal import password_page, sign_in_page, sign_out_everywhere
 from gateway.security import rate_limited
@@ -18,6 +18,8 @@ from gateway.security import rate_limited
 bp = Blueprint("console", __name__, url_prefix="/console")
 
 MANAGERS = ("owner", "admin")
+CUSTOMERS_PER_PAGE = 50
+LOGO_READ_LIMIT = 512 * 1024      # identity refuses over 256 KB with the size; no more is read
 STATUS_LABELS = {"created": "Not invited yet", "invited": "Invited", "active": "Active", "disabled": "Disabled"}
 
 
@@ -51,8 +53,16 @@ def customers():
             return redirect(url_for("console.customer", customer_id=customer["customer_id"]))
     elif request.method == "POST":
         status = 400
-    return render_template("console/customers.html", form=form, messages=messages,
-                           customers=identity().list_customers(org_id())), status
+    q = (request.args.get("q") or "").strip()[:200] or None
+    after = (request.args.get("after") or "")[:600] or None
+    try:
+        found, next_page = identity().find_customers(org_id(), q, after, CUSTOMERS_PER_PAGE)
+    except ServiceProblem as problem:               # a stale or edited page link: start again
+        if problem.status not in (400, 422):
+            raise
+        found, next_page = identity().find_customers(org_id(), q, None, CUSTOMERS_PER_PAGE)
+    return render_template("console/customers.html", form=form, messages=messages, customers=found,
+                           q=q, after=after, next_page=next_page), status
 
 
 def _contact_forms(contacts: list[dict]) -> dict[str, PermissionsForm]:
@@ -152,21 +162,55 @@ def portal_settings():
     status = 200
     if form.validate_on_submit():
         try:
-            org = identity().change_settings(org_id(), form.changes())
+            org = identity().change_settings(org_id(), form.changes(settings()))
         except ServiceProblem as problem:
             messages = apply_problem(form, problem)
             status = problem.status if problem.status in (409, 422) else 400
         else:
-            gateway().orgs.put(request_host(), org)       # this process shows the change at once
-            g.org = org
-            flash("Settings saved.", "success")
+            _settings_saved(org, "Settings saved.")
             return redirect(url_for("console.portal_settings"))
     elif request.method == "POST":
         status = 400
     else:
         form.fill(settings())
-    return render_template("console/settings.html", form=form, messages=messages, switches=SWITCHES,
-                           switch_labels=SWITCH_LABELS, module_labels=MODULE_LABELS), status
+    return _settings_page(form, LogoForm(formdata=None), messages, status)
+
+
+def _settings_page(form, logo_form, messages, status):
+    return render_template("console/settings.html", form=form, logo_form=logo_form, messages=messages,
+                           switches=SWITCHES, switch_labels=SWITCH_LABELS, module_labels=MODULE_LABELS), status
+
+
+def _settings_saved(org: dict, message: str) -> None:
+    gateway().orgs.put(request_host(), org)       # this process shows the change at once
+    g.org = org
+    flash(message, "success")
+
+
+@bp.post("/settings/logo")
+@console(roles=MANAGERS)
+def upload_logo():
+    logo_form = LogoForm()
+    messages: list[str] = []
+    if logo_form.validate_on_submit():
+        try:
+            identity().put_logo(org_id(), logo_form.logo.data.read(LOGO_READ_LIMIT))
+        except ServiceProblem as problem:
+            messages = apply_problem(logo_form, problem)
+        else:
+            _settings_saved(identity().org(org_id()), "Logo saved.")
+            return redirect(url_for("console.portal_settings"))
+    form = SettingsForm(formdata=None)
+    form.fill(settings())
+    return _settings_page(form, logo_form, messages, 422 if messages or logo_form.errors else 400)
+
+
+@bp.post("/settings/logo/remove")
+@console(roles=MANAGERS)
+def remove_logo():
+    identity().delete_logo(org_id())
+    _settings_saved(identity().org(org_id()), "Logo removed.")
+    return redirect(url_for("console.portal_settings"))
 
 
 @bp.route("/password", methods=["GET", "POST"])

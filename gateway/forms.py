@@ -4,12 +4,14 @@ through `apply_problem`, attached to the field they are about."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField,
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (BooleanField, ColorField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField,
                      SelectMultipleField, StringField)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from gateway.access import MODULE_LABELS, MODULES, PERMISSION_LABELS, PERMISSIONS, SWITCH_LABELS, SWITCHES
+from gateway.access import (API_SCOPES, MODULE_LABELS, MODULES, PERMISSION_LABELS, PERMISSIONS, SCOPE_LABELS,
+                            SWITCH_LABELS, SWITCHES)
 from gateway.identity import ServiceProblem
 
 LANGUAGES = {"en": "English", "de": "Deutsch", "fr": "Français", "es": "Español",
@@ -17,6 +19,7 @@ LANGUAGES = {"en": "English", "de": "Deutsch", "fr": "Français", "es": "Españo
 NOTIFY = (("invoices", "New invoices"), ("payments", "Payments"), ("tickets", "Ticket replies"),
           ("documents", "Shared documents"), ("orders", "Orders and deliveries"))
 REQUIRED = "Please fill this in."
+DEFAULT_BRAND = "#1d4ed8"            # portal.css's own --brand
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -141,6 +144,19 @@ class ProfileForm(FlaskForm):
                 "notify": {key: bool(self[f"notify_{key}"].data) for key, _label in NOTIFY}}
 
 
+ROLE_LABELS = {"owner": "Owner", "admin": "Admin", "agent": "Agent"}
+
+
+class StaffForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(REQUIRED), Length(max=200)])
+    email = EmailField("E-mail", validators=[DataRequired(REQUIRED), Length(max=254)])
+    role = SelectField("Role", choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()], default="agent")
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()])
+
+
 class CustomerForm(FlaskForm):
     name = StringField("Customer name", validators=[DataRequired(REQUIRED), Length(max=200)])
     email = EmailField("Billing e-mail", validators=[DataRequired(REQUIRED), Length(max=254)])
@@ -159,19 +175,38 @@ class ContactForm(PermissionsForm):
 class SettingsForm(FlaskForm):
     modules = MultiCheckboxField("Modules customers see",
                                  choices=[SelectChoice(m, MODULE_LABELS[m]) for m in MODULES])
+    brand_colour = ColorField("Brand colour", validators=[Optional()], default=DEFAULT_BRAND)
 
     def fill(self, org_settings: dict) -> None:
         for key in SWITCHES:
             self[key].data = bool(org_settings.get(key))
         self.modules.data = [m for m in MODULES if m in (org_settings.get("modules") or [])]
+        self.brand_colour.data = org_settings.get("brand_colour") or DEFAULT_BRAND
 
-    def changes(self) -> dict:
-        return {**{key: bool(self[key].data) for key in SWITCHES},
-                "modules": [m for m in MODULES if m in (self.modules.data or [])]}
+    def changes(self, org_settings: dict) -> dict:
+        changes = {**{key: bool(self[key].data) for key in SWITCHES},
+                   "modules": [m for m in MODULES if m in (self.modules.data or [])]}
+        colour = (self.brand_colour.data or DEFAULT_BRAND).lower()
+        if colour != (org_settings.get("brand_colour") or DEFAULT_BRAND):
+            changes["brand_colour"] = colour
+        return changes
+
+
+class LogoForm(FlaskForm):
+    logo = FileField("Logo", validators=[FileRequired("Choose an image file.")],
+                     render_kw={"accept": "image/png,image/jpeg,image/webp"})
 
 
 for _switch in SWITCHES:
     setattr(SettingsForm, _switch, BooleanField(SWITCH_LABELS[_switch]))
+
+
+class ApiKeyForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(REQUIRED), Length(max=100)],
+                       render_kw={"autocomplete": "off"})
+    scopes = MultiCheckboxField("What the key may reach",
+                                choices=[SelectChoice(s, SCOPE_LABELS[s]) for s in API_SCOPES],
+                                validators=[DataRequired("Choose at least one thing the key may reach.")])
 
 
 FIELD_ALIASES = {"address.line1": "line1", "address.line2": "line2", "address.city": "city",

@@ -5,6 +5,7 @@ identity (down, timeout, 5xx) into `ServiceUnavailable`, shown as a friendly 503
 """
 from __future__ import annotations
 
+import base64
 from urllib.parse import quote
 
 import requests
@@ -107,15 +108,19 @@ class IdentityClient:
     def __init__(self, http: ServiceClient):
         self.http = http
 
-    def _call(self, method: str, path: str, body: dict | None = None):
+    def _send(self, method: str, path: str, body: dict | None = None, params: dict | None = None):
         try:
-            response = self.http.request(method, path, json=body, headers=_auth_headers())
+            response = self.http.request(method, path, json=body, params=params, headers=_auth_headers())
         except requests.RequestException as exc:
             raise ServiceUnavailable(f"identity unreachable: {exc.__class__.__name__}") from exc
         if response.status_code >= 500:
             raise ServiceUnavailable(f"identity answered {response.status_code}")
         if response.status_code >= 400:
             raise ServiceProblem.from_response(response)
+        return response
+
+    def _call(self, method: str, path: str, body: dict | None = None):
+        response = self._send(method, path, body)
         if response.status_code == 204 or not response.content:
             return None
         try:
@@ -139,8 +144,29 @@ class IdentityClient:
                 return None
             raise
 
+    def org(self, org: str) -> dict:
+        return self._call("GET", f"/orgs/{_id(org)}")
+
     def change_settings(self, org: str, changes: dict) -> dict:
         return self._call("PATCH", f"/orgs/{_id(org)}/settings", changes)
+
+    def put_logo(self, org: str, image: bytes) -> dict:
+        return self._call("PUT", f"/orgs/{_id(org)}/logo", {"data": base64.b64encode(image).decode()})
+
+    def delete_logo(self, org: str) -> None:
+        self._call("DELETE", f"/orgs/{_id(org)}/logo")
+
+    def logo(self, org: str) -> tuple[str, bytes] | None:
+        """(content type, image) of the org's logo, or None when it has none."""
+        try:
+            response = self.http.get(f"/orgs/{_id(org)}/logo")
+        except requests.RequestException as exc:
+            raise ServiceUnavailable(f"identity unreachable: {exc.__class__.__name__}") from exc
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise ServiceUnavailable(f"identity answered {response.status_code}")
+        return response.headers.get("Content-Type", "application/octet-stream"), response.content
 
     # -- sign-in and sessions ------------------------------------------------------------
     def sign_in(self, org: str, kind: str, email: str, password: str, ip: str | None, user_agent: str) -> dict:
@@ -209,11 +235,30 @@ class IdentityClient:
     def list_staff(self, org: str) -> list:
         return self._call("GET", f"/orgs/{_id(org)}/staff")
 
+    def invite_staff(self, org: str, staff_id: str, link_base: str) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/staff/{_id(staff_id)}/invitations", {"link_base": link_base})
+
+    def change_staff_role(self, org: str, staff_id: str, role: str) -> dict:
+        return self._call("PUT", f"/orgs/{_id(org)}/staff/{_id(staff_id)}/role", {"role": role})
+
+    def remove_staff(self, org: str, staff_id: str) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/staff/{_id(staff_id)}/remove")
+
     def create_customer(self, org: str, name: str, email: str) -> dict:
         return self._call("POST", f"/orgs/{_id(org)}/customers", {"name": name, "email": email})
 
     def list_customers(self, org: str) -> list:
         return self._call("GET", f"/orgs/{_id(org)}/customers")
+
+    def find_customers(self, org: str, q: str | None = None, after: str | None = None,
+                       limit: int = 50) -> tuple[list, str | None]:
+        """A page of customers by name, and the cursor of the next page (None at the end)."""
+        params = {k: v for k, v in {"q": q, "after": after, "limit": limit}.items() if v}
+        response = self._send("GET", f"/orgs/{_id(org)}/customers", params=params)
+        try:
+            return response.json(), response.headers.get("X-Next-Cursor")
+        except ValueError as exc:
+            raise ServiceUnavailable("identity answered something that is not JSON") from exc
 
     def get_customer(self, org: str, customer_id: str) -> dict:
         return self._call("GET", f"/orgs/{_id(org)}/customers/{_id(customer_id)}")
@@ -256,3 +301,24 @@ class IdentityClient:
     def verify_sign_up(self, org: str, token: str, ip: str | None, user_agent: str) -> dict:
         return self._call("POST", f"/orgs/{_id(org)}/signups/verify", {
             "token": token, "ip": ip, "user_agent": user_agent})
+
+    # -- API keys for internal systems (console: owners and admins; the exchange: /api/v1) --
+    def create_api_key(self, org: str, name: str, scopes: list[str]) -> dict:
+        """The new key's listing plus `key` itself: the only answer that ever carries it."""
+        return self._call("POST", f"/orgs/{_id(org)}/api-keys", {"name": name, "scopes": scopes})
+
+    def list_api_keys(self, org: str) -> list:
+        return self._call("GET", f"/orgs/{_id(org)}/api-keys")
+
+    def revoke_api_key(self, org: str, key_id: str) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/api-keys/{_id(key_id)}/revoke")
+
+    def exchange_api_key(self, org: str, key: str) -> dict | None:
+        """{internal_token, key_id, name, scopes, expires_in} for a live key of this org; None
+        for anything else (unknown, revoked, another org's, not shaped like a key)."""
+        try:
+            return self._call("POST", f"/orgs/{_id(org)}/api-keys/exchange", {"key": key})
+        except ServiceProblem as problem:
+            if problem.status in (400, 401, 422):
+                return None
+            raise

@@ -163,8 +163,6 @@ def enrol():
 @rate_limited("invite")
 @public
 def invitation(token: str):
-    if not settings().get("portal_enabled", False):
-        return closed_page()
     invalid = "This invitation link is not valid any more."
     if len(token) > MAX_INVITATION_TOKEN:
         return render_template("portal/invite_invalid.html", message=invalid), 404
@@ -174,6 +172,8 @@ def invitation(token: str):
         if problem.status == 404:
             return render_template("portal/invite_invalid.html", message=problem.detail), 404
         raise
+    if invited.get("kind") != "staff" and not settings().get("portal_enabled", False):
+        return closed_page()                        # staff join the console even while it is closed
     form = InviteForm()
     messages: list[str] = []
     status = 200

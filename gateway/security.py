@@ -39,6 +39,8 @@ RATE_LIMITS = {                     # config key -> default; "N per minute;M per
     "GATEWAY_RATELIMIT_MFA": "10 per minute;50 per hour",
     "GATEWAY_RATELIMIT_INVITE": "10 per minute;50 per hour",
     "GATEWAY_RATELIMIT_RECOVERY": "10 per minute;50 per hour",
+    "GATEWAY_RATELIMIT_API": "1200 per minute",           # /api/v1 calls per API key
+    "GATEWAY_RATELIMIT_API_REFUSED": "30 per minute",     # /api/v1 calls refused for a bad key, per IP
 }
 RATE_LIMITED = "gateway_rate_limit"
 
@@ -114,8 +116,8 @@ def check_origin():
     """Unsafe methods must come from a page of this host: a present Origin must match.
     (Browsers send Origin on every cross-site POST; the CSRF token covers the rest.)
     Hosts are compared without the scheme so a TLS-terminating proxy does not break it."""
-    if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
-        return None
+    if request.method in ("GET", "HEAD", "OPTIONS", "TRACE") or request.blueprint == "api":
+        return None                  # /api/v1 reads no cookie: a cross-site request carries no key
     origin = request.headers.get("Origin")
     if origin is None:
         return None

@@ -18,7 +18,8 @@ SLUG = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
 
 
 class PortalSettings(StrictSchema):
-    """An org's portal settings: the modules its customers see, and feature switches."""
+    """An org's portal settings: the modules its customers see, feature switches, and its
+    brand (a colour readable under white text, and the digest naming its logo image)."""
 
     modules = fields.List(choice(*MODULES), required=True)
     portal_enabled = fields.Boolean(required=True)
@@ -27,6 +28,8 @@ class PortalSettings(StrictSchema):
     forward_documents = fields.Boolean(required=True)
     bulk_payments = fields.Boolean(required=True)
     partial_payments = fields.Boolean(required=True)
+    brand_colour = fields.String(allow_none=True, validate=validate.Regexp(r"^#[0-9a-f]{6}$"))
+    logo = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
 
 
 class OrganizationCreated(EventSchema):
@@ -156,6 +159,50 @@ class StaffMemberAdded(EventSchema):
     email = fields.Email(required=True)
     name = fields.String(required=True)
     role = choice("owner", "admin", "agent", required=True)
+
+
+class StaffInvited(EventSchema):
+    """A staff member was invited to the console; the invitation token never leaves identity."""
+
+    event_type = "StaffInvited"
+    aggregate_type = "StaffMember"
+
+    staff_id = Id(required=True)
+    email = fields.Email(required=True)
+    name = fields.String(required=True)
+    role = choice("owner", "admin", "agent", required=True)
+    expires_at = UtcDateTime(required=True)
+
+
+class StaffMemberActivated(EventSchema):
+    """A staff member set a password (by invitation, or was added with one) and can sign in."""
+
+    event_type = "StaffMemberActivated"
+    aggregate_type = "StaffMember"
+
+    staff_id = Id(required=True)
+    email = fields.Email(required=True)
+
+
+class StaffRoleChanged(EventSchema):
+    """A staff member's role changed (only owners make or unmake owners)."""
+
+    event_type = "StaffRoleChanged"
+    aggregate_type = "StaffMember"
+
+    staff_id = Id(required=True)
+    role = choice("owner", "admin", "agent", required=True)
+    previous_role = choice("owner", "admin", "agent", required=True)
+
+
+class StaffMemberRemoved(EventSchema):
+    """A staff member left the console: their sessions ended and they cannot sign in."""
+
+    event_type = "StaffMemberRemoved"
+    aggregate_type = "StaffMember"
+
+    staff_id = Id(required=True)
+    email = fields.Email(required=True)
 
 
 class PasswordChanged(EventSchema):

@@ -8,7 +8,7 @@ from services.chassis import auth
 from services.chassis.db import read_only
 from services.chassis.errors import NotFound
 from services.chassis.web import runtime
-from services.identity import handlers
+from services.identity import directory, handlers
 from services.identity.domain.commands import ChangePortalSettings, CreateCustomer, CreateOrganization
 from services.identity.domain.organization import MODULES
 from services.identity.domain.staff import MANAGERS
@@ -30,6 +30,7 @@ class SettingsIn(Schema):
     forward_documents = fields.Boolean()
     bulk_payments = fields.Boolean()
     partial_payments = fields.Boolean()
+    brand_colour = fields.String(allow_none=True, validate=validate.Length(max=20))
     modules = fields.List(fields.String(validate=validate.OneOf(MODULES)))
 
 
@@ -44,6 +45,12 @@ class OrganizationOut(Schema):
 class CustomerIn(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     email = fields.Email(required=True)
+
+
+class CustomerQuery(Schema):
+    q = fields.String(load_default=None, validate=validate.Length(max=200))
+    after = fields.String(load_default=None, validate=validate.Length(max=600))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
 
 
 class CustomerOut(Schema):
@@ -114,9 +121,10 @@ class Customers(MethodView):
             return conn.execute(select(customers).where(customers.c.customer_id == customer_id)).one()._mapping
 
     @auth.requires("staff", "api_key", "system", module="customers")
+    @blp.arguments(CustomerQuery, location="query")
     @blp.response(200, CustomerOut(many=True))
-    def get(self, org_id):
+    def get(self, query, org_id):
+        """By name, `limit` at a time; `X-Next-Cursor` (when more follow) goes in `after`."""
         with read_only(runtime().engine) as conn:
-            return [r._mapping for r in conn.execute(
-                select(customers).where(customers.c.org_id == org_id)
-                .order_by(customers.c.name).limit(100))]
+            rows, after = directory.customers_page(conn, org_id, query["q"], query["after"], query["limit"])
+        return rows, 200, ({"X-Next-Cursor": after} if after else {})

@@ -31,6 +31,7 @@ class StaffOut(Schema):
     name = fields.String()
     role = fields.String()
     mfa_enabled = fields.Boolean()
+    status = fields.String()
 
 
 class ContactIn(Schema):
@@ -69,7 +70,8 @@ class AcceptIn(TokenIn):
 class InvitationOut(Schema):
     email = fields.String()
     name = fields.String()
-    customer_name = fields.String()
+    customer_name = fields.String(allow_none=True)
+    kind = fields.String()
 
 
 Address = Schema.from_dict({name: fields.String(validate=validate.Length(max=200))
@@ -106,6 +108,9 @@ class Staff(MethodView):
     @blp.arguments(StaffIn)
     @blp.response(201, StaffOut)
     def post(self, body, org_id):
+        caller = auth.principal()
+        if body["role"] == "owner" and caller.kind == "staff" and caller.role != "owner":
+            raise auth.Forbidden("Only an owner can add an owner.")
         staff_id = people.add_staff(runtime(), org_id, **body)
         with read_only(runtime().engine) as conn:
             return _one(conn, staff, "staff_id", staff_id, org_id, "staff member")

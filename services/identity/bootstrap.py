@@ -6,8 +6,10 @@ from services.identity import projections
 
 
 def _blueprints():
-    from services.identity import api, api_api_keys, api_people, api_recovery, api_sessions
-    return [api.blp, api_people.blp, api_sessions.blp, api_recovery.blp, api_api_keys.blp]
+    from services.identity import (api, api_api_keys, api_branding, api_people, api_recovery, api_sessions,
+                                   api_staff)
+    return [api.blp, api_people.blp, api_sessions.blp, api_recovery.blp, api_api_keys.blp, api_branding.blp,
+            api_staff.blp]
 
 
 def _background():

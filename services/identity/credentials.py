@@ -5,7 +5,7 @@ session, invitation, reset and sign-up tokens must never travel in an event (eve
 Kafka and to internal systems). Each row is written in the same transaction as the event
 that says what happened (PasswordChanged, MfaEnabled, ContactInvited ...), so the two
 never disagree; `rebuild-projections` leaves these tables alone."""
-from sqlalchemy import (JSON, BigInteger, Boolean, Column, Float, Index, Integer, String, Table,
+from sqlalchemy import (JSON, BigInteger, Boolean, Column, Float, Index, Integer, LargeBinary, String, Table,
                         UniqueConstraint)
 
 from services.identity.projections import metadata   # one MetaData: Alembic sees every table
@@ -121,4 +121,16 @@ api_keys = Table(
     Column("created_by", String(64)),
     Column("last_used_at", Float),
     Column("revoked_at", Float),
+)
+
+
+# An org's logo: a small image, not a secret, kept here beside the event that names it
+# (PortalSettingsChanged with settings.logo = version) and written in the same transaction.
+org_logos = Table(
+    "org_logos", metadata,
+    Column("org_id", String(64), primary_key=True),
+    Column("version", String(64), nullable=False),            # sha256 of the image
+    Column("content_type", String(40), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("updated_at", Float, nullable=False),
 )

@@ -16,7 +16,7 @@ from services.identity.credentials import credentials, invitations
 from services.identity.domain.contact import Contact
 from services.identity.domain.passwords import check_new_password
 from services.identity.domain.staff import StaffMember
-from services.identity.projections import contacts, customers, organizations
+from services.identity.projections import contacts, customers, organizations, staff
 from services.identity.sessions import SessionSettings, Unauthorized
 from services.identity.signin import acting_as, retry_on_conflict
 
@@ -48,6 +48,8 @@ def add_staff(rt, org_id: str, email: str, name: str, role: str, password: str |
     with rt.store.unit_of_work() as uow:
         _org(uow.conn, org_id)
         add_credentials(uow.conn, org_id, "staff", member.id, member.email, pw_hash, active=bool(pw_hash))
+        if pw_hash:
+            member.activate()
         uow.add(member)
         uow.commit()
     return member.id
@@ -66,70 +68,78 @@ def add_contact(rt, org_id: str, customer_id: str, email: str, name: str, permis
     return contact.id
 
 
-def invite(rt, org_id: str, contact_id: str, link_base: str, inviter: str | None = None) -> None:
+def invite(rt, org_id: str, user_id: str, link_base: str, inviter: str | None = None,
+           kind: str = "contact") -> None:
+    """Mail a contact or a staff member (`kind`) a link to set their password; an earlier
+    link dies. An id of the other kind is a 404, like an unknown one."""
     token = secrets.token_urlsafe(32)
     expires = time.time() + INVITATION_DAYS * 86400
     with rt.store.unit_of_work() as uow:
-        contact = uow.load(Contact, contact_id, org_id)
+        if sessions.user_by_id(uow.conn, org_id, user_id)["kind"] != kind:
+            raise NotFound(f"No such {'contact' if kind == 'contact' else 'staff member'}.")
+        person = uow.load(Contact if kind == "contact" else StaffMember, user_id, org_id)
         org = _org(uow.conn, org_id)
-        contact.invite(sessions.iso(expires))
-        uow.conn.execute(update(invitations).where(invitations.c.contact_id == contact_id,
+        person.invite(sessions.iso(expires))
+        uow.conn.execute(update(invitations).where(invitations.c.contact_id == user_id,
                                                    invitations.c.used_at.is_(None)).values(voided=True))
         uow.conn.execute(invitations.insert().values(token_hash=sessions.token_hash(token),
-                                                     contact_id=contact_id, org_id=org_id,
+                                                     contact_id=user_id, org_id=org_id,
                                                      expires_at=expires, used_at=None, voided=False))
-        outbox_id = outbox.add(uow.conn, org_id, {
-            "kind": "invitation", "to": contact.email, "name": contact.name,
-            "idempotency_key": f"invitation:{sessions.token_hash(token)[:40]}",
-            "locale": contact.profile["language"], "customer_id": contact.customer_id,
-            "contact_id": contact.id,
-            "variables": {"inviter": inviter or org.name, "link": f"{link_base.rstrip('/')}/invite/{token}",
-                          "expires_at": datetime.fromtimestamp(expires, tz=timezone.utc).strftime("on %d %B %Y")}})
-        uow.add(contact)
+        mail = {"kind": "invitation", "to": person.email, "name": person.name,
+                "idempotency_key": f"invitation:{sessions.token_hash(token)[:40]}",
+                "locale": person.profile["language"] if kind == "contact" else "en",
+                "variables": {"inviter": inviter or org.name, "link": f"{link_base.rstrip('/')}/invite/{token}",
+                              "expires_at": datetime.fromtimestamp(expires, tz=timezone.utc).strftime("on %d %B %Y")}}
+        if kind == "contact":
+            mail.update(customer_id=person.customer_id, contact_id=person.id)
+        outbox_id = outbox.add(uow.conn, org_id, mail)
+        uow.add(person)
         uow.commit()
     outbox.try_now(rt, outbox_id)
 
 
-def _invitation(conn, org_id: str, token: str):
-    row = conn.execute(select(invitations, contacts.c.email, contacts.c.name, contacts.c.status,
-                              customers.c.name.label("customer_name"))
-                       .join(contacts, contacts.c.contact_id == invitations.c.contact_id)
-                       .join(customers, customers.c.customer_id == contacts.c.customer_id)
-                       .where(invitations.c.token_hash == sessions.token_hash(token),
-                              invitations.c.org_id == org_id)).first()
-    if (row is None or row.used_at is not None or row.voided or time.time() >= row.expires_at
-            or row.status != "invited"):
+def _invitation(conn, org_id: str, token: str) -> dict:
+    """The live invitation of a contact or staff member this token names, or the one 404."""
+    row = conn.execute(select(invitations).where(invitations.c.token_hash == sessions.token_hash(token),
+                                                 invitations.c.org_id == org_id)).first()
+    if row is None or row.used_at is not None or row.voided or time.time() >= row.expires_at:
         raise NotFound(INVALID_INVITATION)
-    return row
+    user = sessions.user_by_id(conn, org_id, row.contact_id)     # the column holds any login's id
+    table, key = (contacts, "contact_id") if user["kind"] == "contact" else (staff, "staff_id")
+    status = conn.execute(select(table.c.status).where(table.c[key] == user["user_id"])).scalar_one()
+    if status != "invited":
+        raise NotFound(INVALID_INVITATION)
+    return {**user, "token_hash": row.token_hash}
 
 
 def lookup_invitation(rt, org_id: str, token: str) -> dict:
     with rt.engine.connect() as conn:
-        row = _invitation(conn, org_id, token)
-    return {"email": row.email, "name": row.name, "customer_name": row.customer_name}
+        user = _invitation(conn, org_id, token)
+    return {"email": user["email"], "name": user["name"], "customer_name": user.get("customer_name"),
+            "kind": user["kind"]}
 
 
 def accept_invitation(rt, org_id: str, token: str, password: str, ip: str | None,
                       user_agent: str | None, settings: SessionSettings) -> dict:
     with rt.engine.connect() as conn:
-        row = _invitation(conn, org_id, token)
-    password = check_new_password(password, common_passwords.is_common, email=row.email, name=row.name)
+        user = _invitation(conn, org_id, token)
+    password = check_new_password(password, common_passwords.is_common, email=user["email"], name=user["name"])
     pw_hash = hashing.hash_secret(password)
     with rt.store.unit_of_work() as uow:
         taken = uow.conn.execute(update(invitations).where(
-            invitations.c.token_hash == row.token_hash, invitations.c.used_at.is_(None),
+            invitations.c.token_hash == user["token_hash"], invitations.c.used_at.is_(None),
             invitations.c.voided.is_(False)).values(used_at=time.time())).rowcount
         if taken != 1:
             raise NotFound(INVALID_INVITATION)                  # accepted twice at once: one wins
-        contact = uow.load(Contact, row.contact_id, org_id)
-        contact.activate()
-        uow.add(contact)
-        uow.conn.execute(update(credentials).where(credentials.c.user_id == contact.id)
+        person = uow.load(Contact if user["kind"] == "contact" else StaffMember, user["user_id"], org_id)
+        person.activate()
+        uow.add(person)
+        uow.conn.execute(update(credentials).where(credentials.c.user_id == person.id)
                          .values(password_hash=pw_hash, active=True))
         uow.commit()
     with rt.engine.begin() as conn:
-        throttle.clear(conn, throttle.account_key(org_id, "contact", row.email))
-    return start_session(rt, org_id, contact.id, ip, user_agent, settings)
+        throttle.clear(conn, throttle.account_key(org_id, user["kind"], user["email"]))
+    return start_session(rt, org_id, person.id, ip, user_agent, settings)
 
 
 def start_session(rt, org_id, user_id, ip, user_agent, settings) -> dict:

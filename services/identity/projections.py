@@ -1,5 +1,5 @@
 """identity's read models, kept in step with its events."""
-from sqlalchemy import JSON, Boolean, Column, MetaData, String, Table, insert, update
+from sqlalchemy import JSON, Boolean, Column, Index, MetaData, String, Table, insert, update
 
 from services.chassis.projections import Projection
 from services.identity.domain.contact import MODULES
@@ -21,6 +21,7 @@ customers = Table(
     Column("org_id", String(64), nullable=False, index=True),
     Column("name", String(200), nullable=False),
     Column("email", String(320), nullable=False),
+    Index("ix_customers_org_name", "org_id", "name", "customer_id"),
 )
 
 contacts = Table(
@@ -48,6 +49,7 @@ staff = Table(
     Column("name", String(200), nullable=False),
     Column("role", String(10), nullable=False),
     Column("mfa_enabled", Boolean, nullable=False, default=False),
+    Column("status", String(10), nullable=False, server_default="active"),   # created invited active removed
 )
 
 ALL_MODULES = list(MODULES)            # a new contact may use whatever the org switches on
@@ -96,7 +98,19 @@ class Directory(Projection):
     def when_StaffMemberAdded(self, conn, e):
         d = e.data
         conn.execute(insert(staff).values(staff_id=d["staff_id"], org_id=e.org_id, email=d["email"],
-                                          name=d["name"], role=d["role"], mfa_enabled=False))
+                                          name=d["name"], role=d["role"], mfa_enabled=False, status="created"))
+
+    def when_StaffInvited(self, conn, e):
+        self._staff(conn, e, status="invited")
+
+    def when_StaffMemberActivated(self, conn, e):
+        self._staff(conn, e, status="active")
+
+    def when_StaffRoleChanged(self, conn, e):
+        self._staff(conn, e, role=e.data["role"])
+
+    def when_StaffMemberRemoved(self, conn, e):
+        self._staff(conn, e, status="removed")
 
     def when_MfaEnabled(self, conn, e):
         self._mfa(conn, e, True)
@@ -108,6 +122,11 @@ class Directory(Projection):
     def _contact(conn, e, **values):
         conn.execute(update(contacts).where(contacts.c.contact_id == e.data["contact_id"],
                                             contacts.c.org_id == e.org_id).values(**values))
+
+    @staticmethod
+    def _staff(conn, e, **values):
+        conn.execute(update(staff).where(staff.c.staff_id == e.data["staff_id"], staff.c.org_id == e.org_id)
+                     .values(**values))
 
     @staticmethod
     def _mfa(conn, e, enabled: bool):

@@ -24,7 +24,9 @@ ADDED_SINCE_DESIGN = {"StaffMemberAdded": "identity", "ContactAdded": "identity"
                       "WebhookRegistered": "notifications", "WebhookDisabled": "notifications",
                       "WebhookEnabled": "notifications", "EmailTemplateChanged": "notifications",
                       "EmailTemplateReset": "notifications", "ApiKeyCreated": "identity",
-                      "ApiKeyRevoked": "identity"}
+                      "ApiKeyRevoked": "identity", "StaffInvited": "identity",
+                      "StaffMemberActivated": "identity", "StaffRoleChanged": "identity",
+                      "StaffMemberRemoved": "identity"}
 
 
 @pytest.mark.parametrize("service", sorted(DESIGN_CATALOGUE))

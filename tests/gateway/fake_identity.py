@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 import pyotp
 
 from gateway.identity import IdentityClient, ServiceProblem, ServiceUnavailable
+from tests.gateway.fake_branding import FakeBranding
+from tests.gateway.fake_staff import FakeStaff
 from tests.gateway.fake_recovery import FakeRecovery
 
 MODULES_DEFAULT = ["invoices", "payments", "tickets", "documents"]
@@ -58,7 +60,7 @@ class Session:
     wrong_codes: int = 0
 
 
-class FakeIdentity(FakeRecovery, IdentityClient):
+class FakeIdentity(FakeStaff, FakeBranding, FakeRecovery, IdentityClient):
     MAX_WRONG_CODES = 5
 
     def __init__(self):
@@ -101,6 +103,8 @@ class FakeIdentity(FakeRecovery, IdentityClient):
             ("POST", r"/orgs/(?P<org>[^/]+)/contacts/(?P<id>[^/]+)/mfa/reset", self._reset_mfa),
         ]
         self.init_recovery()                       # password resets and sign-ups: fake_recovery.py
+        self.init_branding()                       # brand colour and logo: fake_branding.py
+        self.init_staff()                          # staff invitations, roles, removal: fake_staff.py
 
     # -- transport ------------------------------------------------------------------------
     def _call(self, method: str, path: str, body: dict | None = None):
@@ -339,8 +343,9 @@ class FakeIdentity(FakeRecovery, IdentityClient):
 
     def _lookup(self, body, org):
         login = self._invitation(org, body.get("token"))
-        return {"email": login.email, "name": login.name,
-                "customer_name": self.customers[login.customer_id]["name"]}
+        customer = self.customers.get(login.customer_id) or {}
+        return {"email": login.email, "name": login.name, "customer_name": customer.get("name"),
+                "kind": login.kind}
 
     def _accept(self, body, org):
         login = self._invitation(org, body.get("token"))
@@ -384,13 +389,16 @@ class FakeIdentity(FakeRecovery, IdentityClient):
         return self._profile_out(login)
 
     def _create_staff(self, body, org):
+        if body["role"] == "owner" and self.caller_role not in (None, "owner"):
+            self.problem(403, "Only an owner can add an owner.")
         login = self.add_staff(self._org(org), body["email"], body["name"], body["role"], body.get("password"),
                                mfa=False)
-        return {"staff_id": login.id, "email": login.email, "name": login.name, "role": login.role}
+        if not body.get("password"):
+            login.status = "created"
+        return self._staff_out(login)
 
     def _list_staff(self, body, org):
-        return [{"staff_id": s.id, "email": s.email, "name": s.name, "role": s.role}
-                for s in self.logins.values() if s.org_id == org and s.kind == "staff"]
+        return [self._staff_out(s) for s in self.logins.values() if s.org_id == org and s.kind == "staff"]
 
     def _create_customer(self, body, org):
         if "@" not in body.get("email", ""):
@@ -399,6 +407,19 @@ class FakeIdentity(FakeRecovery, IdentityClient):
 
     def _list_customers(self, body, org):
         return [c for c in self.customers.values() if c["org_id"] == org]
+
+    def find_customers(self, org, q=None, after=None, limit=50):
+        """As identity: by (name, id), `q` in name or e-mail, the next page's cursor."""
+        if self.down:
+            raise ServiceUnavailable("identity unreachable: ConnectionError")
+        found = sorted((c for c in self._list_customers({}, org)
+                        if not q or q.lower() in (c["name"] + " " + c["email"]).lower()),
+                       key=lambda c: (c["name"], c["customer_id"]))
+        if after:
+            found = [c for c in found if (c["name"], c["customer_id"]) > tuple(after.split("|", 1))]
+        more = len(found) > limit
+        found = found[:limit]
+        return found, (f"{found[-1]['name']}|{found[-1]['customer_id']}" if more else None)
 
     def _get_customer(self, body, org, id):
         customer = self.customers.get(id)

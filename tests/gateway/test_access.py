@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from gateway.access import CONSOLE, PENDING_MFA, PORTAL, PUBLIC, declaration, public
+from gateway.access import API, CONSOLE, PENDING_MFA, PORTAL, PUBLIC, declaration, public
 from tests.gateway.conftest import Browser, make_app, text
 
-DECLARATIONS = {PUBLIC, PORTAL, PENDING_MFA, CONSOLE}
+DECLARATIONS = {PUBLIC, PORTAL, PENDING_MFA, CONSOLE, API}
 
 
 def undeclared_endpoints(app: Flask) -> list[str]:
@@ -36,7 +36,7 @@ def test_the_walk_catches_an_undeclared_view(world):
 def test_public_pages_are_only_the_expected_ones(app):
     public_rules = sorted(rule.rule for rule in app.url_map.iter_rules()
                           if declaration(app.view_functions[rule.endpoint])[0] == PUBLIC)
-    assert public_rules == ["/console/reset", "/console/signin", "/healthz", "/invite/<token>", "/readyz",
+    assert public_rules == ["/brand/logo", "/brand/theme.css", "/console/reset", "/console/signin", "/healthz", "/invite/<token>", "/metrics", "/readyz",
                             "/reset", "/reset/<token>", "/signin", "/signout", "/signup",
                             "/static/<path:filename>", "/verify/<token>"]
 

@@ -15,6 +15,7 @@ visitor gets the answer a person should get, and nobody ever sees another custom
 from __future__ import annotations
 
 import copy
+import io
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -24,10 +25,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask import Flask
 
-from gateway.access import CONSOLE, MODULES, PENDING_MFA, PERMISSIONS, PORTAL, PUBLIC, declaration
+from gateway.access import API, CONSOLE, MODULES, PENDING_MFA, PERMISSIONS, PORTAL, PUBLIC, declaration
 from gateway.security import RATE_LIMITS
 from tests.gateway.conftest import Browser, make_app, text
+from tests.gateway.fake_api_keys import FakeApiKeys
 from tests.gateway.fake_identity import FakeIdentity, Login
+from tests.integration.test_identity_branding import png
 
 COOKIE = "portal"                                   # the session cookie's name with PORTAL_ENV=dev
 NO_RATE_LIMITS = {key: "100000 per minute" for key in RATE_LIMITS}
@@ -39,7 +42,7 @@ WRONG_ROLE = "Your role does not allow this page."
 CLOSED = "The portal is closed"
 
 
-class MatrixIdentity(FakeIdentity):
+class MatrixIdentity(FakeApiKeys):
     """The shared fake plus what identity's session view already carries but API.md does not
     list yet: `principal.modules`, the modules a contact may use (their own list ∩ the org's,
     services/identity/sessions.py). A contact has every module unless `contact_modules` says less."""
@@ -157,6 +160,8 @@ def snapshot(fake: FakeIdentity, *tenants: Tenant) -> dict:
         "mails": [m for m in fake.sent_invitations if any(m["to"] == login.email for login in logins)],
         "settings": [copy.deepcopy(t.org["settings"]) for t in tenants],
         "contact_modules": {k: list(v) for k, v in fake.contact_modules.items()},
+        "api_keys": sorted((k["key_id"], k["revoked_at"] is None) for k in fake.api_keys.values()
+                           if k["org_id"] in orgs),
     }
 
 
@@ -167,7 +172,18 @@ URL_SAMPLES: dict[str, Callable[[Tenant], str]] = {
     "token": lambda t: "no-such-invitation-token",
     "customer_id": lambda t: t.customer["customer_id"],
     "contact_id": lambda t: t.dora.id,
+    "key_id": lambda t: t.fake.key_of(t.org),
+    "staff_id": lambda t: _invited_staff(t).id,
 }
+
+
+def _invited_staff(t: Tenant) -> Login:
+    """The staff member the console's staff actions are aimed at: invited, not yet active."""
+    if not hasattr(t, "ivy"):
+        t.ivy = t.fake.add_staff(t.org, f"ivy{t.n}@acme.test", f"Ivy Invited {t.n}", role="agent",
+                                 password=None, mfa=False)
+        t.ivy.status = "invited"
+    return t.ivy
 PARAMETER = re.compile(r"<(?:[^<>:]+:)?([^<>:]+)>")
 
 
@@ -209,14 +225,15 @@ def routes_of(app: Flask) -> list[Route]:
 
 
 ROUTES = routes_of(make_app(FakeIdentity()))
-GROUPS = {kind: [r for r in ROUTES if r.kind == kind] for kind in (PUBLIC, PORTAL, PENDING_MFA, CONSOLE)}
+GROUPS = {kind: [r for r in ROUTES if r.kind == kind] for kind in (PUBLIC, PORTAL, PENDING_MFA, CONSOLE, API)}
 
 
 # -- what a successful POST sends and does ------------------------------------------------
 @dataclass(frozen=True)
 class Done:
     """A successful POST: the form a person sends, where it leads, and what it changed.
-    `me` is the person sending it; `t` the org whose ids are in the URL."""
+    `me` is the person sending it; `t` the org whose ids are in the URL. `goes_to` None: the
+    answer is a page of its own (200), not a redirect (a new API key is shown once, right there)."""
     form: Callable[[Tenant, Login], dict]
     goes_to: Callable[[Tenant, Login], str]
     changed: Callable[[Tenant, Login], bool]
@@ -264,6 +281,26 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
     "console.portal_settings": Done(lambda t, me: {"portal_enabled": "y", "modules": ["invoices"]},
                                     lambda t, me: "/console/settings",
                                     lambda t, me: t.org["settings"]["modules"] == ["invoices"]),
+    "console.upload_logo": Done(lambda t, me: {"logo": (io.BytesIO(png()), "logo.png")},
+                                lambda t, me: "/console/settings",
+                                lambda t, me: bool(t.org["settings"].get("logo"))),
+    "console.remove_logo": Done(lambda t, me: {}, lambda t, me: "/console/settings",
+                                lambda t, me: "logo" in t.org["settings"] and t.org["settings"]["logo"] is None),
+    "console_keys.api_keys": Done(lambda t, me: {"name": "Matrix key", "scopes": ["customers"]}, lambda t, me: None,
+                                  lambda t, me: any(k["name"] == "Matrix key" and k["org_id"] == t.org["org_id"]
+                                                    for k in t.fake.api_keys.values())),
+    "console_keys.revoke_api_key": Done(lambda t, me: {}, lambda t, me: "/console/api-keys",
+                                        lambda t, me: t.fake.api_keys[t.fake.key_of(t.org)]["revoked_at"] is not None),
+    "console_staff.staff": Done(lambda t, me: {"name": "Nora New", "email": f"nora{t.n}@acme.test", "role": "agent"},
+                                lambda t, me: "/console/staff",
+                                lambda t, me: any(login.email == f"nora{t.n}@acme.test" and login.status == "invited"
+                                                  for login in t.fake.logins.values())),
+    "console_staff.reinvite": Done(lambda t, me: {}, lambda t, me: "/console/staff",
+                                   lambda t, me: any(m["to"] == t.ivy.email for m in t.fake.sent_invitations)),
+    "console_staff.change_role": Done(lambda t, me: {f"s-{t.ivy.id}-role": "admin"}, lambda t, me: "/console/staff",
+                                      lambda t, me: t.ivy.role == "admin"),
+    "console_staff.remove": Done(lambda t, me: {}, lambda t, me: "/console/staff",
+                                 lambda t, me: t.ivy.status == "removed"),
     "console.password": Done(_password_form, lambda t, me: "/console",
                              lambda t, me: me.password == NEW_PASSWORD),
     "console.signout_everywhere": Done(lambda t, me: {}, lambda t, me: "/console/signin", _signed_out_everywhere),
@@ -405,7 +442,8 @@ def run(stage: Stage, browser: Browser, route: Route, path: str, expect: Expect 
     before = snapshot(stage.fake, *tenants)
     response = send(browser, route, path, form)
     if done is not None:
-        check(response, Expect(302, done.goes_to(t, me)), cell)
+        where = done.goes_to(t, me)
+        check(response, Expect(302, where) if where else Expect(200), cell)
         assert done.changed(t, me), f"{cell}: answered {response.status_code} but changed nothing"
     else:
         check(response, expect or Expect(200), cell)
@@ -504,7 +542,7 @@ def test_console_route(stage, route, state):
 def cross_org_cells() -> list:
     cells = []
     for route in GROUPS[CONSOLE]:
-        if "customer_id" in route.arguments or "contact_id" in route.arguments:
+        if {"customer_id", "contact_id", "staff_id"} & set(route.arguments):
             cells.append(pytest.param(route, "other_org_ids", id=f"{route}-other_org_ids"))
         if "contact_id" in route.arguments:
             cells.append(pytest.param(route, "other_org_contact", id=f"{route}-other_org_contact"))
@@ -567,3 +605,40 @@ def test_every_guarded_form_has_a_successful_post():
     guarded = {r.endpoint for r in GROUPS[PORTAL] + GROUPS[CONSOLE] if r.method == "POST"}
     assert sorted(guarded - set(SUCCESSFUL_POSTS)) == [], "add these to SUCCESSFUL_POSTS"
     assert sorted(set(SUCCESSFUL_POSTS) - guarded) == [], "SUCCESSFUL_POSTS names routes that are gone"
+
+
+# -- the API for internal systems (/api/v1) ---------------------------------------------------
+API_STATES = ("no_key", "unknown_key", "revoked_key", "other_org_key", "wrong_scope", "session_cookie")
+
+
+@pytest.mark.parametrize("route, state", [pytest.param(r, s, id=f"{r}-{s}") for r in GROUPS[API] for s in API_STATES])
+def test_api_route_refuses_all_but_a_live_key_with_the_scope(stage, route, state):
+    """Every /api/v1 route: only a live key of this org with the route's scope gets through;
+    anything else is a problem+json 401 (403 for a missing scope) that changes nothing."""
+    cell = f"{route} as {state}"
+    t = stage.tenant()
+    headers, cookie = {}, None
+    if state == "unknown_key":
+        headers["Authorization"] = "Bearer cpk_" + "x" * 43
+    elif state == "revoked_key":
+        key = t.fake.add_key(t.org, scopes=[route.rules["scope"]])
+        t.fake.revoke(key)
+        headers["Authorization"] = f"Bearer {key}"
+    elif state == "other_org_key":
+        other = stage.tenant("Other Co")
+        headers["X-Api-Key"] = t.fake.add_key(other.org, scopes=[route.rules["scope"]])
+    elif state == "wrong_scope":
+        scope = next(m for m in MODULES if m != route.rules["scope"])
+        headers["Authorization"] = f"Bearer {t.fake.add_key(t.org, scopes=[scope])}"
+    elif state == "session_cookie":
+        cookie = stage.session(t, t.sam)
+    browser = stage.browser(t, cookie, form=False)
+    before = snapshot(stage.fake, t)
+    body = {"name": "Newco Ltd", "email": "ap@newco.test"} if route.method == "POST" else None
+    response = browser.client.open(route.url(t), method=route.method, base_url=browser.base, headers=headers,
+                                    json=body)
+    status = 403 if state == "wrong_scope" else 401
+    assert response.status_code == status, f"{cell}: {response.status_code} {response.get_data(as_text=True)[:300]}"
+    assert response.mimetype == "application/problem+json", cell
+    assert snapshot(stage.fake, t) == before, f"{cell}: the request changed identity's state"
+    never_shows([response], t.markers(), cell)

@@ -170,3 +170,21 @@ def test_staff_sign_out_everywhere(world, owner):
     response = owner.post("/console/signout/everywhere")
     assert response.headers["Location"] == "/console/signin"
     assert world.fake.sessions_of(world.sam) == []
+
+
+def test_customers_are_found_by_search_and_paged(world, owner):
+    for i in range(60):
+        world.fake.add_customer(world.org, f"Customer {i:02d}", f"c{i:02d}@example.test")
+    first = owner.get("/console/customers")
+    names = re.findall(r">(Customer \d\d)</a>", first.get_data(as_text=True))
+    assert names[0] == "Customer 00" and len(names) == 50
+    next_link = re.search(r'href="([^"]+)" rel="next"', first.get_data(as_text=True)).group(1)
+    second = owner.get(next_link.replace("&amp;", "&"))
+    rest = re.findall(r">(Customer \d\d|Globex Ltd)</a>", second.get_data(as_text=True))
+    assert rest == [f"Customer {i:02d}" for i in range(50, 60)] + ["Globex Ltd"]
+    assert 'rel="next"' not in second.get_data(as_text=True) and "First page" in text(second)
+
+    found = owner.get("/console/customers?q=c07@EXAMPLE")
+    assert re.findall(r">(Customer \d\d)</a>", found.get_data(as_text=True)) == ["Customer 07"]
+    assert 'value="c07@EXAMPLE"' in found.get_data(as_text=True)
+    assert "No customer matches “nobody”" in text(owner.get("/console/customers?q=nobody"))

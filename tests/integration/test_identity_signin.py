@@ -111,7 +111,7 @@ def test_an_invited_contact_sets_a_password_enrols_mfa_and_signs_in_with_a_code(
     mail = portal.mail.mails[-1]
     assert (mail["kind"], mail["to"], mail["contact_id"]) == ("invitation", "sam@bolt.test", contact_id)
     assert portal.post("/invitations/lookup", {"token": token}).get_json() == {
-        "email": "sam@bolt.test", "name": "Sam Buyer", "customer_name": "Bolt Ltd"}
+        "email": "sam@bolt.test", "name": "Sam Buyer", "customer_name": "Bolt Ltd", "kind": "contact"}
 
     weak = portal.post("/invitations/accept", {"token": token, "password": "password1"})
     assert weak.status_code == 422 and "too common" in weak.get_json()["errors"]["json"]["password"][0]

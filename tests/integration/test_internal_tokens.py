@@ -22,7 +22,7 @@ from tests.support.tokens import bearer
 # which the gateway calls before anyone is signed in (each is protected by the secret it
 # carries: a password, a session token, an invitation or reset link), and health/metrics.
 IDENTITY_PUBLIC = {
-    "GET /orgs/<org_id>", "GET /orgs/by-host/<host>",
+    "GET /orgs/<org_id>", "GET /orgs/by-host/<host>", "GET /orgs/<org_id>/logo",
     "POST /orgs/<org_id>/sessions", "POST /orgs/<org_id>/sessions/resolve",
     "POST /orgs/<org_id>/sessions/end", "POST /orgs/<org_id>/sessions/mfa",
     "POST /orgs/<org_id>/sessions/recovery", "POST /orgs/<org_id>/mfa/enrolment",

@@ -6,6 +6,7 @@ import uuid
 
 from services.chassis.aggregate import Aggregate
 from services.chassis.errors import DomainError
+from services.identity.domain.branding import check_colour
 
 MODULES = ("invoices", "payments", "credit_notes", "sales_orders", "deliveries",
            "service_requests", "projects", "timesheets", "tickets", "documents", "quotes", "reviews")
@@ -18,7 +19,8 @@ ORG_NAMESPACE = uuid.UUID("6f1c7e0a-3b5e-4f51-9d0a-8c1b2e6f4a10")
 def default_settings() -> dict:
     return {"portal_enabled": True, "mfa_required": False, "self_signup": False,
             "forward_documents": True, "bulk_payments": True, "partial_payments": False,
-            "modules": ["invoices", "payments", "tickets", "documents"]}
+            "modules": ["invoices", "payments", "tickets", "documents"],
+            "brand_colour": None, "logo": None}
 
 
 def org_id_for(slug: str) -> str:
@@ -51,14 +53,23 @@ class Organization(Aggregate):
         return org
 
     def change_settings(self, changes: dict) -> None:
-        unknown = set(changes) - set(SWITCHES) - {"modules"}
+        unknown = set(changes) - set(SWITCHES) - {"modules", "brand_colour"}
         if unknown:
             raise DomainError(f"Unknown setting: {', '.join(sorted(unknown))}.")
+        if changes.get("brand_colour") is not None:
+            changes = {**changes, "brand_colour": check_colour(changes["brand_colour"])}
         if "modules" in changes:
             bad = set(changes["modules"]) - set(MODULES)
             if bad:
                 raise DomainError(f"Unknown module: {', '.join(sorted(bad))}.", field="modules")
             changes = {**changes, "modules": [m for m in MODULES if m in changes["modules"]]}
+        self._settle(changes)
+
+    def set_logo(self, version: str | None) -> None:
+        """`version` names the stored image (its digest); None takes the logo away."""
+        self._settle({"logo": version})
+
+    def _settle(self, changes: dict) -> None:
         changed = sorted(k for k, v in changes.items() if self.settings.get(k) != v)
         if changed:
             self.record("PortalSettingsChanged", {"org_id": self.id, "changed": changed,

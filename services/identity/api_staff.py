@@ -1,0 +1,72 @@
+"""identity's API for managing the org's staff: invite, change role, remove (owners and
+admins; only owners touch owners, and the org always keeps an active owner)."""
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from services.chassis import auth
+from services.chassis.db import read_only
+from services.chassis.errors import NotFound
+from services.chassis.web import runtime
+from services.identity import people, team
+from services.identity.api_people import InviteIn, StaffOut
+from services.identity.domain.staff import MANAGERS, ROLES, OwnersOnly, StaffConflict
+from services.identity.projections import staff
+
+blp = Blueprint("staff", __name__, description="The org's staff: invitations, roles, removal")
+
+
+class RoleIn(Schema):
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+
+
+def staff_member(org_id: str, staff_id: str) -> dict:
+    with read_only(runtime().engine) as conn:
+        row = conn.execute(select_staff(org_id, staff_id)).first()
+    if row is None:
+        raise NotFound("No such staff member.")
+    return row._mapping
+
+
+def select_staff(org_id: str, staff_id: str):
+    return staff.select().where(staff.c.staff_id == staff_id, staff.c.org_id == org_id)
+
+
+def _caller_role() -> str:
+    caller = auth.principal()
+    return "owner" if caller.kind == "system" else caller.role
+
+
+@blp.route("/orgs/<org_id>/staff/<staff_id>/invitations")
+class StaffInvitations(MethodView):
+    @auth.requires("staff", "system", roles=MANAGERS)
+    @blp.arguments(InviteIn)
+    @blp.response(202, StaffOut)
+    def post(self, body, org_id, staff_id):
+        """Send (or send again) the invitation mail; an earlier link stops working."""
+        if staff_member(org_id, staff_id)["role"] == "owner" and _caller_role() != "owner":
+            raise OwnersOnly("Only an owner can invite an owner.")
+        people.invite(runtime(), org_id, staff_id, body["link_base"], body["inviter"], kind="staff")
+        return staff_member(org_id, staff_id)
+
+
+@blp.route("/orgs/<org_id>/staff/<staff_id>/role")
+class StaffRole(MethodView):
+    @auth.requires("staff", "system", roles=MANAGERS)
+    @blp.arguments(RoleIn)
+    @blp.response(200, StaffOut)
+    def put(self, body, org_id, staff_id):
+        team.change_role(runtime(), org_id, staff_id, body["role"], _caller_role())
+        return staff_member(org_id, staff_id)
+
+
+@blp.route("/orgs/<org_id>/staff/<staff_id>/remove")
+class StaffRemoval(MethodView):
+    @auth.requires("staff", "system", roles=MANAGERS)
+    @blp.response(200, StaffOut)
+    def post(self, org_id, staff_id):
+        """The member can no longer sign in; their sessions end at once."""
+        if auth.principal().id == staff_id:
+            raise StaffConflict("You cannot remove yourself; ask another owner or admin.")
+        team.remove(runtime(), org_id, staff_id, _caller_role())
+        return staff_member(org_id, staff_id)
