@@ -10,6 +10,31 @@ from contracts.events.base import EventSchema, StrictSchema
 from contracts.fields import Currency, Id, MinorUnits, UtcDateTime, choice
 
 GATEWAYS = ("stripe", "paypal", "simulated", "offline")
+DECIMAL_TEXT = r"^[0-9]{1,10}([.][0-9]{1,4})?$"
+
+
+def decimal_text(**kwargs) -> fields.String:
+    """A non-negative decimal written as text ("2.5", "20"): a JSON number could be read as a float."""
+    return fields.String(validate=validate.Regexp(DECIMAL_TEXT, error="Must be a decimal written as text."),
+                         **kwargs)
+
+
+class InvoiceLine(StrictSchema):
+    """One invoice line and its amounts, each rounded half away from zero to a minor unit:
+    subtotal = quantity x unit price; discount (a percent of the subtotal, or a fixed amount);
+    net = subtotal - discount; tax = net x tax_rate / 100; total = net + tax."""
+
+    description = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    quantity = decimal_text(required=True)
+    unit_price_minor = MinorUnits(required=True)
+    tax_rate = decimal_text(required=True, metadata={"description": "Percent."})
+    discount_percent = decimal_text(required=True, allow_none=True)
+    discount_fixed_minor = MinorUnits(required=True, allow_none=True)
+    subtotal_minor = MinorUnits(required=True)
+    discount_minor = MinorUnits(required=True)
+    net_minor = MinorUnits(required=True)
+    tax_minor = MinorUnits(required=True)
+    total_minor = MinorUnits(required=True)
 
 
 class Allocation(StrictSchema):
@@ -51,6 +76,12 @@ class InvoiceIssued(EventSchema):
     due_date = fields.Date(required=True, allow_none=True)
     issued_at = UtcDateTime(required=True)
     external_ref = fields.String(required=True, allow_none=True)
+    # Added after v1 (optional, so compatible): the content, so the invoice can be rebuilt
+    # from its events and an ERP sees what was billed.
+    lines = fields.List(fields.Nested(InvoiceLine))
+    subtotal_minor = MinorUnits()
+    discount_minor = MinorUnits()
+    notes = fields.String(allow_none=True)
 
 
 class InvoiceUpdated(EventSchema):
@@ -67,6 +98,11 @@ class InvoiceUpdated(EventSchema):
     tax_minor = MinorUnits(required=True)
     amount_due_minor = MinorUnits(required=True)
     due_date = fields.Date(required=True, allow_none=True)
+    # Added after v1 (optional): the content after the change.
+    lines = fields.List(fields.Nested(InvoiceLine))
+    subtotal_minor = MinorUnits()
+    discount_minor = MinorUnits()
+    notes = fields.String(allow_none=True)
 
 
 class InvoiceVoided(EventSchema):

@@ -1,1 +1,1 @@
-"""billing's aggregates: pure Python, no I/O (built by the billing issue)."""
+"""billing's aggregates and money rules: pure Python, no I/O (money.py, invoice.py, commands.py)."""

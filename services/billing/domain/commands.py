@@ -1,0 +1,49 @@
+"""Commands: what someone asks billing to do (imperative names)."""
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class CreateInvoice:
+    org_id: str
+    customer_id: str
+    currency: str
+    lines: list
+    due_date: str | None = None
+    notes: str | None = None
+    number: str | None = None           # None: billing numbers it when it is issued
+    external_ref: str | None = None     # the ERP's id: pushing it again answers the same invoice
+    issue: bool = False                 # issue at once instead of keeping a draft
+
+
+@dataclass(frozen=True)
+class UpdateInvoice:
+    org_id: str
+    invoice_id: str
+    changes: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IssueInvoice:
+    org_id: str
+    invoice_id: str
+    number: str | None = None
+
+
+@dataclass(frozen=True)
+class VoidInvoice:
+    org_id: str
+    invoice_id: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class DiscardDraft:
+    org_id: str
+    invoice_id: str
+
+
+@dataclass(frozen=True)
+class RecordInvoiceView:
+    org_id: str
+    invoice_id: str
+    contact_id: str
