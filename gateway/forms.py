@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, ColorField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField,
                      SelectMultipleField, StringField)
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from gateway.access import (API_SCOPES, MODULE_LABELS, MODULES, PERMISSION_LABELS, PERMISSIONS, SCOPE_LABELS,
@@ -204,9 +204,14 @@ for _switch in SWITCHES:
 class ApiKeyForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(REQUIRED), Length(max=100)],
                        render_kw={"autocomplete": "off"})
+    # Checked here, not with DataRequired: that puts `required` on every checkbox, and a
+    # browser would then refuse the form unless all of them are ticked.
     scopes = MultiCheckboxField("What the key may reach",
-                                choices=[SelectChoice(s, SCOPE_LABELS[s]) for s in API_SCOPES],
-                                validators=[DataRequired("Choose at least one thing the key may reach.")])
+                                choices=[SelectChoice(s, SCOPE_LABELS[s]) for s in API_SCOPES])
+
+    def validate_scopes(self, field):
+        if not field.data:
+            raise ValidationError("Choose at least one thing the key may reach.")
 
 
 FIELD_ALIASES = {"address.line1": "line1", "address.line2": "line2", "address.city": "city",

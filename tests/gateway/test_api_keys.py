@@ -345,3 +345,12 @@ def test_refused_keys_are_limited_per_client_ip(world):
     elsewhere = call(app, "GET", "/api/v1/customers", world.fake.add_key(world.org),
                      environ_base={"REMOTE_ADDR": "198.51.100.9"})
     assert elsewhere.status_code == 200
+
+
+def test_no_checkbox_is_marked_required_so_a_browser_submits_with_some_ticked(world, owner):
+    """`required` on a checkbox list means every box must be ticked before a browser sends
+    the form at all (found by the browser test): the server checks "at least one" instead."""
+    for path in ("/console/api-keys", "/console/settings", f"/console/customers/{world.customer['customer_id']}"):
+        html = owner.get(path).get_data(as_text=True)
+        boxes = re.findall(r'<input[^>]*type="checkbox"[^>]*>', html)
+        assert boxes and not [b for b in boxes if " required" in b], path
