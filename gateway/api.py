@@ -83,6 +83,36 @@ def invite_contact(contact_id: str):
                    body={"link_base": request.host_url.rstrip("/")})
 
 
+# -- invoices (billing) --------------------------------------------------------------------
+def _invoice_path(invoice_id: str, action: str = "") -> str:
+    return f"/orgs/{org_path()}/invoices/{quote(invoice_id, safe='')}{action}"
+
+
+@bp.route("/invoices", methods=["GET", "POST"])
+@api(scope="invoices")
+def invoices():
+    """An ERP pushes invoices (idempotent on `external_ref`) and reads them back, drafts too."""
+    return forward("billing", f"/orgs/{org_path()}/invoices")
+
+
+@bp.route("/invoices/<invoice_id>", methods=["GET", "PATCH"])
+@api(scope="invoices")
+def invoice(invoice_id: str):
+    return forward("billing", _invoice_path(invoice_id))
+
+
+@bp.post("/invoices/<invoice_id>/issue")
+@api(scope="invoices")
+def issue_invoice(invoice_id: str):
+    return forward("billing", _invoice_path(invoice_id, "/issue"), body=request.get_json(silent=True) or {})
+
+
+@bp.post("/invoices/<invoice_id>/void")
+@api(scope="invoices")
+def void_invoice(invoice_id: str):
+    return forward("billing", _invoice_path(invoice_id, "/void"), body=request.get_json(silent=True) or {})
+
+
 # -- forwarding ---------------------------------------------------------------------------
 def org_path() -> str:
     return quote(org_id(), safe="")

@@ -27,7 +27,8 @@ from flask import Flask, jsonify, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from gateway import api, brand, console, console_keys, console_staff, portal, recovery
+from gateway import (api, brand, console, console_keys, console_payments, console_staff, portal, portal_billing,
+                     portal_payments, recovery)
 from gateway.access import Gateway, apply_cookie, current_org, drop_session, principal, public
 from gateway.clients import ServiceClient, TTLCache
 from gateway.metrics import UPSTREAM_FAILURES, init_metrics
@@ -97,9 +98,12 @@ def create_app(service_urls: dict[str, str] | None = None, *, identity: Identity
         services=services)
 
     app.register_blueprint(portal.bp)
+    app.register_blueprint(portal_billing.bp)
+    app.register_blueprint(portal_payments.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(console_keys.bp)
     app.register_blueprint(console_staff.bp)
+    app.register_blueprint(console_payments.bp)
     app.register_blueprint(recovery.bp)
     app.register_blueprint(brand.bp)
     app.register_blueprint(api.bp)

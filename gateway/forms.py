@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, ColorField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField,
+from wtforms import (BooleanField, ColorField, EmailField, HiddenField, PasswordField, RadioField, SelectChoice, SelectField,
                      SelectMultipleField, StringField)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -244,3 +244,14 @@ def problem_sentence(problem: ServiceProblem) -> str:
         sentence += (f" Please try again in {int(retry)} seconds." if retry < 120
                      else f" Please try again in {minutes} minutes.")
     return sentence
+
+
+PAY_METHODS = {"card": "Card", "bank_debit": "Bank debit (takes a few working days to clear)"}
+
+
+class PayForm(FlaskForm):
+    method = RadioField("How would you like to pay?", choices=[SelectChoice(k, v) for k, v in PAY_METHODS.items()],
+                        default="card", validators=[DataRequired("Choose how to pay.")])
+    amount = StringField("Amount to pay now", validators=[Optional(), Length(max=20),
+                                                          Regexp(r"^\d+([.,]\d{1,3})?$", message="Give an amount like 120.50.")],
+                         render_kw={"inputmode": "decimal", "autocomplete": "off"})

@@ -102,8 +102,10 @@ def _auth_headers() -> dict:
     return {"Authorization": f"Bearer {token}"} if token else {}
 
 
-class IdentityClient:
-    """Calls identity over the pooled `ServiceClient`. Subclassed by the tests' fake."""
+class ServiceApi:
+    """Calls one service over the pooled `ServiceClient` with the signed-in person's token:
+    JSON answers as plain data, problems as `ServiceProblem`, failures as `ServiceUnavailable`."""
+    service = "a service"
 
     def __init__(self, http: ServiceClient):
         self.http = http
@@ -112,21 +114,26 @@ class IdentityClient:
         try:
             response = self.http.request(method, path, json=body, params=params, headers=_auth_headers())
         except requests.RequestException as exc:
-            raise ServiceUnavailable(f"identity unreachable: {exc.__class__.__name__}") from exc
+            raise ServiceUnavailable(f"{self.service} unreachable: {exc.__class__.__name__}") from exc
         if response.status_code >= 500:
-            raise ServiceUnavailable(f"identity answered {response.status_code}")
+            raise ServiceUnavailable(f"{self.service} answered {response.status_code}")
         if response.status_code >= 400:
             raise ServiceProblem.from_response(response)
         return response
 
-    def _call(self, method: str, path: str, body: dict | None = None):
-        response = self._send(method, path, body)
+    def _call(self, method: str, path: str, body: dict | None = None, params: dict | None = None):
+        response = self._send(method, path, body, params)
         if response.status_code == 204 or not response.content:
             return None
         try:
             return response.json()
         except ValueError as exc:
-            raise ServiceUnavailable("identity answered something that is not JSON") from exc
+            raise ServiceUnavailable(f"{self.service} answered something that is not JSON") from exc
+
+
+class IdentityClient(ServiceApi):
+    """Calls identity over the pooled `ServiceClient`. Subclassed by the tests' fake."""
+    service = "identity"
 
     def healthy(self) -> bool:
         """For the gateway's /readyz: does identity answer its /healthz?"""

@@ -145,6 +145,10 @@ class PaymentInitiated(PaymentBase):
     event_type = "PaymentInitiated"
     aggregate_type = "Payment"
 
+    # Added after v1 (optional): how the customer pays ("card", "bank_debit"; offline:
+    # "bank_transfer", "cash", "cheque"), never card data.
+    method = fields.String(validate=validate.Length(min=1, max=40))
+
 
 class PaymentPending(PaymentBase):
     """The gateway accepted the payment but has not settled it (e.g. a bank debit)."""
@@ -189,6 +193,17 @@ class PaymentRefunded(EventSchema):
     gateway = choice(*GATEWAYS, required=True)
     gateway_reference = fields.String(required=True, allow_none=True)
     reason = fields.String(required=True, allow_none=True)
+    # Added after v1 (optional): which invoices the refund comes off (their amount paid
+    # goes down by these amounts; they add up to amount_minor), and the gateway's own id
+    # of the refund.
+    allocations = fields.List(fields.Nested(Allocation), validate=validate.Length(min=1))
+    gateway_refund_id = fields.String(allow_none=True, validate=validate.Length(min=1, max=200))
+
+    @validates_schema
+    def allocations_add_up(self, data, **kwargs):
+        if "allocations" in data and "amount_minor" in data:
+            if sum(a["amount_minor"] for a in data["allocations"]) != data["amount_minor"]:
+                raise ValidationError("Allocations must add up to amount_minor.", "allocations")
 
 
 class CreditNoteIssued(EventSchema):

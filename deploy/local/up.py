@@ -6,6 +6,7 @@ prints where to go. Ctrl-C stops everything. Running it again reuses var/.
 """
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -154,7 +155,22 @@ def seed() -> dict:
         status, contact = call("POST", base + f"/customers/{customer['customer_id']}/contacts",
                                {k: CONTACT[k] for k in ("email", "name", "permissions")})
         activate_demo_contact(base, contact["contact_id"])
+        seed_invoices(org["org_id"], customer["customer_id"])
     return org
+
+
+def seed_invoices(org_id: str, customer_id: str) -> None:
+    """A few invoices for the demo customer, pushed as an ERP would (external_ref: idempotent)."""
+    billing = f"http://127.0.0.1:{SERVICE_PORT['billing']}"
+    wait_ready(billing + "/healthz")
+    today = datetime.date.today()
+    for n, (what, units, price, days_due) in enumerate((
+            ("Store fit-out, phase 1", "1", 480000, -10), ("Shelving units", "12", 8950, 14),
+            ("Maintenance, November", "6.5", 7500, 30)), start=1):
+        call("POST", billing + f"/orgs/{org_id}/invoices", {
+            "customer_id": customer_id, "currency": "EUR", "issue": True, "external_ref": f"DEMO-{n}",
+            "due_date": (today + datetime.timedelta(days=days_due)).isoformat(),
+            "lines": [{"description": what, "quantity": units, "unit_price_minor": price, "tax_rate": "20"}]})
 
 
 def activate_demo_contact(base: str, contact_id: str) -> None:

@@ -28,7 +28,8 @@ VIEW = dict(module="invoices", permission="view")
 
 
 def blueprints():
-    return [orgs.blueprint("billing"), blp]
+    from services.billing.api_payments import blp as payments_blp
+    return [orgs.blueprint("billing"), blp, payments_blp]
 
 
 def today():

@@ -7,7 +7,9 @@ from services.billing import handlers, projections
 
 def _blueprints():
     from services.billing.api import blueprints
-    return blueprints()
+    from services.billing.api_documents import blp as documents
+    from services.billing.api_webhooks import blp as webhooks
+    return [*blueprints(), documents, webhooks]
 
 
 SPEC = ServiceSpec(

@@ -13,13 +13,16 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from contracts.catalogue import topic_for
+from services.billing import customers
 from services.billing.domain.commands import (CreateInvoice, DiscardDraft, IssueInvoice,
                                               RecordInvoiceView, UpdateInvoice, VoidInvoice)
 from services.billing.domain.invoice import Invoice
 from services.billing.numbers import NumberTaken, ensure_free, next_number
-from services.billing.projections import content, invoice_views, invoices, numbered
+from services.billing.payments import PaymentInProgress, in_flight_payment
+from services.billing.projections import content, invoice_views, invoices, numbered, paid_on
 from services.chassis import orgs
-from services.chassis.errors import ConcurrencyConflict, DomainError, NotFound
+from services.chassis.errors import ConcurrencyConflict, DomainError, NotFound, retry_on_conflict
 from services.chassis.events import utc_now
 
 ATTEMPTS = 5
@@ -27,18 +30,12 @@ VIEW_EVERY = timedelta(hours=1)       # at most one InvoiceViewed per contact, i
 
 
 def subscriptions() -> dict:
-    """Incoming events this service acts on, by topic and type."""
-    return orgs.subscriptions()
+    """Incoming events this service acts on, by topic and type: the orgs and their settings,
+    and the customers' names (for documents)."""
+    found = orgs.subscriptions()
+    found[topic_for("identity")]["CustomerCreated"] = customers.on_customer_created
+    return found
 
-
-def _retrying(fn):
-    """Run `fn` again when another writer got there first (a stale stream version)."""
-    for attempt in range(ATTEMPTS):
-        try:
-            return fn()
-        except ConcurrencyConflict:
-            if attempt == ATTEMPTS - 1:
-                raise
 
 
 def by_external_ref(conn, org_id: str, external_ref: str | None) -> str | None:
@@ -83,6 +80,8 @@ def update_invoice(rt, cmd: UpdateInvoice) -> list[str]:
     def run():
         with rt.store.unit_of_work() as uow:
             invoice = _load(uow, cmd.org_id, cmd.invoice_id)
+            if "lines" in cmd.changes and invoice.state == "issued":
+                _ensure_no_payment_in_flight(uow.conn, invoice, "its lines cannot change")
             changed = invoice.update(cmd.changes)
             if invoice.state == "draft":
                 ensure_free(uow.conn, cmd.org_id, invoice.number, invoice.id)
@@ -91,7 +90,7 @@ def update_invoice(rt, cmd: UpdateInvoice) -> list[str]:
             uow.commit()
         return changed
     try:
-        return _retrying(run)
+        return retry_on_conflict(run)
     except IntegrityError:
         raise NumberTaken("This invoice number is already used.", field="number") from None
 
@@ -114,10 +113,12 @@ def void_invoice(rt, cmd: VoidInvoice) -> None:
     def run():
         with rt.store.unit_of_work() as uow:
             invoice = _load(uow, cmd.org_id, cmd.invoice_id)
+            if invoice.state == "issued":
+                _ensure_no_payment_in_flight(uow.conn, invoice, "it cannot be voided")
             invoice.void(cmd.reason)
             uow.add(invoice)
             uow.commit()
-    _retrying(run)
+    retry_on_conflict(run)
 
 
 def discard_draft(rt, cmd: DiscardDraft) -> None:
@@ -147,7 +148,7 @@ def record_view(rt, cmd: RecordInvoiceView, now: datetime | None = None) -> bool
             uow.add(invoice)
             uow.commit()
             return True
-    return _retrying(run)
+    return retry_on_conflict(run)
 
 
 def recently_viewed(conn, cmd: RecordInvoiceView, now: datetime | None = None) -> bool:
@@ -165,7 +166,7 @@ def _numbered(run, given: bool) -> None:
     """Run an issue; a number taken meanwhile: 409 if staff gave it, else take the next one."""
     for attempt in range(ATTEMPTS):
         try:
-            return _retrying(run)
+            return retry_on_conflict(run)
         except IntegrityError:
             if given:
                 raise NumberTaken("This invoice number is already used.", field="number") from None
@@ -174,15 +175,27 @@ def _numbered(run, given: bool) -> None:
 
 
 def _load(uow, org_id: str, invoice_id: str) -> Invoice:
-    """The invoice, from its draft row or from its events; locks the row (PostgreSQL) so
-    two commands on one draft take turns. Another org's invoice is a 404."""
+    """The invoice, from its draft row or from its events, with what payments paid towards
+    it; locks the row (PostgreSQL) so two commands on one invoice, and a payment starting
+    or settling, take turns. Another org's invoice is a 404."""
     row = uow.conn.execute(select(invoices).where(
         invoices.c.invoice_id == invoice_id, invoices.c.org_id == org_id).with_for_update()).first()
     if row is None:
         raise NotFound("No such invoice.")
     if row.status == "draft":
         return Invoice.from_draft(row._mapping)
-    return uow.load(Invoice, invoice_id, org_id)
+    invoice = uow.load(Invoice, invoice_id, org_id)
+    invoice.account_for_payments(paid_on(uow.conn, invoice_id))
+    return invoice
+
+
+def _ensure_no_payment_in_flight(conn, invoice: Invoice, what: str) -> None:
+    """A payment started for the amount due must find the invoice as it was (409 until it
+    settles or fails)."""
+    payment_id = in_flight_payment(conn, invoice.id)
+    if payment_id:
+        raise PaymentInProgress(f"A payment for {invoice.number} is being processed, so {what} now.",
+                                payment_id=payment_id)
 
 
 def _save_draft(conn, invoice: Invoice, new: bool = False) -> None:

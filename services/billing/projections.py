@@ -10,9 +10,23 @@ over the existing rows gives the same rows as a fresh table would.
 Sorting and keyset pagination need non-null keys: `listed_at` is the issue time (a draft's
 creation time), `due_key` the due date or "9999-12-31", `number_key` the lower-cased number
 or "" (a draft without a number). Dates and times are ISO text, which sorts in time order.
+
+Payments (see domain/payment.py) keep `payments` (one row each, lists and detail),
+`payment_allocations` (one row per payment and invoice: the invoice's payment history, and
+what its amount paid is summed from) and `invoice_payment_locks` (the duplicate-payment
+guard: an invoice's row exists while a payment for it is initiated or pending; its primary
+key is the invoice id, inserted with PaymentInitiated in the same transaction, so a second
+in-flight payment for an invoice cannot be committed, whatever the timing). Settling and
+refunding recompute the invoice's amount paid, amount due and status from the allocations
+(`refresh_paid`), and the handlers give the Invoice aggregate the same sum (`paid_on`).
+
+Tables that are not projections (not emptied on a rebuild, written by payments.py):
+`payment_gateway_refs` (the gateway's reference and checkout URL of each online payment,
+known before any event carries it), `gateway_events` (gateway event ids already applied)
+and `refund_requests` (refunds asked of the gateway and not yet recorded).
 """
-from sqlalchemy import (JSON, BigInteger, Column, Index, MetaData, String, Table, Text, select,
-                        text, update)
+from sqlalchemy import (JSON, BigInteger, Column, Index, MetaData, String, Table, Text, delete,
+                        func, insert, select, text, update)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -76,6 +90,91 @@ invoice_views = Table(
 )
 
 
+payments = Table(
+    "payments", metadata,
+    Column("payment_id", String(64), primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("customer_id", String(64), nullable=False),
+    Column("gateway", String(20), nullable=False),
+    Column("method", String(40)),
+    Column("gateway_reference", String(200)),
+    Column("status", String(20), nullable=False),        # initiated pending settled failed refunded
+    Column("currency", String(3), nullable=False),
+    Column("amount_minor", Money, nullable=False),
+    Column("refunded_minor", Money, nullable=False),
+    Column("allocations", JSON, nullable=False),         # [{invoice_id, amount_minor, refunded_minor}]
+    Column("failure_reason", String(100)),
+    Column("failure_message", Text),
+    Column("initiated_at", String(40), nullable=False),
+    Column("pending_at", String(40)),
+    Column("settled_at", String(40)),
+    Column("failed_at", String(40)),
+    Column("refunded_at", String(40)),
+    Column("updated_at", String(40), nullable=False),
+    Index("ix_payments_customer", "org_id", "customer_id", "initiated_at", "payment_id"),
+    Index("ix_payments_org", "org_id", "initiated_at", "payment_id"),
+    Index("ix_payments_org_status", "org_id", "status", "initiated_at", "payment_id"),
+    Index("ix_payments_org_gateway", "org_id", "gateway", "initiated_at", "payment_id"),
+)
+
+payment_allocations = Table(
+    "payment_allocations", metadata,
+    Column("payment_id", String(64), primary_key=True),
+    Column("invoice_id", String(64), primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("customer_id", String(64), nullable=False),
+    Column("amount_minor", Money, nullable=False),
+    Column("refunded_minor", Money, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("initiated_at", String(40), nullable=False),
+    Index("ix_payment_allocations_invoice", "invoice_id", "initiated_at", "payment_id"),
+)
+
+invoice_payment_locks = Table(
+    "invoice_payment_locks", metadata,
+    Column("invoice_id", String(64), primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("payment_id", String(64), nullable=False, index=True),
+    Column("customer_id", String(64), nullable=False),
+    Column("gateway", String(20), nullable=False),
+    Column("method", String(40)),
+    Column("started_at", String(40), nullable=False),
+)
+
+payment_gateway_refs = Table(
+    "payment_gateway_refs", metadata,
+    Column("payment_id", String(64), primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("gateway", String(20), nullable=False),
+    Column("reference", String(200), nullable=False),
+    Column("redirect_url", Text),
+    Column("updated_at", String(40), nullable=False),
+    Index("uq_payment_gateway_refs_reference", "gateway", "reference", unique=True),
+)
+
+gateway_events = Table(
+    "gateway_events", metadata,
+    Column("event_id", String(200), primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("payment_id", String(64)),
+    Column("status", String(20), nullable=False),
+    Column("outcome", String(20), nullable=False),       # applied, unchanged
+    Column("processed_at", String(40), nullable=False),
+)
+
+refund_requests = Table(
+    "refund_requests", metadata,
+    Column("refund_id", String(64), primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("payment_id", String(64), nullable=False, index=True),
+    Column("amount_minor", Money, nullable=False),
+    Column("reason", Text),
+    Column("status", String(20), nullable=False),        # requested, done, failed
+    Column("gateway_refund_id", String(200)),
+    Column("created_at", String(40), nullable=False),
+)
+
+
 def _insert(conn, table):
     return (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
 
@@ -133,5 +232,100 @@ class InvoiceViews(Projection):
                                             set_={"last_viewed_at": e.occurred_at}))
 
 
+def paid_on(conn, invoice_id: str) -> int:
+    """What settled payments, less refunds, pay towards an invoice."""
+    c = payment_allocations.c
+    return int(conn.execute(select(func.coalesce(func.sum(c.amount_minor - c.refunded_minor), 0)).where(
+        c.invoice_id == invoice_id, c.status.in_(("settled", "refunded")))).scalar_one())   # numeric on PG
+
+
+def refresh_paid(conn, invoice_id: str, at: str) -> None:
+    """The invoice's amount paid, amount due and status, from its allocations."""
+    row = conn.execute(select(invoices.c.total_minor, invoices.c.status)
+                       .where(invoices.c.invoice_id == invoice_id)).first()
+    if row is None:
+        return
+    paid = paid_on(conn, invoice_id)
+    state = "void" if row.status == "void" else "issued"
+    conn.execute(update(invoices).where(invoices.c.invoice_id == invoice_id).values(
+        amount_paid_minor=paid, amount_due_minor=0 if state == "void" else max(row.total_minor - paid, 0),
+        status=stored_status(state, row.total_minor, paid), updated_at=at))
+
+
+class PaymentList(Projection):
+    """`payments`, `payment_allocations`, the invoices' amounts paid, and the in-flight locks."""
+
+    tables = (invoice_payment_locks, payment_allocations, payments)
+
+    def when_PaymentInitiated(self, conn, e):
+        d, at = e.data, e.occurred_at
+        conn.execute(insert(payments).values(
+            payment_id=d["payment_id"], org_id=e.org_id, customer_id=d["customer_id"], gateway=d["gateway"],
+            method=d.get("method"), status="initiated", currency=d["currency"], amount_minor=d["amount_minor"],
+            refunded_minor=0, allocations=[{**a, "refunded_minor": 0} for a in d["allocations"]],
+            initiated_at=at, updated_at=at))
+        conn.execute(insert(payment_allocations), [
+            {"payment_id": d["payment_id"], "invoice_id": a["invoice_id"], "org_id": e.org_id,
+             "customer_id": d["customer_id"], "amount_minor": a["amount_minor"], "refunded_minor": 0,
+             "status": "initiated", "initiated_at": at} for a in d["allocations"]])
+        # The guard: a second in-flight payment for one of these invoices fails here
+        # (IntegrityError), in the transaction that would have recorded it.
+        for a in sorted(d["allocations"], key=lambda a: a["invoice_id"]):
+            conn.execute(insert(invoice_payment_locks).values(
+                invoice_id=a["invoice_id"], org_id=e.org_id, payment_id=d["payment_id"],
+                customer_id=d["customer_id"], gateway=d["gateway"], method=d.get("method"), started_at=at))
+
+    def when_PaymentPending(self, conn, e):
+        self._status(conn, e, "pending", pending_at=e.occurred_at)
+
+    def when_PaymentSettled(self, conn, e):
+        self._status(conn, e, "settled", settled_at=e.occurred_at)
+        self._unlock(conn, e)
+        for a in sorted(e.data["allocations"], key=lambda a: a["invoice_id"]):
+            refresh_paid(conn, a["invoice_id"], e.occurred_at)
+
+    def when_PaymentFailed(self, conn, e):
+        self._status(conn, e, "failed", failed_at=e.occurred_at, failure_reason=e.data["reason"],
+                     failure_message=e.data["message"])
+        self._unlock(conn, e)
+
+    def when_PaymentRefunded(self, conn, e):
+        d = e.data
+        row = conn.execute(select(payments.c.allocations, payments.c.refunded_minor)
+                           .where(payments.c.payment_id == d["payment_id"])).first()
+        split = {a["invoice_id"]: a["amount_minor"] for a in d.get("allocations") or ()}
+        if not split:           # recorded before refunds named their invoices: last allocation first
+            left = d["amount_minor"]
+            for a in reversed(row.allocations):
+                take = min(a["amount_minor"] - a["refunded_minor"], left)
+                if take > 0:
+                    split[a["invoice_id"]], left = take, left - take
+        allocations = [{**a, "refunded_minor": a["refunded_minor"] + split.get(a["invoice_id"], 0)}
+                       for a in row.allocations]
+        self._status(conn, e, "refunded", refunded_at=e.occurred_at, allocations=allocations,
+                     refunded_minor=row.refunded_minor + d["amount_minor"])
+        for invoice_id in sorted(split):
+            c = payment_allocations.c
+            conn.execute(update(payment_allocations)
+                         .where(c.payment_id == d["payment_id"], c.invoice_id == invoice_id)
+                         .values(refunded_minor=c.refunded_minor + split[invoice_id]))
+            refresh_paid(conn, invoice_id, e.occurred_at)
+
+    @staticmethod
+    def _status(conn, e, status: str, **values) -> None:
+        payment_id = e.data["payment_id"]
+        if "gateway_reference" in e.data and e.data["gateway_reference"]:
+            values["gateway_reference"] = e.data["gateway_reference"]
+        conn.execute(update(payments).where(payments.c.payment_id == payment_id)
+                     .values(status=status, updated_at=e.occurred_at, **values))
+        conn.execute(update(payment_allocations).where(payment_allocations.c.payment_id == payment_id)
+                     .values(status=status))
+
+    @staticmethod
+    def _unlock(conn, e) -> None:
+        conn.execute(delete(invoice_payment_locks)
+                     .where(invoice_payment_locks.c.payment_id == e.data["payment_id"]))
+
+
 def all_projections():
-    return [InvoiceList(), InvoiceViews()]
+    return [InvoiceList(), InvoiceViews(), PaymentList()]

@@ -18,7 +18,7 @@ from sqlalchemy import and_, literal, or_, select, tuple_
 
 from services.billing.domain.invoice import shown_status
 from services.billing.domain.money import tax_breakdown
-from services.billing.projections import invoices
+from services.billing.projections import invoices, payment_allocations, payments
 from services.chassis import auth
 from services.chassis.errors import NotFound, PortalError
 from services.chassis.tables import events
@@ -33,6 +33,10 @@ SUMMARY = [invoices.c[name] for name in (
     "created_at", "updated_at")]
 TIMELINE = {"InvoiceIssued": "issued", "InvoiceUpdated": "updated", "InvoiceVoided": "voided",
             "InvoiceViewed": "viewed"}
+PAYMENT_TIMELINE = {"PaymentInitiated": "payment_initiated", "PaymentPending": "payment_pending",
+                    "PaymentSettled": "payment_settled", "PaymentFailed": "payment_failed",
+                    "PaymentRefunded": "payment_refunded"}
+HISTORY_LIMIT = 50          # payments on an invoice's detail; the payments list has them all
 
 
 class BadCursor(PortalError):
@@ -140,12 +144,25 @@ def invoice_detail(conn, org_id: str, invoice_id: str, today: date, for_customer
     detail = summary(row._mapping, today)
     detail.update(subtotal_minor=row.subtotal_minor, discount_minor=row.discount_minor,
                   notes=row.notes, lines=row.lines, taxes=tax_breakdown(row.lines),
+                  payments=invoice_payments(conn, invoice_id),
                   timeline=timeline(conn, invoice_id, for_customer))
     return detail
 
 
+def invoice_payments(conn, invoice_id: str) -> list[dict]:
+    """The invoice's payment history, newest first: what each payment pays (or tries to)
+    towards this invoice, and how it stands."""
+    p, a = payments.c, payment_allocations.c
+    rows = conn.execute(
+        select(a.payment_id, a.amount_minor, a.refunded_minor, p.status, p.method, p.gateway,
+               p.currency, p.initiated_at, p.settled_at, p.failed_at, p.failure_reason)
+        .join(payments, p.payment_id == a.payment_id).where(a.invoice_id == invoice_id)
+        .order_by(a.initiated_at.desc(), a.payment_id.desc()).limit(HISTORY_LIMIT)).all()
+    return [dict(r._mapping) for r in rows]
+
+
 def timeline(conn, invoice_id: str, for_customer: bool) -> list[dict]:
-    """What happened to the invoice, oldest first, from its own events."""
+    """What happened to the invoice, oldest first: its own events and its payments' events."""
     rows = conn.execute(select(events.c.type, events.c.occurred_at, events.c.data, events.c.meta)
                         .where(events.c.stream_id == invoice_id).order_by(events.c.version)).all()
     entries = []
@@ -164,5 +181,31 @@ def timeline(conn, invoice_id: str, for_customer: bool) -> list[dict]:
             entry["number"] = r.data["number"]
         elif r.type == "InvoiceViewed" and not for_customer:
             entry["contact_id"] = r.data["contact_id"]
+        entries.append(entry)
+    entries += _payment_entries(conn, invoice_id, for_customer)
+    return sorted(entries, key=lambda e: e["at"])        # stable: an invoice's own order is kept
+
+
+def _payment_entries(conn, invoice_id: str, for_customer: bool) -> list[dict]:
+    payment_ids = conn.execute(select(payment_allocations.c.payment_id)
+                               .where(payment_allocations.c.invoice_id == invoice_id)).scalars().all()
+    if not payment_ids:
+        return []
+    rows = conn.execute(select(events.c.stream_id, events.c.type, events.c.occurred_at, events.c.data,
+                               events.c.meta)
+                        .where(events.c.stream_id.in_(payment_ids), events.c.type.in_(PAYMENT_TIMELINE))
+                        .order_by(events.c.position)).all()
+    entries = []
+    for r in rows:
+        split = {a["invoice_id"]: a["amount_minor"] for a in r.data.get("allocations") or ()}
+        if invoice_id not in split:
+            continue                # a refund that came off the payment's other invoices
+        actor = (r.meta or {}).get("actor") or {}
+        entry = {"event": PAYMENT_TIMELINE[r.type], "at": r.occurred_at, "actor_kind": actor.get("kind"),
+                 "payment_id": r.stream_id, "amount_minor": split[invoice_id]}
+        if not for_customer:
+            entry["actor_id"] = actor.get("id")
+        if r.type == "PaymentFailed":
+            entry["reason"] = r.data["reason"]
         entries.append(entry)
     return entries

@@ -95,6 +95,24 @@ class TimelineOut(Schema):
     reason = fields.String(allow_none=True)
     number = fields.String()
     contact_id = fields.String()
+    payment_id = fields.String(metadata={"description": "payment_* entries"})
+    amount_minor = fields.Integer(metadata={"description": "payment_*: the amount for this invoice"})
+
+
+class InvoicePaymentOut(Schema):
+    """One payment in an invoice's history: what it pays (or tries to pay) towards it."""
+
+    payment_id = fields.String()
+    amount_minor = fields.Integer()
+    refunded_minor = fields.Integer()
+    status = fields.String(metadata={"description": "initiated, pending, settled, failed, refunded"})
+    method = fields.String(allow_none=True)
+    gateway = fields.String()
+    currency = fields.String()
+    initiated_at = fields.String()
+    settled_at = fields.String(allow_none=True)
+    failed_at = fields.String(allow_none=True)
+    failure_reason = fields.String(allow_none=True)
 
 
 class InvoiceSummaryOut(Schema):
@@ -119,6 +137,7 @@ class InvoiceOut(InvoiceSummaryOut):
     notes = fields.String(allow_none=True)
     lines = fields.List(fields.Nested(LineOut))
     taxes = fields.List(fields.Nested(TaxOut))
+    payments = fields.List(fields.Nested(InvoicePaymentOut))
     timeline = fields.List(fields.Nested(TimelineOut))
 
 
@@ -139,4 +158,100 @@ class CustomerPageOut(Schema):
 
 class StaffPageOut(Schema):
     items = fields.List(fields.Nested(StaffSummaryOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+# --- payments ----------------------------------------------------------------------------
+
+PAYMENT_STATUSES = ("initiated", "pending", "settled", "failed", "refunded")
+METHOD = validate.Regexp(r"^[a-z][a-z0-9_]{0,39}$|^saved:[A-Za-z0-9_-]{1,100}$",
+                         error="A method is a name such as card or bank_debit.")
+
+
+class AllocationIn(Schema):
+    invoice_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    amount_minor = fields.Integer(strict=True, load_default=None, allow_none=True,
+                                  validate=validate.Range(min=1, max=10**15),
+                                  metadata={"description": "Leave out to pay the amount due."})
+
+
+class PaymentIn(Schema):
+    invoices = fields.List(fields.Nested(AllocationIn), required=True, validate=validate.Length(min=1, max=100))
+    method = fields.String(required=True, validate=METHOD,
+                           metadata={"description": "simulated gateway: card, card_declined, bank_debit"})
+    return_url = fields.Url(load_default=None, allow_none=True, require_tld=False, schemes={"http", "https"},
+                            validate=validate.Length(max=2000))
+    gateway = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=20),
+                            metadata={"description": "Leave out for the org's default gateway."})
+
+
+class OfflinePaymentIn(Schema):
+    customer_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    invoices = fields.List(fields.Nested(AllocationIn), required=True, validate=validate.Length(min=1, max=100))
+    method = fields.String(required=True, validate=validate.OneOf(("bank_transfer", "cash", "cheque")))
+    reference = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200),
+                              metadata={"description": "The bank's or cheque's reference."})
+
+
+class RefundIn(Schema):
+    amount_minor = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=10**15))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+class SimulateIn(Schema):
+    outcome = fields.String(required=True, validate=validate.OneOf(("settled", "failed")))
+
+
+class PaymentListArgs(Schema):
+    status = fields.String(validate=validate.OneOf(PAYMENT_STATUSES))
+    invoice_id = fields.String(validate=validate.Length(min=1, max=64))
+    cursor = fields.String(validate=validate.Length(max=1000))
+    limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+
+
+class StaffPaymentListArgs(PaymentListArgs):
+    customer_id = fields.String(validate=validate.Length(min=1, max=64))
+    gateway = fields.String(validate=validate.Length(min=1, max=20))
+
+
+class PaymentAllocationOut(Schema):
+    invoice_id = fields.String()
+    number = fields.String(allow_none=True)
+    amount_minor = fields.Integer()
+    refunded_minor = fields.Integer()
+
+
+class PaymentOut(Schema):
+    payment_id = fields.String()
+    customer_id = fields.String()
+    status = fields.String(metadata={"description": "initiated, pending, settled, failed, refunded"})
+    gateway = fields.String()
+    method = fields.String(allow_none=True)
+    currency = fields.String()
+    amount_minor = fields.Integer()
+    refunded_minor = fields.Integer()
+    allocations = fields.List(fields.Nested(PaymentAllocationOut))
+    failure_reason = fields.String(allow_none=True)
+    failure_message = fields.String(allow_none=True)
+    redirect_url = fields.String(allow_none=True, metadata={"description": "Where the customer must go "
+                                                            "to finish (initiated payments), else null."})
+    initiated_at = fields.String()
+    pending_at = fields.String(allow_none=True)
+    settled_at = fields.String(allow_none=True)
+    failed_at = fields.String(allow_none=True)
+    refunded_at = fields.String(allow_none=True)
+    updated_at = fields.String()
+
+
+class StaffPaymentOut(PaymentOut):
+    gateway_reference = fields.String(allow_none=True)
+
+
+class PaymentPageOut(Schema):
+    items = fields.List(fields.Nested(PaymentOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class StaffPaymentPageOut(Schema):
+    items = fields.List(fields.Nested(StaffPaymentOut))
     next_cursor = fields.String(allow_none=True)

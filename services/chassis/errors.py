@@ -22,6 +22,17 @@ class ConcurrencyConflict(PortalError):
     title = "Conflict"
 
 
+def retry_on_conflict(fn, attempts: int = 5):
+    """Run `fn` (a whole unit of work) again when another writer appended to the same stream
+    first (a stale version): it reads afresh and decides again. The last conflict is raised."""
+    for attempt in range(attempts):
+        try:
+            return fn()
+        except ConcurrencyConflict:
+            if attempt == attempts - 1:
+                raise
+
+
 class DomainError(PortalError):
     """An invariant of an aggregate refused the command."""
     status = 422

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from services.chassis.errors import DomainError, NotFound
+from services.chassis.errors import DomainError, NotFound, retry_on_conflict
 from services.identity import audit, outbox, sessions, throttle
 from services.identity.adapters import common_passwords, hashing
 from services.identity.credentials import credentials, invitations
@@ -18,7 +18,7 @@ from services.identity.domain.passwords import check_new_password
 from services.identity.domain.staff import StaffMember
 from services.identity.projections import contacts, customers, organizations, staff
 from services.identity.sessions import SessionSettings, Unauthorized
-from services.identity.signin import acting_as, retry_on_conflict
+from services.identity.signin import acting_as
 
 INVITATION_DAYS = 7
 INVALID_INVITATION = "This invitation link is not valid any more. Ask for a new one."

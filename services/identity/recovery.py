@@ -19,14 +19,14 @@ import time
 from sqlalchemy import delete, select, update
 
 from services.chassis.db import read_only
-from services.chassis.errors import NotFound
+from services.chassis.errors import NotFound, retry_on_conflict
 from services.identity import audit, outbox, sessions, throttle
 from services.identity.adapters import common_passwords, hashing
 from services.identity.credentials import credentials, password_resets, signups
 from services.identity.domain.passwords import check_new_password
 from services.identity.people import start_session
 from services.identity.sessions import SessionSettings
-from services.identity.signin import acting_as, retry_on_conflict
+from services.identity.signin import acting_as
 
 RESET_MINUTES = 30
 MAILS_PER_HOUR = 3

@@ -11,7 +11,7 @@ import time
 from sqlalchemy import select, update
 
 from services.chassis import context
-from services.chassis.errors import ConcurrencyConflict, DomainError
+from services.chassis.errors import DomainError, retry_on_conflict
 from services.identity import audit, sessions, throttle
 from services.identity.adapters import hashing, totp
 from services.identity.credentials import credentials, recovery_codes
@@ -19,15 +19,6 @@ from services.identity.sessions import SessionSettings, TooManyAttempts, Unautho
 
 WRONG_LOGIN = "The e-mail or password is not right."
 
-
-def retry_on_conflict(fn, attempts: int = 3):
-    """A log stream appended by two requests at once conflicts on PostgreSQL: run again."""
-    for attempt in range(attempts):
-        try:
-            return fn()
-        except ConcurrencyConflict:
-            if attempt == attempts - 1:
-                raise
 
 
 def acting_as(user: dict):

@@ -33,6 +33,21 @@ def test_make_up_serves_the_portal_stops_on_ctrl_c_and_restarts_on_its_data(tmp_
         _, [customer] = get(stack.url("identity") + f"/orgs/{org_id}/customers", op)
         _, [contact] = get(stack.url("identity") + f"/orgs/{org_id}/customers/{customer['customer_id']}/contacts", op)
         assert contact["status"] == "active"
+        # the demo contact signs in and finds the demo invoices, one overdue, and downloads a PDF
+        buyer = browser.new_context(accept_downloads=True).new_page()
+        buyer.goto(f"http://localhost:{stack.gateway}/signin")
+        buyer.get_by_label("E-mail").fill("buyer@acme.example")
+        buyer.get_by_label("Password").fill("demo buyer passphrase")
+        buyer.get_by_role("button", name="Sign in").click()
+        buyer.get_by_role("link", name="Invoices").first.click()
+        rows = buyer.locator("table tbody tr")
+        assert rows.count() == 3 and "Overdue" in rows.all_inner_texts()[-1]
+        rows.first.get_by_role("link").click()
+        number = buyer.locator("h1").inner_text().split()[1]
+        with buyer.expect_download() as download:
+            buyer.get_by_role("link", name="Download PDF").click()
+        pdf = download.value.path().read_bytes()
+        assert pdf.startswith(b"%PDF-") and download.value.suggested_filename == f"{number}.pdf"
         # a mail queued with notifications lands in the local catcher, readable in a browser
         queued = post(stack.url("notifications") + f"/orgs/{org_id}/emails", {
             "kind": "document_shared", "to": "buyer@acme.example", "idempotency_key": "e2e-1",

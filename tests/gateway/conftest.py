@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from gateway.app import create_app
+from tests.gateway import billing_backend
 from tests.gateway.fake_identity import FakeIdentity, Login
 
 HOST = "portal.test"
@@ -30,6 +31,8 @@ class Browser:
         self.headers = {"Referer": f"{self.base}/"} if scheme == "https" else {}
 
     def _seen(self, response):
+        if response.mimetype != "text/html":             # a PDF, an image: no form on it
+            return response
         html = response.get_data(as_text=True)
         match = CSRF_FIELD.search(html)
         if match:
@@ -103,7 +106,9 @@ def world() -> World:
 def make_app(fake: FakeIdentity, **overrides):
     config = {"PORTAL_ENV": "dev", "SECRET_KEY": "test-secret-key", "TESTING": True,
               "GATEWAY_SESSION_CACHE_SECONDS": 5.0, **overrides}
-    return create_app(identity=fake, **config)
+    app = create_app(identity=fake, **config)
+    billing_backend.mount(app)                  # the real billing service, in process
+    return app
 
 
 @pytest.fixture

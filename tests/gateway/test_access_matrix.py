@@ -24,9 +24,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
+from pypdf import PdfReader
 
 from gateway.access import API, CONSOLE, MODULES, PENDING_MFA, PERMISSIONS, PORTAL, PUBLIC, declaration
 from gateway.security import RATE_LIMITS
+from tests.gateway import billing_backend
 from tests.gateway.conftest import Browser, make_app, text
 from tests.gateway.fake_api_keys import FakeApiKeys
 from tests.gateway.fake_identity import FakeIdentity, Login
@@ -174,7 +176,39 @@ URL_SAMPLES: dict[str, Callable[[Tenant], str]] = {
     "contact_id": lambda t: t.dora.id,
     "key_id": lambda t: t.fake.key_of(t.org),
     "staff_id": lambda t: _invited_staff(t).id,
+    "invoice_id": lambda t: _invoice(t)["invoice_id"],
+    "payment_id": lambda t: _payment(t)["payment_id"],
 }
+
+
+def _pending_payment(t: Tenant) -> dict:
+    """A bank debit of the cell's customer still pending: what the console's levers act on."""
+    if not hasattr(t, "pending"):
+        debit = billing_backend.issue_invoice(t.org["org_id"], t.customer["customer_id"])
+        t.pending = billing_backend.pay_invoice(t.org["org_id"], t.customer["customer_id"], debit["invoice_id"],
+                                                method="bank_debit")
+    return t.pending
+
+
+# Where one route needs another sample than its parameter's usual one.
+ROUTE_SAMPLES: dict[tuple[str, str], Callable[[Tenant], str]] = {
+    ("console_payments.simulate", "payment_id"): lambda t: _pending_payment(t)["payment_id"],
+}
+
+
+def _payment(t: Tenant) -> dict:
+    """A settled payment of the cell's customer, for another invoice than `_invoice`'s."""
+    if not hasattr(t, "payment"):
+        paid = billing_backend.issue_invoice(t.org["org_id"], t.customer["customer_id"])
+        t.payment = billing_backend.pay_invoice(t.org["org_id"], t.customer["customer_id"], paid["invoice_id"])
+    return t.payment
+
+
+def _invoice(t: Tenant) -> dict:
+    """An issued invoice of the cell's customer, in the real billing service behind the gateway."""
+    if not hasattr(t, "invoice"):
+        t.invoice = billing_backend.issue_invoice(t.org["org_id"], t.customer["customer_id"])
+    return t.invoice
 
 
 def _invited_staff(t: Tenant) -> Login:
@@ -206,7 +240,7 @@ class Route:
                 pytest.fail(f"{self}: the access matrix has no sample value for <{name}>. Add one to "
                             f"URL_SAMPLES in tests/gateway/test_access_matrix.py so that this route is "
                             f"checked like every other.", pytrace=False)
-            return URL_SAMPLES[name](tenant)
+            return ROUTE_SAMPLES.get((self.endpoint, name), URL_SAMPLES[name])(tenant)
         return PARAMETER.sub(sample, self.rule)
 
 
@@ -237,6 +271,31 @@ class Done:
     form: Callable[[Tenant, Login], dict]
     goes_to: Callable[[Tenant, Login], str]
     changed: Callable[[Tenant, Login], bool]
+
+
+def _billed_ids(t: Tenant, customer_id: str) -> dict:
+    """An invoice and a settled payment (of another invoice) of this customer."""
+    invoice = billing_backend.issue_invoice(t.org["org_id"], customer_id)
+    paid = billing_backend.issue_invoice(t.org["org_id"], customer_id)
+    payment = billing_backend.pay_invoice(t.org["org_id"], customer_id, paid["invoice_id"])
+    return {"invoice_id": invoice["invoice_id"], "payment_id": payment["payment_id"], "number": invoice["number"]}
+
+
+def _with_ids(t: Tenant, path: str, ids: dict) -> str:
+    """The cell's URL with someone else's invoice and payment ids in place of the sample ones."""
+    if hasattr(t, "invoice"):
+        path = path.replace(t.invoice["invoice_id"], ids["invoice_id"])
+    if hasattr(t, "payment"):
+        path = path.replace(t.payment["payment_id"], ids["payment_id"])
+    return path
+
+
+def _payments(t: Tenant) -> list[dict]:
+    return billing_backend.payments_of(t.org["org_id"], t.customer["customer_id"], t.invoice["invoice_id"])
+
+
+def _newest_payment(t: Tenant) -> dict:
+    return (_payments(t) or [{"payment_id": "none"}])[0]
 
 
 def _customer_page(t: Tenant, me: Login) -> str:
@@ -291,6 +350,12 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
                                                     for k in t.fake.api_keys.values())),
     "console_keys.revoke_api_key": Done(lambda t, me: {}, lambda t, me: "/console/api-keys",
                                         lambda t, me: t.fake.api_keys[t.fake.key_of(t.org)]["revoked_at"] is not None),
+    "payments.pay": Done(lambda t, me: {"method": "bank_debit"},
+                         lambda t, me: f"/payments/{_newest_payment(t)['payment_id']}",
+                         lambda t, me: [p["status"] for p in _payments(t)] == ["pending"]),
+    "console_payments.simulate": Done(lambda t, me: {"outcome": "failed"}, lambda t, me: "/console/payments",
+                                      lambda t, me: billing_backend.payment_status(
+                                          t.org["org_id"], t.pending["payment_id"]) == "failed"),
     "console_staff.staff": Done(lambda t, me: {"name": "Nora New", "email": f"nora{t.n}@acme.test", "role": "agent"},
                                 lambda t, me: "/console/staff",
                                 lambda t, me: any(login.email == f"nora{t.n}@acme.test" and login.status == "invited"
@@ -346,9 +411,16 @@ def send(browser: Browser, route: Route, path: str, form: dict | None = None):
     return browser.post(path, form or {})
 
 
+def readable(response) -> str:
+    """What a person reads in the answer: the page's HTML, or a PDF's text."""
+    if response.mimetype == "application/pdf":
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    return response.get_data(as_text=True)
+
+
 def never_shows(responses, markers: list[str], cell: str) -> None:
     for response in responses:
-        html = response.get_data(as_text=True).lower()
+        html = readable(response).lower()
         for marker in markers:
             assert marker.lower() not in html, f"{cell}: the page shows {marker!r} of someone else"
 
@@ -401,6 +473,8 @@ def portal_visitor(stage: Stage, t: Tenant, route: Route, state: str) -> tuple[B
         stage.fake.contact_modules[t.ann.id] = [m for m in MODULES if m != module]
     if state == "permission_missing":
         t.ann.permissions = [p for p in PERMISSIONS if p != permission]       # everything else
+    elif permission and permission not in t.ann.permissions:                # the page's permission, held
+        t.ann.permissions = [*t.ann.permissions, permission]
     browser = stage.signed_in(t, t.ann, form=form)
     if state == "portal_closed":
         t.org["settings"]["portal_enabled"] = False
@@ -488,7 +562,16 @@ def test_a_contact_never_sees_another_customers_data(stage, route, viewer):
     me, other = (a, b) if viewer == "customer_a" else (b, a)
     mine, theirs = stage.signed_in(t, me.login, form=False), stage.signed_in(t, other.login, form=False)
     path = route.url(t)
-    assert theirs.get(path).status_code == 200                 # the other one's page, just before
+    billed = {"invoice_id", "payment_id"} & set(route.arguments)
+    if billed:                                 # each has one of their own; the other's is not found
+        mine_ids, their_ids = (_billed_ids(t, p.customer["customer_id"]) for p in (me, other))
+        their_path, path = _with_ids(t, path, their_ids), _with_ids(t, path, mine_ids)
+        assert theirs.get(their_path).status_code == 200
+        refused = mine.get(their_path)
+        assert refused.status_code == 404, f"{route}: another customer's answered {refused.status_code}"
+        never_shows([refused], [their_ids["number"]], f"{route} as {viewer}")
+    else:
+        assert theirs.get(path).status_code == 200             # the other one's page, just before
     page = mine.get(path)
     assert page.status_code == 200, f"{route}: {page.status_code}"
     never_shows([page], other.markers(), f"{route} as {viewer}")
@@ -542,7 +625,7 @@ def test_console_route(stage, route, state):
 def cross_org_cells() -> list:
     cells = []
     for route in GROUPS[CONSOLE]:
-        if {"customer_id", "contact_id", "staff_id"} & set(route.arguments):
+        if {"customer_id", "contact_id", "staff_id", "payment_id"} & set(route.arguments):
             cells.append(pytest.param(route, "other_org_ids", id=f"{route}-other_org_ids"))
         if "contact_id" in route.arguments:
             cells.append(pytest.param(route, "other_org_contact", id=f"{route}-other_org_contact"))

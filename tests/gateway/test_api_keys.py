@@ -140,9 +140,15 @@ def test_revoking_a_key_needs_the_csrf_token_and_another_orgs_key_is_not_found(w
 
 # -- /api/v1 ---------------------------------------------------------------------------------
 def test_every_api_view_is_declared_with_a_scope(app):
-    views = [app.view_functions[r.endpoint] for r in app.url_map.iter_rules() if r.rule.startswith("/api/")]
-    assert len(views) == 5                           # rules: 5 (GET and POST share /customers/<id>/contacts)
-    assert all(declaration(v) == (API, {"scope": "customers"}) for v in views)
+    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/api/")]
+    scopes = {r.rule: declaration(app.view_functions[r.endpoint]) for r in rules}
+    assert all(kind == API for kind, _ in scopes.values())
+    assert {rule for rule, (_, d) in scopes.items() if d == {"scope": "customers"}} == {
+        "/api/v1/customers", "/api/v1/customers/<customer_id>", "/api/v1/customers/<customer_id>/contacts",
+        "/api/v1/contacts/<contact_id>/invitations"}
+    assert {rule for rule, (_, d) in scopes.items() if d == {"scope": "invoices"}} == {
+        "/api/v1/invoices", "/api/v1/invoices/<invoice_id>", "/api/v1/invoices/<invoice_id>/issue",
+        "/api/v1/invoices/<invoice_id>/void"}
     assert all(r.endpoint.startswith(api_bp.name + ".") for r in app.url_map.iter_rules() if r.rule.startswith("/api/"))
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from services.billing.app import create_app as billing_app
 from services.billing.bootstrap import SPEC as BILLING
+from services.billing.customers import names
 from services.chassis.consumer import ConsumerRunner
 from services.chassis.relay import OutboxRelay
 from services.identity.app import create_app as identity_app
@@ -14,6 +15,11 @@ from services.identity.bootstrap import SPEC as IDENTITY
 from services.notifications.app import create_app as notifications_app
 from services.notifications.bootstrap import SPEC as NOTIFICATIONS
 from tests.support.tokens import as_system
+
+
+def customer_names(billing, org_id, customer) -> dict:
+    with billing.engine.connect() as conn:
+        return names(conn, org_id, [customer["customer_id"]])
 
 
 def eventually(fetch, timeout=30.0):
@@ -64,6 +70,13 @@ def test_org_created_in_identity_reaches_billing_and_notifications(make_runtime,
             time.sleep(0.1)
         assert types == ["PortalSettingsChanged", "OrganizationCreated"]   # newest first
         assert bill.get("/orgs/some-other-org").status_code == 404
+        # a customer made in identity is named in billing's documents
+        customer = ident.post(f"/orgs/{org['org_id']}/customers",
+                              json={"name": "Globex Ltd", "email": "ap@globex.test"}).get_json()
+        deadline = time.monotonic() + 15
+        while not customer_names(billing, org["org_id"], customer) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert customer_names(billing, org["org_id"], customer) == {customer["customer_id"]: "Globex Ltd"}
     finally:
         stop.set()
         [w.join(20) for w in workers]

@@ -47,3 +47,41 @@ class RecordInvoiceView:
     org_id: str
     invoice_id: str
     contact_id: str
+
+
+@dataclass(frozen=True)
+class StartPayment:
+    """A contact pays one or more of their customer's invoices online."""
+    org_id: str
+    customer_id: str
+    invoices: tuple                     # ((invoice_id, amount_minor or None for the amount due), ...)
+    method: str                         # "card", "bank_debit", ... (the gateway's methods)
+    return_url: str = ""
+    gateway: str | None = None          # None: the org's default gateway
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordOfflinePayment:
+    """Staff record money that came outside any gateway (bank transfer, cash, cheque)."""
+    org_id: str
+    customer_id: str
+    invoices: tuple
+    method: str
+    reference: str | None = None        # the bank's or cheque's reference
+
+
+@dataclass(frozen=True)
+class RefundPayment:
+    org_id: str
+    payment_id: str
+    amount_minor: int
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class SimulateOutcome:
+    """Staff settle or fail a pending payment of the simulated gateway (demos, tests)."""
+    org_id: str
+    payment_id: str
+    outcome: str                        # "settled" or "failed"

@@ -1,0 +1,108 @@
+"""Paying in the portal: the Pay form on an invoice, the hand-over to the payment gateway's
+own page (we never see a card), and the payment's status shown live until it settles or
+fails (htmx polls a small fragment; without JavaScript a link checks again). A payment
+still in progress for an invoice blocks a second one: billing refuses it and the page
+says why, in billing's words."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import get_currency_precision
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+
+from gateway.access import org_id, portal, principal, settings
+from gateway.forms import PAY_METHODS, PayForm
+from gateway.identity import ServiceProblem, ServiceUnavailable
+from gateway.portal_billing import billing, customer_id
+
+bp = Blueprint("payments", __name__)
+IN_PROGRESS = ("initiated", "pending")
+STATUS_TEXT = {
+    "initiated": "Waiting for you to finish at the payment page.",
+    "pending": "Accepted by your bank and being processed. This can take a few working days.",
+    "settled": "Paid. Thank you!",
+    "failed": "This payment did not go through.",
+    "refunded": "This payment was refunded.",
+}
+
+
+def minor_units(text: str, currency: str) -> int | None:
+    """"120,5" in EUR -> 12050; None when it is not an amount of this currency."""
+    try:
+        amount = Decimal(text.replace(",", "."))
+    except InvalidOperation:
+        return None
+    minor = amount.scaleb(get_currency_precision(currency))
+    return int(minor) if minor == minor.to_integral_value() and minor > 0 else None
+
+
+@bp.post("/invoices/<invoice_id>/pay")
+@portal(module="invoices", permission="pay")
+def pay(invoice_id: str):
+    invoice = billing().invoice(org_id(), customer_id(), invoice_id)
+    back = url_for("invoices.invoice", invoice_id=invoice_id)
+    form = PayForm()
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        return redirect(back)
+    chosen = {"invoice_id": invoice_id}
+    if form.amount.data and settings().get("partial_payments"):
+        amount = minor_units(form.amount.data, invoice["currency"])
+        if amount is None:
+            flash("Give an amount like 120.50.", "error")
+            return redirect(back)
+        chosen["amount_minor"] = amount
+    try:
+        payment = billing().pay(org_id(), customer_id(), [chosen], form.method.data,
+                                return_url=url_for("invoices.invoice", invoice_id=invoice_id, _external=True))
+    except ServiceProblem as problem:
+        if problem.status not in (400, 409, 422):
+            raise
+        flash(problem.detail, "error")              # e.g. "A payment for INV-000123 is still being processed ..."
+        return redirect(back)
+    if payment.get("redirect_url"):
+        return render_template("portal/pay_redirect.html", payment=payment)
+    return redirect(url_for("payments.payment", payment_id=payment["payment_id"]))
+
+
+@bp.get("/payments/<payment_id>")
+@portal(module="invoices", permission="view")
+def payment(payment_id: str):
+    found = billing().payment(org_id(), customer_id(), payment_id)
+    return render_template("portal/payment.html", payment=found, **payment_words())
+
+
+@bp.get("/payments/<payment_id>/status")
+@portal(module="invoices", permission="view")
+def payment_status(payment_id: str):
+    """The status fragment htmx swaps in: it asks again every two seconds while in progress."""
+    found = billing().payment(org_id(), customer_id(), payment_id)
+    return render_template("portal/_payment_status.html", payment=found, **payment_words())
+
+
+@bp.get("/payments/<payment_id>/receipt.pdf")
+@portal(module="invoices", permission="download")
+def receipt(payment_id: str):
+    pdf, disposition = billing().receipt_pdf(org_id(), customer_id(), payment_id)
+    if not pdf.startswith(b"%PDF-"):
+        raise ServiceUnavailable("billing answered something that is not a PDF")
+    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition})
+
+
+PAYMENT_LABELS = {"initiated": "Not finished", "pending": "Processing", "settled": "Paid", "failed": "Failed",
+                  "refunded": "Refunded"}
+
+
+def payment_words() -> dict:
+    """What the payment templates need to put a payment in words."""
+    may = set(principal().get("permissions") or [])
+    return {"status_text": STATUS_TEXT, "in_progress": IN_PROGRESS, "methods": PAY_METHODS,
+            "payment_labels": PAYMENT_LABELS, "may_download": "download" in may}
+
+
+def pay_form_for(invoice: dict) -> PayForm | None:
+    """The Pay form an invoice page shows, or None when there is nothing this contact can pay."""
+    may = set(principal().get("permissions") or [])
+    if "pay" not in may or invoice.get("status") in ("paid", "void") or not invoice.get("amount_due_minor"):
+        return None
+    return PayForm(formdata=None)

@@ -1,0 +1,364 @@
+"""Stripe, through the official SDK (stripe==16.1.0) and Stripe Checkout: the customer pays on
+Stripe's hosted page, so card data never touches the portal.
+
+- start(): a Checkout Session (mode=payment, one line of `amount_minor` in the lower-case
+  currency), created with `Idempotency-Key: <payment_id>` so a retried start answers the same
+  session. billing's ids travel as `metadata` on the session and on its PaymentIntent
+  (`payment_intent_data[metadata]`), and as `client_reference_id`.
+- The reference is the Checkout Session id (`cs_...`), everywhere: it is the only id that
+  exists when start() answers (Stripe makes the PaymentIntent when the customer submits the
+  page). PaymentIntent and Charge events are traced back to their session with the documented
+  `GET /v1/checkout/sessions?payment_intent=pi_...`; an event of a PaymentIntent that no
+  session of ours made is not ours and is ignored.
+- parse_webhook(): `StripeClient.construct_event` checks the `Stripe-Signature` header over the
+  raw body (HMAC-SHA256, endpoint secret) and refuses a timestamp older than the tolerance
+  (300 s, Stripe's default; a tolerance of 0 would switch the check off, so it is refused).
+- Status mapping (see README.md beside this file): a session completed and paid, an async
+  payment succeeded, a PaymentIntent succeeded -> settled; a session completed unpaid (a bank
+  debit on its way) or a PaymentIntent processing -> pending; an async payment failed, a session
+  expired -> failed; a PaymentIntent failed or canceled -> failed only once its session is no
+  longer open (on the hosted page a declined card can be retried with another one, so the
+  decline alone ends nothing); a charge refunded -> refunded, with the total refunded so far.
+
+Configured by StripeSettings (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, STRIPE_API_BASE, ...).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlsplit, urlunsplit
+
+import stripe
+
+from services.billing.domain import money
+from services.billing.payment_gateway import (GatewayAnswer, GatewayUpdate, PaymentRequest,
+                                              WebhookRefused)
+
+log = logging.getLogger(__name__)
+
+# Stripe's API amounts are in "the smallest currency unit" as Stripe counts it, which is ISO
+# 4217's minor unit except for these (docs.stripe.com/currencies).
+_STRIPE_ZERO = set("BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF".split())
+_STRIPE_THREE = set("BHD JOD KWD OMR TND".split())
+_STRIPE_TWO_BUT_WHOLE = {"ISK"}          # two decimals in the API, amounts in whole units (x100)
+_BANK_DEBIT = {"usd": "us_bank_account", "eur": "sepa_debit", "gbp": "bacs_debit",
+               "cad": "acss_debit", "aud": "au_becs_debit"}
+_METADATA_KEYS = 50
+
+
+class StripeGatewayError(RuntimeError):
+    """Stripe refused the call or could not be reached. `retryable`: the same call with the
+    same idempotency key may be tried again later (network trouble, 429, 5xx)."""
+
+    def __init__(self, message: str, *, retryable: bool, code: str | None = None):
+        super().__init__(message)
+        self.retryable, self.code = retryable, code
+
+
+@dataclass(frozen=True)
+class StripeSettings:
+    secret_key: str
+    webhook_secret: str
+    api_base: str | None = None          # None: Stripe itself; a URL: the stand-in (tests, make up)
+    webhook_tolerance_s: int = 300
+    timeout_s: float = 20.0
+    max_network_retries: int = 2         # the SDK retries with the same idempotency key
+    session_ttl_s: int | None = None     # Checkout's own default (24 h) when None; 30 min .. 24 h
+
+    def __post_init__(self):
+        if not self.secret_key or not self.webhook_secret:
+            raise ValueError("Stripe needs a secret key and a webhook signing secret.")
+        if self.webhook_tolerance_s <= 0:
+            raise ValueError("The webhook tolerance must be positive: 0 would accept replayed webhooks.")
+
+    @classmethod
+    def from_env(cls, environ=None) -> "StripeSettings | None":
+        """None when Stripe is not configured. `BILLING_<NAME>` wins over `<NAME>`, as in the chassis."""
+        env = os.environ if environ is None else environ
+
+        def get(name, default=None):
+            return env.get(f"BILLING_{name}", env.get(name, default))
+        if not get("STRIPE_SECRET_KEY"):
+            return None
+        ttl = get("STRIPE_SESSION_TTL_S")
+        return cls(secret_key=get("STRIPE_SECRET_KEY"), webhook_secret=get("STRIPE_WEBHOOK_SECRET", ""),
+                   api_base=get("STRIPE_API_BASE") or None,
+                   webhook_tolerance_s=int(get("STRIPE_WEBHOOK_TOLERANCE_S", "300")),
+                   session_ttl_s=int(ttl) if ttl else None)
+
+
+def to_stripe_amount(amount_minor: int, currency: str) -> int:
+    """ISO 4217 minor units -> Stripe's unit for the currency; refuses what Stripe cannot take."""
+    iso = money.exponent(currency)
+    if currency in _STRIPE_ZERO:
+        stripe_digits = 0
+    elif currency in _STRIPE_THREE:
+        if amount_minor % 10:
+            raise ValueError(f"Stripe takes {currency} amounts in steps of 10 (the last digit must be 0).")
+        stripe_digits = 3
+    else:
+        stripe_digits = 2
+    if currency in _STRIPE_TWO_BUT_WHOLE:
+        return amount_minor * 100
+    if stripe_digits >= iso:
+        return amount_minor * 10 ** (stripe_digits - iso)
+    step = 10 ** (iso - stripe_digits)
+    if amount_minor % step:
+        raise ValueError(f"Stripe takes {currency} in whole units only.")
+    return amount_minor // step
+
+
+def from_stripe_amount(amount: int | None, currency: str | None) -> int | None:
+    if amount is None or not currency:
+        return None
+    currency = currency.upper()
+    try:
+        iso = money.exponent(currency)
+    except Exception:  # noqa: BLE001 - an unknown currency: pass the amount through
+        return amount
+    if currency in _STRIPE_TWO_BUT_WHOLE:
+        return amount // 100
+    stripe_digits = 0 if currency in _STRIPE_ZERO else 3 if currency in _STRIPE_THREE else 2
+    if stripe_digits >= iso:
+        return amount // 10 ** (stripe_digits - iso)
+    return amount * 10 ** (iso - stripe_digits)
+
+
+@lru_cache(maxsize=1)
+def _deployment_gateway() -> "StripeGateway | None":
+    settings = StripeSettings.from_env()
+    return StripeGateway(settings) if settings else None
+
+
+def _add_query(url: str, query: str) -> str:
+    """Append raw `k=v` pairs (kept as written: Stripe fills in {CHECKOUT_SESSION_ID})."""
+    parts = urlsplit(url)
+    joined = f"{parts.query}&{query}" if parts.query else query
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, joined, parts.fragment))
+
+
+def _header(headers, name: str) -> str | None:
+    wanted = name.lower()
+    for key, value in (headers or {}).items():
+        if key.lower() == wanted:
+            return value
+    return None
+
+
+class StripeGateway:
+    name = "stripe"
+    methods = ("card", "bank_debit")
+
+    @classmethod
+    def for_org(cls, rt=None, org_id: str | None = None) -> "StripeGateway | None":
+        """The deployment's Stripe account, from the environment (one client per process), or
+        None when Stripe is not set up. The shape gateways.register() takes as a factory."""
+        return _deployment_gateway()
+
+    def __init__(self, settings: StripeSettings, client: stripe.StripeClient | None = None):
+        self.settings = settings
+        self.client = client or stripe.StripeClient(
+            settings.secret_key,
+            base_addresses={"api": settings.api_base} if settings.api_base else None,
+            max_network_retries=settings.max_network_retries,
+            http_client=stripe.RequestsClient(timeout=settings.timeout_s),
+        )
+
+    # --- start ------------------------------------------------------------------------
+
+    def start(self, request: PaymentRequest) -> GatewayAnswer:
+        currency = request.currency.lower()
+        if request.method == "card":
+            methods = ["card"]
+        elif request.method == "bank_debit":
+            if currency not in _BANK_DEBIT:
+                raise ValueError(f"Stripe has no bank debit for {request.currency} in this adapter.")
+            methods = [_BANK_DEBIT[currency]]
+        else:
+            raise ValueError(f"The Stripe Checkout adapter does not pay with {request.method!r} "
+                             "(saved methods need an off-session PaymentIntent: not built yet).")
+        if request.amount_minor <= 0:
+            raise ValueError("A payment needs a positive amount.")
+        metadata = self._metadata(request)
+        params = {
+            "mode": "payment",
+            "line_items": [{"quantity": 1, "price_data": {
+                "currency": currency, "unit_amount": to_stripe_amount(request.amount_minor, request.currency),
+                "product_data": {"name": request.description[:250] or "Payment"}}}],
+            "payment_method_types": methods,
+            "success_url": _add_query(request.return_url, "checkout=success&session_id={CHECKOUT_SESSION_ID}"),
+            "cancel_url": _add_query(request.return_url, "checkout=cancel"),
+            "client_reference_id": request.payment_id,
+            "metadata": metadata,
+            "payment_intent_data": {"metadata": metadata, "description": request.description[:1000]},
+        }
+        if request.email:
+            params["customer_email"] = request.email
+        if self.settings.session_ttl_s:
+            params["expires_at"] = int(time.time()) + self.settings.session_ttl_s
+        session = self._call(self.client.v1.checkout.sessions.create, params=params,
+                             options={"idempotency_key": request.payment_id})
+        return GatewayAnswer(reference=session["id"], status="initiated", redirect_url=session["url"])
+
+    @staticmethod
+    def _metadata(request: PaymentRequest) -> dict:
+        ours = {"payment_id": request.payment_id, "org_id": request.org_id, "customer_id": request.customer_id}
+        extra = {str(k)[:40]: str(v)[:500] for k, v in (request.metadata or {}).items() if k not in ours}
+        return dict(list(extra.items())[:_METADATA_KEYS - len(ours)]) | ours
+
+    def cancel(self, reference: str) -> None:
+        """Expire an open Checkout Session (a new payment replaces it): nobody can pay it any more,
+        and Stripe sends checkout.session.expired (-> failed). A session no longer open is left alone."""
+        try:
+            self.client.v1.checkout.sessions.expire(reference)
+        except stripe.InvalidRequestError as exc:
+            log.info("stripe session %s not expired: %s", reference, exc.user_message or exc)
+        except stripe.StripeError as exc:
+            raise self._error(exc) from exc
+
+    # --- webhooks ---------------------------------------------------------------------
+
+    def parse_webhook(self, body: bytes, headers: dict[str, str]) -> GatewayUpdate | None:
+        try:
+            event = self.client.construct_event(body, _header(headers, "Stripe-Signature"),
+                                                self.settings.webhook_secret,
+                                                tolerance=self.settings.webhook_tolerance_s)
+        except stripe.SignatureVerificationError as exc:
+            raise WebhookRefused(f"stripe signature: {exc.user_message or exc}") from None
+        except (ValueError, UnicodeDecodeError) as exc:     # signed, but not JSON
+            raise WebhookRefused(f"stripe body: {exc}") from None
+        data = event.to_dict()
+        obj = (data.get("data") or {}).get("object")
+        if not data.get("id") or not isinstance(data.get("type"), str) or not isinstance(obj, dict):
+            raise WebhookRefused("stripe body: not an event")
+        handler = self._HANDLERS.get(data["type"])
+        return handler(self, data["id"], obj) if handler else None
+
+    def _session_update(self, event_id, session, status, failure_reason=None, failure_message=None):
+        meta = session.get("metadata") or {}
+        return GatewayUpdate(
+            event_id=event_id, reference=session["id"],
+            payment_id=meta.get("payment_id") or session.get("client_reference_id"), status=status,
+            amount_minor=from_stripe_amount(session.get("amount_total"), session.get("currency")),
+            currency=(session.get("currency") or "").upper() or None,
+            failure_reason=failure_reason, failure_message=failure_message)
+
+    def _on_session_completed(self, event_id, session):
+        paid = session.get("payment_status") in ("paid", "no_payment_required")
+        return self._session_update(event_id, session, "settled" if paid else "pending")
+
+    def _on_async_succeeded(self, event_id, session):
+        return self._session_update(event_id, session, "settled")
+
+    def _on_async_failed(self, event_id, session):
+        reason, message = "async_payment_failed", "The payment could not be collected."
+        intent_id = session.get("payment_intent")
+        if intent_id:
+            try:   # the reason lives on the PaymentIntent; best effort, the status is known already
+                error = self.client.v1.payment_intents.retrieve(intent_id).to_dict().get("last_payment_error") or {}
+                reason = error.get("decline_code") or error.get("code") or reason
+                message = error.get("message") or message
+            except stripe.StripeError as exc:
+                log.warning("stripe: reason of failed payment %s not read: %s", intent_id, exc)
+        return self._session_update(event_id, session, "failed", reason, message)
+
+    def _on_session_expired(self, event_id, session):
+        return self._session_update(event_id, session, "failed", "expired",
+                                    "The checkout expired before the customer paid.")
+
+    def _session_of(self, intent_id: str | None) -> dict | None:
+        if not intent_id:
+            return None
+        found = self._call(self.client.v1.checkout.sessions.list,
+                           params={"payment_intent": intent_id, "limit": 1})
+        sessions = found.to_dict().get("data") or []
+        return sessions[0] if sessions else None
+
+    def _intent_update(self, event_id, intent, status, failure_reason=None, failure_message=None,
+                       amount_minor=None, only_when_closed=False):
+        session = self._session_of(intent.get("id") if intent.get("object") == "payment_intent"
+                                   else intent.get("payment_intent"))
+        if session is None:
+            log.info("stripe event %s: no checkout session of ours for it; ignored", event_id)
+            return None
+        if only_when_closed and session.get("status") == "open":
+            return None          # the customer is still on the hosted page and may try another card
+        meta = intent.get("metadata") or session.get("metadata") or {}
+        currency = intent.get("currency")
+        return GatewayUpdate(
+            event_id=event_id, reference=session["id"],
+            payment_id=meta.get("payment_id") or session.get("client_reference_id"), status=status,
+            amount_minor=(amount_minor if amount_minor is not None
+                          else from_stripe_amount(intent.get("amount"), currency)),
+            currency=(currency or "").upper() or None,
+            failure_reason=failure_reason, failure_message=failure_message)
+
+    def _on_intent_succeeded(self, event_id, intent):
+        return self._intent_update(event_id, intent, "settled")
+
+    def _on_intent_processing(self, event_id, intent):
+        return self._intent_update(event_id, intent, "pending")
+
+    def _on_intent_failed(self, event_id, intent):
+        error = intent.get("last_payment_error") or {}
+        return self._intent_update(event_id, intent, "failed",
+                                   error.get("decline_code") or error.get("code") or "payment_failed",
+                                   error.get("message") or "The payment failed.", only_when_closed=True)
+
+    def _on_intent_canceled(self, event_id, intent):
+        return self._intent_update(event_id, intent, "failed", intent.get("cancellation_reason") or "canceled",
+                                   "The payment was canceled.", only_when_closed=True)
+
+    def _on_charge_refunded(self, event_id, charge):
+        refunded = from_stripe_amount(charge.get("amount_refunded"), charge.get("currency"))
+        return self._intent_update(event_id, charge, "refunded", amount_minor=refunded)
+
+    _HANDLERS = {
+        "checkout.session.completed": _on_session_completed,
+        "checkout.session.async_payment_succeeded": _on_async_succeeded,
+        "checkout.session.async_payment_failed": _on_async_failed,
+        "checkout.session.expired": _on_session_expired,
+        "payment_intent.succeeded": _on_intent_succeeded,
+        "payment_intent.processing": _on_intent_processing,
+        "payment_intent.payment_failed": _on_intent_failed,
+        "payment_intent.canceled": _on_intent_canceled,
+        "charge.refunded": _on_charge_refunded,
+    }
+
+    # --- refunds ----------------------------------------------------------------------
+
+    def refund(self, reference: str, amount_minor: int, currency: str, idempotency_key: str) -> str:
+        if amount_minor <= 0:
+            raise ValueError("A refund needs a positive amount.")
+        intent_id = reference
+        if reference.startswith("cs_"):
+            session = self._call(self.client.v1.checkout.sessions.retrieve, reference).to_dict()
+            if (session.get("currency") or "").lower() != currency.lower():
+                raise ValueError(f"The payment is in {session.get('currency')}, not {currency}.")
+            intent_id = session.get("payment_intent")
+            if not intent_id or session.get("payment_status") != "paid":
+                raise StripeGatewayError("This checkout has no settled payment to refund.",
+                                         retryable=False, code="not_paid")
+        refund = self._call(self.client.v1.refunds.create,
+                            params={"payment_intent": intent_id,
+                                    "amount": to_stripe_amount(amount_minor, currency.upper()),
+                                    "metadata": {"refund_key": idempotency_key}},
+                            options={"idempotency_key": idempotency_key})
+        return refund["id"]
+
+    # --- errors -----------------------------------------------------------------------
+
+    def _call(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except stripe.StripeError as exc:
+            raise self._error(exc) from exc
+
+    @staticmethod
+    def _error(exc: stripe.StripeError) -> StripeGatewayError:
+        retryable = isinstance(exc, (stripe.APIConnectionError, stripe.RateLimitError)) or \
+            (exc.http_status or 0) >= 500 or (exc.http_status == 409)
+        return StripeGatewayError(f"stripe: {exc.user_message or exc}", retryable=retryable, code=exc.code)

@@ -1,0 +1,71 @@
+"""Paying in a real browser on `make up`'s stack (the simulated gateway): the demo contact
+pays by bank debit and sees it pending; a second tab's payment is refused while it is;
+staff fail it in the console and the contact's page says so without a reload; the contact
+pays by card, the invoice shows paid, and the receipt PDF carries the invoice number."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from tests.e2e.stack import Stack
+from tests.e2e.test_front_door import STAFF, enrol
+
+BUYER = ("buyer@acme.example", "demo buyer passphrase")
+
+
+def sign_in(page, base: str, path: str, login: tuple[str, str]) -> None:
+    page.goto(base + path)
+    page.get_by_label("E-mail").fill(login[0])
+    page.get_by_label("Password").fill(login[1])
+    page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.mark.slow
+def test_bank_debit_pending_refused_again_failed_by_staff_then_paid_by_card(tmp_path, browser):
+    stack = Stack(tmp_path / "var")
+    stack.start()
+    base = f"http://localhost:{stack.gateway}"
+    try:
+        context = browser.new_context(accept_downloads=True)
+        buyer = context.new_page()
+        sign_in(buyer, base, "/signin", BUYER)
+        buyer.goto(base + "/invoices")
+        buyer.locator("table tbody tr").first.get_by_role("link").click()
+        invoice_url = buyer.url
+        number = buyer.locator("h1").inner_text().split()[1]
+        second_tab = context.new_page()
+        second_tab.goto(invoice_url)                       # open before the first payment
+
+        buyer.get_by_label("Bank debit").check()
+        buyer.get_by_role("button", name="Pay").click()
+        buyer.wait_for_url("**/payments/*")
+        assert "being processed" in buyer.locator("#payment-status").inner_text()
+
+        second_tab.get_by_label("Card").check()
+        second_tab.get_by_role("button", name="Pay").click()
+        assert "is still being processed" in second_tab.content()
+        assert second_tab.get_by_role("button", name="Pay").count() == 0
+
+        staff = browser.new_context().new_page()
+        sign_in(staff, base, "/console/signin", STAFF)
+        enrol(staff, [])
+        staff.goto(base + "/console/payments?status=pending")
+        staff.get_by_role("button", name=f"Mark failed {number}").click()
+        assert "The payment is now failed." in staff.content()
+
+        buyer.locator("#payment-status", has_text="did not go through").wait_for(timeout=15000)   # no reload
+        buyer.goto(invoice_url)
+        buyer.get_by_label("Card").check()
+        buyer.get_by_role("button", name="Pay").click()
+        assert "Paid. Thank you!" in buyer.locator("#payment-status").inner_text()
+        with buyer.expect_download() as download:
+            buyer.get_by_role("link", name="Download receipt (PDF)").click()
+        pdf = download.value.path().read_bytes()
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+        assert pdf.startswith(b"%PDF-") and number in text
+        buyer.goto(invoice_url)
+        assert "Paid" in buyer.locator("h1").inner_text()
+    finally:
+        assert stack.stop() == 0

@@ -1,0 +1,132 @@
+"""The real billing service behind the gateway's tests, in process: its Flask app answers
+the gateway's HTTP client through a requests adapter (no sockets), on one SQLite database
+for the test process. Billing checks the internal tokens the fake identity signs with the
+test run's key, exactly as it checks identity's."""
+from __future__ import annotations
+
+import tempfile
+from contextlib import contextmanager
+import uuid
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
+
+from services.billing.app import create_app
+from services.billing.bootstrap import SPEC
+from services.chassis import migrate
+from services.chassis.config import Config
+from tests.support.tokens import bearer
+
+_billing = {}
+
+
+class WsgiAdapter(BaseAdapter):
+    """Hands each request to a Flask app's test client and answers what it answered."""
+
+    def __init__(self, app):
+        super().__init__()
+        self.client = app.test_client()
+
+    def send(self, request, **kwargs):
+        url = urlsplit(request.url)
+        answer = self.client.open(url.path, method=request.method, query_string=url.query,
+                                  headers=dict(request.headers), data=request.body)
+        response = requests.Response()
+        response.status_code = answer.status_code
+        response._content = answer.get_data()
+        response.headers = CaseInsensitiveDict(answer.headers)
+        response.request, response.url = request, request.url
+        return response
+
+    def close(self):
+        pass
+
+
+def billing_app():
+    """One migrated billing app per test process (SQLite in a temporary folder)."""
+    if "app" not in _billing:
+        url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='gw-billing-')) / 'billing.db'}"
+        migrate.upgrade(SPEC, url)
+        _billing["app"] = create_app(Config.from_env("billing", database_url=url, kafka_bootstrap="127.0.0.1:1"))
+    return _billing["app"]
+
+
+def mount(gateway_app) -> None:
+    session = gateway_app.extensions["gateway"].services["billing"].session
+    session.mount("http://", WsgiAdapter(billing_app()))
+
+
+def issue_invoice(org_id: str, customer_id: str, total_minor: int = 12000, currency: str = "EUR",
+                  due: date | None = None, **extra) -> dict:
+    """An issued invoice, made the way an ERP or the console makes one (billing's staff API)."""
+    client = billing_app().test_client()
+    body = {"customer_id": customer_id, "currency": currency, "issue": True,
+            "lines": [{"description": "Consulting", "quantity": "1", "unit_price_minor": total_minor,
+                       "tax_rate": "0"}], **extra}
+    if due:
+        body["due_date"] = due.isoformat()
+    answer = client.post(f"/orgs/{org_id}/invoices", json=body,
+                         headers=bearer("staff", org_id, id=str(uuid.uuid4())))
+    assert answer.status_code in (200, 201), answer.get_json()
+    return answer.get_json()
+
+
+def pay_invoice(org_id: str, customer_id: str, invoice_id: str, method: str = "card") -> dict:
+    """A payment a contact of the customer made (the simulated gateway: a card settles at once)."""
+    client = billing_app().test_client()
+    contact = bearer("contact", org_id, id=str(uuid.uuid4()), customer_id=customer_id,
+                     permissions=("view", "pay"), modules=("invoices", "payments"))
+    answer = client.post(f"/orgs/{org_id}/customers/{customer_id}/payments", headers=contact, json={
+        "invoices": [{"invoice_id": invoice_id}], "method": method, "return_url": "http://portal.test/"})
+    assert answer.status_code == 201, answer.get_json()
+    return answer.get_json()
+
+
+def payments_of(org_id: str, customer_id: str, invoice_id: str) -> list[dict]:
+    """The invoice's payments, newest first, as its customer sees them."""
+    client = billing_app().test_client()
+    contact = bearer("contact", org_id, id=str(uuid.uuid4()), customer_id=customer_id,
+                     permissions=("view",), modules=("invoices",))
+    answer = client.get(f"/orgs/{org_id}/customers/{customer_id}/invoices/{invoice_id}", headers=contact)
+    return answer.get_json()["payments"]
+
+
+def simulate(org_id: str, payment_id: str, outcome: str) -> dict:
+    """Staff settle or fail a pending payment of the simulated gateway."""
+    answer = billing_app().test_client().post(f"/orgs/{org_id}/payments/{payment_id}/simulate",
+                                              json={"outcome": outcome},
+                                              headers=bearer("staff", org_id, id=str(uuid.uuid4())))
+    assert answer.status_code == 200, answer.get_json()
+    return answer.get_json()
+
+
+@contextmanager
+def org_settings(org_id: str, **settings):
+    """Billing's copy of the org's settings (identity's events bring it in production)."""
+    from sqlalchemy import delete, insert
+    from services.chassis.orgs import known_orgs
+    engine = billing_app().extensions["portal"].engine
+    with engine.begin() as conn:
+        conn.execute(delete(known_orgs).where(known_orgs.c.org_id == org_id))
+        conn.execute(insert(known_orgs).values(org_id=org_id, name="Org", host=None,
+                                               settings={"modules": ["invoices", "payments"], **settings}))
+    try:
+        yield
+    finally:
+        with engine.begin() as conn:
+            conn.execute(delete(known_orgs).where(known_orgs.c.org_id == org_id))
+
+
+def staff_payment(org_id: str, payment_id: str) -> dict:
+    """The payment as staff see it (with the gateway's reference)."""
+    answer = billing_app().test_client().get(f"/orgs/{org_id}/payments/{payment_id}",
+                                             headers=bearer("staff", org_id, id=str(uuid.uuid4())))
+    return answer.get_json()
+
+
+def payment_status(org_id: str, payment_id: str) -> str:
+    return staff_payment(org_id, payment_id)["status"]
