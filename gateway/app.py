@@ -28,7 +28,10 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from gateway import (api, brand, console, console_keys, console_payments, console_staff, portal, portal_billing,
-                     portal_payments, recovery)
+                     portal_payments, recovery, webhooks)
+from gateway import console_invoices
+from gateway import portal_comments
+from gateway import portal_credits
 from gateway.access import Gateway, apply_cookie, current_org, drop_session, principal, public
 from gateway.clients import ServiceClient, TTLCache
 from gateway.metrics import UPSTREAM_FAILURES, init_metrics
@@ -100,12 +103,16 @@ def create_app(service_urls: dict[str, str] | None = None, *, identity: Identity
     app.register_blueprint(portal.bp)
     app.register_blueprint(portal_billing.bp)
     app.register_blueprint(portal_payments.bp)
+    app.register_blueprint(portal_comments.bp)
+    app.register_blueprint(portal_credits.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(console_keys.bp)
     app.register_blueprint(console_staff.bp)
     app.register_blueprint(console_payments.bp)
+    app.register_blueprint(console_invoices.bp)
     app.register_blueprint(recovery.bp)
     app.register_blueprint(brand.bp)
+    app.register_blueprint(webhooks.bp)
     app.register_blueprint(api.bp)
     _health(app)
     init_metrics(app)
@@ -119,6 +126,7 @@ def create_app(service_urls: dict[str, str] | None = None, *, identity: Identity
 
     init_csrf(app)
     api.init_api(app, init_limiter(app))
+    webhooks.init_webhooks(app)
     _errors(app)
     app.after_request(apply_cookie)
     app.after_request(add_security_headers)

@@ -47,3 +47,87 @@ class BillingClient(ServiceApi):
     def simulate(self, org: str, payment_id: str, outcome: str) -> dict:
         """Settle or fail a pending payment of the simulated gateway (the console's test lever)."""
         return self._call("POST", f"/orgs/{_id(org)}/payments/{_id(payment_id)}/simulate", {"outcome": outcome})
+
+    # -- staff: the console's invoices (gateway/console_invoices.py) ----------------------
+    def staff_invoices(self, org: str, query: dict) -> dict:
+        """A page of the org's invoices, drafts too: {items, next_cursor}."""
+        keys = (*LIST_QUERY, "customer_id")
+        params = {k: v for k, v in query.items() if k in keys and v not in (None, "")}
+        return self._call("GET", f"/orgs/{_id(org)}/invoices", params=params)
+
+    def staff_invoice(self, org: str, invoice_id: str) -> dict:
+        return self._call("GET", f"/orgs/{_id(org)}/invoices/{_id(invoice_id)}")
+
+    def create_invoice(self, org: str, body: dict) -> dict:
+        """A draft, or an issued invoice with `issue: true` (body as API.md's POST /invoices)."""
+        return self._call("POST", f"/orgs/{_id(org)}/invoices", body)
+
+    def update_invoice(self, org: str, invoice_id: str, changes: dict) -> dict:
+        return self._call("PATCH", f"/orgs/{_id(org)}/invoices/{_id(invoice_id)}", changes)
+
+    def issue_invoice(self, org: str, invoice_id: str) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/invoices/{_id(invoice_id)}/issue", {})
+
+    def void_invoice(self, org: str, invoice_id: str, reason: str | None) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/invoices/{_id(invoice_id)}/void", {"reason": reason})
+
+    def discard_draft(self, org: str, invoice_id: str) -> None:
+        self._call("DELETE", f"/orgs/{_id(org)}/invoices/{_id(invoice_id)}")
+
+    def staff_invoice_pdf(self, org: str, invoice_id: str) -> tuple[bytes, str]:
+        """Any invoice's PDF (a draft watermarked DRAFT) and the file name billing gives it."""
+        answer = self._send("GET", f"/orgs/{_id(org)}/invoices/{_id(invoice_id)}/pdf")
+        return answer.content, answer.headers.get("Content-Disposition", 'attachment; filename="invoice.pdf"')
+
+    def invoice_payments(self, org: str, invoice_id: str) -> dict:
+        """The invoice's payments with their gateway references, newest first (up to 100)."""
+        return self._call("GET", f"/orgs/{_id(org)}/payments", params={"invoice_id": invoice_id, "limit": 100})
+
+    def record_offline_payment(self, org: str, customer: str, invoices: list[dict], method: str,
+                               reference: str | None) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/payments/offline", {
+            "customer_id": customer, "invoices": invoices, "method": method, "reference": reference})
+
+    def refund(self, org: str, payment_id: str, amount_minor: int, reason: str | None) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/payments/{_id(payment_id)}/refund",
+                          {"amount_minor": amount_minor, "reason": reason})
+
+    def staff_payment(self, org: str, payment_id: str) -> dict:
+        return self._call("GET", f"/orgs/{_id(org)}/payments/{_id(payment_id)}")
+
+    # -- comments and forwarding (portal: gateway/portal_comments.py; console: staff_*) ---
+    def comments(self, org: str, customer: str, invoice_id: str) -> list[dict]:
+        """The invoice's conversation as the customer sees it (never an internal note), oldest first."""
+        return self._call("GET", self._customer(org, customer) + f"/invoices/{_id(invoice_id)}/comments")["items"]
+
+    def post_comment(self, org: str, customer: str, invoice_id: str, text: str) -> dict:
+        return self._call("POST", self._customer(org, customer) + f"/invoices/{_id(invoice_id)}/comments",
+                          {"text": text})
+
+    def forward_invoice(self, org: str, customer: str, invoice_id: str, email: str, message: str | None) -> dict:
+        """Mail the invoice's link to `email` (403 where the org does not forward; 429 past the hourly cap)."""
+        return self._call("POST", self._customer(org, customer) + f"/invoices/{_id(invoice_id)}/forward",
+                          {"email": email, "message": message})
+
+    def staff_comments(self, org: str, invoice_id: str) -> list[dict]:
+        """Every comment on the invoice, oldest first, each with `internal` (true: never shown to the customer)."""
+        return self._call("GET", f"/orgs/{_id(org)}/invoices/{_id(invoice_id)}/comments")["items"]
+
+    def post_staff_comment(self, org: str, invoice_id: str, text: str, show_in_portal: bool) -> dict:
+        """An internal note, or with `show_in_portal` a comment the customer sees (and is mailed about)."""
+        return self._call("POST", f"/orgs/{_id(org)}/invoices/{_id(invoice_id)}/comments",
+                          {"text": text, "show_in_portal": bool(show_in_portal)})
+
+    # -- credit notes ----------------------------------------------------------------------
+    def credit_notes(self, org: str, customer: str, query: dict) -> dict:
+        """A page of the customer's credit notes, newest first: {items, next_cursor}."""
+        params = {k: v for k, v in query.items() if k in ("status", "cursor", "limit") and v not in (None, "")}
+        return self._call("GET", self._customer(org, customer) + "/credit-notes", params=params)
+
+    def credit_note(self, org: str, customer: str, credit_note_id: str) -> dict:
+        """The note with its lines, the invoices it was applied to and the refunds made from it."""
+        return self._call("GET", self._customer(org, customer) + f"/credit-notes/{_id(credit_note_id)}")
+
+    def credit_note_pdf(self, org: str, customer: str, credit_note_id: str) -> tuple[bytes, str]:
+        answer = self._send("GET", self._customer(org, customer) + f"/credit-notes/{_id(credit_note_id)}/pdf")
+        return answer.content, answer.headers.get("Content-Disposition", 'attachment; filename="credit-note.pdf"')

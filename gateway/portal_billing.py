@@ -21,7 +21,11 @@ STATUS_LABELS = {"sent": "Due", "partially_paid": "Partly paid", "paid": "Paid",
 SORTS = {"-issued_at": "Newest first", "issued_at": "Oldest first", "due_date": "Due soonest",
          "-due_date": "Due latest", "-total": "Largest amount", "total": "Smallest amount",
          "number": "Number (A–Z)", "-number": "Number (Z–A)"}
-EVENT_LABELS = {"issued": "Issued", "updated": "Changed", "voided": "Voided", "viewed": "Viewed"}
+EVENT_LABELS = {"issued": "Issued", "updated": "Changed", "voided": "Voided", "viewed": "Viewed",
+                "comment": "Comment", "forwarded": "Forwarded by e-mail",
+                "payment_initiated": "Payment started", "payment_pending": "Payment being processed",
+                "payment_settled": "Payment received", "payment_failed": "Payment failed",
+                "payment_refunded": "Payment refunded", "credit_applied": "Credit applied"}
 PAGE_SIZE = 25
 
 
@@ -94,13 +98,15 @@ def invoices():
 @bp.get("/invoices/<invoice_id>")
 @portal(module="invoices", permission="view")
 def invoice(invoice_id: str):
+    from gateway.portal_comments import conversation_for
     from gateway.portal_payments import IN_PROGRESS, pay_form_for, payment_words
     found = billing().invoice(org_id(), customer_id(), invoice_id)
     busy = next((p for p in found.get("payments") or [] if p["status"] in IN_PROGRESS), None)
     in_progress = billing().payment(org_id(), customer_id(), busy["payment_id"]) if busy else None
     return render_template("portal/invoice.html", invoice=found, status_labels=STATUS_LABELS,
                            event_labels=EVENT_LABELS, pay_form=pay_form_for(found), in_progress_payment=in_progress,
-                           partial_allowed=bool(settings().get("partial_payments")), **payment_words())
+                           partial_allowed=bool(settings().get("partial_payments")), **payment_words(),
+                           conversation=conversation_for(found))
 
 
 @bp.get("/invoices/<invoice_id>/pdf")

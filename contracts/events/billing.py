@@ -137,6 +137,19 @@ class InvoiceForwarded(EventSchema):
     customer_id = Id(required=True)
     contact_id = Id(required=True)
     recipient_email = fields.Email(required=True)
+    # Added after v1 (optional): what the mail to the recipient needs. It carries a link
+    # (`portal_path` on the org's portal host), never the invoice: the recipient signs in as a
+    # contact of the customer to open it; forwarding grants nothing.
+    invoice_number = fields.String(validate=validate.Length(min=1, max=40))
+    contact_name = fields.String(allow_none=True, validate=validate.Length(max=200))
+    message = fields.String(allow_none=True, validate=validate.Length(max=1000),
+                            metadata={"description": "Plain text from the contact, for the mail."})
+    portal_path = fields.String(validate=validate.Length(min=1, max=300),
+                                metadata={"description": "The invoice's page, e.g. /invoices/<id>."})
+    currency = Currency()
+    total_minor = MinorUnits()
+    amount_due_minor = MinorUnits()
+    due_date = fields.Date(allow_none=True)
 
 
 class PaymentInitiated(PaymentBase):
@@ -221,6 +234,12 @@ class CreditNoteIssued(EventSchema):
     reason = fields.String(required=True, allow_none=True)
     issued_at = UtcDateTime(required=True)
     external_ref = fields.String(required=True, allow_none=True)
+    # Added after v1 (optional): the content, priced like invoice lines (a plain amount is
+    # one line), so the note can be rebuilt from its events and an ERP sees what was credited.
+    lines = fields.List(fields.Nested(InvoiceLine))
+    subtotal_minor = MinorUnits()
+    discount_minor = MinorUnits()
+    tax_minor = MinorUnits()
 
 
 class CreditApplied(EventSchema):
@@ -248,6 +267,9 @@ class CreditRefunded(EventSchema):
     amount_minor = MinorUnits(required=True)
     currency = Currency(required=True)
     remaining_minor = MinorUnits(required=True)
+    # Added after v1 (optional): the refund's own id and why it was made.
+    refund_id = Id()
+    reason = fields.String(allow_none=True)
 
 
 class PaymentLinkCreated(EventSchema):
@@ -276,3 +298,13 @@ class CommentPosted(EventSchema):
     author_kind = choice("contact", "staff", required=True)
     author_id = Id(required=True)
     body = fields.String(required=True, validate=validate.Length(min=1))
+    # Added after v1 (optional). `visible_to_customer` false: a staff-internal note; its
+    # `body` and `excerpt` must never reach the customer (mail, notice, portal). Treat a
+    # missing flag as false. Contacts' comments are always visible to their customer.
+    visible_to_customer = fields.Boolean()
+    invoice_number = fields.String(validate=validate.Length(min=1, max=40))
+    author_name = fields.String(allow_none=True, validate=validate.Length(max=200))
+    excerpt = fields.String(validate=validate.Length(min=1, max=200),
+                            metadata={"description": "The start of the body on one line, for a mail's preview."})
+    portal_path = fields.String(validate=validate.Length(min=1, max=300),
+                                metadata={"description": "The invoice's page in the portal, e.g. /invoices/<id>."})

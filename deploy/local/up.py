@@ -75,6 +75,7 @@ def environment() -> dict:
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(SMTP_PORT),
         "PORTAL_ENV": "dev",
+        "PORTAL_PUBLIC_URL": f"http://{{host}}:{GATEWAY_PORT}",    # links in mails (notifications)
         "GATEWAY_SECRET_KEY": env.get("GATEWAY_SECRET_KEY") or gateway_secret(),
         # identity alone signs internal tokens (IDENTITY_ prefix: no other process sees the
         # private key); every service checks them with the public key

@@ -29,7 +29,9 @@ VIEW = dict(module="invoices", permission="view")
 
 def blueprints():
     from services.billing.api_payments import blp as payments_blp
-    return [orgs.blueprint("billing"), blp, payments_blp]
+    from services.billing.api_comments import blp as comments_blp
+    from services.billing.api_credit_notes import blp as credit_notes_blp
+    return [orgs.blueprint("billing"), blp, payments_blp, comments_blp, credit_notes_blp]
 
 
 def today():

@@ -407,3 +407,69 @@ def render_receipt(payment: dict, invoices: list[dict], org: dict, logo: bytes |
     doc.totals(rows, emphasised="Amount paid")
     doc.notes(payment.get("notes") or "Thank you for your payment.")
     return _render(doc)
+
+
+# --- credit notes -------------------------------------------------------------------------
+
+def render_credit_note(note: dict, org: dict, logo: bytes | None) -> bytes:
+    """A credit note as a branded A4 PDF, in the invoice's look: its lines, totals, what was
+    applied to which invoice and refunded, and what is left. `note` is a credit note detail
+    (API.md "Credit notes"); a note with nothing left is not watermarked: it stays valid."""
+    currency = note["currency"]
+    number = note.get("number") or ""
+    doc = _Document(org, logo, "Credit note", number, None)
+    doc.add_page()
+
+    top = doc.get_y()
+    doc.font(9, colour=MUTED)
+    doc.cell(90, 5, "Credit to", new_x="LMARGIN", new_y="NEXT")
+    doc.font(11, bold=True)
+    doc.multi_cell(90, 6, note.get("customer_name") or note.get("customer_id") or "—", new_x="LMARGIN",
+                   new_y="NEXT")
+    left_end = doc.get_y()
+    doc.set_y(top)
+    right_end = doc.label_values(105, 90, [
+        ("Credit note number", number), ("Issued", day(note.get("issued_at"))),
+        ("Against invoice", note.get("invoice_number") or "—"), ("Currency", currency)])
+    doc.set_xy(15, max(left_end, right_end) + 6)
+
+    doc.font(9)
+    with doc.table(col_widths=(73, 15, 25, 25, 15, 37), text_align=(
+            "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
+            headings_style=doc.table_style(), line_height=5.5, padding=1.5,
+            borders_layout="HORIZONTAL_LINES", width=doc.epw) as table:
+        table.row(["Description", "Qty", "Unit price", "Discount", "Tax", "Total"])
+        for line in note.get("lines") or []:
+            table.row([line.get("description") or "", f"{Decimal(str(line.get('quantity', 0))).normalize():f}",
+                       _plain(line.get("unit_price_minor"), currency),
+                       _plain(line["discount_minor"], currency) if line.get("discount_minor") else "—",
+                       percent(line.get("tax_rate")), _plain(line.get("total_minor"), currency)])
+    doc.font(8, colour=MUTED)
+    doc.cell(0, 5, f"Amounts in {currency}; line totals include tax.", new_x="LMARGIN", new_y="NEXT")
+
+    applications = note.get("applications") or []
+    refunds = note.get("refunds") or []
+    if applications or refunds:
+        doc.heading("Used")
+        doc.font(9)
+        with doc.table(col_widths=(60, 60, 60), text_align=("LEFT", "LEFT", "RIGHT"),
+                       headings_style=doc.table_style(), line_height=5.5, padding=1.5,
+                       borders_layout="HORIZONTAL_LINES", width=doc.epw) as table:
+            table.row(["Date", "Used for", "Amount"])
+            for a in applications:
+                table.row([day(a.get("applied_at")), f"Invoice {a.get('invoice_number') or a.get('invoice_id')}",
+                           _plain(a.get("amount_minor"), currency)])
+            for r in refunds:
+                table.row([day(r.get("refunded_at")), "Refunded to the customer", _plain(r.get("amount_minor"), currency)])
+
+    rows = [("Subtotal", money(note.get("subtotal_minor"), currency))]
+    if note.get("discount_minor"):
+        rows.append(("Discount", money(-note["discount_minor"], currency)))
+    rows += [("Tax", money(note.get("tax_minor"), currency)),
+             ("Total credit", money(note.get("total_minor"), currency)),
+             ("Applied to invoices", money(note.get("applied_minor"), currency)),
+             ("Refunded", money(note.get("refunded_minor"), currency)),
+             ("Credit left", money(note.get("remaining_minor"), currency))]
+    doc.totals(rows, emphasised="Credit left")
+    doc.notes(note.get("reason"))
+    return _render(doc)

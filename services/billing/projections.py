@@ -130,6 +130,23 @@ payment_allocations = Table(
     Index("ix_payment_allocations_invoice", "invoice_id", "initiated_at", "payment_id"),
 )
 
+# Credit notes applied to invoices (one row per CreditApplied, its event id as key): with
+# the settled payments, what an invoice's amount paid is summed from (`paid_on`). Written by
+# credit_projections.CreditNoteList.
+credit_applications = Table(
+    "credit_applications", metadata,
+    Column("application_id", String(64), primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("customer_id", String(64), nullable=False),
+    Column("credit_note_id", String(64), nullable=False),
+    Column("invoice_id", String(64), nullable=False),
+    Column("amount_minor", Money, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("applied_at", String(40), nullable=False),
+    Index("ix_credit_applications_invoice", "invoice_id", "applied_at"),
+    Index("ix_credit_applications_note", "credit_note_id", "applied_at"),
+)
+
 invoice_payment_locks = Table(
     "invoice_payment_locks", metadata,
     Column("invoice_id", String(64), primary_key=True),
@@ -233,10 +250,13 @@ class InvoiceViews(Projection):
 
 
 def paid_on(conn, invoice_id: str) -> int:
-    """What settled payments, less refunds, pay towards an invoice."""
-    c = payment_allocations.c
-    return int(conn.execute(select(func.coalesce(func.sum(c.amount_minor - c.refunded_minor), 0)).where(
-        c.invoice_id == invoice_id, c.status.in_(("settled", "refunded")))).scalar_one())   # numeric on PG
+    """What settled payments, less refunds, and applied credit notes pay towards an invoice."""
+    c, k = payment_allocations.c, credit_applications.c
+    paid = conn.execute(select(func.coalesce(func.sum(c.amount_minor - c.refunded_minor), 0)).where(
+        c.invoice_id == invoice_id, c.status.in_(("settled", "refunded")))).scalar_one()
+    credited = conn.execute(select(func.coalesce(func.sum(k.amount_minor), 0))
+                            .where(k.invoice_id == invoice_id)).scalar_one()
+    return int(paid) + int(credited)        # numeric on PG
 
 
 def refresh_paid(conn, invoice_id: str, at: str) -> None:
@@ -328,4 +348,6 @@ class PaymentList(Projection):
 
 
 def all_projections():
-    return [InvoiceList(), InvoiceViews(), PaymentList()]
+    from services.billing.credit_projections import CreditNoteList
+    from services.billing.comments import Conversation
+    return [InvoiceList(), InvoiceViews(), PaymentList(), CreditNoteList(), Conversation()]

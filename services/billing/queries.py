@@ -16,9 +16,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import and_, literal, or_, select, tuple_
 
+from services.billing.credit_projections import credit_notes
 from services.billing.domain.invoice import shown_status
 from services.billing.domain.money import tax_breakdown
-from services.billing.projections import invoices, payment_allocations, payments
+from services.billing.projections import credit_applications, invoices, payment_allocations, payments
 from services.chassis import auth
 from services.chassis.errors import NotFound, PortalError
 from services.chassis.tables import events
@@ -32,7 +33,7 @@ SUMMARY = [invoices.c[name] for name in (
     "amount_paid_minor", "amount_due_minor", "issued_at", "due_date", "external_ref",
     "created_at", "updated_at")]
 TIMELINE = {"InvoiceIssued": "issued", "InvoiceUpdated": "updated", "InvoiceVoided": "voided",
-            "InvoiceViewed": "viewed"}
+            "InvoiceViewed": "viewed", "CommentPosted": "comment", "InvoiceForwarded": "forwarded"}
 PAYMENT_TIMELINE = {"PaymentInitiated": "payment_initiated", "PaymentPending": "payment_pending",
                     "PaymentSettled": "payment_settled", "PaymentFailed": "payment_failed",
                     "PaymentRefunded": "payment_refunded"}
@@ -169,6 +170,8 @@ def timeline(conn, invoice_id: str, for_customer: bool) -> list[dict]:
     for r in rows:
         if r.type not in TIMELINE:
             continue
+        if r.type == "CommentPosted" and for_customer and not r.data.get("visible_to_customer"):
+            continue                    # a staff-internal note: never shown to the customer
         actor = (r.meta or {}).get("actor") or {}
         entry = {"event": TIMELINE[r.type], "at": r.occurred_at, "actor_kind": actor.get("kind")}
         if not for_customer:
@@ -181,8 +184,15 @@ def timeline(conn, invoice_id: str, for_customer: bool) -> list[dict]:
             entry["number"] = r.data["number"]
         elif r.type == "InvoiceViewed" and not for_customer:
             entry["contact_id"] = r.data["contact_id"]
+        elif r.type == "CommentPosted":
+            entry["comment_id"] = r.data["comment_id"]
+            if not for_customer:
+                entry["internal"] = not r.data.get("visible_to_customer")
+        elif r.type == "InvoiceForwarded" and not for_customer:
+            entry.update(contact_id=r.data["contact_id"], recipient_email=r.data["recipient_email"])
         entries.append(entry)
     entries += _payment_entries(conn, invoice_id, for_customer)
+    entries += _credit_entries(conn, invoice_id, for_customer)
     return sorted(entries, key=lambda e: e["at"])        # stable: an invoice's own order is kept
 
 
@@ -207,5 +217,23 @@ def _payment_entries(conn, invoice_id: str, for_customer: bool) -> list[dict]:
             entry["actor_id"] = actor.get("id")
         if r.type == "PaymentFailed":
             entry["reason"] = r.data["reason"]
+        entries.append(entry)
+    return entries
+
+
+def _credit_entries(conn, invoice_id: str, for_customer: bool) -> list[dict]:
+    """Credit notes applied to the invoice ("credit_applied": the note, its number, the amount)."""
+    a, n = credit_applications.c, credit_notes.c
+    rows = conn.execute(select(a.credit_note_id, a.amount_minor, a.applied_at, n.number, events.c.meta)
+                        .join(credit_notes, n.credit_note_id == a.credit_note_id)
+                        .outerjoin(events, events.c.event_id == a.application_id)
+                        .where(a.invoice_id == invoice_id)).all()
+    entries = []
+    for r in rows:
+        actor = (r.meta or {}).get("actor") or {}
+        entry = {"event": "credit_applied", "at": r.applied_at, "actor_kind": actor.get("kind"),
+                 "credit_note_id": r.credit_note_id, "number": r.number, "amount_minor": r.amount_minor}
+        if not for_customer:
+            entry["actor_id"] = actor.get("id")
         entries.append(entry)
     return entries

@@ -97,6 +97,10 @@ class TimelineOut(Schema):
     contact_id = fields.String()
     payment_id = fields.String(metadata={"description": "payment_* entries"})
     amount_minor = fields.Integer(metadata={"description": "payment_*: the amount for this invoice"})
+    credit_note_id = fields.String(metadata={"description": "credit_applied: the credit note (number: its number)"})
+    comment_id = fields.String(metadata={"description": "comment entries (customers: visible ones only)"})
+    internal = fields.Boolean(metadata={"description": "comment entries, staff answers"})
+    recipient_email = fields.String(metadata={"description": "forwarded entries, staff answers"})
 
 
 class InvoicePaymentOut(Schema):

@@ -5,7 +5,7 @@ from sqlalchemy import insert
 from contracts.catalogue import CATALOGUE, topic_for
 from services.chassis import orgs
 from services.chassis.events import Event
-from services.notifications import webhooks
+from services.notifications import customer_mail, webhooks
 from services.notifications.projections import activity
 
 
@@ -36,4 +36,7 @@ def subscriptions() -> dict:
     for topic, handlers in orgs.subscriptions().items():
         for type_, handler in handlers.items():
             subs[topic][type_] = _then(handler, on_portal_event)
+    for service, handlers in customer_mail.HANDLERS.items():       # mail to customers
+        for type_, handler in handlers.items():
+            subs[topic_for(service)][type_] = _then(handler, subs[topic_for(service)][type_])
     return subs

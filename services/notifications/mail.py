@@ -127,6 +127,18 @@ def enqueue(store, org_id: str, kind: str, to: str, variables: dict, idempotency
             contact_id: str | None = None) -> tuple[str, bool]:
     """Queue one mail; returns (email_id, created). Rendering happens now, so a retry
     or a resend sends exactly what was composed."""
+    with store.unit_of_work() as uow:
+        queued = enqueue_in(uow.conn, org_id, kind, to, variables, idempotency_key, name, locale,
+                            customer_id, contact_id)
+        uow.commit()
+    return queued
+
+
+def enqueue_in(conn, org_id: str, kind: str, to: str, variables: dict, idempotency_key: str,
+               name: str | None = None, locale: str = "en", customer_id: str | None = None,
+               contact_id: str | None = None) -> tuple[str, bool]:
+    """`enqueue` in the caller's transaction (an event handler's): the mail is queued exactly
+    when the event is marked handled, and a redelivered event finds its idempotency key."""
     k = kind_of(kind)
     unknown = sorted(set(variables) - set(k.placeholders))
     missing = sorted(set(k.placeholders) - set(variables))
@@ -134,25 +146,23 @@ def enqueue(store, org_id: str, kind: str, to: str, variables: dict, idempotency
         raise DomainError("; ".join(filter(None, [
             unknown and f"unknown variable: {', '.join(unknown)}",
             missing and f"missing variable: {', '.join(missing)}"])) + ".", field="variables")
-    with store.unit_of_work() as uow:
-        org = orgs.get(uow.conn, org_id)
-        content = fill(wording(uow.conn, org_id, kind, locale), {
-            **variables, "org": {"name": org["name"], "host": org["host"]},
-            "recipient": {"name": name or to.split("@")[0], "email": to}})
-        ins = (pg_insert if uow.conn.dialect.name == "postgresql" else sqlite_insert)(emails)
-        email_id = str(uuid.uuid4())
-        created = uow.conn.execute(ins.values(
-            email_id=email_id, org_id=org_id, idempotency_key=idempotency_key, kind=kind,
-            recipient=to, recipient_name=name, sender_name=org["name"], customer_id=customer_id,
-            contact_id=contact_id, subject=content["subject"], text_body=content["text"],
-            html_body=content["html"], status="pending", attempts=0, next_attempt_at=time.time(),
-            outcome_events=0, created_at=utc_now(),
-        ).on_conflict_do_nothing(index_elements=["org_id", "idempotency_key"])
-            .returning(emails.c.email_id)).scalar()
-        if created is None:
-            email_id = uow.conn.execute(select(emails.c.email_id).where(
-                emails.c.org_id == org_id, emails.c.idempotency_key == idempotency_key)).scalar()
-        uow.commit()
+    org = orgs.get(conn, org_id)
+    content = fill(wording(conn, org_id, kind, locale), {
+        **variables, "org": {"name": org["name"], "host": org["host"]},
+        "recipient": {"name": name or to.split("@")[0], "email": to}})
+    ins = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(emails)
+    email_id = str(uuid.uuid4())
+    created = conn.execute(ins.values(
+        email_id=email_id, org_id=org_id, idempotency_key=idempotency_key, kind=kind,
+        recipient=to, recipient_name=name, sender_name=org["name"], customer_id=customer_id,
+        contact_id=contact_id, subject=content["subject"], text_body=content["text"],
+        html_body=content["html"], status="pending", attempts=0, next_attempt_at=time.time(),
+        outcome_events=0, created_at=utc_now(),
+    ).on_conflict_do_nothing(index_elements=["org_id", "idempotency_key"])
+        .returning(emails.c.email_id)).scalar()
+    if created is None:
+        email_id = conn.execute(select(emails.c.email_id).where(
+            emails.c.org_id == org_id, emails.c.idempotency_key == idempotency_key)).scalar()
     return email_id, created is not None
 
 

@@ -5,7 +5,11 @@
 - relay throughput (events/s from the table to the broker, confirmed);
 - append -> consumer-handled latency p50/p99 against a bare produce -> consume
   round trip on the same broker.
-Never pass/fail: it prints what it measured.
+- the invoice lists (tests/bench/invoices.py): requests/s, p50, p99 of billing's list
+  pages for an org with 1M invoices and a customer with 10k, on PostgreSQL, against a bare
+  Flask page under the same gunicorn set-up; EXPLAIN of the pages' SQL.
+Never pass/fail: it prints what it measured. `--only backbone|invoices` runs one part,
+`--invoices 100000` a smaller org (make bench BENCH_ARGS="--only invoices --invoices 100000").
 """
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ from services.chassis.relay import OutboxRelay
 from services.chassis.runtime import ServiceSpec, bootstrap
 from services.identity.bootstrap import SPEC as IDENTITY
 from services.identity.domain.organization import Organization
+from tests.bench import invoices
 from tests.support.broker import Broker
 from tests.support.databases import create_postgres_db, drop_postgres_db, postgres_available
 
@@ -219,10 +224,21 @@ def main() -> None:
     parser.add_argument("--batched", type=int, default=50000)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--latency", type=int, default=300)
-    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both",
+                        help="the backbone's databases (the invoice lists run on PostgreSQL)")
+    parser.add_argument("--only", choices=["backbone", "invoices"], help="one part of the bench")
+    parser.add_argument("--invoices", type=int, default=1_000_000, help="invoices in the org")
+    parser.add_argument("--customer-invoices", type=int, default=10_000, help="of them, the customer's")
+    parser.add_argument("--duration", type=float, default=10, help="seconds measured per invoice page")
+    parser.add_argument("--warmup", type=float, default=2, help="seconds of warm-up per invoice page")
+    parser.add_argument("--concurrency", type=int, default=8, help="connections driving the pages")
+    parser.add_argument("--load-procs", type=int, default=1, help="load processes (connections each)")
     args = parser.parse_args()
-    for kind in (["sqlite", "postgresql"] if args.db == "both" else [args.db]):
-        run(kind, args)
+    if args.only != "invoices":
+        for kind in (["sqlite", "postgresql"] if args.db == "both" else [args.db]):
+            run(kind, args)
+    if args.only != "backbone":
+        invoices.run(args)
 
 
 if __name__ == "__main__":

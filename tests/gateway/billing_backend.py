@@ -75,13 +75,14 @@ def issue_invoice(org_id: str, customer_id: str, total_minor: int = 12000, curre
     return answer.get_json()
 
 
-def pay_invoice(org_id: str, customer_id: str, invoice_id: str, method: str = "card") -> dict:
+def pay_invoice(org_id: str, customer_id: str, invoice_id: str, method: str = "card", gateway: str | None = None) -> dict:
     """A payment a contact of the customer made (the simulated gateway: a card settles at once)."""
     client = billing_app().test_client()
     contact = bearer("contact", org_id, id=str(uuid.uuid4()), customer_id=customer_id,
                      permissions=("view", "pay"), modules=("invoices", "payments"))
     answer = client.post(f"/orgs/{org_id}/customers/{customer_id}/payments", headers=contact, json={
-        "invoices": [{"invoice_id": invoice_id}], "method": method, "return_url": "http://portal.test/"})
+        "invoices": [{"invoice_id": invoice_id}], "method": method, "return_url": "http://portal.test/",
+        **({"gateway": gateway} if gateway else {})})
     assert answer.status_code == 201, answer.get_json()
     return answer.get_json()
 
@@ -130,3 +131,54 @@ def staff_payment(org_id: str, payment_id: str) -> dict:
 
 def payment_status(org_id: str, payment_id: str) -> str:
     return staff_payment(org_id, payment_id)["status"]
+
+
+def allow_forwarding(org_id: str) -> None:
+    """Billing's copy of the org with `forward_documents` on (identity's events bring it in production)."""
+    from sqlalchemy import delete, insert
+    from services.chassis.orgs import known_orgs
+    with billing_app().extensions["portal"].engine.begin() as conn:
+        conn.execute(delete(known_orgs).where(known_orgs.c.org_id == org_id))
+        conn.execute(insert(known_orgs).values(org_id=org_id, name="Org", host=None, settings={
+            "modules": ["invoices", "payments"], "forward_documents": True}))
+
+
+def recorded(type_: str, invoice_id: str) -> list[dict]:
+    """The data of billing's events of this type on the invoice's stream, oldest first."""
+    from sqlalchemy import select
+    from services.chassis.tables import events
+    with billing_app().extensions["portal"].engine.connect() as conn:
+        return [r.data for r in conn.execute(select(events.c.data).where(
+            events.c.type == type_, events.c.stream_id == invoice_id).order_by(events.c.position))]
+
+
+def issue_credit_note(org_id: str, customer_id: str, amount_minor: int = 5000, currency: str = "EUR",
+                      **extra) -> dict:
+    """A credit note, issued the way staff or an ERP issue one (billing's staff API)."""
+    answer = billing_app().test_client().post(
+        f"/orgs/{org_id}/credit-notes", headers=bearer("staff", org_id, id=str(uuid.uuid4())),
+        json={"customer_id": customer_id, "currency": currency, "amount_minor": amount_minor, **extra})
+    assert answer.status_code in (200, 201), answer.get_json()
+    return answer.get_json()
+
+
+def staff_credit(org_id: str, credit_note_id: str, action: str, body: dict) -> dict:
+    """Apply (`apply`) or refund (`refund`) credit of a note as staff."""
+    answer = billing_app().test_client().post(f"/orgs/{org_id}/credit-notes/{credit_note_id}/{action}", json=body,
+                                              headers=bearer("staff", org_id, id=str(uuid.uuid4())))
+    assert answer.status_code == 200, answer.get_json()
+    return answer.get_json()
+
+
+def staff_invoice(org_id: str, invoice_id: str) -> dict:
+    """The invoice as staff see it (drafts too); a problem body (`status` 404) when there is none."""
+    answer = billing_app().test_client().get(f"/orgs/{org_id}/invoices/{invoice_id}",
+                                             headers=bearer("staff", org_id, id=str(uuid.uuid4())))
+    return answer.get_json()
+
+
+def staff_invoices(org_id: str, **query) -> list[dict]:
+    """The first page of the org's invoices as staff see it (drafts too), newest first."""
+    answer = billing_app().test_client().get(f"/orgs/{org_id}/invoices", query_string=query,
+                                             headers=bearer("staff", org_id, id=str(uuid.uuid4())))
+    return answer.get_json()["items"]

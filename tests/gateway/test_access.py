@@ -38,7 +38,7 @@ def test_public_pages_are_only_the_expected_ones(app):
                           if declaration(app.view_functions[rule.endpoint])[0] == PUBLIC)
     assert public_rules == ["/brand/logo", "/brand/theme.css", "/console/reset", "/console/signin", "/healthz", "/invite/<token>", "/metrics", "/readyz",
                             "/reset", "/reset/<token>", "/signin", "/signout", "/signup",
-                            "/static/<path:filename>", "/verify/<token>"]
+                            "/static/<path:filename>", "/verify/<token>", "/webhooks/<name>"]
 
 
 def test_without_a_session_portal_pages_go_to_sign_in_which_shows_the_org_name(browser, app):

@@ -178,6 +178,8 @@ URL_SAMPLES: dict[str, Callable[[Tenant], str]] = {
     "staff_id": lambda t: _invited_staff(t).id,
     "invoice_id": lambda t: _invoice(t)["invoice_id"],
     "payment_id": lambda t: _payment(t)["payment_id"],
+    "credit_note_id": lambda t: _credit_note(t)["credit_note_id"],
+    "name": lambda t: "stripe",                  # a payment gateway's webhook door
 }
 
 
@@ -193,7 +195,25 @@ def _pending_payment(t: Tenant) -> dict:
 # Where one route needs another sample than its parameter's usual one.
 ROUTE_SAMPLES: dict[tuple[str, str], Callable[[Tenant], str]] = {
     ("console_payments.simulate", "payment_id"): lambda t: _pending_payment(t)["payment_id"],
+    ("console_invoices.issue", "invoice_id"): lambda t: _draft(t)["invoice_id"],
+    ("console_invoices.discard", "invoice_id"): lambda t: _draft(t)["invoice_id"],
+    ("console_invoices.refund", "invoice_id"): lambda t: _payment(t)["allocations"][0]["invoice_id"],
 }
+
+
+def _draft(t: Tenant) -> dict:
+    """A draft invoice of the cell's customer (what the console's issue and discard act on)."""
+    if not hasattr(t, "draft"):
+        t.draft = billing_backend.issue_invoice(t.org["org_id"], t.customer["customer_id"], issue=False)
+    return t.draft
+
+
+def _invoice_status(t: Tenant, invoice: dict):
+    return billing_backend.staff_invoice(t.org["org_id"], invoice["invoice_id"]).get("status")
+
+
+def _new_draft(t: Tenant) -> dict:
+    return next(iter(billing_backend.staff_invoices(t.org["org_id"], status="draft")), {"invoice_id": "none"})
 
 
 def _payment(t: Tenant) -> dict:
@@ -202,6 +222,13 @@ def _payment(t: Tenant) -> dict:
         paid = billing_backend.issue_invoice(t.org["org_id"], t.customer["customer_id"])
         t.payment = billing_backend.pay_invoice(t.org["org_id"], t.customer["customer_id"], paid["invoice_id"])
     return t.payment
+
+
+def _credit_note(t: Tenant) -> dict:
+    """A credit note of the cell's customer, in the real billing service behind the gateway."""
+    if not hasattr(t, "credit_note"):
+        t.credit_note = billing_backend.issue_credit_note(t.org["org_id"], t.customer["customer_id"])
+    return t.credit_note
 
 
 def _invoice(t: Tenant) -> dict:
@@ -278,7 +305,9 @@ def _billed_ids(t: Tenant, customer_id: str) -> dict:
     invoice = billing_backend.issue_invoice(t.org["org_id"], customer_id)
     paid = billing_backend.issue_invoice(t.org["org_id"], customer_id)
     payment = billing_backend.pay_invoice(t.org["org_id"], customer_id, paid["invoice_id"])
-    return {"invoice_id": invoice["invoice_id"], "payment_id": payment["payment_id"], "number": invoice["number"]}
+    note = billing_backend.issue_credit_note(t.org["org_id"], customer_id)
+    return {"invoice_id": invoice["invoice_id"], "payment_id": payment["payment_id"], "number": invoice["number"],
+            "credit_note_id": note["credit_note_id"]}
 
 
 def _with_ids(t: Tenant, path: str, ids: dict) -> str:
@@ -287,6 +316,8 @@ def _with_ids(t: Tenant, path: str, ids: dict) -> str:
         path = path.replace(t.invoice["invoice_id"], ids["invoice_id"])
     if hasattr(t, "payment"):
         path = path.replace(t.payment["payment_id"], ids["payment_id"])
+    if hasattr(t, "credit_note"):
+        path = path.replace(t.credit_note["credit_note_id"], ids["credit_note_id"])
     return path
 
 
@@ -366,6 +397,39 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
                                       lambda t, me: t.ivy.role == "admin"),
     "console_staff.remove": Done(lambda t, me: {}, lambda t, me: "/console/staff",
                                  lambda t, me: t.ivy.status == "removed"),
+    "comments.comment": Done(lambda t, me: {"text": "A question from the matrix"},
+                             lambda t, me: f"/invoices/{t.invoice['invoice_id']}",
+                             lambda t, me: len(billing_backend.recorded("CommentPosted", t.invoice["invoice_id"])) == 1),
+    "comments.forward": Done(lambda t, me: billing_backend.allow_forwarding(t.org["org_id"]) or {"email": "ap@globex.test"},
+                             lambda t, me: f"/invoices/{t.invoice['invoice_id']}",
+                             lambda t, me: len(billing_backend.recorded("InvoiceForwarded", t.invoice["invoice_id"])) == 1),
+    "console_invoices.new_invoice": Done(
+        lambda t, me: {"customer_id": t.customer["customer_id"], "currency": "EUR", "intent": "draft",
+                       "lines-0-description": "Matrix work", "lines-0-quantity": "1", "lines-0-unit_price": "10"},
+        lambda t, me: f"/console/invoices/{_new_draft(t)['invoice_id']}",
+        lambda t, me: _new_draft(t).get("total_minor") == 1000),
+    "console_invoices.comment": Done(lambda t, me: {"text": f"Matrix note {t.n}"},
+                                     lambda t, me: f"/console/invoices/{t.invoice['invoice_id']}",
+                                     lambda t, me: any(d.get("body") == f"Matrix note {t.n}" for d in
+                                                       billing_backend.recorded("CommentPosted", t.invoice["invoice_id"]))),
+    "console_invoices.issue": Done(lambda t, me: {}, lambda t, me: f"/console/invoices/{t.draft['invoice_id']}",
+                                   lambda t, me: _invoice_status(t, t.draft) == "sent"),
+    "console_invoices.edit": Done(lambda t, me: {"due_date": "2030-01-31", "notes": "Matrix"},
+                                  lambda t, me: f"/console/invoices/{t.invoice['invoice_id']}",
+                                  lambda t, me: billing_backend.staff_invoice(
+                                      t.org["org_id"], t.invoice["invoice_id"])["due_date"] == "2030-01-31"),
+    "console_invoices.void": Done(lambda t, me: {"reason": "Matrix"},
+                                  lambda t, me: f"/console/invoices/{t.invoice['invoice_id']}",
+                                  lambda t, me: _invoice_status(t, t.invoice) == "void"),
+    "console_invoices.discard": Done(lambda t, me: {}, lambda t, me: "/console/invoices",
+                                     lambda t, me: _invoice_status(t, t.draft) == 404),
+    "console_invoices.record_payment": Done(lambda t, me: {"method": "cash", "amount": "120.00", "reference": "M-1"},
+                                            lambda t, me: f"/console/invoices/{t.invoice['invoice_id']}",
+                                            lambda t, me: _invoice_status(t, t.invoice) == "paid"),
+    "console_invoices.refund": Done(lambda t, me: {f"r-{t.payment['payment_id']}-amount": "1.00"},
+                                    lambda t, me: f"/console/invoices/{t.payment['allocations'][0]['invoice_id']}",
+                                    lambda t, me: billing_backend.staff_payment(
+                                        t.org["org_id"], t.payment["payment_id"])["refunded_minor"] == 100),
     "console.password": Done(_password_form, lambda t, me: "/console",
                              lambda t, me: me.password == NEW_PASSWORD),
     "console.signout_everywhere": Done(lambda t, me: {}, lambda t, me: "/console/signin", _signed_out_everywhere),
@@ -562,7 +626,7 @@ def test_a_contact_never_sees_another_customers_data(stage, route, viewer):
     me, other = (a, b) if viewer == "customer_a" else (b, a)
     mine, theirs = stage.signed_in(t, me.login, form=False), stage.signed_in(t, other.login, form=False)
     path = route.url(t)
-    billed = {"invoice_id", "payment_id"} & set(route.arguments)
+    billed = {"invoice_id", "payment_id", "credit_note_id"} & set(route.arguments)
     if billed:                                 # each has one of their own; the other's is not found
         mine_ids, their_ids = (_billed_ids(t, p.customer["customer_id"]) for p in (me, other))
         their_path, path = _with_ids(t, path, their_ids), _with_ids(t, path, mine_ids)

@@ -13,6 +13,7 @@ from services.billing.bootstrap import SPEC
 from services.billing.projections import invoices
 from services.chassis.projections import rebuild
 from services.chassis.tables import events
+from tests.support.problems import problem
 from tests.support.tokens import bearer
 
 ORG, OTHER_ORG = "org-acme", "org-other"
@@ -67,12 +68,6 @@ class Billing:
 @pytest.fixture
 def billing(make_runtime, db_kind):
     return Billing(make_runtime(SPEC, db_kind, kafka_bootstrap="127.0.0.1:1"))
-
-
-def problem(answer, status):
-    assert answer.status_code == status, answer.get_json()
-    assert answer.mimetype == "application/problem+json"
-    return answer.get_json()
 
 
 def test_staff_draft_then_issue_and_the_contact_sees_it_with_lines_taxes_and_timeline(billing):

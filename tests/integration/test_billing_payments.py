@@ -21,6 +21,7 @@ from services.billing.projections import (invoice_payment_locks, invoices, payme
 from services.chassis.orgs import known_orgs
 from services.chassis.projections import rebuild
 from services.chassis.tables import events
+from tests.support.problems import problem
 from tests.support.tokens import bearer
 
 ORG, OTHER_ORG = "org-acme", "org-other"
@@ -89,12 +90,6 @@ class Billing:
 @pytest.fixture
 def billing(make_runtime, db_kind):
     return Billing(make_runtime(SPEC, db_kind, kafka_bootstrap="127.0.0.1:1"))
-
-
-def problem(answer, status):
-    assert answer.status_code == status, answer.get_json()
-    assert answer.mimetype == "application/problem+json"
-    return answer.get_json()
 
 
 def test_a_card_settles_at_once_and_the_invoice_shows_paid(billing):

@@ -85,3 +85,34 @@ class SimulateOutcome:
     org_id: str
     payment_id: str
     outcome: str                        # "settled" or "failed"
+
+
+@dataclass(frozen=True)
+class IssueCreditNote:
+    """Staff credit a customer: priced lines, or a plain amount (one line)."""
+    org_id: str
+    customer_id: str
+    currency: str
+    lines: list | None = None
+    amount_minor: int | None = None
+    description: str | None = None      # the line of a plain amount ("Credit" if none)
+    invoice_id: str | None = None       # issued against this invoice
+    reason: str | None = None
+    external_ref: str | None = None     # the ERP's id: pushing it again answers the same note
+
+
+@dataclass(frozen=True)
+class ApplyCredit:
+    org_id: str
+    credit_note_id: str
+    invoice_id: str
+    amount_minor: int
+
+
+@dataclass(frozen=True)
+class RefundCredit:
+    """Credit paid back to the customer out of band (recorded, nothing is sent)."""
+    org_id: str
+    credit_note_id: str
+    amount_minor: int
+    reason: str | None = None

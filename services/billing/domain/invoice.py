@@ -7,9 +7,11 @@ customer"), so the draft lives as a row that the handlers save (`draft_row`) and
 whole content, then InvoiceUpdated / InvoiceVoided / InvoiceViewed; its state is the fold.
 
 Amounts paid and due: `amount_paid_minor` is what settled payments pay towards the invoice,
-less refunds. Those are the Payment aggregate's events (their own streams, see payment.py),
-so the handler that loads an invoice tells it with `account_for_payments`, reading the same
-`payment_allocations` rows the `invoices` read model sums: aggregate and read model agree.
+less refunds, plus the credit applied to it from credit notes. Those are the Payment and
+CreditNote aggregates' events (their own streams, see payment.py and credit_note.py), so
+the handler that loads an invoice tells it with `account_for_payments`, reading the same
+`payment_allocations` and `credit_applications` rows the `invoices` read model sums
+(projections.paid_on): aggregate and read model agree.
 `amount_due_minor = total - paid`; the status follows from them (`stored_status`).
 """
 from __future__ import annotations
@@ -121,7 +123,8 @@ class Invoice(Aggregate):
         return shown_status(self.status, self.due_date, self.amount_due_minor, today)
 
     def account_for_payments(self, paid_minor: int) -> None:
-        """What settled payments (less refunds) pay towards this invoice; not an event of its own."""
+        """What settled payments (less refunds) and applied credit notes pay towards this
+        invoice (projections.paid_on); not an event of its own."""
         self.amount_paid_minor = paid_minor
 
     # --- commands -----------------------------------------------------------------------

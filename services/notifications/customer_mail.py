@@ -1,0 +1,181 @@
+"""Mail to customers from other services' events: payment receipts and failures to the
+contact who paid, a forwarded invoice to its recipient, a staff comment shown in the portal
+to the customer's contacts. Each mail is queued in the
+handler's own transaction under a key made of the event's id, so a redelivered or replayed
+event never queues it twice (mail.enqueue_in).
+
+notifications keeps what these mails need from the events themselves: the contacts (name,
+address, language, mail preferences: identity's ContactAdded and ProfileUpdated), who
+started each payment (billing's PaymentInitiated, made by a contact) and the invoices'
+numbers (InvoiceIssued). A contact who switched off "payments" mail gets no receipt; a
+payment recorded by staff (offline) has no contact to tell."""
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+
+from babel.numbers import format_currency, get_currency_precision
+from sqlalchemy import JSON, Column, String, Table, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from services.chassis import orgs
+from services.chassis.events import Event
+from services.notifications import mail
+from services.notifications.projections import metadata
+
+known_contacts = Table(
+    "known_contacts", metadata,
+    Column("contact_id", String(64), primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("customer_id", String(64), nullable=False, index=True),
+    Column("email", String(320), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("language", String(10), nullable=False, default="en"),
+    Column("notify", JSON, nullable=False, default=dict),
+)
+
+payment_payers = Table(
+    "payment_payers", metadata,
+    Column("payment_id", String(64), primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("contact_id", String(64), nullable=False),
+)
+
+invoice_numbers = Table(
+    "invoice_numbers", metadata,
+    Column("invoice_id", String(64), primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("number", String(64), nullable=False),
+)
+
+
+def _upsert(conn, table, key: str, values: dict) -> None:
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    conn.execute(insert(table).values(**values).on_conflict_do_update(
+        index_elements=[key], set_={k: v for k, v in values.items() if k != key}))
+
+
+# -- what the mails need, from the events -------------------------------------------------------
+def on_contact_added(event: Event, uow) -> None:
+    d = event.data
+    _upsert(uow.conn, known_contacts, "contact_id", {
+        "contact_id": d["contact_id"], "org_id": event.org_id, "customer_id": d["customer_id"],
+        "email": d["email"], "name": d["name"], "language": "en", "notify": {}})
+
+
+def on_profile_updated(event: Event, uow) -> None:
+    d = event.data
+    uow.conn.execute(update(known_contacts).where(known_contacts.c.contact_id == d["contact_id"]).values(
+        email=d["email"], name=d["name"], language=d.get("language") or "en", notify=d.get("notify") or {}))
+
+
+def on_invoice_issued(event: Event, uow) -> None:
+    _upsert(uow.conn, invoice_numbers, "invoice_id", {
+        "invoice_id": event.data["invoice_id"], "org_id": event.org_id, "number": event.data["number"]})
+
+
+def on_payment_initiated(event: Event, uow) -> None:
+    actor = event.actor or {}
+    if actor.get("kind") == "contact" and actor.get("id"):
+        _upsert(uow.conn, payment_payers, "payment_id", {
+            "payment_id": event.data["payment_id"], "org_id": event.org_id, "contact_id": actor["id"]})
+
+
+# -- the mails -----------------------------------------------------------------------------------
+def portal_url(conn, org_id: str, path: str) -> str:
+    """A link into the org's portal: PORTAL_PUBLIC_URL ("https://{host}" unless set; `make up`
+    sets "http://{host}:8000") with the org's host."""
+    host = orgs.get(conn, org_id).get("host") or "localhost"
+    return os.environ.get("PORTAL_PUBLIC_URL", "https://{host}").format(host=host).rstrip("/") + path
+
+
+def money(amount_minor: int, currency: str, language: str) -> str:
+    amount = Decimal(amount_minor).scaleb(-get_currency_precision(currency))
+    return format_currency(amount, currency, locale=language or "en")
+
+
+def _payer(conn, org_id: str, payment_id: str):
+    return conn.execute(select(known_contacts).join(
+        payment_payers, payment_payers.c.contact_id == known_contacts.c.contact_id).where(
+        payment_payers.c.payment_id == payment_id, payment_payers.c.org_id == org_id)).first()
+
+
+def _numbers(conn, allocations: list[dict]) -> list[str]:
+    ids = [a["invoice_id"] for a in allocations]
+    found = dict(conn.execute(select(invoice_numbers.c.invoice_id, invoice_numbers.c.number)
+                              .where(invoice_numbers.c.invoice_id.in_(ids))).all())
+    return [found.get(i, "your invoice") for i in ids]
+
+
+def _wants(contact, topic: str) -> bool:
+    return (contact.notify or {}).get(topic, True) is not False
+
+
+def on_payment_settled(event: Event, uow) -> None:
+    d = event.data
+    payer = _payer(uow.conn, event.org_id, d["payment_id"])
+    if payer is None or not _wants(payer, "payments"):
+        return
+    mail.enqueue_in(uow.conn, event.org_id, "payment_receipt", payer.email, {
+        "invoice_numbers": ", ".join(_numbers(uow.conn, d["allocations"])),
+        "amount": money(d["amount_minor"], d["currency"], payer.language),
+        "receipt_link": portal_url(uow.conn, event.org_id, f"/payments/{d['payment_id']}")},
+        idempotency_key=f"receipt:{event.event_id}", name=payer.name, locale=payer.language,
+        customer_id=payer.customer_id, contact_id=payer.contact_id)
+
+
+def on_payment_failed(event: Event, uow) -> None:
+    d = event.data
+    payer = _payer(uow.conn, event.org_id, d["payment_id"])
+    if payer is None or not _wants(payer, "payments"):
+        return
+    first = d["allocations"][0]["invoice_id"]
+    mail.enqueue_in(uow.conn, event.org_id, "payment_failed", payer.email, {
+        "invoice_number": ", ".join(_numbers(uow.conn, d["allocations"])),
+        "amount": money(d["amount_minor"], d["currency"], payer.language),
+        "reason": d.get("message") or "The payment was declined.",
+        "pay_link": portal_url(uow.conn, event.org_id, f"/invoices/{first}")},
+        idempotency_key=f"payment-failed:{event.event_id}", name=payer.name, locale=payer.language,
+        customer_id=payer.customer_id, contact_id=payer.contact_id)
+
+
+def on_invoice_forwarded(event: Event, uow) -> None:
+    """To the address the contact gave: a link to the invoice in the portal, where the
+    recipient signs in as a contact of that customer. Never the invoice itself."""
+    d = event.data
+    sender = uow.conn.execute(select(known_contacts).where(
+        known_contacts.c.contact_id == d["contact_id"])).first()
+    number = d.get("invoice_number") or (_numbers(uow.conn, [{"invoice_id": d["invoice_id"]}])[0])
+    name = d.get("contact_name") or (sender.name if sender is not None else "A colleague")
+    mail.enqueue_in(uow.conn, event.org_id, "invoice_forwarded", d["recipient_email"], {
+        "sender_name": name,
+        "invoice_number": number,
+        "link": portal_url(uow.conn, event.org_id, f"/invoices/{d['invoice_id']}")},
+        idempotency_key=f"forwarded:{event.event_id}", customer_id=d["customer_id"])
+
+
+def on_comment_posted(event: Event, uow) -> None:
+    """A staff comment shown in the portal: to the customer's contacts who keep invoice mail
+    on. A contact's own comment and an internal note mail no customer."""
+    d = event.data
+    if not d.get("visible_to_customer") or d.get("author_kind") != "staff":
+        return
+    readers = uow.conn.execute(select(known_contacts).where(
+        known_contacts.c.org_id == event.org_id, known_contacts.c.customer_id == d["customer_id"])).all()
+    number = d.get("invoice_number") or (_numbers(uow.conn, [{"invoice_id": d["invoice_id"]}])[0])
+    link = portal_url(uow.conn, event.org_id, d.get("portal_path") or f"/invoices/{d['invoice_id']}")
+    for reader in readers:
+        if _wants(reader, "invoices"):
+            mail.enqueue_in(uow.conn, event.org_id, "portal_comment", reader.email, {
+                "document_number": number, "comment": d.get("body") or d.get("excerpt") or "", "link": link},
+                idempotency_key=f"comment:{event.event_id}:{reader.contact_id}", name=reader.name,
+                locale=reader.language, customer_id=reader.customer_id, contact_id=reader.contact_id)
+
+
+HANDLERS = {
+    "identity": {"ContactAdded": on_contact_added, "ProfileUpdated": on_profile_updated},
+    "billing": {"InvoiceIssued": on_invoice_issued, "PaymentInitiated": on_payment_initiated,
+                "PaymentSettled": on_payment_settled, "PaymentFailed": on_payment_failed,
+                "InvoiceForwarded": on_invoice_forwarded, "CommentPosted": on_comment_posted},
+}
