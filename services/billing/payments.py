@@ -164,7 +164,13 @@ def apply_answer(rt, org_id: str, payment_id: str, gateway_name: str, answer: Ga
     the status (only forward). Returns whether the status moved."""
     def run():
         with rt.store.unit_of_work() as uow:
-            _save_reference(uow.conn, org_id, payment_id, gateway_name, answer.reference, answer.redirect_url)
+            try:
+                _save_reference(uow.conn, org_id, payment_id, gateway_name, answer.reference, answer.redirect_url)
+            except IntegrityError:
+                # A resumed request saved the same reference at the same moment: PostgreSQL's
+                # ON CONFLICT covers the payment id only, so the (gateway, reference) index
+                # refuses ours. Run again: the row is there now and the update path takes it.
+                raise ConcurrencyConflict("The payment's reference was being saved twice.") from None
             payment = uow.load(Payment, payment_id, org_id)
             moved = _advance(payment, answer.status, answer.reference, answer.failure_reason,
                              answer.failure_message)

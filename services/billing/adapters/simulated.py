@@ -81,7 +81,9 @@ class SimulatedGateway:
                 reference=reference, payment_id=request.payment_id, org_id=request.org_id,
                 method=request.method, currency=request.currency, amount_minor=request.amount_minor,
                 status=OUTCOMES[request.method], refunded_minor=0, refunds={}, created_at=now, updated_at=now)
-                .on_conflict_do_nothing(index_elements=["reference"]))
+                # no conflict target: a start racing another for the same payment may collide on
+                # either unique column (reference, payment_id), and both mean "already started"
+                .on_conflict_do_nothing())
             row = conn.execute(select(simulated_payments).where(simulated_payments.c.reference == reference)).first()
         return self._answer(row)
 
