@@ -5,14 +5,12 @@ still in progress for an invoice blocks a second one: billing refuses it and the
 says why, in billing's words."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
-from babel.numbers import get_currency_precision
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 
 from gateway.access import org_id, portal, principal, settings
 from gateway.forms import PAY_METHODS, PayForm
 from gateway.identity import ServiceProblem, ServiceUnavailable
+from gateway.invoice_forms import to_minor
 from gateway.portal_billing import billing, customer_id
 
 bp = Blueprint("payments", __name__)
@@ -26,16 +24,6 @@ STATUS_TEXT = {
 }
 
 
-def minor_units(text: str, currency: str) -> int | None:
-    """"120,5" in EUR -> 12050; None when it is not an amount of this currency."""
-    try:
-        amount = Decimal(text.replace(",", "."))
-    except InvalidOperation:
-        return None
-    minor = amount.scaleb(get_currency_precision(currency))
-    return int(minor) if minor == minor.to_integral_value() and minor > 0 else None
-
-
 @bp.post("/invoices/<invoice_id>/pay")
 @portal(module="invoices", permission="pay")
 def pay(invoice_id: str):
@@ -47,8 +35,8 @@ def pay(invoice_id: str):
         return redirect(back)
     chosen = {"invoice_id": invoice_id}
     if form.amount.data and settings().get("partial_payments"):
-        amount = minor_units(form.amount.data, invoice["currency"])
-        if amount is None:
+        amount = to_minor(form.amount.data, invoice["currency"])
+        if not amount:                              # not an amount of this currency, or nothing
             flash("Give an amount like 120.50.", "error")
             return redirect(back)
         chosen["amount_minor"] = amount

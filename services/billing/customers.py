@@ -4,10 +4,9 @@ A customer billing has not heard of yet is shown by id (events arrive within a s
 from __future__ import annotations
 
 from sqlalchemy import Column, String, Table, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from services.billing.projections import metadata
+from services.chassis.db import upsert_insert
 from services.chassis.events import Event
 
 known_customers = Table(
@@ -21,8 +20,7 @@ known_customers = Table(
 
 def on_customer_created(event: Event, uow) -> None:
     d = event.data
-    insert = pg_insert if uow.conn.dialect.name == "postgresql" else sqlite_insert
-    uow.conn.execute(insert(known_customers).values(customer_id=d["customer_id"], org_id=event.org_id,
+    uow.conn.execute(upsert_insert(uow.conn, known_customers).values(customer_id=d["customer_id"], org_id=event.org_id,
                                                     name=d["name"], email=d.get("email"))
                      .on_conflict_do_nothing(index_elements=["customer_id"]))
 

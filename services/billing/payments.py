@@ -36,8 +36,6 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from services.billing import gateways
@@ -48,6 +46,7 @@ from services.billing.payment_gateway import GatewayAnswer, GatewayUpdate, Payme
 from services.billing.projections import (gateway_events, invoice_payment_locks, invoices,
                                           payment_gateway_refs, payments, refund_requests)
 from services.chassis import orgs
+from services.chassis.db import upsert_insert
 from services.chassis.errors import ConcurrencyConflict, DomainError, NotFound, PortalError, retry_on_conflict
 from services.chassis.events import utc_now
 
@@ -257,7 +256,7 @@ def _find(conn, org_id: str, update_: GatewayUpdate, gateway: str | None) -> str
 
 
 def _first_time(conn, org_id: str, update_: GatewayUpdate, payment_id: str) -> bool:
-    ins = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(gateway_events)
+    ins = upsert_insert(conn, gateway_events)
     inserted = conn.execute(ins.values(
         event_id=update_.event_id, org_id=org_id, payment_id=payment_id, status=update_.status,
         outcome="unchanged", processed_at=utc_now())
@@ -423,7 +422,7 @@ def _close_request(rt, refund_id: str, status: str) -> None:
 
 def _save_reference(conn, org_id: str, payment_id: str, gateway: str, reference: str,
                     redirect_url: str | None) -> None:
-    ins = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(payment_gateway_refs)
+    ins = upsert_insert(conn, payment_gateway_refs)
     values = {"reference": reference, "redirect_url": redirect_url, "updated_at": utc_now()}
     conn.execute(ins.values(payment_id=payment_id, org_id=org_id, gateway=gateway, **values)
                  .on_conflict_do_update(index_elements=["payment_id"], set_=values))

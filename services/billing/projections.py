@@ -27,9 +27,8 @@ and `refund_requests` (refunds asked of the gateway and not yet recorded).
 """
 from sqlalchemy import (JSON, BigInteger, Column, Index, MetaData, String, Table, Text, delete,
                         func, insert, select, text, update)
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from services.chassis.db import upsert_insert
 from services.chassis.projections import Projection
 from services.billing.domain.invoice import number_sequence, stored_status
 
@@ -192,10 +191,6 @@ refund_requests = Table(
 )
 
 
-def _insert(conn, table):
-    return (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
-
-
 def content(data: dict) -> dict:
     """The columns an InvoiceIssued / InvoiceUpdated (or a draft) sets from its content."""
     lines = data.get("lines") or []
@@ -220,7 +215,7 @@ class InvoiceList(Projection):
                "currency": d["currency"], "external_ref": d["external_ref"], "issued_at": d["issued_at"],
                "listed_at": d["issued_at"], "amount_paid_minor": 0, "amount_due_minor": d["total_minor"],
                "status": stored_status("issued", d["total_minor"], 0), "updated_at": e.occurred_at}
-        conn.execute(_insert(conn, invoices)
+        conn.execute(upsert_insert(conn, invoices)
                      .values(invoice_id=d["invoice_id"], org_id=e.org_id, created_at=e.occurred_at, **row)
                      .on_conflict_do_update(index_elements=["invoice_id"], set_=row))
 
@@ -242,7 +237,7 @@ class InvoiceViews(Projection):
 
     def when_InvoiceViewed(self, conn, e):
         d = e.data
-        conn.execute(_insert(conn, invoice_views)
+        conn.execute(upsert_insert(conn, invoice_views)
                      .values(org_id=e.org_id, invoice_id=d["invoice_id"], contact_id=d["contact_id"],
                              last_viewed_at=e.occurred_at)
                      .on_conflict_do_update(index_elements=["org_id", "invoice_id", "contact_id"],

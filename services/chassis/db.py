@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 
 
@@ -48,3 +50,10 @@ def _sqlite_tuning(engine: Engine) -> None:
 def read_only(engine: Engine):
     """A connection for reads: on SQLite it does not take the write lock."""
     return engine.connect().execution_options(readonly=True)
+
+
+def upsert_insert(conn, table):
+    """An INSERT that takes ON CONFLICT clauses, in the connection's dialect (PostgreSQL or
+    SQLite both have them; plain SQLAlchemy `insert` has not)."""
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    return insert(table)

@@ -3,10 +3,9 @@ identity's events, so it can check tenancy and module switches without a call.""
 from __future__ import annotations
 
 from sqlalchemy import JSON, Column, String, Table, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from contracts.catalogue import topic_for
+from services.chassis.db import upsert_insert
 from services.chassis.errors import NotFound
 from services.chassis.events import Event
 from services.chassis.tables import metadata
@@ -22,7 +21,7 @@ known_orgs = Table(
 
 def on_organization_created(event: Event, uow) -> None:
     d = event.data
-    ins = (pg_insert if uow.conn.dialect.name == "postgresql" else sqlite_insert)(known_orgs)
+    ins = upsert_insert(uow.conn, known_orgs)
     uow.conn.execute(ins.values(org_id=event.org_id, name=d["name"], host=d.get("host"),
                                 settings=d.get("settings") or {})
                      .on_conflict_do_nothing(index_elements=["org_id"]))

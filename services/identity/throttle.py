@@ -14,9 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from services.chassis.db import upsert_insert
 from services.identity.credentials import throttle
 
 HOUR = 3600.0
@@ -35,7 +34,7 @@ def wait_s(conn, keys: list[str], now: float) -> float:
 
 
 def record_failure(conn, key: str, now: float, limits: Limits, per_ip: bool = False) -> None:
-    ins = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(throttle)
+    ins = upsert_insert(conn, throttle)
     conn.execute(ins.values(key=key, window_start=now, failures=0, blocked_until=0)
                  .on_conflict_do_nothing(index_elements=["key"]))
     row = conn.execute(select(throttle).where(throttle.c.key == key)).one()

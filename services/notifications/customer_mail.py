@@ -16,10 +16,9 @@ from decimal import Decimal
 
 from babel.numbers import format_currency, get_currency_precision
 from sqlalchemy import JSON, Column, String, Table, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from services.chassis import orgs
+from services.chassis.db import upsert_insert
 from services.chassis.events import Event
 from services.notifications import mail
 from services.notifications.projections import metadata
@@ -51,8 +50,7 @@ invoice_numbers = Table(
 
 
 def _upsert(conn, table, key: str, values: dict) -> None:
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    conn.execute(insert(table).values(**values).on_conflict_do_update(
+    conn.execute(upsert_insert(conn, table).values(**values).on_conflict_do_update(
         index_elements=[key], set_={k: v for k, v in values.items() if k != key}))
 
 

@@ -23,10 +23,9 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from services.chassis import orgs
+from services.chassis.db import upsert_insert
 from services.chassis.errors import ConcurrencyConflict, DomainError, NotFound
 from services.chassis.events import Event, utc_now
 from services.chassis.leader import leadership
@@ -150,7 +149,7 @@ def enqueue_in(conn, org_id: str, kind: str, to: str, variables: dict, idempoten
     content = fill(wording(conn, org_id, kind, locale), {
         **variables, "org": {"name": org["name"], "host": org["host"]},
         "recipient": {"name": name or to.split("@")[0], "email": to}})
-    ins = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(emails)
+    ins = upsert_insert(conn, emails)
     email_id = str(uuid.uuid4())
     created = conn.execute(ins.values(
         email_id=email_id, org_id=org_id, idempotency_key=idempotency_key, kind=kind,

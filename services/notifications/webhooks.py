@@ -18,11 +18,10 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import and_, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from contracts.catalogue import CATALOGUE
 from services.chassis import orgs
+from services.chassis.db import upsert_insert
 from services.chassis.events import Event, utc_now
 from services.chassis.leader import leadership
 from services.notifications.adapters.webhook_http import WebhookSender, new_secret
@@ -85,7 +84,7 @@ def enqueue(event: Event, uow) -> None:
     targets = [r.webhook_id for r in rows if "*" in r.event_types or event.type in r.event_types]
     if not targets:
         return
-    ins = (pg_insert if uow.conn.dialect.name == "postgresql" else sqlite_insert)(webhook_deliveries)
+    ins = upsert_insert(uow.conn, webhook_deliveries)
     now, payload = time.time(), event.envelope()
     for webhook_id in targets:
         uow.conn.execute(ins.values(

@@ -25,11 +25,10 @@ import time
 import uuid
 
 from sqlalchemy import JSON, BigInteger, Column, String, Table, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from services.billing.payment_gateway import GatewayAnswer, GatewayUpdate, PaymentRequest, WebhookRefused
 from services.billing.projections import metadata
+from services.chassis.db import upsert_insert
 from services.chassis.events import utc_now
 
 NAMESPACE = uuid.UUID("0b7f3c1e-59a4-4b8e-9c55-6a1f0d2e7b31")
@@ -76,7 +75,7 @@ class SimulatedGateway:
                                  failure_message=f"The simulated gateway has no method {request.method!r}.")
         now = utc_now()
         with self.engine.begin() as conn:
-            ins = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(simulated_payments)
+            ins = upsert_insert(conn, simulated_payments)
             conn.execute(ins.values(
                 reference=reference, payment_id=request.payment_id, org_id=request.org_id,
                 method=request.method, currency=request.currency, amount_minor=request.amount_minor,
