@@ -35,7 +35,7 @@ MODULES = ("invoices", "payments", "credit_notes", "sales_orders", "deliveries",
            "projects", "timesheets", "tickets", "documents", "quotes", "reviews")
 PERMISSIONS = ("view", "download", "pay", "submit_tickets", "upload", "approve", "forward")
 SWITCHES = ("portal_enabled", "mfa_required", "self_signup", "forward_documents",
-            "bulk_payments", "partial_payments")
+            "bulk_payments", "partial_payments", "share_tickets")
 ROLES = ("owner", "admin", "agent")
 API_SCOPES = ("customers", *MODULES)      # what an API key may reach (identity's API_KEY_SCOPES)
 
@@ -413,5 +413,6 @@ SWITCH_LABELS = {
     "forward_documents": "Customers may forward documents",
     "bulk_payments": "Customers may pay several invoices at once",
     "partial_payments": "Customers may pay part of an invoice",
+    "share_tickets": "Contacts of a customer see each other's tickets",
 }
 SCOPE_LABELS = {"customers": "Customers and contacts", **MODULE_LABELS}

@@ -113,6 +113,17 @@ def void_invoice(invoice_id: str):
     return forward("billing", _invoice_path(invoice_id, "/void"), body=request.get_json(silent=True) or {})
 
 
+@bp.post("/invoices/<invoice_id>/payment-link")
+@api(scope="invoices")
+def payment_link(invoice_id: str):
+    """The invoice's public payment link (201 with its `url`, shown once; 200 for the live one,
+    without it; `rotate: true` replaces it). The address is always this portal's own."""
+    body = request.get_json(silent=True)
+    body = {k: v for k, v in (body if isinstance(body, dict) else {}).items() if k != "link_base"}
+    return forward("billing", _invoice_path(invoice_id, "/payment-link"),
+                   body={**body, "link_base": request.host_url.rstrip("/")})
+
+
 # -- forwarding ---------------------------------------------------------------------------
 def org_path() -> str:
     return quote(org_id(), safe="")

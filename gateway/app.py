@@ -14,8 +14,9 @@ GATEWAY_API_KEY_CACHE_SECONDS  how long an API key's exchange is reused (default
                                delay after which a key revoked elsewhere stops working here
 GATEWAY_TRUSTED_PROXIES        number of proxies in front whose X-Forwarded-For/-Proto count
 GATEWAY_MAX_CONTENT_LENGTH     largest request body in bytes (default 1 MiB)
+GATEWAY_CHAT_STREAM_SECONDS    how long one live-chat stream stays open before the browser reconnects (25)
 GATEWAY_METRICS_TOKEN          Bearer token Prometheus sends for /metrics (unset: /metrics is 404)
-GATEWAY_RATELIMIT_SIGNIN, _MFA, _INVITE, _RECOVERY   POST limits per client IP ("10 per minute;100 per hour")
+GATEWAY_RATELIMIT_SIGNIN, _MFA, _INVITE, _RECOVERY, _PAY_LINK   POST limits per client IP ("10 per minute;100 per hour")
 SERVICE_URL_<NAME>             where each service answers
 """
 from __future__ import annotations
@@ -30,8 +31,17 @@ from werkzeug.exceptions import HTTPException
 from gateway import (api, brand, console, console_keys, console_payments, console_staff, portal, portal_billing,
                      portal_payments, recovery, webhooks)
 from gateway import console_invoices
+from gateway import console_activity, console_mail, console_webhooks
 from gateway import portal_comments
 from gateway import portal_credits
+from gateway import portal_statement
+from gateway import console_statement
+from gateway import console_payment_links, pay_links
+from gateway import portal_bulk
+from gateway import portal_return
+from gateway import console_gateways
+from gateway import portal_payment_methods
+from gateway import console_tickets, portal_tickets
 from gateway.access import Gateway, apply_cookie, current_org, drop_session, principal, public
 from gateway.clients import ServiceClient, TTLCache
 from gateway.metrics import UPSTREAM_FAILURES, init_metrics
@@ -67,6 +77,7 @@ def _config(overrides: dict) -> dict:
         "GATEWAY_TRUSTED_PROXIES": env.get("GATEWAY_TRUSTED_PROXIES"),
         "GATEWAY_METRICS_TOKEN": env.get("GATEWAY_METRICS_TOKEN"),
         "MAX_CONTENT_LENGTH": int(env.get("GATEWAY_MAX_CONTENT_LENGTH", str(1024 * 1024))),
+        "CHAT_STREAM_SECONDS": float(env.get("GATEWAY_CHAT_STREAM_SECONDS", "25")),
         "RATELIMIT_STORAGE_URI": "memory://",
         **{key: env.get(key, default) for key, default in RATE_LIMITS.items()},
     }
@@ -103,13 +114,26 @@ def create_app(service_urls: dict[str, str] | None = None, *, identity: Identity
     app.register_blueprint(portal.bp)
     app.register_blueprint(portal_billing.bp)
     app.register_blueprint(portal_payments.bp)
+    app.register_blueprint(portal_payment_methods.bp)
     app.register_blueprint(portal_comments.bp)
     app.register_blueprint(portal_credits.bp)
+    app.register_blueprint(portal_statement.bp)
+    app.register_blueprint(console_statement.bp)
+    app.register_blueprint(portal_bulk.bp)
+    app.register_blueprint(portal_return.bp)
+    app.register_blueprint(console_gateways.bp)
+    app.register_blueprint(portal_tickets.bp)
+    app.register_blueprint(console_tickets.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(console_keys.bp)
     app.register_blueprint(console_staff.bp)
     app.register_blueprint(console_payments.bp)
     app.register_blueprint(console_invoices.bp)
+    app.register_blueprint(console_payment_links.bp)
+    app.register_blueprint(pay_links.bp)
+    app.register_blueprint(console_mail.bp)
+    app.register_blueprint(console_webhooks.bp)
+    app.register_blueprint(console_activity.bp)
     app.register_blueprint(recovery.bp)
     app.register_blueprint(brand.bp)
     app.register_blueprint(webhooks.bp)

@@ -2,7 +2,7 @@
 signed-in person's internal token: billing scopes every answer to the token's customer."""
 from __future__ import annotations
 
-from gateway.identity import ServiceApi, _id
+from gateway.identity import ServiceApi, ServiceProblem, _id
 
 LIST_QUERY = ("status", "number", "match", "issued_from", "issued_to", "sort", "cursor", "limit")
 
@@ -35,9 +35,33 @@ class BillingClient(ServiceApi):
     def payment(self, org: str, customer: str, payment_id: str) -> dict:
         return self._call("GET", self._customer(org, customer) + f"/payments/{_id(payment_id)}")
 
+    def payment_returned(self, org: str, customer: str, gateway: str, reference: str, cancelled: bool) -> dict:
+        """The customer is back from the gateway's page: capture (PayPal) or, `cancelled`, fail the payment."""
+        return self._call("POST", self._customer(org, customer) + "/payments/gateway-return",
+                          {"gateway": gateway, "reference": reference, "cancelled": bool(cancelled)})
+
     def receipt_pdf(self, org: str, customer: str, payment_id: str) -> tuple[bytes, str]:
         answer = self._send("GET", self._customer(org, customer) + f"/payments/{_id(payment_id)}/receipt.pdf")
         return answer.content, answer.headers.get("Content-Disposition", 'attachment; filename="receipt.pdf"')
+
+    # -- saved payment methods (gateway/portal_payment_methods.py) --------------------------
+    def payment_methods(self, org: str, customer: str) -> dict:
+        """The signed-in contact's saved methods, default first: {items, gateway}."""
+        return self._call("GET", self._customer(org, customer) + "/payment-methods")
+
+    def add_payment_method(self, org: str, customer: str, kind: str, return_url: str, currency: str) -> dict:
+        """Start saving a method: {setup_id, status (succeeded, or open: go to redirect_url), method}."""
+        return self._call("POST", self._customer(org, customer) + "/payment-methods/setups",
+                          {"kind": kind, "return_url": return_url, "currency": currency})
+
+    def complete_payment_method_setup(self, org: str, customer: str, setup_id: str) -> dict:
+        return self._call("POST", self._customer(org, customer) + f"/payment-methods/setups/{_id(setup_id)}/complete")
+
+    def default_payment_method(self, org: str, customer: str, method_id: str) -> dict:
+        return self._call("POST", self._customer(org, customer) + f"/payment-methods/{_id(method_id)}/default")
+
+    def remove_payment_method(self, org: str, customer: str, method_id: str) -> None:
+        self._call("DELETE", self._customer(org, customer) + f"/payment-methods/{_id(method_id)}")
 
     # -- staff ---------------------------------------------------------------------------
     def staff_payments(self, org: str, query: dict) -> dict:
@@ -47,6 +71,21 @@ class BillingClient(ServiceApi):
     def simulate(self, org: str, payment_id: str, outcome: str) -> dict:
         """Settle or fail a pending payment of the simulated gateway (the console's test lever)."""
         return self._call("POST", f"/orgs/{_id(org)}/payments/{_id(payment_id)}/simulate", {"outcome": outcome})
+
+    # -- staff: the org's own Stripe / PayPal accounts (gateway/console_gateways.py) ------
+    def gateway_connections(self, org: str) -> dict:
+        """{items: [{gateway, default, secret_key: {set, ends_in} ...}], default_gateway, secrets_key_configured}."""
+        return self._call("GET", f"/orgs/{_id(org)}/gateway-connections")
+
+    def put_gateway_connection(self, org: str, name: str, body: dict) -> dict:
+        return self._call("PUT", f"/orgs/{_id(org)}/gateway-connections/{_id(name)}", body)
+
+    def delete_gateway_connection(self, org: str, name: str) -> None:
+        self._call("DELETE", f"/orgs/{_id(org)}/gateway-connections/{_id(name)}")
+
+    def test_gateway_connection(self, org: str, name: str) -> dict:
+        """{ok, detail}: the gateway called with the stored keys."""
+        return self._call("POST", f"/orgs/{_id(org)}/gateway-connections/{_id(name)}/test", {})
 
     # -- staff: the console's invoices (gateway/console_invoices.py) ----------------------
     def staff_invoices(self, org: str, query: dict) -> dict:
@@ -131,3 +170,40 @@ class BillingClient(ServiceApi):
     def credit_note_pdf(self, org: str, customer: str, credit_note_id: str) -> tuple[bytes, str]:
         answer = self._send("GET", self._customer(org, customer) + f"/credit-notes/{_id(credit_note_id)}/pdf")
         return answer.content, answer.headers.get("Content-Disposition", 'attachment; filename="credit-note.pdf"')
+
+    # -- statement of account -------------------------------------------------------------
+    def statement(self, org: str, customer: str, query: dict) -> dict:
+        """Opening balance, entries with running balance, closing balance, ageing (`from`, `to`, `currency`)."""
+        params = {k: v for k, v in query.items() if k in ("from", "to", "currency") and v}
+        return self._call("GET", self._customer(org, customer) + "/statement", params=params)
+
+    def statement_pdf(self, org: str, customer: str, query: dict) -> tuple[bytes, str]:
+        params = {k: v for k, v in query.items() if k in ("from", "to", "currency") and v}
+        answer = self._send("GET", self._customer(org, customer) + "/statement.pdf", params=params)
+        return answer.content, answer.headers.get("Content-Disposition", 'attachment; filename="statement.pdf"')
+
+    # -- payment links (console: gateway/console_payment_links.py; public: gateway/pay_links.py) --
+    def payment_link(self, org: str, invoice_id: str) -> dict | None:
+        """The invoice's live link (never its address: that is shown once), or None."""
+        try:
+            return self._call("GET", f"/orgs/{_id(org)}/invoices/{_id(invoice_id)}/payment-link")
+        except ServiceProblem as problem:
+            if problem.status == 404:
+                return None
+            raise
+
+    def make_payment_link(self, org: str, invoice_id: str, link_base: str, rotate: bool = False) -> dict:
+        """The live link (`created` false, no `url`), or a new one with its `url` (`rotate`: always new)."""
+        return self._call("POST", f"/orgs/{_id(org)}/invoices/{_id(invoice_id)}/payment-link",
+                          {"link_base": link_base, "rotate": bool(rotate)})
+
+    def link_summary(self, org: str, token: str) -> dict:
+        """Public (no sign-in): the invoice behind a link's token in brief; 404 for a dead token."""
+        return self._call("GET", f"/orgs/{_id(org)}/payment-links/{_id(token)}")
+
+    def pay_by_link(self, org: str, token: str, method: str, email: str | None, return_url: str) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/payment-links/{_id(token)}/payments",
+                          {"method": method, "email": email, "return_url": return_url})
+
+    def link_payment(self, org: str, token: str, payment_id: str) -> dict:
+        return self._call("GET", f"/orgs/{_id(org)}/payment-links/{_id(token)}/payments/{_id(payment_id)}")

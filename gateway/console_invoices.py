@@ -156,8 +156,9 @@ def invoice(invoice_id: str):
             form.amount.data = _decimal(left, p["currency"])
             refund_forms[p["payment_id"]] = form
     comments = billing().staff_comments(org_id(), invoice_id) if found["status"] != "draft" else []
+    payment_link = billing().payment_link(org_id(), invoice_id) if found["status"] != "draft" else None
     return render_template("console/invoice.html", invoice=found, payments=payments, customer=customer,
-                           comments=comments, comment_form=StaffCommentForm(formdata=None),
+                           comments=comments, comment_form=StaffCommentForm(formdata=None), payment_link=payment_link,
                            edit_form=edit_form if found["status"] in EDITABLE else None,
                            void_form=VoidForm(formdata=None), offline_form=offline_form, refund_forms=refund_forms,
                            status_labels=STATUS_LABELS, event_labels=EVENT_LABELS, actor_labels=ACTOR_LABELS,

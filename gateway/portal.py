@@ -206,7 +206,8 @@ def _module_page(module: str):
     return page
 
 
-BUILT = ("invoices", "credit_notes")               # modules with pages of their own (portal_billing.py, portal_credits.py)
+BUILT = ("invoices", "credit_notes", "tickets", "reviews")   # modules with pages of their own (portal_billing.py,
+#                                                             portal_credits.py, portal_tickets.py)
 for _module in (m for m in MODULES if m not in BUILT):
     bp.add_url_rule(module_path(_module), endpoint=_module,
                     view_func=portal(module=_module, permission="view")(_module_page(_module)))

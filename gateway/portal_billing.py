@@ -90,8 +90,9 @@ def invoices():
     query = {k: v for k, v in query.items() if v}
     next_url = url_for("invoices.invoices", cursor=page["next_cursor"], **query) if page.get("next_cursor") else None
     filtered = any(query.get(k) for k in ("status", "number", "from", "to"))
+    from gateway.portal_bulk import bulk_form_for
     return render_template("portal/invoices.html", page=page, filters=filters, query=query, cursor=cursor,
-                           filtered=filtered,
+                           filtered=filtered, bulk_form=bulk_form_for(),
                            next_url=next_url, messages=messages, status_labels=STATUS_LABELS, sorts=SORTS)
 
 

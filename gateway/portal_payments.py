@@ -12,6 +12,8 @@ from gateway.forms import PAY_METHODS, PayForm
 from gateway.identity import ServiceProblem, ServiceUnavailable
 from gateway.invoice_forms import to_minor
 from gateway.portal_billing import billing, customer_id
+from gateway.portal_payment_methods import offer_saved
+from gateway.portal_return import return_url_for
 
 bp = Blueprint("payments", __name__)
 IN_PROGRESS = ("initiated", "pending")
@@ -30,6 +32,7 @@ def pay(invoice_id: str):
     invoice = billing().invoice(org_id(), customer_id(), invoice_id)
     back = url_for("invoices.invoice", invoice_id=invoice_id)
     form = PayForm()
+    offer_saved(form)                               # "Pay with Visa •••• 4242": one step, no redirect
     if not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
         return redirect(back)
@@ -42,7 +45,7 @@ def pay(invoice_id: str):
         chosen["amount_minor"] = amount
     try:
         payment = billing().pay(org_id(), customer_id(), [chosen], form.method.data,
-                                return_url=url_for("invoices.invoice", invoice_id=invoice_id, _external=True))
+                                return_url=return_url_for(back))
     except ServiceProblem as problem:
         if problem.status not in (400, 409, 422):
             raise
@@ -93,4 +96,9 @@ def pay_form_for(invoice: dict) -> PayForm | None:
     may = set(principal().get("permissions") or [])
     if "pay" not in may or invoice.get("status") in ("paid", "void") or not invoice.get("amount_due_minor"):
         return None
-    return PayForm(formdata=None)
+    form = PayForm(formdata=None)
+    offer_saved(form)
+    default = next((choice.value for choice in form.method.choices[len(PAY_METHODS):]), None)
+    if default:                                     # the default saved method comes first: chosen already
+        form.method.data = default
+    return form

@@ -28,6 +28,8 @@ class PortalSettings(StrictSchema):
     forward_documents = fields.Boolean(required=True)
     bulk_payments = fields.Boolean(required=True)
     partial_payments = fields.Boolean(required=True)
+    # Added after v1 (optional): contacts of a customer see each other's tickets (support).
+    share_tickets = fields.Boolean()
     brand_colour = fields.String(allow_none=True, validate=validate.Regexp(r"^#[0-9a-f]{6}$"))
     logo = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
 

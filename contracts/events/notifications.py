@@ -101,6 +101,15 @@ class WebhookEnabled(EventSchema):
     webhook_id = Id(required=True)
 
 
+class WebhookDeleted(EventSchema):
+    """Staff removed a webhook: nothing more is delivered to it; its delivery log stays."""
+
+    event_type = "WebhookDeleted"
+    aggregate_type = "Webhook"
+
+    webhook_id = Id(required=True)
+
+
 class EmailTemplateChanged(EventSchema):
     """Staff changed an org's e-mail template for one kind of mail and language."""
 

@@ -31,7 +31,8 @@ def blueprints():
     from services.billing.api_payments import blp as payments_blp
     from services.billing.api_comments import blp as comments_blp
     from services.billing.api_credit_notes import blp as credit_notes_blp
-    return [orgs.blueprint("billing"), blp, payments_blp, comments_blp, credit_notes_blp]
+    from services.billing.api_payment_methods import blp as payment_methods_blp
+    return [orgs.blueprint("billing"), blp, payments_blp, comments_blp, credit_notes_blp, payment_methods_blp]
 
 
 def today():

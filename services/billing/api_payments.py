@@ -51,7 +51,8 @@ class CustomerPayments(MethodView):
     def post(self, body, org_id, customer_id):
         """Pay one or more invoices (several only where the org allows bulk payments)."""
         cmd = StartPayment(org_id=org_id, customer_id=customer_id, invoices=_allocations(body),
-                           method=body["method"], return_url=body["return_url"] or "", gateway=body["gateway"])
+                           method=body["method"], return_url=body["return_url"] or "", gateway=body["gateway"],
+                           contact_id=auth.principal().id)
         payment_id, created = payments.start_payment(runtime(), cmd)
         detail = _customer_detail(org_id, customer_id, payment_id)
         return detail if created else (detail, 200)

@@ -28,7 +28,7 @@ from flask import jsonify, request
 from flask_smorest import Blueprint
 
 from services.billing import gateways, payments
-from services.billing.payment_gateway import WebhookRefused
+from services.billing.payment_gateway import SetupUpdate, WebhookRefused
 from services.chassis import auth
 from services.chassis.errors import NotFound, PortalError
 from services.chassis.web import runtime
@@ -65,6 +65,9 @@ def _receive(name: str, org_id: str):
         raise WebhookNotAccepted("The webhook's signature, timestamp or body did not check out.") from None
     if update is None:
         return jsonify(received=True, applied=False)
+    if isinstance(update, SetupUpdate):          # a saved payment method (payment_methods.py)
+        from services.billing.payment_methods import apply_setup_update
+        return jsonify(received=True, applied=True, outcome=apply_setup_update(rt, org_id, update, name))
     outcome = payments.apply_update(rt, org_id, update, gateway=name)
     return jsonify(received=True, applied=True, outcome=outcome if isinstance(outcome, str) else None)
 

@@ -74,8 +74,11 @@ def adapter(rt, org_id: str, name: str) -> PaymentGateway:
 
 
 def default_name(rt, org_id: str) -> str:
-    """The gateway a payment uses when none is named."""
-    wanted = os.environ.get("BILLING_DEFAULT_GATEWAY", SIMULATED) or SIMULATED
+    """The gateway a payment uses when none is named: the org's choice in the console
+    (connections.py), else BILLING_DEFAULT_GATEWAY."""
+    from services.billing import connections
+    wanted = (connections.default_gateway(rt, org_id)
+              or os.environ.get("BILLING_DEFAULT_GATEWAY", SIMULATED) or SIMULATED)
     if wanted != SIMULATED:
         try:
             adapter(rt, org_id, wanted)

@@ -28,6 +28,8 @@ class PaymentRequest:
     return_url: str              # where the gateway sends the customer back (success or cancel)
     email: str | None = None
     metadata: dict = field(default_factory=dict)
+    saved_token: str | None = None       # method "saved:...": the gateway's token of the stored method
+    gateway_customer: str | None = None  # ... and the gateway's customer it is attached to (Stripe cus_...)
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,54 @@ class GatewayUpdate:
     failure_message: str | None = None
 
 
+@dataclass(frozen=True)
+class SetupRequest:
+    """Saving a payment method for later (payment_methods.py): `setup_id` is billing's id of
+    the attempt, the gateway idempotency key and our reference there."""
+    setup_id: str
+    org_id: str
+    customer_id: str
+    contact_id: str
+    kind: str                    # "card" or "bank_account" ("card_declined": the simulated gateway's test card)
+    currency: str                # decides the bank debit scheme (Stripe: usd -> us_bank_account, eur -> sepa_debit)
+    return_url: str              # where the gateway's hosted setup page sends the contact back
+    gateway_customer: str | None = None     # the gateway's customer of this contact, once known
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class SavedMethod:
+    """What billing keeps of a saved method: the gateway's token and what a person recognises
+    it by. Never a card or account number."""
+    token: str                   # Stripe pm_..., simulated sim_pm_...
+    kind: str                    # "card" or "bank_account"
+    brand: str | None            # "visa", "mastercard" ... or the bank's name
+    last4: str
+    exp_month: int | None = None
+    exp_year: int | None = None
+
+
+@dataclass(frozen=True)
+class SetupAnswer:
+    """Where a setup stands: "open" (the contact must act at `redirect_url`), "succeeded"
+    (`method` is saved at the gateway) or "failed"."""
+    reference: str
+    status: str
+    redirect_url: str | None = None
+    method: SavedMethod | None = None
+    gateway_customer: str | None = None
+    failure_message: str | None = None
+
+
+@dataclass(frozen=True)
+class SetupUpdate:
+    """A verified webhook saying a setup finished (parse_webhook may answer it instead of a
+    GatewayUpdate); `setup_id` is billing's id echoed by the gateway (metadata)."""
+    event_id: str
+    setup_id: str | None
+    answer: SetupAnswer
+
+
 class WebhookRefused(Exception):
     """A webhook whose signature, timestamp or body does not check out: answered 400, never applied."""
 
@@ -72,3 +122,20 @@ class PaymentGateway(Protocol):
 
     def refund(self, reference: str, amount_minor: int, currency: str, idempotency_key: str) -> str:
         """Refund part or all of a settled payment; answers the gateway's refund id."""
+
+
+class SavesMethods(Protocol):
+    """The optional capability of keeping payment methods on file (simulated, Stripe). An
+    adapter without it cannot save methods (payment_methods.py answers 422). Paying with a
+    saved method is `start()` with method "saved:<id>", `saved_token` and `gateway_customer`:
+    one step, no redirect: it answers settled, pending (a bank debit) or failed."""
+
+    def start_setup(self, request: SetupRequest) -> SetupAnswer:
+        """Begin saving (idempotent on request.setup_id): "succeeded" at once, or "open" with
+        the hosted page to send the contact to."""
+
+    def read_setup(self, reference: str) -> SetupAnswer:
+        """Where a setup stands now (the return page asks; webhooks may be late)."""
+
+    def detach(self, token: str) -> None:
+        """Forget the method at the gateway; one that is gone already is not an error."""

@@ -24,6 +24,11 @@ resumes the same checkout and never charges twice. A different request while a p
 initiated is refused like a pending one; the gateway fails an abandoned checkout when it
 expires, and paying is open again.
 
+**Saved methods** (method "saved:<id>", payment_methods.py): only the paying contact's own,
+non-removed method (else 404 / 422); the payment goes to that method's gateway in one step
+(no redirect) and answers settled, pending (a bank account) or failed, so the guard above
+applies as to any other payment.
+
 **Updates** (`apply_update`) come from verified webhooks or the simulated gateway. Each
 gateway event id is applied once (`gateway_events`, written in the same transaction as
 the effect); statuses only move forward (domain/payment.py), so a late "pending" after
@@ -33,6 +38,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -81,16 +87,31 @@ class UnknownPayment(NotFound):
 def start_payment(rt, cmd: StartPayment) -> tuple[str, bool]:
     """(payment id, created). Records the payment, asks the gateway, records its answer.
     False for `created` when the customer's own initiated payment was resumed."""
-    name = cmd.gateway or gateways.default_name(rt, cmd.org_id)
+    saved = _saved_method(rt, cmd)
+    name = saved.gateway if saved is not None else cmd.gateway or gateways.default_name(rt, cmd.org_id)
     gateway = gateways.adapter(rt, cmd.org_id, name)
     known = gateways.methods(gateway)
-    if known is not None and cmd.method not in known:
+    if saved is None and known is not None and cmd.method not in known:
         raise DomainError(f"Pay with one of: {', '.join(known)}.", field="method")
     payment_id, created = _open(rt, cmd, name)
     with rt.engine.connect() as conn:
         request = _request(conn, cmd.org_id, payment_id, cmd.return_url, cmd.email)
+    if saved is not None:
+        request = replace(request, saved_token=saved.gateway_token, gateway_customer=saved.gateway_customer)
     _ask_gateway(rt, cmd.org_id, gateway, request)
     return payment_id, created
+
+
+def _saved_method(rt, cmd: StartPayment):
+    """The stored method a "saved:<id>" payment uses, checked before anything is recorded."""
+    if not cmd.method.startswith("saved:"):
+        return None
+    from services.billing.payment_methods import usable
+    with rt.engine.connect() as conn:
+        row = usable(conn, cmd.org_id, cmd.customer_id, cmd.contact_id, cmd.method)
+    if cmd.gateway and cmd.gateway != row.gateway:
+        raise DomainError(f"This saved method belongs to {row.gateway}, not {cmd.gateway}.", field="gateway")
+    return row
 
 
 def _open(rt, cmd: StartPayment, gateway_name: str) -> tuple[str, bool]:

@@ -30,6 +30,7 @@ class SettingsIn(Schema):
     forward_documents = fields.Boolean()
     bulk_payments = fields.Boolean()
     partial_payments = fields.Boolean()
+    share_tickets = fields.Boolean()
     brand_colour = fields.String(allow_none=True, validate=validate.Length(max=20))
     modules = fields.List(fields.String(validate=validate.OneOf(MODULES)))
 

@@ -1,4 +1,6 @@
 """notifications' HTTP API: the staff activity feed and outbound webhooks."""
+from datetime import datetime, timezone
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -9,6 +11,7 @@ from services.chassis.db import read_only
 from services.chassis.errors import NotFound
 from services.chassis.web import runtime
 from services.notifications import webhooks as hooks
+from services.notifications.api_feed import feed_blp
 from services.notifications.api_mail import mail_blp
 from services.notifications.projections import activity, webhook_targets, webhooks
 
@@ -76,6 +79,7 @@ class DeliveryOut(Schema):
     last_error = fields.String(allow_none=True)
     created_at = fields.String()
     finished_at = fields.String(allow_none=True)
+    next_attempt_at = fields.String(allow_none=True, metadata={"description": "the next retry, while pending"})
 
 
 def _listing():
@@ -110,6 +114,21 @@ class Webhooks(MethodView):
                 _listing().where(webhooks.c.org_id == org_id).order_by(webhook_targets.c.url))]
 
 
+@wh.route("/orgs/<org_id>/webhooks/<webhook_id>")
+class WebhookOne(MethodView):
+    @auth.requires("staff", "system")
+    @wh.response(200, WebhookOut)
+    def get(self, org_id, webhook_id):
+        with read_only(runtime().engine) as conn:
+            return _webhook(conn, org_id, webhook_id)
+
+    @auth.requires("staff", "system", roles=MANAGERS)
+    @wh.response(204)
+    def delete(self, org_id, webhook_id):
+        """No more deliveries; the URL and signing secret are forgotten."""
+        hooks.delete_webhook(runtime().store, org_id, webhook_id)
+
+
 @wh.route("/orgs/<org_id>/webhooks/<webhook_id>/<any(enable, disable):action>")
 class WebhookSwitch(MethodView):
     @auth.requires("staff", "system", roles=MANAGERS)
@@ -127,8 +146,13 @@ class Deliveries(MethodView):
     def get(self, org_id, webhook_id):
         with read_only(runtime().engine) as conn:
             _webhook(conn, org_id, webhook_id)
-            return [r._mapping for r in hooks.deliveries_of(conn, org_id, webhook_id)]
+            return [{**r._mapping, "next_attempt_at": _moment(r.next_attempt_at) if r.status == "pending" else None}
+                    for r in hooks.deliveries_of(conn, org_id, webhook_id)]
+
+
+def _moment(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="seconds")
 
 
 def blueprints():
-    return [orgs.blueprint("notifications"), blp, wh, mail_blp]
+    return [orgs.blueprint("notifications"), blp, wh, mail_blp, feed_blp]

@@ -12,8 +12,9 @@ def _blueprints():
 
 def _background():
     from services.notifications.mail import send_emails
+    from services.notifications.staff_mail import send_digests
     from services.notifications.webhooks import deliver_webhooks
-    return [deliver_webhooks, send_emails]
+    return [deliver_webhooks, send_emails, send_digests]
 
 
 SPEC = ServiceSpec(

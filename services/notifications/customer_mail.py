@@ -1,6 +1,6 @@
 """Mail to customers from other services' events: payment receipts and failures to the
 contact who paid, a forwarded invoice to its recipient, a staff comment shown in the portal
-to the customer's contacts. Each mail is queued in the
+to the customer's contacts, staff's reply on a ticket to its contact. Each mail is queued in the
 handler's own transaction under a key made of the event's id, so a redelivered or replayed
 event never queues it twice (mail.enqueue_in).
 
@@ -37,6 +37,13 @@ known_contacts = Table(
 payment_payers = Table(
     "payment_payers", metadata,
     Column("payment_id", String(64), primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("contact_id", String(64), nullable=False),
+)
+
+ticket_contacts = Table(
+    "ticket_contacts", metadata,
+    Column("ticket_id", String(64), primary_key=True),
     Column("org_id", String(64), nullable=False),
     Column("contact_id", String(64), nullable=False),
 )
@@ -171,9 +178,38 @@ def on_comment_posted(event: Event, uow) -> None:
                 locale=reader.language, customer_id=reader.customer_id, contact_id=reader.contact_id)
 
 
+def on_ticket_raised(event: Event, uow) -> None:
+    """Who a ticket's replies go to: the contact it was raised by or for (none: nobody)."""
+    d = event.data
+    if d.get("contact_id"):
+        _upsert(uow.conn, ticket_contacts, "ticket_id", {
+            "ticket_id": d["ticket_id"], "org_id": event.org_id, "contact_id": d["contact_id"]})
+
+
+def on_ticket_message_posted(event: Event, uow) -> None:
+    """Staff's reply on a ticket: to the ticket's contact, if they keep ticket mail on. A
+    contact's own message mails nobody; staff-internal notes are another event
+    (TicketNoteAdded) that no mail handler reads."""
+    d = event.data
+    if d.get("author_kind") != "staff":
+        return
+    reader = uow.conn.execute(select(known_contacts).join(
+        ticket_contacts, ticket_contacts.c.contact_id == known_contacts.c.contact_id).where(
+        ticket_contacts.c.ticket_id == d["ticket_id"], ticket_contacts.c.org_id == event.org_id)).first()
+    if reader is None or not _wants(reader, "tickets"):
+        return
+    mail.enqueue_in(uow.conn, event.org_id, "ticket_reply", reader.email, {
+        "ticket_number": d.get("number") or "your ticket", "ticket_subject": d.get("subject") or "",
+        "reply": d["body"], "link": portal_url(uow.conn, event.org_id, d.get("portal_path") or
+                                               f"/tickets/{d['ticket_id']}")},
+        idempotency_key=f"ticket-reply:{event.event_id}", name=reader.name, locale=reader.language,
+        customer_id=reader.customer_id, contact_id=reader.contact_id)
+
+
 HANDLERS = {
     "identity": {"ContactAdded": on_contact_added, "ProfileUpdated": on_profile_updated},
     "billing": {"InvoiceIssued": on_invoice_issued, "PaymentInitiated": on_payment_initiated,
                 "PaymentSettled": on_payment_settled, "PaymentFailed": on_payment_failed,
                 "InvoiceForwarded": on_invoice_forwarded, "CommentPosted": on_comment_posted},
+    "support": {"TicketRaised": on_ticket_raised, "TicketMessagePosted": on_ticket_message_posted},
 }

@@ -1,11 +1,11 @@
 """notifications' event handlers: every portal event lands in the staff activity
-feed and is queued for the webhooks that want it."""
+feed, is queued for the webhooks that want it, and mailed to the staff who asked."""
 from sqlalchemy import insert
 
 from contracts.catalogue import CATALOGUE, topic_for
 from services.chassis import orgs
 from services.chassis.events import Event
-from services.notifications import customer_mail, webhooks
+from services.notifications import customer_mail, staff_mail, webhooks
 from services.notifications.projections import activity
 
 
@@ -19,6 +19,7 @@ def record_activity(event: Event, uow) -> None:
 def on_portal_event(event: Event, uow) -> None:
     record_activity(event, uow)
     webhooks.enqueue(event, uow)
+    staff_mail.on_activity(event, uow)          # staff who asked for it at once
 
 
 def _then(first, second):
@@ -37,6 +38,9 @@ def subscriptions() -> dict:
         for type_, handler in handlers.items():
             subs[topic][type_] = _then(handler, on_portal_event)
     for service, handlers in customer_mail.HANDLERS.items():       # mail to customers
+        for type_, handler in handlers.items():
+            subs[topic_for(service)][type_] = _then(handler, subs[topic_for(service)][type_])
+    for service, handlers in staff_mail.HANDLERS.items():          # who the staff are
         for type_, handler in handlers.items():
             subs[topic_for(service)][type_] = _then(handler, subs[topic_for(service)][type_])
     return subs

@@ -74,17 +74,19 @@ def wording(conn, org_id: str, kind: str, locale: str) -> dict:
 
 
 def fill(source: dict, context: dict) -> dict:
-    subject = " ".join(templates.render(source["subject"], context).split())
-    text = templates.render(source["text"], context)
-    html = (templates.render(source["html"], context, html=True) if source.get("html")
+    subject = " ".join(templates.render(source["subject"], context, field="subject").split())
+    text = templates.render(source["text"], context, field="text")
+    html = (templates.render(source["html"], context, html=True, field="html") if source.get("html")
             else templates.html_from_text(text))
     return {"subject": subject, "text": text, "html": html}
 
 
 def change_template(store, org_id: str, kind: str, locale: str, subject: str, text: str,
                     html: str | None) -> None:
+    for part, source in (("subject", subject), ("text", text), ("html", html)):
+        # a typo is an error now, not a blank later; reported at the part that has it
+        check_placeholders(kind_of(kind), templates.names_used(source, field=part), field=part)
     used = templates.names_used(subject, text, html)
-    check_placeholders(kind_of(kind), used)        # a typo is an error now, not a blank later
     fill({"subject": subject, "text": text, "html": html},      # and it must fill in
          {**kind_of(kind).sample, **SAMPLE_COMMON})
     with store.unit_of_work() as uow:
@@ -112,9 +114,10 @@ def _load_or_start(uow, org_id: str, kind: str, locale: str) -> EmailTemplate:
 
 
 def preview(conn, org_id: str, kind: str, locale: str, draft: dict) -> dict:
-    source = {**wording(conn, org_id, kind, locale), **{k: v for k, v in draft.items() if v}}
-    check_placeholders(kind_of(kind), templates.names_used(source["subject"], source["text"],
-                                                           source.get("html")))
+    # a part left out (None) is the current wording's; an empty html ("") means none
+    source = {**wording(conn, org_id, kind, locale), **{k: v for k, v in draft.items() if v is not None}}
+    for part in ("subject", "text", "html"):
+        check_placeholders(kind_of(kind), templates.names_used(source.get(part), field=part), field=part)
     org = orgs.get(conn, org_id)
     return fill(source, {**kind_of(kind).sample, **SAMPLE_COMMON,
                          "org": {"name": org["name"], "host": org["host"]}})

@@ -9,6 +9,8 @@
 - `webhook_deliveries`: one row per (webhook, event): the queue and the delivery log.
 - `email_templates`: each org's own wording, projected from the EmailTemplate events.
 - `emails`: the mail outbox and log: one row per mail, rendered when it is queued.
+- `activity_reads`: how far each staff member has read the org's activity feed (the
+  highest activity id seen), keyed by org and staff id: operational state, not events.
 """
 from sqlalchemy import (JSON, Boolean, Column, Float, Index, Integer, MetaData, String, Table,
                         Text, UniqueConstraint, delete, insert, update)
@@ -109,6 +111,15 @@ emails = Table(
 )
 
 
+activity_reads = Table(
+    "activity_reads", metadata,
+    Column("org_id", String(64), primary_key=True),
+    Column("staff_id", String(64), primary_key=True),
+    Column("last_read_id", Integer, nullable=False),
+    Column("read_at", String(40), nullable=False),
+)
+
+
 class EmailTemplates(Projection):
     tables = (email_templates,)
 
@@ -141,6 +152,9 @@ class Webhooks(Projection):
     def when_WebhookEnabled(self, conn, e):
         conn.execute(update(webhooks).where(webhooks.c.webhook_id == e.aggregate_id)
                      .values(active=True, disabled_reason=None, consecutive_failures=0))
+
+    def when_WebhookDeleted(self, conn, e):
+        conn.execute(delete(webhooks).where(webhooks.c.webhook_id == e.aggregate_id))
 
 
 def all_projections():

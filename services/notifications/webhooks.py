@@ -17,11 +17,12 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, delete, insert, select, update
 
 from contracts.catalogue import CATALOGUE
 from services.chassis import orgs
 from services.chassis.db import upsert_insert
+from services.chassis.errors import NotFound
 from services.chassis.events import Event, utc_now
 from services.chassis.leader import leadership
 from services.notifications.adapters.webhook_http import WebhookSender, new_secret
@@ -70,10 +71,27 @@ def register(store, org_id: str, url: str, event_types: list[str],
 
 def set_active(store, org_id: str, webhook_id: str, active: bool, reason: str = "") -> None:
     with store.unit_of_work() as uow:
-        hook = uow.load(Webhook, webhook_id, org_id)
+        hook = _live(uow, org_id, webhook_id)
         hook.enable() if active else hook.disable(reason or "Disabled by staff.")
         uow.add(hook)
         uow.commit()
+
+
+def delete_webhook(store, org_id: str, webhook_id: str) -> None:
+    """No more deliveries, and the URL and secret are forgotten; the delivery log stays."""
+    with store.unit_of_work() as uow:
+        hook = _live(uow, org_id, webhook_id)
+        hook.delete()
+        uow.add(hook)
+        uow.conn.execute(delete(webhook_targets).where(webhook_targets.c.webhook_id == webhook_id))
+        uow.commit()
+
+
+def _live(uow, org_id: str, webhook_id: str) -> Webhook:
+    hook = uow.load(Webhook, webhook_id, org_id)
+    if hook.deleted:
+        raise NotFound("No such webhook.")
+    return hook
 
 
 # -- incoming events --------------------------------------------------------------------

@@ -1,6 +1,129 @@
-"""support's HTTP API."""
-from services.chassis import orgs
+"""support's HTTP API (services/support/API.md): tickets for contacts (module "tickets":
+`view` to read, `submit_tickets` to raise, write, reopen and rate) and for staff (the inbox,
+replies, internal notes, status, assignment, merging); service reviews (module "reviews").
+Everything a contact reads is scoped by ticket_queries.visible(): another customer's or
+org's ticket is a 404."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from services.chassis import auth, orgs
+from services.chassis.db import read_only
+from services.chassis.web import runtime
+from services.support import reviews, ticket_queries as tq, tickets
+from services.support.api_common import detail, posted, viewer
+from services.support.api_staff import blp as staff_blp
+from services.support.schemas import (MessageIn, MessageOut, NewMessagesOut, ListArgs, ReviewIn, ReviewOut, SeenIn,
+                                      TicketDetailOut, TicketIn, TicketPageOut, UnreadOut, WaitArgs)
+
+blp = Blueprint("tickets", __name__, description="Tickets, as contacts see them")
+rv = Blueprint("reviews", __name__, description="Service reviews")
+
+VIEW = dict(module="tickets", permission="view")
+SUBMIT = dict(module="tickets", permission="submit_tickets")
+
+
+@blp.route("/orgs/<org_id>/customers/<customer_id>/tickets")
+class CustomerTickets(MethodView):
+    @auth.requires("contact", **VIEW)
+    @blp.arguments(ListArgs, location="query")
+    @blp.response(200, TicketPageOut)
+    def get(self, args, org_id, customer_id):
+        """The tickets this contact may see, newest activity first, with unread flags."""
+        with read_only(runtime().engine) as conn:
+            return tq.listing(conn, viewer(), status=args["status"], priority=args["priority"], q=args["q"],
+                              cursor=args["cursor"], limit=args["limit"])
+
+    @auth.requires("contact", **SUBMIT)
+    @blp.arguments(TicketIn)
+    @blp.response(201, TicketDetailOut)
+    def post(self, body, org_id, customer_id):
+        """Raise a ticket (TicketRaised; the description is its first message)."""
+        me = viewer()
+        ticket_id = tickets.raise_ticket(runtime(), tickets.RaiseTicket(
+            org_id, customer_id, body["subject"], body["description"], body["priority"], body["category"],
+            raised_by="contact", author_id=me.id, author_name=me.name, contact_id=me.id))
+        return detail(ticket_id, me)
+
+
+@blp.route("/orgs/<org_id>/customers/<customer_id>/tickets/unread")
+class CustomerUnread(MethodView):
+    @auth.requires("contact", **VIEW)
+    @blp.response(200, UnreadOut)
+    def get(self, org_id, customer_id):
+        """How many of the contact's tickets have a reply they have not read (the nav badge)."""
+        with read_only(runtime().engine) as conn:
+            return {"tickets": tq.unread_total(conn, viewer())}
+
+
+@blp.route("/orgs/<org_id>/customers/<customer_id>/tickets/<ticket_id>")
+class CustomerTicket(MethodView):
+    @auth.requires("contact", **VIEW)
+    @blp.response(200, TicketDetailOut)
+    def get(self, org_id, customer_id, ticket_id):
+        """The ticket, its conversation (oldest first, by `seq`) and its timeline. Never a note."""
+        return detail(ticket_id)
+
+
+@blp.route("/orgs/<org_id>/customers/<customer_id>/tickets/<ticket_id>/messages")
+class CustomerMessages(MethodView):
+    @auth.requires("contact", **VIEW)
+    @blp.arguments(WaitArgs, location="query")
+    @blp.response(200, NewMessagesOut)
+    def get(self, args, org_id, customer_id, ticket_id):
+        """Messages after `after`, waiting up to `wait` seconds for one (the live chat's long poll)."""
+        return tq.wait_for_messages(runtime().engine, viewer(), ticket_id, args["after"], args["wait"])
+
+    @auth.requires("contact", **SUBMIT)
+    @blp.arguments(MessageIn)
+    @blp.response(201, MessageOut)
+    def post(self, body, org_id, customer_id, ticket_id):
+        """Write in the conversation (TicketMessagePosted). A reply moves a ticket waiting on the
+        customer back to open and reopens a resolved one within the org's window (409 after)."""
+        return posted(ticket_id, tickets.post_message(runtime(), viewer(), ticket_id, body["body"]))
+
+
+@blp.route("/orgs/<org_id>/customers/<customer_id>/tickets/<ticket_id>/seen")
+class CustomerSeen(MethodView):
+    @auth.requires("contact", **VIEW)
+    @blp.arguments(SeenIn)
+    @blp.response(200, SeenIn)
+    def post(self, body, org_id, customer_id, ticket_id):
+        """The contact has read up to message `seq` (the mark never moves back)."""
+        return {"seq": tickets.mark_seen(runtime(), viewer(), ticket_id, body["seq"])}
+
+
+@blp.route("/orgs/<org_id>/customers/<customer_id>/tickets/<ticket_id>/reopen")
+class CustomerReopen(MethodView):
+    @auth.requires("contact", **SUBMIT)
+    @blp.response(200, TicketDetailOut)
+    def post(self, org_id, customer_id, ticket_id):
+        """Reopen a resolved ticket within the org's window (`ticket_reopen_days`, default 14)."""
+        tickets.reopen(runtime(), viewer(), ticket_id)
+        return detail(ticket_id)
+
+
+@blp.route("/orgs/<org_id>/customers/<customer_id>/tickets/<ticket_id>/rating")
+class CustomerRating(MethodView):
+    @auth.requires("contact", **SUBMIT)
+    @blp.arguments(ReviewIn)
+    @blp.response(201, ReviewOut)
+    def post(self, body, org_id, customer_id, ticket_id):
+        """Rate a resolved ticket's resolution, once (ReviewSubmitted about the ticket)."""
+        return reviews.submit(runtime(), viewer(), reviews.SubmitReview(body["rating"], body["comment"], ticket_id))
+
+
+@rv.route("/orgs/<org_id>/customers/<customer_id>/reviews")
+class CustomerReviews(MethodView):
+    @auth.requires("contact", module="reviews")
+    @blp.arguments(ReviewIn)
+    @blp.response(201, ReviewOut)
+    def post(self, body, org_id, customer_id):
+        """Review the business's service: 1 to 5 stars and a comment, once per period
+        (`review_period_days`, default 30). Only staff ever read reviews."""
+        return reviews.submit(runtime(), viewer(), reviews.SubmitReview(body["rating"], body["comment"]))
 
 
 def blueprints():
-    return [orgs.blueprint("support")]
+    return [orgs.blueprint("support"), blp, staff_blp, rv]

@@ -22,11 +22,12 @@ DESIGN_CATALOGUE = {
 }
 ADDED_SINCE_DESIGN = {"StaffMemberAdded": "identity", "ContactAdded": "identity", "WebhookFailed": "notifications",
                       "WebhookRegistered": "notifications", "WebhookDisabled": "notifications",
-                      "WebhookEnabled": "notifications", "EmailTemplateChanged": "notifications",
+                      "WebhookEnabled": "notifications", "WebhookDeleted": "notifications", "EmailTemplateChanged": "notifications",
                       "EmailTemplateReset": "notifications", "ApiKeyCreated": "identity",
                       "ApiKeyRevoked": "identity", "StaffInvited": "identity",
                       "StaffMemberActivated": "identity", "StaffRoleChanged": "identity",
-                      "StaffMemberRemoved": "identity"}
+                      "StaffMemberRemoved": "identity", "TicketNoteAdded": "support",
+                      "TicketAssigned": "support", "TicketMerged": "support"}
 
 
 @pytest.mark.parametrize("service", sorted(DESIGN_CATALOGUE))

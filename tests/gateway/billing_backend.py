@@ -182,3 +182,19 @@ def staff_invoices(org_id: str, **query) -> list[dict]:
     answer = billing_app().test_client().get(f"/orgs/{org_id}/invoices", query_string=query,
                                              headers=bearer("staff", org_id, id=str(uuid.uuid4())))
     return answer.get_json()["items"]
+
+
+def connect_stripe(org_id: str, secret_key: str = "sk_test_matrixKey0001", webhook_secret: str = "whsec_matrix") -> dict:
+    """The org's own Stripe keys saved as an owner saves them in the console (BILLING_SECRETS_KEY must be set)."""
+    answer = billing_app().test_client().put(f"/orgs/{org_id}/gateway-connections/stripe",
+                                             json={"secret_key": secret_key, "webhook_secret": webhook_secret},
+                                             headers=bearer("staff", org_id, id=str(uuid.uuid4())))
+    assert answer.status_code == 200, answer.get_json()
+    return answer.get_json()
+
+
+def gateway_connections(org_id: str) -> dict:
+    """The org's gateway connections as an owner sees them: {gateway: connection} (no secrets)."""
+    answer = billing_app().test_client().get(f"/orgs/{org_id}/gateway-connections",
+                                             headers=bearer("staff", org_id, id=str(uuid.uuid4())))
+    return {c["gateway"]: c for c in answer.get_json()["items"]}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from gateway.app import create_app
-from tests.gateway import billing_backend
+from tests.gateway import billing_backend, notifications_backend, support_backend
 from tests.gateway.fake_identity import FakeIdentity, Login
 
 HOST = "portal.test"
@@ -105,9 +105,11 @@ def world() -> World:
 
 def make_app(fake: FakeIdentity, **overrides):
     config = {"PORTAL_ENV": "dev", "SECRET_KEY": "test-secret-key", "TESTING": True,
-              "GATEWAY_SESSION_CACHE_SECONDS": 5.0, **overrides}
+              "GATEWAY_SESSION_CACHE_SECONDS": 5.0, "CHAT_STREAM_SECONDS": 0.5, **overrides}
     app = create_app(identity=fake, **config)
     billing_backend.mount(app)                  # the real billing service, in process
+    notifications_backend.mount(app)            # and the real notifications service
+    support_backend.mount(app)                  # and the real support service
     return app
 
 

@@ -28,7 +28,10 @@ from pypdf import PdfReader
 
 from gateway.access import API, CONSOLE, MODULES, PENDING_MFA, PERMISSIONS, PORTAL, PUBLIC, declaration
 from gateway.security import RATE_LIMITS
-from tests.gateway import billing_backend
+from tests.gateway import billing_backend, payment_methods_backend
+from tests.gateway import notifications_backend
+from tests.gateway import support_backend
+from tests.support import tokens
 from tests.gateway.conftest import Browser, make_app, text
 from tests.gateway.fake_api_keys import FakeApiKeys
 from tests.gateway.fake_identity import FakeIdentity, Login
@@ -145,7 +148,10 @@ class Stage:
 @pytest.fixture(scope="module")
 def stage() -> Stage:
     fake = MatrixIdentity()
-    return Stage(fake, make_app(fake, **NO_RATE_LIMITS))
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("BILLING_SECRETS_KEY", "bWF0cml4LW9ubHktZmVybmV0LWtleS0wMDAwMDAwMDA=")  # the console's gateway keys
+        env.setenv("BILLING_STRIPE_API_BASE", "http://127.0.0.1:9")          # "Test connection" reaches no Stripe
+        yield Stage(fake, make_app(fake, **NO_RATE_LIMITS))
 
 
 def snapshot(fake: FakeIdentity, *tenants: Tenant) -> dict:
@@ -180,6 +186,12 @@ URL_SAMPLES: dict[str, Callable[[Tenant], str]] = {
     "payment_id": lambda t: _payment(t)["payment_id"],
     "credit_note_id": lambda t: _credit_note(t)["credit_note_id"],
     "name": lambda t: "stripe",                  # a payment gateway's webhook door
+    "method_id": lambda t: _saved_method(t)["method_id"],
+    "kind": lambda t: "payment_receipt",         # a kind of e-mail (console e-mail templates)
+    "locale": lambda t: "en",
+    "webhook_id": lambda t: _webhook(t)["webhook_id"],
+    "ticket_id": lambda t: _ticket(t)["ticket_id"],
+    "reply_id": lambda t: _canned(t)["reply_id"],
 }
 
 
@@ -196,9 +208,100 @@ def _pending_payment(t: Tenant) -> dict:
 ROUTE_SAMPLES: dict[tuple[str, str], Callable[[Tenant], str]] = {
     ("console_payments.simulate", "payment_id"): lambda t: _pending_payment(t)["payment_id"],
     ("console_invoices.issue", "invoice_id"): lambda t: _draft(t)["invoice_id"],
+    ("payment_methods.make_default", "method_id"): lambda t: _second_method(t)["method_id"],
     ("console_invoices.discard", "invoice_id"): lambda t: _draft(t)["invoice_id"],
     ("console_invoices.refund", "invoice_id"): lambda t: _payment(t)["allocations"][0]["invoice_id"],
+    ("console_mail.reset_template", "kind"): lambda t: _custom_template(t),
+    ("console_webhooks.enable", "webhook_id"): lambda t: _webhook(t, active=False)["webhook_id"],
+    ("tickets.reopen", "ticket_id"): lambda t: _resolved_ticket(t)["ticket_id"],
+    ("tickets.rate", "ticket_id"): lambda t: _resolved_ticket(t)["ticket_id"],
+    ("tickets.seen", "ticket_id"): lambda t: _answered_ticket(t)["ticket_id"],
 }
+
+
+def _ticket(t: Tenant) -> dict:
+    """A ticket Ann of the cell's customer raised, in the real support service behind the gateway."""
+    if not hasattr(t, "ticket"):
+        t.ticket = support_backend.raised_for(t.org["org_id"], t.customer["customer_id"], t.ann.id)
+    return t.ticket
+
+
+def _resolved_ticket(t: Tenant) -> dict:
+    if not hasattr(t, "resolved"):
+        t.resolved = support_backend.staff_do(t.org["org_id"], _ticket(t)["ticket_id"], "status", status="resolved")
+    return t.ticket
+
+
+def _answered_ticket(t: Tenant) -> dict:
+    """Ann's ticket with a reply from staff (message 2) that she has not read yet."""
+    if not hasattr(t, "answered"):
+        t.answered = support_backend.staff_says(t.org["org_id"], _ticket(t)["ticket_id"], "An answer")
+    return t.ticket
+
+
+def _second_ticket(t: Tenant) -> dict:
+    if not hasattr(t, "second_ticket"):
+        t.second_ticket = support_backend.raised_for(t.org["org_id"], t.customer["customer_id"], t.ann.id, "Again")
+    return t.second_ticket
+
+
+def _ticket_now(t: Tenant) -> dict:
+    return support_backend.staff_ticket(t.org["org_id"], t.ticket["ticket_id"])
+
+
+def _said(t: Tenant, type_: str, body: str) -> bool:
+    return any(d["body"] == body for d in support_backend.recorded(type_, t.ticket["ticket_id"]))
+
+
+def _canned(t: Tenant) -> dict:
+    if not hasattr(t, "canned"):
+        t.canned = support_backend.add_canned(t.org["org_id"], f"Canned {t.n}")
+    return t.canned
+
+
+def _new_ticket_page(t: Tenant, me: Login) -> str:
+    made = support_backend.ticket_with_subject(t.org["org_id"], f"Matrix ticket {t.n}")
+    return f"/tickets/{made['ticket_id']}" if made else "/tickets/none"
+
+
+def _webhook(t: Tenant, active: bool = True) -> dict:
+    """A webhook of the cell's org in the real notifications service (switched off with `active=False`)."""
+    if not hasattr(t, "webhook"):
+        t.webhook = notifications_backend.add_webhook(t.org, f"https://erp{t.n}.example.test/hook")
+        if not active:
+            notifications_backend.switch_webhook(t.org, t.webhook["webhook_id"], False)
+    return t.webhook
+
+
+def _webhook_state(t: Tenant) -> str:
+    found = [h for h in notifications_backend.webhooks(t.org) if h["webhook_id"] == t.webhook["webhook_id"]]
+    return ("on" if found[0]["active"] else "off") if found else "gone"
+
+
+def _custom_template(t: Tenant) -> str:
+    """The org's own wording of a payment receipt, which reset takes back to the default."""
+    notifications_backend.save_template(t.org, "payment_receipt")
+    return "payment_receipt"
+
+
+def _saved_method(t: Tenant) -> dict:
+    """A test card saved by the cell's contact Ann (saved methods are a contact's own)."""
+    if not hasattr(t, "saved_method"):
+        t.saved_method = payment_methods_backend.save_method(t.org["org_id"], t.customer["customer_id"], t.ann.id)
+    return t.saved_method
+
+
+def _second_method(t: Tenant) -> dict:
+    """Ann's second saved method (not the default), after the first."""
+    _saved_method(t)
+    if not hasattr(t, "second_method"):
+        t.second_method = payment_methods_backend.save_method(t.org["org_id"], t.customer["customer_id"], t.ann.id,
+                                                              kind="bank_account")
+    return t.second_method
+
+
+def _methods(t: Tenant, me: Login) -> list[dict]:
+    return payment_methods_backend.methods_of(t.org["org_id"], t.customer["customer_id"], me.id)
 
 
 def _draft(t: Tenant) -> dict:
@@ -236,6 +339,14 @@ def _invoice(t: Tenant) -> dict:
     if not hasattr(t, "invoice"):
         t.invoice = billing_backend.issue_invoice(t.org["org_id"], t.customer["customer_id"])
     return t.invoice
+
+
+def _payment_link(t: Tenant) -> dict | None:
+    """The live payment link of the cell's invoice, as staff see it (None: there is none)."""
+    answer = billing_backend.billing_app().test_client().get(
+        f"/orgs/{t.org['org_id']}/invoices/{t.invoice['invoice_id']}/payment-link",
+        headers=tokens.bearer("staff", t.org["org_id"], id="matrix-staff"))
+    return answer.get_json() if answer.status_code == 200 else None
 
 
 def _invited_staff(t: Tenant) -> Login:
@@ -300,14 +411,16 @@ class Done:
     changed: Callable[[Tenant, Login], bool]
 
 
-def _billed_ids(t: Tenant, customer_id: str) -> dict:
-    """An invoice and a settled payment (of another invoice) of this customer."""
+def _billed_ids(t: Tenant, customer_id: str, contact_id: str | None = None) -> dict:
+    """An invoice, a settled payment (of another invoice), a credit note of this customer, and a
+    ticket its contact raised."""
     invoice = billing_backend.issue_invoice(t.org["org_id"], customer_id)
     paid = billing_backend.issue_invoice(t.org["org_id"], customer_id)
     payment = billing_backend.pay_invoice(t.org["org_id"], customer_id, paid["invoice_id"])
     note = billing_backend.issue_credit_note(t.org["org_id"], customer_id)
+    ticket = support_backend.raised_for(t.org["org_id"], customer_id, contact_id) if contact_id else {}
     return {"invoice_id": invoice["invoice_id"], "payment_id": payment["payment_id"], "number": invoice["number"],
-            "credit_note_id": note["credit_note_id"]}
+            "credit_note_id": note["credit_note_id"], "ticket_id": ticket.get("ticket_id")}
 
 
 def _with_ids(t: Tenant, path: str, ids: dict) -> str:
@@ -318,6 +431,8 @@ def _with_ids(t: Tenant, path: str, ids: dict) -> str:
         path = path.replace(t.payment["payment_id"], ids["payment_id"])
     if hasattr(t, "credit_note"):
         path = path.replace(t.credit_note["credit_note_id"], ids["credit_note_id"])
+    if hasattr(t, "ticket") and ids.get("ticket_id"):
+        path = path.replace(t.ticket["ticket_id"], ids["ticket_id"])
     return path
 
 
@@ -384,6 +499,28 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
     "payments.pay": Done(lambda t, me: {"method": "bank_debit"},
                          lambda t, me: f"/payments/{_newest_payment(t)['payment_id']}",
                          lambda t, me: [p["status"] for p in _payments(t)] == ["pending"]),
+    "bulk_payments.pay_selected": Done(lambda t, me: {"invoice_id": _invoice(t)["invoice_id"], "method": "bank_debit",
+                                                      "confirm": "1"},
+                                       lambda t, me: f"/payments/{_newest_payment(t)['payment_id']}",
+                                       lambda t, me: [p["status"] for p in _payments(t)] == ["pending"]),
+    "payment_methods.add": Done(lambda t, me: {"kind": "card"}, lambda t, me: "/payment-methods",
+                                lambda t, me: [m["last4"] for m in _methods(t, me)] == ["4242"]),
+    "payment_methods.make_default": Done(lambda t, me: {}, lambda t, me: "/payment-methods",
+                                         lambda t, me: _methods(t, me)[0]["method_id"] == t.second_method["method_id"]),
+    "payment_methods.remove": Done(lambda t, me: {"confirm": "1"}, lambda t, me: "/payment-methods",
+                                   lambda t, me: t.saved_method["method_id"] not in
+                                   [m["method_id"] for m in _methods(t, me)]),
+    "console_gateways.save": Done(lambda t, me: {"secret_key": "sk_test_matrix0001", "webhook_secret": "whsec_matrix"},
+                                  lambda t, me: "/console/payment-gateways",
+                                  lambda t, me: billing_backend.gateway_connections(t.org["org_id"])
+                                  .get("stripe", {}).get("secret_key", {}).get("ends_in") == "0001"),
+    "console_gateways.try_connection": Done(lambda t, me: billing_backend.connect_stripe(t.org["org_id"]) and {},
+                                            lambda t, me: "/console/payment-gateways",
+                                            lambda t, me: billing_backend.gateway_connections(
+                                                t.org["org_id"])["stripe"]["last_test"] is not None),
+    "console_gateways.disconnect": Done(lambda t, me: billing_backend.connect_stripe(t.org["org_id"]) and {},
+                                        lambda t, me: "/console/payment-gateways",
+                                        lambda t, me: billing_backend.gateway_connections(t.org["org_id"]) == {}),
     "console_payments.simulate": Done(lambda t, me: {"outcome": "failed"}, lambda t, me: "/console/payments",
                                       lambda t, me: billing_backend.payment_status(
                                           t.org["org_id"], t.pending["payment_id"]) == "failed"),
@@ -430,6 +567,78 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
                                     lambda t, me: f"/console/invoices/{t.payment['allocations'][0]['invoice_id']}",
                                     lambda t, me: billing_backend.staff_payment(
                                         t.org["org_id"], t.payment["payment_id"])["refunded_minor"] == 100),
+    "console_payment_links.make_link": Done(lambda t, me: {}, lambda t, me: None,
+                                            lambda t, me: _payment_link(t) is not None),
+    "console_payment_links.new_link": Done(lambda t, me: {}, lambda t, me: None,
+                                           lambda t, me: _payment_link(t) is not None),
+    "console_mail.email_template": Done(
+        lambda t, me: {"subject": f"Matrix {t.n}", "text": "Hello {{ recipient.name }}", "intent": "save"},
+        lambda t, me: "/console/email-templates/payment_receipt/en",
+        lambda t, me: notifications_backend.template(t.org, "payment_receipt")["subject"] == f"Matrix {t.n}"),
+    "console_mail.reset_template": Done(lambda t, me: {}, lambda t, me: "/console/email-templates/payment_receipt/en",
+                                        lambda t, me: not notifications_backend.template(t.org, "payment_receipt")["custom"]),
+    "console_webhooks.webhooks": Done(lambda t, me: {"url": f"https://new{t.n}.example.test/hook",
+                                                     "event_types": ["InvoiceIssued"]}, lambda t, me: None,
+                                      lambda t, me: any(h["url"] == f"https://new{t.n}.example.test/hook"
+                                                        for h in notifications_backend.webhooks(t.org))),
+    "console_webhooks.enable": Done(lambda t, me: {}, lambda t, me: "/console/webhooks",
+                                    lambda t, me: _webhook_state(t) == "on"),
+    "console_webhooks.disable": Done(lambda t, me: {}, lambda t, me: "/console/webhooks",
+                                     lambda t, me: _webhook_state(t) == "off"),
+    "console_webhooks.delete": Done(lambda t, me: {}, lambda t, me: "/console/webhooks",
+                                    lambda t, me: _webhook_state(t) == "gone"),
+    "console_activity.mail_preferences": Done(
+        lambda t, me: {"payments": "daily", "comments": "off", "approvals": "off", "uploads": "off",
+                       "tickets": "immediate", "reviews": "off"},
+        lambda t, me: "/console/activity/mail",
+        lambda t, me: notifications_backend.mail_preferences(t.org, me.id)["tickets"] == "immediate"),
+    "console_activity.mark_read": Done(lambda t, me: notifications_backend.happened(t.org["org_id"]) and {},
+                                       lambda t, me: "/console/activity",
+                                       lambda t, me: notifications_backend.unread(t.org, me.id) == 0),
+    "tickets.new_ticket": Done(lambda t, me: {"subject": f"Matrix ticket {t.n}", "description": "From the matrix",
+                                              "priority": "normal", "category": ""}, _new_ticket_page,
+                               lambda t, me: support_backend.ticket_with_subject(t.org["org_id"], f"Matrix ticket {t.n}")
+                               is not None),
+    "tickets.post_message": Done(lambda t, me: {"body": f"Matrix says {t.n}"},
+                                 lambda t, me: f"/tickets/{t.ticket['ticket_id']}",
+                                 lambda t, me: _said(t, "TicketMessagePosted", f"Matrix says {t.n}")),
+    "tickets.seen": Done(lambda t, me: {"seq": "2"}, lambda t, me: None,
+                         lambda t, me: support_backend.read_mark(t.ticket["ticket_id"], f"contact:{me.id}") == 2),
+    "tickets.reopen": Done(lambda t, me: {}, lambda t, me: f"/tickets/{t.ticket['ticket_id']}",
+                           lambda t, me: _ticket_now(t)["status"] == "open"),
+    "tickets.rate": Done(lambda t, me: {"rating": "5"}, lambda t, me: f"/tickets/{t.ticket['ticket_id']}",
+                         lambda t, me: any(r["subject_id"] == t.ticket["ticket_id"]
+                                           for r in support_backend.reviews_of(t.org["org_id"]))),
+    "tickets.review": Done(lambda t, me: {"rating": "4", "comment": f"Matrix {t.n}"}, lambda t, me: None,
+                           lambda t, me: any(r["comment"] == f"Matrix {t.n}"
+                                             for r in support_backend.reviews_of(t.org["org_id"]))),
+    "console_tickets.reply": Done(lambda t, me: {"body": f"Staff matrix {t.n}"},
+                                  lambda t, me: f"/console/tickets/{t.ticket['ticket_id']}",
+                                  lambda t, me: _said(t, "TicketMessagePosted", f"Staff matrix {t.n}")),
+    "console_tickets.seen": Done(lambda t, me: {"seq": "1"}, lambda t, me: None,
+                                 lambda t, me: support_backend.read_mark(t.ticket["ticket_id"], f"staff:{me.id}") == 1),
+    "console_tickets.note": Done(lambda t, me: {"note": f"Matrix note {t.n}"},
+                                 lambda t, me: f"/console/tickets/{t.ticket['ticket_id']}",
+                                 lambda t, me: _said(t, "TicketNoteAdded", f"Matrix note {t.n}")),
+    "console_tickets.status": Done(lambda t, me: {"status": "in_progress"},
+                                   lambda t, me: f"/console/tickets/{t.ticket['ticket_id']}",
+                                   lambda t, me: _ticket_now(t)["status"] == "in_progress"),
+    "console_tickets.close": Done(lambda t, me: {"resolution": "Matrix"},
+                                  lambda t, me: f"/console/tickets/{t.ticket['ticket_id']}",
+                                  lambda t, me: _ticket_now(t)["status"] == "closed"),
+    "console_tickets.assign": Done(lambda t, me: {"assignee": me.id},
+                                   lambda t, me: f"/console/tickets/{t.ticket['ticket_id']}",
+                                   lambda t, me: _ticket_now(t)["assignee_id"] == me.id),
+    "console_tickets.merge": Done(lambda t, me: {"into": _second_ticket(t)["number"]},
+                                  lambda t, me: f"/console/tickets/{t.ticket['ticket_id']}",
+                                  lambda t, me: _ticket_now(t)["merged_into"] == t.second_ticket["ticket_id"]),
+    "console_tickets.canned_replies": Done(lambda t, me: {"title": f"Matrix {t.n}", "body": "Thanks"},
+                                           lambda t, me: "/console/canned-replies",
+                                           lambda t, me: any(c["title"] == f"Matrix {t.n}"
+                                                             for c in support_backend.canned(t.org["org_id"]))),
+    "console_tickets.delete_canned_reply": Done(lambda t, me: {}, lambda t, me: "/console/canned-replies",
+                                                lambda t, me: all(c["reply_id"] != t.canned["reply_id"]
+                                                                  for c in support_backend.canned(t.org["org_id"]))),
     "console.password": Done(_password_form, lambda t, me: "/console",
                              lambda t, me: me.password == NEW_PASSWORD),
     "console.signout_everywhere": Done(lambda t, me: {}, lambda t, me: "/console/signin", _signed_out_everywhere),
@@ -626,9 +835,9 @@ def test_a_contact_never_sees_another_customers_data(stage, route, viewer):
     me, other = (a, b) if viewer == "customer_a" else (b, a)
     mine, theirs = stage.signed_in(t, me.login, form=False), stage.signed_in(t, other.login, form=False)
     path = route.url(t)
-    billed = {"invoice_id", "payment_id", "credit_note_id"} & set(route.arguments)
+    billed = {"invoice_id", "payment_id", "credit_note_id", "ticket_id"} & set(route.arguments)
     if billed:                                 # each has one of their own; the other's is not found
-        mine_ids, their_ids = (_billed_ids(t, p.customer["customer_id"]) for p in (me, other))
+        mine_ids, their_ids = (_billed_ids(t, p.customer["customer_id"], p.login.id) for p in (me, other))
         their_path, path = _with_ids(t, path, their_ids), _with_ids(t, path, mine_ids)
         assert theirs.get(their_path).status_code == 200
         refused = mine.get(their_path)
@@ -689,7 +898,7 @@ def test_console_route(stage, route, state):
 def cross_org_cells() -> list:
     cells = []
     for route in GROUPS[CONSOLE]:
-        if {"customer_id", "contact_id", "staff_id", "payment_id"} & set(route.arguments):
+        if {"customer_id", "contact_id", "staff_id", "payment_id", "webhook_id"} & set(route.arguments):
             cells.append(pytest.param(route, "other_org_ids", id=f"{route}-other_org_ids"))
         if "contact_id" in route.arguments:
             cells.append(pytest.param(route, "other_org_contact", id=f"{route}-other_org_contact"))

@@ -148,7 +148,7 @@ def test_every_api_view_is_declared_with_a_scope(app):
         "/api/v1/contacts/<contact_id>/invitations"}
     assert {rule for rule, (_, d) in scopes.items() if d == {"scope": "invoices"}} == {
         "/api/v1/invoices", "/api/v1/invoices/<invoice_id>", "/api/v1/invoices/<invoice_id>/issue",
-        "/api/v1/invoices/<invoice_id>/void"}
+        "/api/v1/invoices/<invoice_id>/void", "/api/v1/invoices/<invoice_id>/payment-link"}
     assert all(r.endpoint.startswith(api_bp.name + ".") for r in app.url_map.iter_rules() if r.rule.startswith("/api/"))
 
 

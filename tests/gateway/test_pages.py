@@ -59,9 +59,9 @@ def test_a_profile_problem_sits_under_its_field(world, app):
 def test_a_module_page_is_coming_soon_behind_the_same_enforcement(world, app):
     browser = Browser(app)
     browser.sign_in(world.ann)
-    page = browser.get("/tickets")
+    page = browser.get("/documents")
     assert page.status_code == 200
-    assert "Tickets" in text(page) and "coming soon" in text(page)
+    assert "Documents" in text(page) and "coming soon" in text(page)
 
 
 def test_the_dashboard_welcomes_the_contact_with_their_customer(world, app):

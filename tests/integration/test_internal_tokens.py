@@ -22,7 +22,10 @@ from tests.support.tokens import bearer
 # which the gateway calls before anyone is signed in (each is protected by the secret it
 # carries: a password, a session token, an invitation or reset link), and health/metrics.
 # Payment gateways cannot carry our tokens: their signature over the body authenticates them.
-BILLING_PUBLIC = {"POST /webhooks/stripe/<org_id>", "POST /webhooks/paypal/<org_id>"}
+BILLING_PUBLIC = {"POST /webhooks/stripe/<org_id>", "POST /webhooks/paypal/<org_id>",
+                  # payment links: the token in the path is the credential (only its hash is stored)
+                  "GET /orgs/<org_id>/payment-links/<token>", "POST /orgs/<org_id>/payment-links/<token>/payments",
+                  "GET /orgs/<org_id>/payment-links/<token>/payments/<payment_id>"}
 IDENTITY_PUBLIC = {
     "GET /orgs/<org_id>", "GET /orgs/by-host/<host>", "GET /orgs/<org_id>/logo",
     "POST /orgs/<org_id>/sessions", "POST /orgs/<org_id>/sessions/resolve",

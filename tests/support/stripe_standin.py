@@ -11,6 +11,8 @@ It speaks the documented wire format of the parts billing uses, and nothing else
   `idempotency_error`, as docs.stripe.com/idempotency describes;
 - Checkout Sessions (create, retrieve, list by `payment_intent`, expire), PaymentIntents (retrieve),
   Refunds (create, retrieve), Events (retrieve, list);
+- saved methods (tests/support/stripe_saved.py): Customers, Checkout in mode=setup with a "Save"
+  button, SetupIntents, PaymentMethods (retrieve, detach), off-session PaymentIntents (create);
 - the hosted checkout page at the session's `url`, with the buttons "Pay", "Decline" and "Cancel":
   a card payment succeeds at once; a bank debit (us_bank_account, sepa_debit, ...) completes the
   session unpaid and stays `processing` until a test settles or fails it; "Decline" is a declined
@@ -42,6 +44,7 @@ from flask import Flask, Response, redirect, request
 
 from tests.support.standin import (Delivery, StandIn, action_form, cli_parser,  # noqa: F401 (Delivery: for tests)
                                    fixture, html_page)
+from tests.support.stripe_saved import SavedMethods
 
 API_VERSION = "2025-stand-in"
 DEFAULT_KEY = "sk_test_standin"
@@ -81,10 +84,11 @@ def decode_form(pairs: list[tuple[str, str]]) -> dict:
 
 class StripeProblem(Exception):
     def __init__(self, status: int, message: str, type_: str = "invalid_request_error",
-                 code: str | None = None, param: str | None = None):
+                 code: str | None = None, param: str | None = None, extra: dict | None = None):
         super().__init__(message)
         self.status, self.body = status, {"error": {k: v for k, v in {
-            "type": type_, "code": code, "message": message, "param": param}.items() if v is not None}}
+            "type": type_, "code": code, "message": message, "param": param, **(extra or {})}.items()
+            if v is not None}}
 
 
 @dataclass
@@ -96,9 +100,12 @@ class _State:
     events: dict = field(default_factory=dict)          # id -> event, in creation order
     idempotency: dict = field(default_factory=dict)     # key -> (fingerprint, status, body)
     session_extras: dict = field(default_factory=dict)  # session id -> payment_intent_data
+    customers: dict = field(default_factory=dict)
+    setup_intents: dict = field(default_factory=dict)
+    payment_methods: dict = field(default_factory=dict)
 
 
-class StripeStandIn(StandIn):
+class StripeStandIn(SavedMethods, StandIn):
     """Start with `.start()` (or as a context manager); `.url` is the API base for the SDK."""
 
     name = "stripe"
@@ -209,9 +216,11 @@ class StripeStandIn(StandIn):
     def page_url(self, session_id: str) -> str:
         return self.state.sessions[session_id]["url"]
 
-    def customer_acts(self, session_id: str, action: str) -> requests.Response:
-        """Press a button of the hosted page over HTTP, as a browser's form post would."""
-        return requests.post(self.page_url(session_id), data={"action": action}, allow_redirects=False, timeout=30)
+    def customer_acts(self, session_id: str, action: str, **fields) -> requests.Response:
+        """Press a button of the hosted page over HTTP, as a browser's form post would
+        (`fields`: more of the form, e.g. card="0341" on a setup page)."""
+        return requests.post(self.page_url(session_id), data={"action": action, **fields}, allow_redirects=False,
+                             timeout=30)
 
     # --- the app ----------------------------------------------------------------------
 
@@ -286,6 +295,7 @@ class StripeStandIn(StandIn):
         retrieve("/v1/charges", "charges", "charge")
         retrieve("/v1/refunds", "refunds", "refund")
         retrieve("/v1/events", "events", "event")
+        standin.add_saved_routes(app, api)
 
         @app.post("/v1/checkout/sessions")
         @api
@@ -304,6 +314,13 @@ class StripeStandIn(StandIn):
         def expire_session(params, session_id):
             standin._get("sessions", session_id, "checkout session")
             return 200, standin._expire(session_id)
+
+        @app.get("/v1/balance")
+        @api
+        def balance(params):
+            """The account's balance (what the console's "Test connection" reads)."""
+            return 200, {"object": "balance", "livemode": False, "available": [{"amount": 0, "currency": "eur"}],
+                         "pending": [{"amount": 0, "currency": "eur"}]}
 
         @app.post("/v1/refunds")
         @api
@@ -328,7 +345,10 @@ class StripeStandIn(StandIn):
                 action = request.form.get("action")
                 if session["status"] != "open":
                     message = f"This checkout is {session['status']}."
-                elif action == "pay":
+                elif action == "save" and session["mode"] == "setup":
+                    standin._save(session_id, request.form.get("card") or "4242")
+                    return redirect(session["success_url"].replace("{CHECKOUT_SESSION_ID}", session_id), 303)
+                elif action == "pay" and session["mode"] == "payment":
                     standin._pay(session_id)
                     return redirect(session["success_url"].replace("{CHECKOUT_SESSION_ID}", session_id), 303)
                 elif action == "decline":
@@ -360,6 +380,8 @@ class StripeStandIn(StandIn):
     # --- Stripe's rules, as far as billing meets them -----------------------------------
 
     def _create_session(self, params: dict) -> dict:
+        if params.get("mode") == "setup":
+            return self._setup_session(params)
         if params.get("mode") != "payment":
             raise StripeProblem(400, "This stand-in supports mode=payment only.", param="mode")
         items = params.get("line_items") or []
@@ -497,6 +519,10 @@ class StripeStandIn(StandIn):
             s = copy.deepcopy(self.state.sessions[session_id])
             items = self.state.session_extras[session_id]["items"]
         name = html.escape(items[0]["price_data"]["product_data"]["name"])
+        if s["mode"] == "setup":
+            buttons = "" if s["status"] != "open" else action_form(("save", "Save"), ("cancel", "Cancel"))
+            return html_page(name, f'<h1>Stripe Checkout (stand-in)</h1><p>{name}</p>'
+                                   f'<p>Status: {html.escape(s["status"])}</p>{buttons}')
         amount = html.escape(f"{s['amount_total']} {s['currency'].upper()} (minor units)")
         bank = any(t in BANK_DEBIT_TYPES for t in s["payment_method_types"])
         note = f'<p role="alert">{html.escape(message)}</p>' if message else ""

@@ -9,10 +9,10 @@ from services.chassis import auth
 
 def bearer(kind: str = "staff", org_id: str | None = None, *, id: str = "test-caller",
            customer_id: str | None = None, role: str | None = "owner", mfa: bool = True,
-           permissions=(), modules=(), ttl_s: int = 120) -> dict:
+           permissions=(), modules=(), ttl_s: int = 120, name: str | None = None) -> dict:
     principal = auth.Principal(kind=kind, id=id, org_id=org_id, customer_id=customer_id,
                                permissions=frozenset(permissions), modules=frozenset(modules),
-                               role=role if kind == "staff" else None, mfa=mfa)
+                               role=role if kind == "staff" else None, mfa=mfa, name=name)
     token = auth.sign(os.environ["INTERNAL_TOKEN_PRIVATE_KEY"], principal, ttl_s=ttl_s)
     return {"Authorization": f"Bearer {token}"}
 

@@ -134,9 +134,23 @@ class PayPalGateway:
 
     @classmethod
     def for_org(cls, rt=None, org_id: str | None = None) -> "PayPalGateway | None":
-        """The deployment's PayPal app, from the environment (one client and token per process),
-        or None when PayPal is not set up. The shape gateways.register() takes as a factory."""
+        """The org's own PayPal app where it connected one in the console (connections.py),
+        else the deployment's, from the environment (one client and token per process), or
+        None when PayPal is not set up. The shape gateways.register() takes as a factory."""
+        if rt is not None and org_id:
+            from services.billing import connections
+            try:
+                own = connections.adapter_for(rt, org_id, "paypal")
+            except connections.ConnectionUnreadable:
+                log.error("the PayPal connection of org %s cannot be decrypted: PayPal is off for it", org_id)
+                return None
+            if own is not None:
+                return own
         return _deployment_gateway()
+
+    def verify_credentials(self) -> None:
+        """Ask PayPal for a fresh access token: PayPalGatewayError when the credentials are refused."""
+        self._access_token(renew=True)
 
     def __init__(self, settings: PayPalSettings, session: requests.Session | None = None):
         self.settings = settings

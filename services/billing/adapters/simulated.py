@@ -12,6 +12,12 @@ Methods (the "test cards"):
 - "card_declined"  fails at once with reason "card_declined";
 - "bank_debit"     stays pending until staff settle or fail it (`simulate`).
 
+Saved methods (the port's SavesMethods): `start_setup` saves a test method at once, without
+leaving the portal, as `sim_pm_...` in its own table `simulated_gateway_methods`: kind
+"card" (Visa 4242, settles), "card_declined" (Visa 0002, always declined) or "bank_account"
+(6789, a bank debit that stays pending). Paying with one (method "saved:...", the token in
+`saved_token`) behaves like the matching method above; a detached one fails.
+
 Like a real gateway, `start` is idempotent on the payment id (the reference is derived from
 it) and `refund` on its idempotency key. Never call it inside a database transaction of
 billing's: on SQLite it writes in its own transaction, which would wait for billing's.
@@ -24,9 +30,12 @@ import json
 import time
 import uuid
 
-from sqlalchemy import JSON, BigInteger, Column, String, Table, select, update
+from datetime import date
 
-from services.billing.payment_gateway import GatewayAnswer, GatewayUpdate, PaymentRequest, WebhookRefused
+from sqlalchemy import JSON, BigInteger, Column, Integer, String, Table, select, update
+
+from services.billing.payment_gateway import (GatewayAnswer, GatewayUpdate, PaymentRequest, SavedMethod,
+                                              SetupAnswer, SetupRequest, WebhookRefused)
 from services.billing.projections import metadata
 from services.chassis.db import upsert_insert
 from services.chassis.events import utc_now
@@ -53,6 +62,25 @@ simulated_payments = Table(
     Column("updated_at", String(40), nullable=False),
 )
 
+# kind asked -> (kind stored, how it pays, brand, last4)
+TEST_METHODS = {"card": ("card", "card", "visa", "4242"), "card_declined": ("card", "card_declined", "visa", "0002"),
+                "bank_account": ("bank_account", "bank_debit", "Test Bank", "6789")}
+
+simulated_methods = Table(
+    "simulated_gateway_methods", metadata,
+    Column("token", String(64), primary_key=True),
+    Column("setup_id", String(64), nullable=False, unique=True),
+    Column("org_id", String(64), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("outcome", String(20), nullable=False),        # the method it pays as: card, card_declined, bank_debit
+    Column("brand", String(40)),
+    Column("last4", String(4), nullable=False),
+    Column("exp_month", Integer),
+    Column("exp_year", Integer),
+    Column("created_at", String(40), nullable=False),
+    Column("detached_at", String(40)),
+)
+
 
 class SimulationRefused(Exception):
     """The simulated gateway cannot do this (the payment is not pending, an unknown reference)."""
@@ -70,7 +98,13 @@ class SimulatedGateway:
 
     def start(self, request: PaymentRequest) -> GatewayAnswer:
         reference = reference_for(request.payment_id)
-        if request.method not in OUTCOMES:
+        method = request.method
+        if method.startswith("saved:"):
+            method = self._saved_outcome(request.saved_token)
+            if method is None:
+                return GatewayAnswer(reference, "failed", failure_reason="payment_method_unavailable",
+                                     failure_message="This saved payment method is no longer available.")
+        if method not in OUTCOMES:
             return GatewayAnswer(reference, "failed", failure_reason="unsupported_method",
                                  failure_message=f"The simulated gateway has no method {request.method!r}.")
         now = utc_now()
@@ -78,8 +112,8 @@ class SimulatedGateway:
             ins = upsert_insert(conn, simulated_payments)
             conn.execute(ins.values(
                 reference=reference, payment_id=request.payment_id, org_id=request.org_id,
-                method=request.method, currency=request.currency, amount_minor=request.amount_minor,
-                status=OUTCOMES[request.method], refunded_minor=0, refunds={}, created_at=now, updated_at=now)
+                method=method, currency=request.currency, amount_minor=request.amount_minor,
+                status=OUTCOMES[method], refunded_minor=0, refunds={}, created_at=now, updated_at=now)
                 # no conflict target: a start racing another for the same payment may collide on
                 # either unique column (reference, payment_id), and both mean "already started"
                 .on_conflict_do_nothing())
@@ -130,6 +164,45 @@ class SimulatedGateway:
                 refunded_minor=row.refunded_minor + amount_minor, status="refunded",
                 refunds={**row.refunds, idempotency_key: refund_id}, updated_at=utc_now()))
         return refund_id
+
+    # --- saved methods (SavesMethods) ------------------------------------------------------
+
+    def start_setup(self, request: SetupRequest) -> SetupAnswer:
+        """Saved at once (idempotent on the setup id): no page to visit."""
+        if request.kind not in TEST_METHODS:
+            return SetupAnswer(reference="", status="failed", failure_message=f"No test method {request.kind!r}.")
+        kind, outcome, brand, last4 = TEST_METHODS[request.kind]
+        token = "sim_pm_" + uuid.uuid5(NAMESPACE, "setup:" + request.setup_id).hex[:24]
+        expiry = (12, date.today().year + 3) if kind == "card" else (None, None)
+        with self.engine.begin() as conn:
+            conn.execute(upsert_insert(conn, simulated_methods).values(
+                token=token, setup_id=request.setup_id, org_id=request.org_id, kind=kind, outcome=outcome,
+                brand=brand, last4=last4, exp_month=expiry[0], exp_year=expiry[1], created_at=utc_now())
+                .on_conflict_do_nothing())
+        return self.read_setup(token)
+
+    def read_setup(self, reference: str) -> SetupAnswer:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(simulated_methods).where(simulated_methods.c.token == reference)).first()
+        if row is None:
+            return SetupAnswer(reference=reference, status="failed", failure_message="No such saved method.")
+        return SetupAnswer(reference=row.token, status="succeeded", method=SavedMethod(
+            token=row.token, kind=row.kind, brand=row.brand, last4=row.last4, exp_month=row.exp_month,
+            exp_year=row.exp_year))
+
+    def detach(self, token: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(simulated_methods).where(simulated_methods.c.token == token,
+                                                         simulated_methods.c.detached_at.is_(None))
+                         .values(detached_at=utc_now()))
+
+    def _saved_outcome(self, token: str | None) -> str | None:
+        if not token:
+            return None
+        with self.engine.connect() as conn:
+            row = conn.execute(select(simulated_methods.c.outcome, simulated_methods.c.detached_at)
+                               .where(simulated_methods.c.token == token)).first()
+        return row.outcome if row is not None and row.detached_at is None else None
 
     # --- what the console drives (not part of the port) ---------------------------------
 

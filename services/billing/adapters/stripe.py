@@ -20,6 +20,13 @@ Stripe's hosted page, so card data never touches the portal.
   longer open (on the hosted page a declined card can be retried with another one, so the
   decline alone ends nothing); a charge refunded -> refunded, with the total refunded so far.
 
+Saved methods (payment_methods.py; README.md "Saved methods"): one Stripe Customer per contact
+(`create_customer`), a Checkout Session in mode=setup to save a card or bank account on
+Stripe's page (`start_setup`; finished by `checkout.session.completed` in setup mode or by
+`read_setup` on the return), `detach` on removal, and paying with a saved method as an
+off-session PaymentIntent (customer + payment_method, off_session, confirm; the idempotency key
+is billing's payment id): its reference is the PaymentIntent id (`pi_...`).
+
 Configured by StripeSettings (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, STRIPE_API_BASE, ...).
 """
 from __future__ import annotations
@@ -34,8 +41,8 @@ from urllib.parse import urlsplit, urlunsplit
 import stripe
 
 from services.billing.domain import money
-from services.billing.payment_gateway import (GatewayAnswer, GatewayUpdate, PaymentRequest,
-                                              WebhookRefused)
+from services.billing.payment_gateway import (GatewayAnswer, GatewayUpdate, PaymentRequest, SavedMethod,
+                                              SetupAnswer, SetupRequest, SetupUpdate, WebhookRefused)
 
 log = logging.getLogger(__name__)
 
@@ -148,14 +155,34 @@ def _header(headers, name: str) -> str | None:
     return None
 
 
+def saved_method(method: dict) -> SavedMethod:
+    """What billing keeps of a Stripe PaymentMethod: its id, kind, brand, last 4 and expiry."""
+    type_ = method.get("type") or "card"
+    details = method.get(type_) or {}
+    return SavedMethod(token=method["id"], kind="card" if type_ == "card" else "bank_account",
+                       brand=details.get("brand") or details.get("bank_name") or type_.replace("_", " "),
+                       last4=str(details.get("last4") or "????"), exp_month=details.get("exp_month"),
+                       exp_year=details.get("exp_year"))
+
+
 class StripeGateway:
     name = "stripe"
     methods = ("card", "bank_debit")
 
     @classmethod
     def for_org(cls, rt=None, org_id: str | None = None) -> "StripeGateway | None":
-        """The deployment's Stripe account, from the environment (one client per process), or
-        None when Stripe is not set up. The shape gateways.register() takes as a factory."""
+        """The org's own Stripe account where it connected one in the console (connections.py),
+        else the deployment's, from the environment (one client per process), or None when
+        Stripe is not set up. The shape gateways.register() takes as a factory."""
+        if rt is not None and org_id:
+            from services.billing import connections
+            try:
+                own = connections.adapter_for(rt, org_id, "stripe")
+            except connections.ConnectionUnreadable:
+                log.error("the Stripe connection of org %s cannot be decrypted: Stripe is off for it", org_id)
+                return None
+            if own is not None:
+                return own
         return _deployment_gateway()
 
     def __init__(self, settings: StripeSettings, client: stripe.StripeClient | None = None):
@@ -171,6 +198,8 @@ class StripeGateway:
 
     def start(self, request: PaymentRequest) -> GatewayAnswer:
         currency = request.currency.lower()
+        if request.method.startswith("saved:"):
+            return self._pay_saved(request)
         if request.method == "card":
             methods = ["card"]
         elif request.method == "bank_debit":
@@ -247,6 +276,8 @@ class StripeGateway:
             failure_reason=failure_reason, failure_message=failure_message)
 
     def _on_session_completed(self, event_id, session):
+        if session.get("mode") == "setup":
+            return SetupUpdate(event_id, (session.get("metadata") or {}).get("setup_id"), self._setup_answer(session))
         paid = session.get("payment_status") in ("paid", "no_payment_required")
         return self._session_update(event_id, session, "settled" if paid else "pending")
 
@@ -266,6 +297,8 @@ class StripeGateway:
         return self._session_update(event_id, session, "failed", reason, message)
 
     def _on_session_expired(self, event_id, session):
+        if session.get("mode") == "setup":
+            return SetupUpdate(event_id, (session.get("metadata") or {}).get("setup_id"), self._setup_answer(session))
         return self._session_update(event_id, session, "failed", "expired",
                                     "The checkout expired before the customer paid.")
 
@@ -282,8 +315,7 @@ class StripeGateway:
         session = self._session_of(intent.get("id") if intent.get("object") == "payment_intent"
                                    else intent.get("payment_intent"))
         if session is None:
-            log.info("stripe event %s: no checkout session of ours for it; ignored", event_id)
-            return None
+            return self._off_session_update(event_id, intent, status, failure_reason, failure_message, amount_minor)
         if only_when_closed and session.get("status") == "open":
             return None          # the customer is still on the hosted page and may try another card
         meta = intent.get("metadata") or session.get("metadata") or {}
@@ -327,6 +359,115 @@ class StripeGateway:
         "payment_intent.canceled": _on_intent_canceled,
         "charge.refunded": _on_charge_refunded,
     }
+
+    # --- saved methods ------------------------------------------------------------------
+
+    def create_customer(self, org_id: str, customer_id: str, contact_id: str, email: str | None) -> str:
+        """The Stripe Customer that holds one contact's saved methods."""
+        params = {"metadata": {"org_id": org_id, "customer_id": customer_id, "contact_id": contact_id}}
+        if email:
+            params["email"] = email
+        key = f"customer:{org_id}:{customer_id}:{contact_id}"[:255]
+        return self._call(self.client.v1.customers.create, params=params, options={"idempotency_key": key})["id"]
+
+    def start_setup(self, request: SetupRequest) -> SetupAnswer:
+        currency = request.currency.lower()
+        if request.kind == "card":
+            types = ["card"]
+        elif request.kind == "bank_account" and currency in _BANK_DEBIT:
+            types = [_BANK_DEBIT[currency]]
+        else:
+            raise ValueError(f"Stripe cannot save a {request.kind} in {request.currency} in this adapter.")
+        meta = {"setup_id": request.setup_id, "org_id": request.org_id, "customer_id": request.customer_id,
+                "contact_id": request.contact_id}
+        back = f"setup={request.setup_id}"
+        params = {"mode": "setup", "customer": request.gateway_customer, "currency": currency,
+                  "payment_method_types": types, "client_reference_id": request.setup_id, "metadata": meta,
+                  "setup_intent_data": {"metadata": meta},
+                  "success_url": _add_query(request.return_url, back + "&checkout=success"),
+                  "cancel_url": _add_query(request.return_url, back + "&checkout=cancel")}
+        session = self._call(self.client.v1.checkout.sessions.create, params=params,
+                             options={"idempotency_key": "setup:" + request.setup_id})
+        return SetupAnswer(reference=session["id"], status="open", redirect_url=session["url"],
+                           gateway_customer=request.gateway_customer)
+
+    def read_setup(self, reference: str) -> SetupAnswer:
+        return self._setup_answer(self._call(self.client.v1.checkout.sessions.retrieve, reference).to_dict())
+
+    def _setup_answer(self, session: dict) -> SetupAnswer:
+        """A setup-mode session as a SetupAnswer: its SetupIntent's payment method once complete."""
+        status = session.get("status")
+        if status == "expired":
+            return SetupAnswer(session["id"], "failed", failure_message="The setup page expired.")
+        intent_id = session.get("setup_intent")
+        if status != "complete" or not intent_id:
+            return SetupAnswer(session["id"], "open", redirect_url=session.get("url"))
+        intent = self._call(self.client.v1.setup_intents.retrieve, intent_id).to_dict()
+        if intent.get("status") != "succeeded" or not intent.get("payment_method"):
+            return SetupAnswer(session["id"], "failed", failure_message="The payment method was not saved.")
+        method = self._call(self.client.v1.payment_methods.retrieve, intent["payment_method"]).to_dict()
+        return SetupAnswer(session["id"], "succeeded", method=saved_method(method),
+                           gateway_customer=method.get("customer") or session.get("customer"))
+
+    def detach(self, token: str) -> None:
+        try:
+            self.client.v1.payment_methods.detach(token)
+        except stripe.InvalidRequestError as exc:      # detached or gone already: what we wanted
+            log.info("stripe payment method %s not detached: %s", token, exc.user_message or exc)
+        except stripe.StripeError as exc:
+            raise self._error(exc) from exc
+
+    def _pay_saved(self, request: PaymentRequest) -> GatewayAnswer:
+        """One step, off-session: settled, pending (a bank debit) or failed; never a redirect."""
+        if not request.saved_token or not request.gateway_customer:
+            raise ValueError("A saved method needs its token and its Stripe customer.")
+        metadata = self._metadata(request) | {"saved_method": request.method[len("saved:"):][:100]}
+        params = {"amount": to_stripe_amount(request.amount_minor, request.currency),
+                  "currency": request.currency.lower(), "customer": request.gateway_customer,
+                  "payment_method": request.saved_token, "off_session": True, "confirm": True,
+                  "metadata": metadata, "description": request.description[:1000]}
+        try:
+            intent = self.client.v1.payment_intents.create(params=params,
+                                                           options={"idempotency_key": request.payment_id})
+        except stripe.CardError as exc:
+            found = getattr(exc.error, "payment_intent", None)
+            reference = (found["id"] if found is not None else None) or f"declined:{request.payment_id}"
+            reason = getattr(exc.error, "decline_code", None) or exc.code or "card_declined"
+            return GatewayAnswer(reference, "failed", failure_reason=reason,
+                                 failure_message=exc.user_message or "The card was declined.")
+        except stripe.StripeError as exc:
+            raise self._error(exc) from exc
+        status = intent["status"]
+        if status == "succeeded":
+            return GatewayAnswer(intent["id"], "settled")
+        if status == "processing":
+            return GatewayAnswer(intent["id"], "pending")
+        if status == "requires_action":
+            return GatewayAnswer(intent["id"], "failed", failure_reason="authentication_required",
+                                 failure_message="Your bank wants you to confirm this payment, which a saved method "
+                                                 "cannot do. Please pay with your card on the payment page.")
+        error = intent.get("last_payment_error") or {}
+        return GatewayAnswer(intent["id"], "failed", failure_reason=error.get("code") or "payment_failed",
+                             failure_message=error.get("message") or "The payment failed.")
+
+    def _off_session_update(self, event_id, obj, status, failure_reason, failure_message, amount_minor):
+        """An event of a PaymentIntent no Checkout Session made: ours when it paid with a saved
+        method (metadata `saved_method`), its reference then being the PaymentIntent id."""
+        intent = obj
+        if obj.get("object") != "payment_intent":
+            if not obj.get("payment_intent"):
+                return None
+            intent = self._call(self.client.v1.payment_intents.retrieve, obj["payment_intent"]).to_dict()
+        meta = intent.get("metadata") or {}
+        if not meta.get("saved_method") or not meta.get("payment_id"):
+            log.info("stripe event %s: no payment of ours for it; ignored", event_id)
+            return None
+        currency = intent.get("currency")
+        return GatewayUpdate(
+            event_id=event_id, reference=intent["id"], payment_id=meta["payment_id"], status=status,
+            amount_minor=(amount_minor if amount_minor is not None
+                          else from_stripe_amount(intent.get("amount"), currency)),
+            currency=(currency or "").upper() or None, failure_reason=failure_reason, failure_message=failure_message)
 
     # --- refunds ----------------------------------------------------------------------
 

@@ -59,6 +59,7 @@ class StartPayment:
     return_url: str = ""
     gateway: str | None = None          # None: the org's default gateway
     email: str | None = None
+    contact_id: str | None = None       # who pays: a "saved:<id>" method must be theirs
 
 
 @dataclass(frozen=True)

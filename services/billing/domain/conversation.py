@@ -21,13 +21,13 @@ from __future__ import annotations
 import re
 import uuid
 
+from services.chassis import text
 from services.chassis.errors import DomainError
+from services.chassis.text import excerpt
 
 MAX_TEXT = 5000
 MAX_MESSAGE = 1000
-EXCERPT = 200
 AUTHOR_KINDS = ("contact", "staff")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 EMAIL = re.compile(r"^[^@\s<>\"',;]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 
@@ -38,26 +38,9 @@ def portal_path(invoice_id: str) -> str:
 
 
 def clean_text(value, field: str = "text", limit: int = MAX_TEXT, required: bool = True) -> str | None:
-    """Plain text as people typed it: line breaks kept (CRLF -> LF), other control characters
-    dropped, trimmed. Empty: refused when `required`, else None."""
-    if value is None and not required:
-        return None
-    if not isinstance(value, str):
-        raise DomainError(f"The {field} must be text.", field=field)
-    text = CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
-    if not text:
-        if required:
-            raise DomainError("Write something first: an empty comment is not sent.", field=field)
-        return None
-    if len(text) > limit:
-        raise DomainError(f"The {field} is at most {limit} characters (this one has {len(text)}).", field=field)
-    return text
-
-
-def excerpt(text: str, limit: int = EXCERPT) -> str:
-    """The start of a text on one line, for a mail's preview: at most `limit` characters."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[:limit - 1].rstrip() + "…"
+    """A comment's or message's text by the chassis rule (services/chassis/text.py)."""
+    return text.clean_text(value, field, limit, required,
+                           empty="Write something first: an empty comment is not sent.")
 
 
 def check_email(value) -> str:

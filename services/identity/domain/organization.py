@@ -11,14 +11,14 @@ from services.identity.domain.branding import check_colour
 MODULES = ("invoices", "payments", "credit_notes", "sales_orders", "deliveries",
            "service_requests", "projects", "timesheets", "tickets", "documents", "quotes", "reviews")
 SWITCHES = ("portal_enabled", "mfa_required", "self_signup", "forward_documents",
-            "bulk_payments", "partial_payments")
+            "bulk_payments", "partial_payments", "share_tickets")
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
 ORG_NAMESPACE = uuid.UUID("6f1c7e0a-3b5e-4f51-9d0a-8c1b2e6f4a10")
 
 
 def default_settings() -> dict:
     return {"portal_enabled": True, "mfa_required": False, "self_signup": False,
-            "forward_documents": True, "bulk_payments": True, "partial_payments": False,
+            "forward_documents": True, "bulk_payments": True, "partial_payments": False, "share_tickets": False,
             "modules": ["invoices", "payments", "tickets", "documents"],
             "brand_colour": None, "logo": None}
 

@@ -11,8 +11,9 @@ _text = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=Fals
 _html = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
 
 
-def names_used(*sources: str | None) -> set[str]:
-    """The top-level names a template refers to; a syntax error is the staff's to fix."""
+def names_used(*sources: str | None, field: str = "template") -> set[str]:
+    """The top-level names a template refers to; a syntax error is the staff's to fix
+    (`field`: the part it is reported at)."""
     names: set[str] = set()
     for source in sources:
         if not source:
@@ -20,15 +21,15 @@ def names_used(*sources: str | None) -> set[str]:
         try:
             names |= meta.find_undeclared_variables(_text.parse(source))
         except TemplateError as exc:
-            raise DomainError(f"The template does not parse: {exc}", field="template") from None
+            raise DomainError(f"The template does not parse: {exc}", field=field) from None
     return names
 
 
-def render(source: str, context: dict, html: bool = False) -> str:
+def render(source: str, context: dict, html: bool = False, field: str = "template") -> str:
     try:
         return (_html if html else _text).from_string(source).render(**context)
     except TemplateError as exc:
-        raise DomainError(f"The template cannot be filled in: {exc}", field="template") from None
+        raise DomainError(f"The template cannot be filled in: {exc}", field=field) from None
 
 
 def html_from_text(text: str) -> str:

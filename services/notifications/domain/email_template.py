@@ -25,11 +25,12 @@ def template_id(org_id: str, kind: str, locale: str) -> str:
     return str(uuid.uuid5(NAMESPACE, f"{org_id}/{kind}/{locale}"))
 
 
-def check_placeholders(kind: Kind, used: set[str]) -> None:
+def check_placeholders(kind: Kind, used: set[str], field: str = "template") -> None:
+    """`field` names the part (subject, text, html) the console shows the error at."""
     unknown = sorted(used - kind.allowed)
     if unknown:
         raise DomainError(f"Unknown placeholder: {', '.join(unknown)}. "
-                          f"This mail may use: {', '.join(sorted(kind.allowed))}.", field="template")
+                          f"This mail may use: {', '.join(sorted(kind.allowed))}.", field=field)
 
 
 class EmailTemplate(Aggregate):

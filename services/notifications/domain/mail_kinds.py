@@ -82,6 +82,17 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
           "Quote {{ quote_number }} was {{ decision }}",
           "Hello {{ recipient.name }},\n\n{{ contact_name }} {{ decision }} quote {{ quote_number }}.\n"
           "Details: {{ link }}\n"),
+    _kind("staff_activity", ["activity", "link"],
+          {"activity": "Payment settled", "link": "https://portal.example/console/activity"},
+          "{{ org.name }}: {{ activity }}",
+          "Hello {{ recipient.name }},\n\n{{ activity }} in the {{ org.name }} portal.\n"
+          "See the activity feed: {{ link }}\n", essential=False),
+    _kind("staff_digest", ["day", "summary", "link"],
+          {"day": "29 Nov 2026", "summary": "2 × Payment settled\n1 × Ticket raised",
+           "link": "https://portal.example/console/activity"},
+          "{{ org.name }}: your activity digest for {{ day }}",
+          "Hello {{ recipient.name }},\n\nWhat happened in the {{ org.name }} portal on {{ day }}:\n\n"
+          "{{ summary }}\n\nSee the activity feed: {{ link }}\n", essential=False),
 ]}
 
 SAMPLE_COMMON = {"org": {"name": "Demo Trading Co", "host": "portal.example"},

@@ -19,6 +19,7 @@ class Webhook(Aggregate):
         self.host = ""
         self.event_types: list[str] = []
         self.active = False
+        self.deleted = False
 
     @classmethod
     def register(cls, org_id: str, url: str, event_types: list[str], known_types: set[str],
@@ -47,8 +48,13 @@ class Webhook(Aggregate):
         if not self.active:
             self.record("WebhookEnabled", {"webhook_id": self.id})
 
+    def delete(self) -> None:
+        if not self.deleted:
+            self.record("WebhookDeleted", {"webhook_id": self.id})
+
     def wants(self, event_type: str) -> bool:
-        return self.active and (ALL_EVENTS in self.event_types or event_type in self.event_types)
+        return self.active and not self.deleted and (ALL_EVENTS in self.event_types
+                                                     or event_type in self.event_types)
 
     def when_WebhookRegistered(self, data: dict) -> None:
         self.host, self.event_types, self.active = data["host"], list(data["event_types"]), True
@@ -58,6 +64,9 @@ class Webhook(Aggregate):
 
     def when_WebhookEnabled(self, data: dict) -> None:
         self.active = True
+
+    def when_WebhookDeleted(self, data: dict) -> None:
+        self.active, self.deleted = False, True
 
 
 def retry_delay(attempts: int, base_seconds: float, cap_seconds: float = 3600.0) -> float:

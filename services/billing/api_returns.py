@@ -1,0 +1,37 @@
+"""The customer back from a gateway's hosted page: the portal's return page reports it here
+and billing finishes the payment (a PayPal capture) or fails it (cancelled). See returns.py."""
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from services.billing import returns
+from services.billing.api_payments import PAY, _customer_detail
+from services.billing.schemas import PaymentOut
+from services.chassis import auth
+from services.chassis.web import runtime
+
+blp = Blueprint("payment_returns", __name__, description="The customer back from a gateway's payment page")
+
+
+class GatewayReturnIn(Schema):
+    gateway = fields.String(required=True, validate=validate.OneOf(returns.RETURNABLE))
+    reference = fields.String(required=True, validate=validate.Length(min=1, max=255),
+                              metadata={"description": "PayPal: the order id (`token` of the return URL); "
+                                                       "Stripe: the Checkout Session id."})
+    cancelled = fields.Boolean(load_default=False,
+                               metadata={"description": "true: the customer came back through the cancel URL."})
+
+
+@blp.route("/orgs/<org_id>/customers/<customer_id>/payments/gateway-return")
+class GatewayReturn(MethodView):
+    @auth.requires("contact", **PAY)
+    @blp.arguments(GatewayReturnIn)
+    @blp.response(200, PaymentOut)
+    @blp.alt_response(404, description="No payment of this customer has this reference at this gateway.")
+    @blp.alt_response(502, description="The gateway could not be reached to capture; the return may be retried.")
+    def post(self, body, org_id, customer_id):
+        """Capture an approved PayPal order (once, however often the customer comes back), or fail
+        the payment the customer cancelled; answers the payment."""
+        payment_id = returns.come_back(runtime(), org_id, customer_id, body["gateway"], body["reference"],
+                                       body["cancelled"])
+        return _customer_detail(org_id, customer_id, payment_id)
