@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from gateway import chat
@@ -36,7 +36,7 @@ class NoteForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    status = SelectField("Status", choices=list(STAFF_STATUSES.items()))
+    status = SelectField("Status", choices=[SelectChoice(k, v) for k, v in STAFF_STATUSES.items()])
 
 
 class CloseForm(FlaskForm):
@@ -112,9 +112,10 @@ def _page(ticket_id: str):
     members = team()
     reply = ReplyForm(formdata=None)
     canned = support().canned_replies()
-    reply.canned.choices = [("", "None")] + [(c["reply_id"], c["title"]) for c in canned]
+    reply.canned.choices = [SelectChoice("", "None")] + [SelectChoice(c["reply_id"], c["title"]) for c in canned]
     assign = AssignForm(formdata=None, assignee=found.get("assignee_id") or "")
-    assign.assignee.choices = [("", "Nobody")] + [(m["staff_id"], m.get("name") or m.get("email")) for m in members]
+    assign.assignee.choices = [SelectChoice("", "Nobody")] + [
+        SelectChoice(m["staff_id"], m.get("name") or m.get("email")) for m in members]
     open_ = found["status"] != "closed"
     return render_template(
         "console/ticket.html", ticket=found, last_seq=last, canned=canned,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, ColorField, EmailField, HiddenField, PasswordField, RadioField, SelectChoice, SelectField,
-                     SelectMultipleField, StringField)
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
+from wtforms import (BooleanField, ColorField, EmailField, HiddenField, IntegerField, PasswordField, RadioField,
+                     SelectChoice, SelectField, SelectMultipleField, StringField)
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from gateway.access import (API_SCOPES, MODULE_LABELS, MODULES, PERMISSION_LABELS, PERMISSIONS, SCOPE_LABELS,
@@ -176,16 +176,27 @@ class SettingsForm(FlaskForm):
     modules = MultiCheckboxField("Modules customers see",
                                  choices=[SelectChoice(m, MODULE_LABELS[m]) for m in MODULES])
     brand_colour = ColorField("Brand colour", validators=[Optional()], default=DEFAULT_BRAND)
+    ticket_reopen_days = IntegerField("Days a customer may reopen a resolved ticket", default=14, validators=[
+        Optional(), NumberRange(0, 365, "Give a whole number of days from 0 to 365.")],
+        render_kw={"min": "0", "max": "365"})
+    review_period_days = IntegerField("Days between two service reviews of one contact", default=30, validators=[
+        Optional(), NumberRange(1, 365, "Give a whole number of days from 1 to 365.")],
+        render_kw={"min": "1", "max": "365"})
 
     def fill(self, org_settings: dict) -> None:
         for key in SWITCHES:
             self[key].data = bool(org_settings.get(key))
+        self.ticket_reopen_days.data = org_settings.get("ticket_reopen_days", 14)
+        self.review_period_days.data = org_settings.get("review_period_days", 30)
         self.modules.data = [m for m in MODULES if m in (org_settings.get("modules") or [])]
         self.brand_colour.data = org_settings.get("brand_colour") or DEFAULT_BRAND
 
     def changes(self, org_settings: dict) -> dict:
         changes = {**{key: bool(self[key].data) for key in SWITCHES},
                    "modules": [m for m in MODULES if m in (self.modules.data or [])]}
+        for key in ("ticket_reopen_days", "review_period_days"):
+            if self[key].data is not None:
+                changes[key] = self[key].data
         colour = (self.brand_colour.data or DEFAULT_BRAND).lower()
         if colour != (org_settings.get("brand_colour") or DEFAULT_BRAND):
             changes["brand_colour"] = colour

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from gateway import chat
@@ -29,7 +29,7 @@ STATUS_LABELS = {"open": "Open", "in_progress": "In progress", "waiting_on_custo
                  "resolved": "Resolved", "closed": "Closed"}
 PRIORITY_LABELS = {"low": "Low", "normal": "Normal", "high": "High", "urgent": "Urgent"}
 CATEGORIES = ("", "Question", "Problem", "Billing", "Account", "Feature request", "Other")
-STARS = [(str(n), f"{n} star{'s' if n > 1 else ''}") for n in range(5, 0, -1)]
+STARS = [SelectChoice(str(n), f"{n} star{'s' if n > 1 else ''}") for n in range(5, 0, -1)]
 
 
 class TicketForm(FlaskForm):
@@ -39,9 +39,10 @@ class TicketForm(FlaskForm):
         DataRequired("Describe what you need: an empty ticket cannot be answered."),
         Length(max=MAX_MESSAGE, message=f"A description is at most {MAX_MESSAGE:,} characters.")],
         render_kw={"rows": "6", "maxlength": str(MAX_MESSAGE)})
-    category = SelectField("Category", choices=[(c, c or "Choose (optional)") for c in CATEGORIES],
+    category = SelectField("Category", choices=[SelectChoice(c, c or "Choose (optional)") for c in CATEGORIES],
                            validators=[Optional()])
-    priority = SelectField("Priority", choices=list(PRIORITY_LABELS.items()), default="normal")
+    priority = SelectField("Priority", choices=[SelectChoice(k, v) for k, v in PRIORITY_LABELS.items()],
+                           default="normal")
 
 
 class MessageForm(FlaskForm):

@@ -28,8 +28,11 @@ class PortalSettings(StrictSchema):
     forward_documents = fields.Boolean(required=True)
     bulk_payments = fields.Boolean(required=True)
     partial_payments = fields.Boolean(required=True)
-    # Added after v1 (optional): contacts of a customer see each other's tickets (support).
+    # Added after v1 (optional): contacts of a customer see each other's tickets (support);
+    # how long after resolving a contact may reopen a ticket; one service review per period.
     share_tickets = fields.Boolean()
+    ticket_reopen_days = fields.Integer(strict=True, validate=validate.Range(min=0, max=365))
+    review_period_days = fields.Integer(strict=True, validate=validate.Range(min=1, max=365))
     brand_colour = fields.String(allow_none=True, validate=validate.Regexp(r"^#[0-9a-f]{6}$"))
     logo = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
 

@@ -31,6 +31,8 @@ class SettingsIn(Schema):
     bulk_payments = fields.Boolean()
     partial_payments = fields.Boolean()
     share_tickets = fields.Boolean()
+    ticket_reopen_days = fields.Integer(strict=True)
+    review_period_days = fields.Integer(strict=True)
     brand_colour = fields.String(allow_none=True, validate=validate.Length(max=20))
     modules = fields.List(fields.String(validate=validate.OneOf(MODULES)))
 

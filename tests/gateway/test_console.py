@@ -166,6 +166,20 @@ def test_settings_show_every_switch_and_module_and_save(world, owner, app):
     assert contact.get("/projects").headers["Location"] == "/mfa/enrol"
 
 
+def test_settings_set_the_support_windows_in_days(world, owner):
+    page = owner.get("/console/settings").get_data(as_text=True)
+    assert 'name="ticket_reopen_days"' in page and 'value="14"' in page
+    saved = owner.send("/console/settings", {"portal_enabled": "y", "modules": ["tickets"], "share_tickets": "y",
+                                             "ticket_reopen_days": "7", "review_period_days": "60"})
+    assert saved.status_code == 302
+    settings = world.org["settings"]
+    assert (settings["share_tickets"], settings["ticket_reopen_days"], settings["review_period_days"]) == (True, 7, 60)
+    refused = owner.send("/console/settings", {"portal_enabled": "y", "modules": ["tickets"],
+                                               "ticket_reopen_days": "400"})
+    assert refused.status_code == 400 and "from 0 to 365" in text(refused)
+    assert world.org["settings"]["ticket_reopen_days"] == 7
+
+
 def test_staff_sign_out_everywhere(world, owner):
     response = owner.post("/console/signout/everywhere")
     assert response.headers["Location"] == "/console/signin"

@@ -57,3 +57,16 @@ def test_a_customer_needs_a_name_and_an_address():
                                         "email": "buyer@bolt.test", "external_ref": None}
     with pytest.raises(DomainError):
         Customer.create("org-1", "Bolt", "not-an-address")
+
+
+def test_support_numbers_are_whole_days_within_bounds():
+    org = Organization.create("Acme", "acme")
+    assert org.pending[0].data["settings"]["ticket_reopen_days"] == 14
+    assert org.pending[0].data["settings"]["review_period_days"] == 30
+    org.change_settings({"ticket_reopen_days": 0, "review_period_days": 90, "share_tickets": True})
+    assert org.pending[-1].data["changed"] == ["review_period_days", "share_tickets", "ticket_reopen_days"]
+    for bad in ({"ticket_reopen_days": 366}, {"ticket_reopen_days": -1}, {"review_period_days": 0},
+                {"review_period_days": "30"}, {"ticket_reopen_days": True}):
+        with pytest.raises(DomainError, match="whole number of days"):
+            org.change_settings(bad)
+    assert len(org.pending) == 2

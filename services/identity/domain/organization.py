@@ -12,6 +12,8 @@ MODULES = ("invoices", "payments", "credit_notes", "sales_orders", "deliveries",
            "service_requests", "projects", "timesheets", "tickets", "documents", "quotes", "reviews")
 SWITCHES = ("portal_enabled", "mfa_required", "self_signup", "forward_documents",
             "bulk_payments", "partial_payments", "share_tickets")
+# Numbers the org sets, with their bounds (support reads them).
+NUMBERS = {"ticket_reopen_days": (0, 365), "review_period_days": (1, 365)}
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
 ORG_NAMESPACE = uuid.UUID("6f1c7e0a-3b5e-4f51-9d0a-8c1b2e6f4a10")
 
@@ -19,6 +21,7 @@ ORG_NAMESPACE = uuid.UUID("6f1c7e0a-3b5e-4f51-9d0a-8c1b2e6f4a10")
 def default_settings() -> dict:
     return {"portal_enabled": True, "mfa_required": False, "self_signup": False,
             "forward_documents": True, "bulk_payments": True, "partial_payments": False, "share_tickets": False,
+            "ticket_reopen_days": 14, "review_period_days": 30,
             "modules": ["invoices", "payments", "tickets", "documents"],
             "brand_colour": None, "logo": None}
 
@@ -53,9 +56,13 @@ class Organization(Aggregate):
         return org
 
     def change_settings(self, changes: dict) -> None:
-        unknown = set(changes) - set(SWITCHES) - {"modules", "brand_colour"}
+        unknown = set(changes) - set(SWITCHES) - set(NUMBERS) - {"modules", "brand_colour"}
         if unknown:
             raise DomainError(f"Unknown setting: {', '.join(sorted(unknown))}.")
+        for key, (low, high) in NUMBERS.items():
+            value = changes.get(key)
+            if key in changes and (not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high):
+                raise DomainError(f"Give a whole number of days from {low} to {high}.", field=key)
         if changes.get("brand_colour") is not None:
             changes = {**changes, "brand_colour": check_colour(changes["brand_colour"])}
         if "modules" in changes:
