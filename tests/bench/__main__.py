@@ -8,7 +8,9 @@
 - the invoice lists (tests/bench/invoices.py): requests/s, p50, p99 of billing's list
   pages for an org with 1M invoices and a customer with 10k, on PostgreSQL, against a bare
   Flask page under the same gunicorn set-up; EXPLAIN of the pages' SQL.
-Never pass/fail: it prints what it measured. `--only backbone|invoices` runs one part,
+- live chat (tests/bench/chat.py): a ticket message from the writer's POST to a reader
+  waiting on support's long poll, p50/p99, against a bare GET round trip.
+Never pass/fail: it prints what it measured. `--only backbone|invoices|chat` runs one part,
 `--invoices 100000` a smaller org (make bench BENCH_ARGS="--only invoices --invoices 100000").
 """
 from __future__ import annotations
@@ -31,7 +33,7 @@ from services.chassis.relay import OutboxRelay
 from services.chassis.runtime import ServiceSpec, bootstrap
 from services.identity.bootstrap import SPEC as IDENTITY
 from services.identity.domain.organization import Organization
-from tests.bench import invoices
+from tests.bench import chat, invoices
 from tests.support.broker import Broker
 from tests.support.databases import create_postgres_db, drop_postgres_db, postgres_available
 
@@ -226,7 +228,8 @@ def main() -> None:
     parser.add_argument("--latency", type=int, default=300)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both",
                         help="the backbone's databases (the invoice lists run on PostgreSQL)")
-    parser.add_argument("--only", choices=["backbone", "invoices"], help="one part of the bench")
+    parser.add_argument("--only", choices=["backbone", "invoices", "chat"], help="one part of the bench")
+    parser.add_argument("--chat", type=int, default=200, help="ticket messages sent in the chat bench")
     parser.add_argument("--invoices", type=int, default=1_000_000, help="invoices in the org")
     parser.add_argument("--customer-invoices", type=int, default=10_000, help="of them, the customer's")
     parser.add_argument("--duration", type=float, default=10, help="seconds measured per invoice page")
@@ -234,11 +237,13 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="connections driving the pages")
     parser.add_argument("--load-procs", type=int, default=1, help="load processes (connections each)")
     args = parser.parse_args()
-    if args.only != "invoices":
+    if args.only in (None, "backbone"):
         for kind in (["sqlite", "postgresql"] if args.db == "both" else [args.db]):
             run(kind, args)
-    if args.only != "backbone":
+    if args.only in (None, "invoices"):
         invoices.run(args)
+    if args.only in (None, "chat"):
+        chat.run(args)
 
 
 if __name__ == "__main__":
