@@ -32,6 +32,7 @@ from gateway import (api, brand, console, console_keys, console_payments, consol
                      portal_payments, recovery, webhooks)
 from gateway import console_invoices
 from gateway import console_activity, console_mail, console_webhooks
+from gateway import console_emails, unsubscribe
 from gateway import portal_comments
 from gateway import portal_credits
 from gateway import portal_statement
@@ -132,6 +133,7 @@ def create_app(service_urls: dict[str, str] | None = None, *, identity: Identity
     app.register_blueprint(console_payment_links.bp)
     app.register_blueprint(pay_links.bp)
     app.register_blueprint(console_mail.bp)
+    app.register_blueprint(console_emails.bp)
     app.register_blueprint(console_webhooks.bp)
     app.register_blueprint(console_activity.bp)
     app.register_blueprint(recovery.bp)
@@ -151,6 +153,7 @@ def create_app(service_urls: dict[str, str] | None = None, *, identity: Identity
     init_csrf(app)
     api.init_api(app, init_limiter(app))
     webhooks.init_webhooks(app)
+    unsubscribe.init_unsubscribe(app)          # public pages; only the RFC 8058 one-click skips CSRF
     _errors(app)
     app.after_request(apply_cookie)
     app.after_request(add_security_headers)

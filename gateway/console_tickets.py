@@ -14,8 +14,8 @@ from gateway import chat
 from gateway.access import console, gateway, identity, org_id, principal
 from gateway.console import MANAGERS
 from gateway.identity import ServiceProblem
-from gateway.portal_tickets import (MAX_MESSAGE, PRIORITY_LABELS, STATUS_LABELS, MessageForm, form_errors, mark_seen,
-                                   wants_json)
+from gateway.portal_tickets import (MAX_MESSAGE, PRIORITY_LABELS, STATUS_LABELS, MessageForm, badge, form_errors,
+                                   mark_seen, wants_json)
 from gateway.support import SupportClient
 
 bp = Blueprint("console_tickets", __name__, url_prefix="/console")
@@ -100,8 +100,7 @@ def inbox():
 @console()
 def unread():
     """The inbox's badge in the nav: tickets with a customer message this person has not read."""
-    count = support().unread()
-    return f'<span id="tickets-badge">{f"<span class=badge>{count}</span>" if count else ""}</span>'
+    return badge(support().unread())
 
 
 def _page(ticket_id: str):

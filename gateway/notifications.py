@@ -31,6 +31,22 @@ class NotificationsClient(ServiceApi):
         """{subject, text, html}: the draft filled in with sample data (html is the mail's, untrusted)."""
         return self._call("POST", self._org(org) + f"/email-templates/{_id(kind)}/{_id(locale)}/preview", draft)
 
+    # -- sent mail --------------------------------------------------------------------------
+    def emails(self, org: str, status: str | None = None, limit: int = 25, offset: int = 0) -> list:
+        params = {"limit": limit, "offset": offset, **({"status": status} if status else {})}
+        return self._call("GET", self._org(org) + "/emails", params=params)
+
+    def resend_email(self, org: str, email_id: str) -> dict:
+        return self._call("POST", self._org(org) + f"/emails/{_id(email_id)}/resend")
+
+    # -- unsubscribe links (public: the token is the credential) ----------------------------
+    def unsubscribe_link(self, org: str, token: str) -> dict:
+        """{org_name, topic, topic_label, recipient_kind, unsubscribed}; 404 for a bad token."""
+        return self._call("GET", self._org(org) + f"/unsubscribes/{_id(token)}")
+
+    def unsubscribe(self, org: str, token: str) -> dict:
+        return self._call("POST", self._org(org) + f"/unsubscribes/{_id(token)}")
+
     # -- webhooks --------------------------------------------------------------------------
     def event_types(self, org: str) -> list:
         return self._call("GET", self._org(org) + "/webhook-event-types")

@@ -103,6 +103,17 @@ def tickets():
                            may_submit=may_submit(), **words())
 
 
+@bp.get("/tickets/unread")
+@portal(module="tickets", permission="view")
+def unread():
+    """The navigation's badge: the contact's tickets with a reply they have not read."""
+    return badge(support().unread())
+
+
+def badge(count: int) -> str:
+    return f'<span id="tickets-badge">{f"<span class=badge>{count} new</span>" if count else ""}</span>'
+
+
 @bp.route("/tickets/new", methods=["GET", "POST"])
 @portal(module="tickets", permission="submit_tickets")
 def new_ticket():

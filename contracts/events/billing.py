@@ -161,6 +161,13 @@ class PaymentInitiated(PaymentBase):
     # Added after v1 (optional): how the customer pays ("card", "bank_debit"; offline:
     # "bank_transfer", "cash", "cheque"), never card data.
     method = fields.String(validate=validate.Length(min=1, max=40))
+    # Added after v1 (optional): where the receipt goes when no contact paid. Set only for a
+    # payment made through a payment link (no one is signed in there: its payer is the link,
+    # the actor is the system) whose payer typed an address; absent otherwise.
+    payer_email = fields.Email(validate=validate.Length(max=254), metadata={
+        "description": "Personal data: the address a payment-link payer typed for the receipt "
+                       "(and a failure notice). Only on payments made through a payment link, "
+                       "whose payer is not a signed-in contact."})
 
 
 class PaymentPending(PaymentBase):

@@ -17,8 +17,11 @@ unique index (one unrevoked link per invoice) keeps two concurrent creates to on
 Anyone holding the token may: read the invoice's summary (number, amounts, due date,
 status, the org's name; never another invoice, never contact data), start a payment of the
 amount due through payments.start_payment (the same duplicate-payment guard and gateway
-registry as the portal), and follow the payments started through that link. An unknown,
-expired or rotated token is the same 404, so nothing tells them apart.
+registry as the portal), and follow the payments started through that link. The token's
+routes are public, so a link payment's actor is the system, never a contact: the address
+the payer types goes into PaymentInitiated (`payer_email`), which is how notifications
+mails them the receipt or the failure. An unknown, expired or rotated token is the same
+404, so nothing tells them apart.
 """
 from __future__ import annotations
 
@@ -156,7 +159,8 @@ def start_payment(rt, org_id: str, token: str, method: str, email: str | None = 
     with rt.engine.connect() as conn:
         link = _by_token(conn, org_id, token, now)
     cmd = StartPayment(org_id=org_id, customer_id=link.customer_id, invoices=((link.invoice_id, None),),
-                       method=method, return_url=return_url, gateway=gateway, email=email)
+                       method=method, return_url=return_url, gateway=gateway, email=email,
+                       payer_email=email)
     payment_id, created = payments.start_payment(rt, cmd)
     with rt.engine.begin() as conn:
         conn.execute(upsert_insert(conn, payment_link_payments).values(

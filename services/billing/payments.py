@@ -129,7 +129,7 @@ def _open(rt, cmd: StartPayment, gateway_name: str) -> tuple[str, bool]:
                                                  bool(settings.get("partial_payments")),
                                                  bool(settings.get("bulk_payments")))
                 payment = Payment.start(cmd.org_id, cmd.customer_id, allocations, currency, gateway_name,
-                                        cmd.method)
+                                        cmd.method, payer_email=cmd.payer_email)
                 uow.add(payment)
                 uow.commit()
                 return payment.id, True

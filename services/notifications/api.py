@@ -13,6 +13,7 @@ from services.chassis.web import runtime
 from services.notifications import webhooks as hooks
 from services.notifications.api_feed import feed_blp
 from services.notifications.api_mail import mail_blp
+from services.notifications.api_unsubscribe import blp as unsubscribe_blp
 from services.notifications.projections import activity, webhook_targets, webhooks
 
 MANAGERS = ("owner", "admin")      # may change what the org sends and to where
@@ -155,4 +156,4 @@ def _moment(epoch: float) -> str:
 
 
 def blueprints():
-    return [orgs.blueprint("notifications"), blp, wh, mail_blp, feed_blp]
+    return [orgs.blueprint("notifications"), blp, wh, mail_blp, feed_blp, unsubscribe_blp]

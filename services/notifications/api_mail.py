@@ -29,10 +29,20 @@ class EmailIn(Schema):
     contact_id = fields.String(load_default=None)
 
 
+STATUSES = ("pending", "sent", "failed", "unconfirmed", "unsubscribed")
+
+
+class EmailListArgs(Schema):
+    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000))
+
+
 class EmailOut(Schema):
     email_id = fields.String()
     kind = fields.String()
     recipient = fields.String()
+    recipient_name = fields.String(allow_none=True)
     subject = fields.String()
     status = fields.String()
     attempts = fields.Integer()
@@ -90,10 +100,12 @@ class Emails(MethodView):
             return _email(conn, org_id, email_id)
 
     @auth.requires("staff", "system")
+    @mail_blp.arguments(EmailListArgs, location="query")
     @mail_blp.response(200, EmailOut(many=True))
-    def get(self, org_id):
+    def get(self, args, org_id):
+        """The org's mails, newest first; `status` filters (pending includes those being sent)."""
         with read_only(runtime().engine) as conn:
-            return [r._mapping for r in mail.listing(conn, org_id)]
+            return [r._mapping for r in mail.listing(conn, org_id, **args)]
 
 
 @mail_blp.route("/orgs/<org_id>/emails/<email_id>/resend")

@@ -8,7 +8,8 @@ notifications keeps what these mails need from the events themselves: the contac
 address, language, mail preferences: identity's ContactAdded and ProfileUpdated), who
 started each payment (billing's PaymentInitiated, made by a contact) and the invoices'
 numbers (InvoiceIssued). A contact who switched off "payments" mail gets no receipt; a
-payment recorded by staff (offline) has no contact to tell."""
+payment recorded by staff (offline) has no contact to tell. Someone who paid through a
+payment link without signing in is mailed by link_payers.py, at the address they typed."""
 from __future__ import annotations
 
 import os

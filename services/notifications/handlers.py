@@ -5,7 +5,8 @@ from sqlalchemy import insert
 from contracts.catalogue import CATALOGUE, topic_for
 from services.chassis import orgs
 from services.chassis.events import Event
-from services.notifications import customer_mail, staff_mail, webhooks
+from services.notifications import customer_mail, link_payers, staff_mail, webhooks
+from services.notifications import unsubscribes
 from services.notifications.projections import activity
 
 
@@ -40,7 +41,13 @@ def subscriptions() -> dict:
     for service, handlers in customer_mail.HANDLERS.items():       # mail to customers
         for type_, handler in handlers.items():
             subs[topic_for(service)][type_] = _then(handler, subs[topic_for(service)][type_])
+    for service, handlers in link_payers.HANDLERS.items():         # mail to payment-link payers
+        for type_, handler in handlers.items():
+            subs[topic_for(service)][type_] = _then(handler, subs[topic_for(service)][type_])
     for service, handlers in staff_mail.HANDLERS.items():          # who the staff are
+        for type_, handler in handlers.items():
+            subs[topic_for(service)][type_] = _then(handler, subs[topic_for(service)][type_])
+    for service, handlers in unsubscribes.HANDLERS.items():        # first: reads the notify it replaces
         for type_, handler in handlers.items():
             subs[topic_for(service)][type_] = _then(handler, subs[topic_for(service)][type_])
     return subs

@@ -19,6 +19,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from email import policy
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 
@@ -29,12 +30,14 @@ from services.chassis.db import upsert_insert
 from services.chassis.errors import ConcurrencyConflict, DomainError, NotFound
 from services.chassis.events import Event, utc_now
 from services.chassis.leader import leadership
+from services.notifications import unsubscribes
 from services.notifications.adapters import templates
 from services.notifications.adapters.smtp import (PermanentFailure, SmtpMailer, SmtpSettings,
                                                   TemporaryFailure)
 from services.notifications.domain.email_template import (EmailTemplate, check_placeholders,
                                                          kind_of, template_id)
 from services.notifications.domain.mail_kinds import SAMPLE_COMMON
+from services.notifications.domain.unsubscribe import describe, recipient_key, topic_of
 from services.notifications.domain.webhook import retry_delay
 from services.notifications.projections import email_templates, emails
 
@@ -126,21 +129,24 @@ def preview(conn, org_id: str, kind: str, locale: str, draft: dict) -> dict:
 # -- queueing ------------------------------------------------------------------------------
 def enqueue(store, org_id: str, kind: str, to: str, variables: dict, idempotency_key: str,
             name: str | None = None, locale: str = "en", customer_id: str | None = None,
-            contact_id: str | None = None) -> tuple[str, bool]:
+            contact_id: str | None = None, staff_id: str | None = None) -> tuple[str, bool]:
     """Queue one mail; returns (email_id, created). Rendering happens now, so a retry
     or a resend sends exactly what was composed."""
     with store.unit_of_work() as uow:
         queued = enqueue_in(uow.conn, org_id, kind, to, variables, idempotency_key, name, locale,
-                            customer_id, contact_id)
+                            customer_id, contact_id, staff_id)
         uow.commit()
     return queued
 
 
 def enqueue_in(conn, org_id: str, kind: str, to: str, variables: dict, idempotency_key: str,
                name: str | None = None, locale: str = "en", customer_id: str | None = None,
-               contact_id: str | None = None) -> tuple[str, bool]:
+               contact_id: str | None = None, staff_id: str | None = None) -> tuple[str, bool]:
     """`enqueue` in the caller's transaction (an event handler's): the mail is queued exactly
-    when the event is marked handled, and a redelivered event finds its idempotency key."""
+    when the event is marked handled, and a redelivered event finds its idempotency key.
+
+    Non-essential mail (unsubscribes.py): to a recipient who unsubscribed from its topic it is
+    logged with the status `unsubscribed` and never sent; otherwise it carries the links."""
     k = kind_of(kind)
     unknown = sorted(set(variables) - set(k.placeholders))
     missing = sorted(set(k.placeholders) - set(variables))
@@ -152,14 +158,21 @@ def enqueue_in(conn, org_id: str, kind: str, to: str, variables: dict, idempoten
     content = fill(wording(conn, org_id, kind, locale), {
         **variables, "org": {"name": org["name"], "host": org["host"]},
         "recipient": {"name": name or to.split("@")[0], "email": to}})
+    topic, who = topic_of(kind), recipient_key(to, contact_id, staff_id)
+    stopped = topic is not None and unsubscribes.is_unsubscribed(conn, org_id, who, topic)
+    links = unsubscribes.links(conn, org_id, who, topic) if topic and not stopped else None
+    if links:
+        content = unsubscribes.with_footer(content, links["page"], topic)
     ins = upsert_insert(conn, emails)
     email_id = str(uuid.uuid4())
     created = conn.execute(ins.values(
         email_id=email_id, org_id=org_id, idempotency_key=idempotency_key, kind=kind,
         recipient=to, recipient_name=name, sender_name=org["name"], customer_id=customer_id,
         contact_id=contact_id, subject=content["subject"], text_body=content["text"],
-        html_body=content["html"], status="pending", attempts=0, next_attempt_at=time.time(),
-        outcome_events=0, created_at=utc_now(),
+        html_body=content["html"], status="unsubscribed" if stopped else "pending", attempts=0,
+        next_attempt_at=time.time(), outcome_events=0, created_at=utc_now(),
+        unsubscribe_url=links["one_click"] if links else None,
+        last_error=f"Not sent: the recipient unsubscribed from {describe(topic)}." if stopped else None,
     ).on_conflict_do_nothing(index_elements=["org_id", "idempotency_key"])
         .returning(emails.c.email_id)).scalar()
     if created is None:
@@ -232,14 +245,21 @@ def send_due(rt, mailer: SmtpMailer, settings: MailSettings, limit: int = 20) ->
     return len(due)
 
 
+# RFC 5322's hard limit: a List-Unsubscribe address must not be folded into encoded words
+ONE_LINE_HEADERS = policy.default.clone(max_line_length=998)
+
+
 def message(row, mail_from: str) -> EmailMessage:
-    msg = EmailMessage()
+    msg = EmailMessage(policy=ONE_LINE_HEADERS if row.unsubscribe_url else policy.default)
     msg["From"] = formataddr((row.sender_name, mail_from))
     msg["To"] = formataddr((row.recipient_name or "", row.recipient))
     msg["Subject"] = row.subject
     msg["Date"] = formatdate(usegmt=True)
     msg["Message-ID"] = f"<{row.email_id}@{mail_from.rsplit('@', 1)[-1]}>"
     msg["X-Portal-Email-Id"] = row.email_id
+    if row.unsubscribe_url:                                  # RFC 2369 + RFC 8058 one-click
+        msg["List-Unsubscribe"] = f"<{row.unsubscribe_url}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(row.text_body)
     msg.add_alternative(row.html_body, subtype="html")
     return msg
@@ -282,6 +302,10 @@ def _failed(rt, row, error: str, permanent: bool, retry_in: float) -> None:
     log.warning("e-mail %s not sent (%s): %s", row.email_id, "gave up" if permanent else "will retry", error)
 
 
-def listing(conn, org_id: str, limit: int = 50) -> list:
-    return conn.execute(select(emails).where(emails.c.org_id == org_id)
-                        .order_by(emails.c.created_at.desc()).limit(limit)).all()
+def listing(conn, org_id: str, limit: int = 50, status: str | None = None, offset: int = 0) -> list:
+    """Newest first; `status` filters (pending also counts the ones being sent right now)."""
+    query = select(emails).where(emails.c.org_id == org_id)
+    if status:
+        query = query.where(emails.c.status.in_(["pending", "sending"] if status == "pending" else [status]))
+    return conn.execute(query.order_by(emails.c.created_at.desc(), emails.c.email_id.desc())
+                        .limit(limit).offset(offset)).all()

@@ -98,13 +98,14 @@ emails = Table(
     Column("subject", String(300), nullable=False),
     Column("text_body", Text, nullable=False),
     Column("html_body", Text, nullable=False),
-    Column("status", String(20), nullable=False),      # pending|sending|sent|failed|unconfirmed
+    Column("status", String(20), nullable=False),      # pending|sending|sent|failed|unconfirmed|unsubscribed
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", Float, nullable=False),
     Column("outcome_events", Integer, nullable=False, default=0),
     Column("last_error", String(500)),
     Column("created_at", String(40), nullable=False),
     Column("sent_at", String(40)),
+    Column("unsubscribe_url", String(2000)),          # RFC 8058 one-click target; null: essential mail
     UniqueConstraint("org_id", "idempotency_key", name="uq_email_org_key"),
     Index("ix_emails_due", "status", "next_attempt_at"),
     Index("ix_emails_org_created", "org_id", "created_at"),

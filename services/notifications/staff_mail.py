@@ -28,7 +28,7 @@ from services.chassis import orgs
 from services.chassis.db import upsert_insert
 from services.chassis.errors import DomainError
 from services.chassis.events import Event
-from services.notifications import mail
+from services.notifications import mail, unsubscribes
 from services.notifications.domain.activity_kinds import ACTIVITY_KINDS, MODES, activity_kind, describe
 from services.notifications.projections import activity, metadata
 
@@ -96,6 +96,13 @@ def set_preferences(conn, org_id: str, staff_id: str, choices: dict[str, str]) -
     rows = [{"org_id": org_id, "staff_id": staff_id, "kind": k, "mode": m} for k, m in choices.items() if m != "off"]
     if rows:
         conn.execute(insert(staff_mail_prefs), rows)
+        unsubscribes.resubscribe(conn, org_id, f"staff:{staff_id}", "activity")   # chosen again: lifts a link's unsubscribe
+
+
+def all_off(conn, org_id: str, staff_id: str) -> None:
+    """An unsubscribe link's doing: no activity mail at all (the console's choices show it)."""
+    conn.execute(delete(staff_mail_prefs).where(staff_mail_prefs.c.org_id == org_id,
+                                                staff_mail_prefs.c.staff_id == staff_id))
 
 
 def _readers(conn, org_id: str, kinds: list[str], mode: str):
@@ -123,7 +130,8 @@ def on_activity(event: Event, uow) -> None:
             continue                                   # nobody is told what they did themselves
         mail.enqueue_in(uow.conn, event.org_id, "staff_activity", reader.email,
                         {"activity": describe(event.type), "link": _feed_link(uow.conn, event.org_id)},
-                        idempotency_key=f"activity:{event.event_id}:{reader.staff_id}", name=reader.name)
+                        idempotency_key=f"activity:{event.event_id}:{reader.staff_id}", name=reader.name,
+                        staff_id=reader.staff_id)
 
 
 # -- the daily digest -----------------------------------------------------------------------------
@@ -152,7 +160,7 @@ def queue_digests(engine, day: date) -> int:
             person = people[(org_id, staff_id)]
             _, created = mail.enqueue_in(conn, org_id, "staff_digest", person.email, {
                 "day": day.strftime("%d %b %Y"), "summary": summary, "link": _feed_link(conn, org_id)},
-                idempotency_key=f"digest:{staff_id}:{day.isoformat()}", name=person.name)
+                idempotency_key=f"digest:{staff_id}:{day.isoformat()}", name=person.name, staff_id=staff_id)
             new += created
     return new
 

@@ -162,3 +162,36 @@ def deliver(status: int, rounds: int = 1, **settings) -> None:
     """The worker's delivery loop, `rounds` times, against a receiver answering `status`."""
     for _ in range(rounds):
         deliver_due(runtime(), Answering(status), WebhookSettings(**{"retry_base_s": 0.0, **settings}))
+
+
+# -- mail in the log (the console's sent e-mail, unsubscribe links) ---------------------------------
+COMMENT = {"document_number": "INV-000123", "comment": "We applied your discount.", "link": "https://x.test/i/1"}
+
+
+def queue_mail(org: dict, to: str = "ann@globex.test", kind: str = "portal_comment", variables: dict | None = None,
+               status: str | None = None, **ids) -> dict:
+    """A mail queued through notifications' API (`ids`: contact_id / customer_id); `status` then
+    sets where the sender got with it (failed, unconfirmed, sent), as the worker would have."""
+    from services.notifications.projections import emails
+    answer = _call("POST", org, "/emails", json={"kind": kind, "to": to, "variables": variables or COMMENT,
+                                                 "idempotency_key": str(uuid.uuid4()), **ids})
+    assert answer.status_code == 202, answer.get_json()
+    mail = answer.get_json()
+    if status:
+        with runtime().engine.begin() as conn:
+            conn.execute(emails.update().where(emails.c.email_id == mail["email_id"]).values(
+                status=status, attempts=1, last_error="450 try later" if status != "sent" else None,
+                sent_at="2026-11-30T10:00:00+00:00" if status == "sent" else None))
+    return mail
+
+
+def email_row(email_id: str):
+    from services.notifications.projections import emails
+    with runtime().engine.connect() as conn:
+        return conn.execute(select(emails).where(emails.c.email_id == email_id)).first()
+
+
+def unsubscribe_token(email_id: str) -> str:
+    """The token of a queued mail's unsubscribe link (from its List-Unsubscribe address)."""
+    url = email_row(email_id).unsubscribe_url
+    return url.rsplit("/unsubscribe/", 1)[1].removesuffix("/one-click")

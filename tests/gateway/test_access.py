@@ -40,7 +40,9 @@ def test_public_pages_are_only_the_expected_ones(app):
                             "/pay/<token>", "/pay/<token>", "/pay/<token>/payments/<payment_id>",   # page, Pay
                             "/pay/<token>/payments/<payment_id>/status", "/readyz",
                             "/reset", "/reset/<token>", "/signin", "/signout", "/signup",
-                            "/static/<path:filename>", "/verify/<token>", "/webhooks/<name>"]
+                            "/static/<path:filename>",
+                            "/unsubscribe/<token>", "/unsubscribe/<token>", "/unsubscribe/<token>/one-click",  # page, confirm
+                            "/verify/<token>", "/webhooks/<name>"]
 
 
 def test_without_a_session_portal_pages_go_to_sign_in_which_shows_the_org_name(browser, app):

@@ -192,6 +192,7 @@ URL_SAMPLES: dict[str, Callable[[Tenant], str]] = {
     "webhook_id": lambda t: _webhook(t)["webhook_id"],
     "ticket_id": lambda t: _ticket(t)["ticket_id"],
     "reply_id": lambda t: _canned(t)["reply_id"],
+    "email_id": lambda t: _failed_mail(t)["email_id"],
 }
 
 
@@ -271,6 +272,13 @@ def _webhook(t: Tenant, active: bool = True) -> dict:
         if not active:
             notifications_backend.switch_webhook(t.org, t.webhook["webhook_id"], False)
     return t.webhook
+
+
+def _failed_mail(t: Tenant) -> dict:
+    """A mail of the cell's org that the sender gave up on: what "Send again" acts on."""
+    if not hasattr(t, "failed_mail"):
+        t.failed_mail = notifications_backend.queue_mail(t.org, t.ann.email, status="failed")
+    return t.failed_mail
 
 
 def _webhook_state(t: Tenant) -> str:
@@ -587,6 +595,9 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
                                      lambda t, me: _webhook_state(t) == "off"),
     "console_webhooks.delete": Done(lambda t, me: {}, lambda t, me: "/console/webhooks",
                                     lambda t, me: _webhook_state(t) == "gone"),
+    "console_emails.resend": Done(lambda t, me: {}, lambda t, me: "/console/emails",
+                                  lambda t, me: notifications_backend.email_row(t.failed_mail["email_id"]).status
+                                  == "pending"),
     "console_activity.mail_preferences": Done(
         lambda t, me: {"payments": "daily", "comments": "off", "approvals": "off", "uploads": "off",
                        "tickets": "immediate", "reviews": "off"},
@@ -898,7 +909,7 @@ def test_console_route(stage, route, state):
 def cross_org_cells() -> list:
     cells = []
     for route in GROUPS[CONSOLE]:
-        if {"customer_id", "contact_id", "staff_id", "payment_id", "webhook_id"} & set(route.arguments):
+        if {"customer_id", "contact_id", "staff_id", "payment_id", "webhook_id", "email_id"} & set(route.arguments):
             cells.append(pytest.param(route, "other_org_ids", id=f"{route}-other_org_ids"))
         if "contact_id" in route.arguments:
             cells.append(pytest.param(route, "other_org_contact", id=f"{route}-other_org_contact"))

@@ -36,7 +36,7 @@ def test_a_card_payment_settles_and_has_a_receipt(world, app):
     answer = pay(ann, inv["invoice_id"])
     assert answer.status_code == 302 and answer.headers["Location"].startswith("/payments/")
     status = ann.get(answer.headers["Location"])
-    assert "Paid. Thank you!" in text(status) and "hx-get" not in status.get_data(as_text=True)
+    assert "Paid. Thank you!" in text(status) and "/status" not in status.get_data(as_text=True)   # no more polling
     assert "Paid" in text(ann.get(f"/invoices/{inv['invoice_id']}"))
     receipt = re.search(r'href="(/payments/[^"]+/receipt.pdf)"', status.get_data(as_text=True)).group(1)
     pdf = ann.get(receipt)

@@ -193,3 +193,19 @@ def test_console_manages_tickets_and_sees_reviews(world, app):
     assert review.status_code == 200 and "Thank you for your review" in text(review)
     reviews = text(sam.get("/console/reviews"))
     assert "Good people" in reviews and "4 of 5" in reviews
+
+
+def test_the_navigation_counts_tickets_with_unread_replies_on_both_sides(world, app):
+    ann = contact(world, app)
+    ticket_id = raise_ticket(ann)
+    assert "tickets/unread" in ann.get("/tickets").get_data(as_text=True)        # the badge asks for itself
+    sam = staff(world, app)
+    assert text(sam.get("/console/tickets/unread")) == "1 new"
+    assert ann.get("/tickets/unread").get_data(as_text=True) == '<span id="tickets-badge"></span>'
+    support_backend.staff_says(world.org["org_id"], ticket_id, "Answer one")
+    support_backend.staff_says(world.org["org_id"], ticket_id, "Answer two")
+    assert text(ann.get("/tickets/unread")) == "1 new"                           # one ticket, two replies
+    ann.get(f"/tickets/{ticket_id}")                                              # read it
+    assert text(ann.get("/tickets/unread")) == ""
+    sam.get(f"/console/tickets/{ticket_id}")
+    assert text(sam.get("/console/tickets/unread")) == ""

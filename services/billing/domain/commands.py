@@ -60,6 +60,7 @@ class StartPayment:
     gateway: str | None = None          # None: the org's default gateway
     email: str | None = None
     contact_id: str | None = None       # who pays: a "saved:<id>" method must be theirs
+    payer_email: str | None = None      # a payment link's payer: PaymentInitiated's payer_email
 
 
 @dataclass(frozen=True)

@@ -147,7 +147,8 @@ class Payment(Aggregate):
 
     @classmethod
     def start(cls, org_id: str, customer_id: str, allocations: list[dict], currency: str,
-              gateway: str, method: str, payment_id: str | None = None) -> "Payment":
+              gateway: str, method: str, payment_id: str | None = None,
+              payer_email: str | None = None) -> "Payment":
         if gateway not in ONLINE_GATEWAYS + (OFFLINE,):
             raise DomainError(f"Unknown payment gateway {gateway!r}.", field="gateway")
         if not isinstance(method, str) or not 1 <= len(method) <= 40:
@@ -171,7 +172,7 @@ class Payment(Aggregate):
             "allocations": [{"invoice_id": a["invoice_id"], "amount_minor": a["amount_minor"]}
                             for a in allocations],
             "amount_minor": sum(a["amount_minor"] for a in allocations), "currency": currency,
-            "gateway": gateway, "method": method})
+            "gateway": gateway, "method": method, **({"payer_email": payer_email} if payer_email else {})})
         return payment
 
     def mark_pending(self, reference: str | None = None) -> bool:
