@@ -207,10 +207,26 @@ def on_ticket_message_posted(event: Event, uow) -> None:
         customer_id=reader.customer_id, contact_id=reader.contact_id)
 
 
+def on_document_shared(event: Event, uow) -> None:
+    """The business shared a document with a customer: to its contacts who keep document mail
+    on, with a link to the document's page in the portal (where they sign in), never the file."""
+    d = event.data
+    readers = uow.conn.execute(select(known_contacts).where(
+        known_contacts.c.org_id == event.org_id, known_contacts.c.customer_id == d["customer_id"])).all()
+    link = portal_url(uow.conn, event.org_id, f"/documents/{d['document_id']}")
+    for reader in readers:
+        if _wants(reader, "documents"):
+            mail.enqueue_in(uow.conn, event.org_id, "document_shared", reader.email, {
+                "document_name": d["title"], "link": link},
+                idempotency_key=f"document:{event.event_id}:{reader.contact_id}", name=reader.name,
+                locale=reader.language, customer_id=reader.customer_id, contact_id=reader.contact_id)
+
+
 HANDLERS = {
     "identity": {"ContactAdded": on_contact_added, "ProfileUpdated": on_profile_updated},
     "billing": {"InvoiceIssued": on_invoice_issued, "PaymentInitiated": on_payment_initiated,
                 "PaymentSettled": on_payment_settled, "PaymentFailed": on_payment_failed,
                 "InvoiceForwarded": on_invoice_forwarded, "CommentPosted": on_comment_posted},
     "support": {"TicketRaised": on_ticket_raised, "TicketMessagePosted": on_ticket_message_posted},
+    "documents": {"DocumentShared": on_document_shared},
 }

@@ -1,6 +1,8 @@
-"""Mail about tickets, from support's events through a real SMTP listener, on SQLite and
-PostgreSQL: staff's reply reaches the ticket's contact once, with a link to the ticket; the
-contact's own messages, another customer's contacts and internal notes never make a mail."""
+"""Mail about tickets and shared documents, from support's and documents' events through a
+real SMTP listener, on SQLite and PostgreSQL: staff's reply reaches the ticket's contact once,
+with a link to the ticket; the contact's own messages, another customer's contacts and
+internal notes never make a mail; a shared document is announced to its customer's contacts
+who keep document mail on, as a link."""
 from __future__ import annotations
 
 from tests.integration.test_customer_mail import contact, deliver, env, event, inbox  # noqa: F401 (fixtures)
@@ -62,3 +64,23 @@ def test_a_ticket_raised_for_nobody_mails_nobody(env, inbox):  # noqa: F811
     message(rt, org_id, "staff", "We fixed it", 1)
     send_all(rt, inbox)
     assert inbox.messages == []
+
+
+def shared(rt, org_id, customer_id="cust-1"):
+    deliver(rt, "documents", event(org_id, "DocumentShared", "Document", {
+        "document_id": "d-1", "customer_id": customer_id, "kind": "contract", "title": "Service agreement 2027",
+        "filename": "agreement.pdf", "content_type": "application/pdf", "size_bytes": 1234,
+        "needs_approval": True, "external_ref": None}), twice=True)
+
+
+def test_a_shared_document_is_announced_to_its_customers_contacts_with_a_link_never_the_file(env, inbox):  # noqa: F811
+    rt, org_id = env
+    contact(rt, org_id)
+    contact(rt, org_id, contact_id="c-2", email="quiet@bolt.test", notify={"documents": False})
+    shared(rt, org_id)
+    shared(rt, org_id, customer_id="cust-other")                  # another customer's: none of ours
+    send_all(rt, inbox)
+    [mail] = inbox.messages
+    assert mail["To"] == "Sam Buyer <sam@bolt.test>" and mail["Subject"] == "Acme shared Service agreement 2027 with you"
+    assert "https://portal.acme.test/documents/d-1" in mail.get_body(("plain",)).get_content()
+    assert not any(part.get_filename() for part in mail.walk())   # a link, no attachment
