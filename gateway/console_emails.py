@@ -43,6 +43,17 @@ def emails():
                            resendable=RESENDABLE, moment=moment)
 
 
+@bp.get("/emails/<email_id>")
+@console(roles=MANAGERS)
+def email(email_id: str):
+    """One mail as it went out: its text as text, its HTML only inside a sandboxed frame (no
+    script of a template runs in the console). Mails carrying a one-time link for their
+    recipient (invitation, reset, verification) show no content."""
+    found = notifications().email(org_id(), email_id)
+    return render_template("console/email.html", mail=found, labels=STATUS_LABELS, kinds=KIND_LABELS,
+                           resendable=RESENDABLE, moment=moment)
+
+
 @bp.post("/emails/<email_id>/resend")
 @console(roles=MANAGERS)
 def resend(email_id: str):

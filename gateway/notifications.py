@@ -36,6 +36,10 @@ class NotificationsClient(ServiceApi):
         params = {"limit": limit, "offset": offset, **({"status": status} if status else {})}
         return self._call("GET", self._org(org) + "/emails", params=params)
 
+    def email(self, org: str, email_id: str) -> dict:
+        """One mail with its text and HTML (None, `redacted`, for mails with a one-time link)."""
+        return self._call("GET", self._org(org) + f"/emails/{_id(email_id)}")
+
     def resend_email(self, org: str, email_id: str) -> dict:
         return self._call("POST", self._org(org) + f"/emails/{_id(email_id)}/resend")
 

@@ -51,6 +51,18 @@ class EmailOut(Schema):
     sent_at = fields.String(allow_none=True)
 
 
+class EmailDetailOut(EmailOut):
+    text = fields.String(allow_none=True, metadata={"description": "null when `redacted`"})
+    html = fields.String(allow_none=True, metadata={"description": "null when `redacted`; show it only sandboxed"})
+    redacted = fields.Boolean(metadata={"description": "the mail carries a one-time link meant for its "
+                                                       "recipient alone (invitation, password reset, verification)"})
+
+
+# Mails whose link is a credential for their recipient alone: staff may see that they were
+# sent, never what they said (an admin reading a contact's reset link could take the account).
+ONE_TIME_LINK_KINDS = ("invitation", "password_reset", "email_verification")
+
+
 class TemplateIn(Schema):
     subject = fields.String(required=True, validate=validate.Length(min=1, max=300))
     text = fields.String(required=True, validate=validate.Length(min=1, max=20000))
@@ -106,6 +118,20 @@ class Emails(MethodView):
         """The org's mails, newest first; `status` filters (pending includes those being sent)."""
         with read_only(runtime().engine) as conn:
             return [r._mapping for r in mail.listing(conn, org_id, **args)]
+
+
+@mail_blp.route("/orgs/<org_id>/emails/<email_id>")
+class EmailView(MethodView):
+    @auth.requires("staff", "system", roles=MANAGERS)
+    @mail_blp.response(200, EmailDetailOut)
+    def get(self, org_id, email_id):
+        """One mail as it was sent (owners and admins). A mail carrying a one-time link for its
+        recipient alone (invitation, password reset, verification) answers without its text."""
+        with read_only(runtime().engine) as conn:
+            row = dict(_email(conn, org_id, email_id))
+        redacted = row["kind"] in ONE_TIME_LINK_KINDS
+        return {**row, "redacted": redacted, "text": None if redacted else row["text_body"],
+                "html": None if redacted else row["html_body"]}
 
 
 @mail_blp.route("/orgs/<org_id>/emails/<email_id>/resend")

@@ -75,3 +75,27 @@ def test_agents_do_not_see_sent_mail(world, app):
     agent.sign_in(world.ada, fake=world.fake)
     assert agent.get("/console/emails").status_code == 403
     assert 'href="/console/emails"' not in agent.get("/console").get_data(as_text=True)
+
+
+def test_a_mail_reads_as_it_went_out_its_html_sandboxed_and_one_time_links_never(world, owner, app):
+    comment = backend.queue_mail(world.org, "ann@globex.test", variables={
+        "document_number": "INV-000123", "comment": "<script>alert(1)</script> We fixed it",
+        "link": "https://portal.test/invoices/1"}, status="sent")
+    reset = backend.queue_mail(world.org, "ann@globex.test", kind="password_reset", variables={
+        "link": "https://portal.test/reset/SECRET-TOKEN", "expires_in_minutes": 30}, status="sent")
+    listing = owner.get("/console/emails").get_data(as_text=True)
+    assert f'href="/console/emails/{comment["email_id"]}"' in listing
+    page = owner.get(f"/console/emails/{comment['email_id']}")
+    html = page.get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; We fixed it" in html and "<script>alert(1)" not in html
+    frame = re.search(r'<iframe[^>]*>', html).group(0)
+    assert 'sandbox=""' in frame and "srcdoc=" in frame
+    secret = owner.get(f"/console/emails/{reset['email_id']}")
+    assert secret.status_code == 200 and "SECRET-TOKEN" not in secret.get_data(as_text=True)
+    assert "one-time link meant for its recipient alone" in text(secret)
+    other = world.fake.add_org("other.test", "Other Co")
+    stranger = backend.queue_mail(other, "x@other.test")
+    assert owner.get(f"/console/emails/{stranger['email_id']}").status_code == 404
+    agent = Browser(app)
+    agent.sign_in(world.ada, fake=world.fake)
+    assert agent.get(f"/console/emails/{comment['email_id']}").status_code == 403

@@ -138,3 +138,24 @@ def test_a_template_error_names_the_part_that_has_it(env):
         assert refused.status_code == 422
         assert list(refused.get_json()["errors"]["json"]) == [part], refused.get_json()
     assert client.get(path, headers=owner).get_json()["custom"] is False
+
+
+def test_one_mail_reads_whole_for_managers_and_a_one_time_link_never(env):
+    rt, client, org_id, other_org = env
+    owner, agent = staff(org_id, "sam", role="owner"), staff(org_id, "ada")
+
+    def queue(kind, variables):
+        answer = client.post(f"/orgs/{org_id}/emails", headers=system(), json={
+            "kind": kind, "to": "ann@globex.test", "variables": variables, "idempotency_key": str(uuid.uuid4())})
+        assert answer.status_code == 202, answer.get_json()
+        return answer.get_json()["email_id"]
+
+    comment = queue("portal_comment", {"document_number": "INV-1", "comment": "Fixed", "link": "https://p.test/i/1"})
+    invite = queue("invitation", {"inviter": "Sam", "link": "https://p.test/invite/SECRET", "expires_at": "in 7 days"})
+    whole = client.get(f"/orgs/{org_id}/emails/{comment}", headers=owner).get_json()
+    assert whole["redacted"] is False and "Fixed" in whole["text"] and whole["html"]
+    hidden = client.get(f"/orgs/{org_id}/emails/{invite}", headers=owner).get_json()
+    assert hidden["redacted"] is True and hidden["text"] is None and "SECRET" not in str(hidden)
+    assert client.get(f"/orgs/{org_id}/emails/{comment}", headers=agent).status_code == 403
+    other_owner = staff(other_org, "olga", role="owner")
+    assert client.get(f"/orgs/{other_org}/emails/{comment}", headers=other_owner).status_code == 404
