@@ -43,7 +43,10 @@
     var meta = el("p", "message-meta");
     meta.appendChild(el("strong", null, message.author_name || (message.author_kind === "staff" ? "Support team" : "Customer")));
     meta.appendChild(document.createTextNode(" · "));
-    var time = el("time", null, (message.posted_at || "").slice(11, 16));
+    var when = new Date(message.posted_at || Date.now());
+    var time = el("time", null, when.toLocaleDateString(document.documentElement.lang || undefined,
+      { day: "2-digit", month: "short", year: "numeric", timeZone: "UTC" }) + " " +
+      (message.posted_at || "").slice(11, 16));
     time.setAttribute("datetime", message.posted_at || "");
     meta.appendChild(time);
     item.appendChild(meta);
