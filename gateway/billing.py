@@ -35,10 +35,13 @@ class BillingClient(ServiceApi):
     def payment(self, org: str, customer: str, payment_id: str) -> dict:
         return self._call("GET", self._customer(org, customer) + f"/payments/{_id(payment_id)}")
 
-    def payment_returned(self, org: str, customer: str, gateway: str, reference: str, cancelled: bool) -> dict:
-        """The customer is back from the gateway's page: capture (PayPal) or, `cancelled`, fail the payment."""
-        return self._call("POST", self._customer(org, customer) + "/payments/gateway-return",
-                          {"gateway": gateway, "reference": reference, "cancelled": bool(cancelled)})
+    def payment_returned(self, org: str, customer: str, gateway: str, reference: str | None, cancelled: bool,
+                         payment_id: str | None = None) -> dict:
+        """The customer is back from the gateway's page: capture (PayPal) or, `cancelled`, fail the
+        payment (Stripe's cancel URL names billing's `payment_id` instead of a reference)."""
+        body = {"gateway": gateway, "cancelled": bool(cancelled),
+                **({"reference": reference} if reference else {"payment_id": payment_id})}
+        return self._call("POST", self._customer(org, customer) + "/payments/gateway-return", body)
 
     def receipt_pdf(self, org: str, customer: str, payment_id: str) -> tuple[bytes, str]:
         answer = self._send("GET", self._customer(org, customer) + f"/payments/{_id(payment_id)}/receipt.pdf")

@@ -32,6 +32,16 @@ def _back() -> str:
     return back
 
 
+def _cancelled_by_id(payment_id: str):
+    try:
+        billing().payment_returned(org_id(), customer_id(), "stripe", None, True, payment_id=payment_id)
+    except ServiceProblem as problem:
+        if problem.status not in (400, 404, 422):
+            raise
+    flash("Payment cancelled. Nothing was charged; you can pay again.", "success")
+    return redirect(_back())
+
+
 @bp.get("/payments/return")
 @portal(module="invoices", permission="pay")
 def returned():
@@ -39,6 +49,8 @@ def returned():
     cancelled = args.get("checkout") == "cancel"
     found = [(name, (args.get(key) or "")[:255]) for name, key in (("paypal", "token"), ("stripe", "session_id"))
              if args.get(key)]
+    if not found and cancelled and args.get("payment"):          # Stripe's cancel URL: billing's payment id
+        return _cancelled_by_id((args.get("payment") or "")[:64])
     if not found:
         if cancelled:
             flash("Payment cancelled. Nothing was charged.", "success")

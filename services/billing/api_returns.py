@@ -2,7 +2,7 @@
 and billing finishes the payment (a PayPal capture) or fails it (cancelled). See returns.py."""
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.billing import returns
 from services.billing.api_payments import PAY, _customer_detail
@@ -15,11 +15,19 @@ blp = Blueprint("payment_returns", __name__, description="The customer back from
 
 class GatewayReturnIn(Schema):
     gateway = fields.String(required=True, validate=validate.OneOf(returns.RETURNABLE))
-    reference = fields.String(required=True, validate=validate.Length(min=1, max=255),
+    reference = fields.String(load_default=None, validate=validate.Length(min=1, max=255),
                               metadata={"description": "PayPal: the order id (`token` of the return URL); "
                                                        "Stripe: the Checkout Session id."})
+    payment_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64),
+                               metadata={"description": "Instead of `reference`: billing's payment id, which "
+                                                        "Stripe's cancel URL carries (it names no session)."})
     cancelled = fields.Boolean(load_default=False,
                                metadata={"description": "true: the customer came back through the cancel URL."})
+
+    @validates_schema
+    def one_of(self, data, **kwargs):
+        if not data.get("reference") and not data.get("payment_id"):
+            raise ValidationError("Give the gateway's reference or the payment id.", "reference")
 
 
 @blp.route("/orgs/<org_id>/customers/<customer_id>/payments/gateway-return")
@@ -33,5 +41,5 @@ class GatewayReturn(MethodView):
         """Capture an approved PayPal order (once, however often the customer comes back), or fail
         the payment the customer cancelled; answers the payment."""
         payment_id = returns.come_back(runtime(), org_id, customer_id, body["gateway"], body["reference"],
-                                       body["cancelled"])
+                                       body["cancelled"], payment_id=body["payment_id"])
         return _customer_detail(org_id, customer_id, payment_id)

@@ -32,10 +32,13 @@ log = logging.getLogger(__name__)
 RETURNABLE = ("paypal", "stripe")
 
 
-def come_back(rt, org_id: str, customer_id: str, gateway_name: str, reference: str, cancelled: bool) -> str:
-    """Finish the customer's payment at `gateway_name` with this reference; answers its id.
-    Another customer's or org's reference is NotFound, as is an unknown one."""
-    row = _payment(rt, org_id, customer_id, gateway_name, reference)
+def come_back(rt, org_id: str, customer_id: str, gateway_name: str, reference: str | None, cancelled: bool,
+              payment_id: str | None = None) -> str:
+    """Finish the customer's payment at `gateway_name` with this reference (or, from Stripe's
+    cancel URL, which names no session, billing's `payment_id`); answers its id. Another
+    customer's or org's payment is NotFound, as is an unknown one."""
+    row = _payment(rt, org_id, customer_id, gateway_name, reference, payment_id)
+    reference = row.reference
     if cancelled:
         if row.status == "initiated":
             _cancel(rt, org_id, gateway_name, reference, row.payment_id)
@@ -72,14 +75,16 @@ def _cancel(rt, org_id: str, gateway_name: str, reference: str, payment_id: str)
         gateway=gateway_name)
 
 
-def _payment(rt, org_id: str, customer_id: str, gateway_name: str, reference: str):
+def _payment(rt, org_id: str, customer_id: str, gateway_name: str, reference: str | None,
+             payment_id: str | None = None):
     if gateway_name not in RETURNABLE:
         raise NotFound("No such payment.")
     refs, p = payment_gateway_refs.c, payment_rows.c
+    which = refs.reference == reference if reference else p.payment_id == payment_id
     with rt.engine.connect() as conn:
-        row = conn.execute(select(p.payment_id, p.status).select_from(
+        row = conn.execute(select(p.payment_id, p.status, refs.reference).select_from(
             payment_gateway_refs.join(payment_rows, p.payment_id == refs.payment_id))
-            .where(refs.org_id == org_id, refs.gateway == gateway_name, refs.reference == reference,
+            .where(refs.org_id == org_id, refs.gateway == gateway_name, which,
                    p.customer_id == customer_id)).first()
     if row is None:
         raise NotFound("No such payment.")

@@ -85,3 +85,48 @@ def test_a_return_for_someone_elses_order_changes_nothing(world, app, paypal):
     answer = stranger.get(f"/payments/return?token={order}&checkout=success&back=//evil.test/")
     assert answer.status_code == 302 and answer.headers["Location"] == "/invoices"
     assert paypal.captures == {}
+
+
+@pytest.fixture
+def stripe(world, monkeypatch):
+    from services.billing.adapters.stripe import StripeGateway, StripeSettings
+    from tests.support import stripe_standin
+    with stripe_standin.StripeStandIn() as standin:
+        adapter = StripeGateway(StripeSettings(stripe_standin.DEFAULT_KEY, stripe_standin.DEFAULT_SECRET,
+                                               api_base=standin.url))
+        org = world.org["org_id"]
+        gateways.register("stripe", lambda rt, org_id: adapter if org_id == org else None)
+        monkeypatch.setenv("BILLING_DEFAULT_GATEWAY", "stripe")
+        try:
+            yield standin
+        finally:
+            gateways._factories.pop("stripe", None)
+
+
+def test_cancel_at_stripe_fails_the_payment_at_once_and_another_method_may_pay(world, app, stripe):
+    inv = billing_backend.issue_invoice(world.org["org_id"], world.customer["customer_id"])
+    ann = Browser(app)
+    ann.sign_in(world.ann)
+    ann.get(f"/invoices/{inv['invoice_id']}")
+    page = ann.send(f"/invoices/{inv['invoice_id']}/pay", {"method": "card"})
+    assert "Continue to the payment page" in text(page)
+    session = next(iter(stripe.state.sessions))
+    back = stripe.customer_acts(session, "cancel").headers["Location"]
+    assert "checkout=cancel" in back and "payment=" in back
+    answer = ann.get(local(back))
+    assert answer.status_code == 302 and answer.headers["Location"] == f"/invoices/{inv['invoice_id']}"
+    assert "Payment cancelled" in text(ann.get(answer.headers["Location"]))
+    [payment] = billing_backend.payments_of(world.org["org_id"], world.customer["customer_id"], inv["invoice_id"])
+    assert payment["status"] == "failed"
+    assert stripe.state.sessions[session]["status"] == "expired"       # nobody can pay the old page any more
+    again = ann.send(f"/invoices/{inv['invoice_id']}/pay", {"method": "bank_debit"})
+    assert again.status_code == 200 and "Continue to the payment page" in text(again)    # not refused by the guard
+
+    other = world.fake.add_customer(world.org, "Initech", "ap@initech.test")
+    eve = world.fake.add_contact(world.org, other, "eve@initech.test", "Eve Other", permissions=("view", "pay"))
+    stranger = Browser(app)
+    stranger.sign_in(eve)
+    second = [s for s in stripe.state.sessions if s != session][0]
+    payment_id = stripe.state.sessions[second]["client_reference_id"]
+    stranger.get(f"/payments/return?checkout=cancel&payment={payment_id}")
+    assert stripe.state.sessions[second]["status"] == "open"            # someone else's payment: untouched

@@ -51,7 +51,7 @@ def test_start_creates_a_hosted_checkout_with_our_ids_in_minor_units(gateway, st
     assert session["payment_method_types"] == ["card"]
     assert standin.state.session_extras[answer.reference]["payment_intent_data"]["metadata"]["payment_id"] == "pay-1"
     assert session["success_url"] == RETURN + "&checkout=success&session_id={CHECKOUT_SESSION_ID}"
-    assert session["cancel_url"] == RETURN + "&checkout=cancel"
+    assert session["cancel_url"] == RETURN + "&checkout=cancel&payment=pay-1"     # Stripe's names no session
     page = requests.get(answer.redirect_url, timeout=10)
     assert page.status_code == 200
     for button in ("Pay", "Decline", "Cancel"):
@@ -103,7 +103,7 @@ def test_decline_then_cancel_fails_the_payment_when_the_checkout_is_expired(gate
     answer = gateway.start(pay_request())
     standin.customer_acts(answer.reference, "decline")
     back = standin.customer_acts(answer.reference, "cancel")
-    assert back.status_code == 303 and back.headers["Location"] == RETURN + "&checkout=cancel"
+    assert back.status_code == 303 and back.headers["Location"] == RETURN + "&checkout=cancel&payment=pay-1"
 
     gateway.cancel(answer.reference)               # a new attempt replaces it, or Stripe's 24 h run out
     read = dict(updates(gateway, standin, 1))

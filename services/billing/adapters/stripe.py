@@ -219,7 +219,8 @@ class StripeGateway:
                 "product_data": {"name": request.description[:250] or "Payment"}}}],
             "payment_method_types": methods,
             "success_url": _add_query(request.return_url, "checkout=success&session_id={CHECKOUT_SESSION_ID}"),
-            "cancel_url": _add_query(request.return_url, "checkout=cancel"),
+            # Stripe's cancel URL names no session: billing's payment id says which one to fail.
+            "cancel_url": _add_query(request.return_url, f"checkout=cancel&payment={request.payment_id}"),
             "client_reference_id": request.payment_id,
             "metadata": metadata,
             "payment_intent_data": {"metadata": metadata, "description": request.description[:1000]},
