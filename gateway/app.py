@@ -17,6 +17,7 @@ GATEWAY_MAX_CONTENT_LENGTH     largest request body in bytes (default 1 MiB)
 GATEWAY_CHAT_STREAM_SECONDS    how long one live-chat stream stays open before the browser reconnects (25)
 GATEWAY_METRICS_TOKEN          Bearer token Prometheus sends for /metrics (unset: /metrics is 404)
 GATEWAY_RATELIMIT_SIGNIN, _MFA, _INVITE, _RECOVERY, _PAY_LINK   POST limits per client IP ("10 per minute;100 per hour")
+GATEWAY_RATELIMIT_MESSAGES     ticket messages per signed-in person ("60 per minute;1000 per hour")
 SERVICE_URL_<NAME>             where each service answers
 """
 from __future__ import annotations

@@ -14,6 +14,7 @@ from gateway import chat
 from gateway.access import console, gateway, identity, org_id, principal
 from gateway.console import MANAGERS
 from gateway.identity import ServiceProblem
+from gateway.security import rate_limited
 from gateway.portal_tickets import (MAX_MESSAGE, PRIORITY_LABELS, STATUS_LABELS, MessageForm, badge, form_errors,
                                    mark_seen, wants_json)
 from gateway.support import SupportClient
@@ -154,6 +155,7 @@ def _act(ticket_id: str, action: str, body: dict, done: str, anchor: str | None 
 
 
 @bp.post("/tickets/<ticket_id>/messages")
+@rate_limited("messages", per="person")
 @console()
 def reply(ticket_id: str):
     form = ReplyForm()

@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from gateway import chat
 from gateway.access import gateway, org_id, portal, principal
 from gateway.identity import ServiceProblem
+from gateway.security import rate_limited
 from gateway.portal_billing import customer_id
 from gateway.support import SupportClient
 
@@ -147,6 +148,7 @@ def ticket(ticket_id: str):
 
 
 @bp.post("/tickets/<ticket_id>/messages")
+@rate_limited("messages", per="person")
 @portal(module="tickets", permission="submit_tickets")
 def post_message(ticket_id: str):
     form = MessageForm()

@@ -40,10 +40,12 @@ RATE_LIMITS = {                     # config key -> default; "N per minute;M per
     "GATEWAY_RATELIMIT_INVITE": "10 per minute;50 per hour",
     "GATEWAY_RATELIMIT_RECOVERY": "10 per minute;50 per hour",
     "GATEWAY_RATELIMIT_PAY_LINK": "10 per minute;50 per hour",   # paying through a public payment link
+    "GATEWAY_RATELIMIT_MESSAGES": "60 per minute;1000 per hour",  # ticket messages per signed-in person
     "GATEWAY_RATELIMIT_API": "1200 per minute",           # /api/v1 calls per API key
     "GATEWAY_RATELIMIT_API_REFUSED": "30 per minute",     # /api/v1 calls refused for a bad key, per IP
 }
 RATE_LIMITED = "gateway_rate_limit"
+RATE_LIMIT_PER = "gateway_rate_limit_per"
 
 
 class StripIdentityHeaders:
@@ -82,16 +84,24 @@ def trust_proxies(app: Flask, hops: str | int | None) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
-def rate_limited(kind: str):
-    """Marks a view for the limit `GATEWAY_RATELIMIT_<KIND>` on its POSTs, per client IP."""
+def rate_limited(kind: str, per: str = "ip"):
+    """Marks a view for the limit `GATEWAY_RATELIMIT_<KIND>` on its POSTs, per client IP, or
+    (`per="person"`) per signed-in person, so colleagues behind one office IP do not share it."""
     key = f"GATEWAY_RATELIMIT_{kind.upper()}"
-    if key not in RATE_LIMITS:
-        raise ValueError(f"unknown rate limit {kind!r}")
+    if key not in RATE_LIMITS or per not in ("ip", "person"):
+        raise ValueError(f"unknown rate limit {kind!r} per {per!r}")
 
     def mark(view):
         setattr(view, RATE_LIMITED, key)
+        setattr(view, RATE_LIMIT_PER, per)
         return view
     return mark
+
+
+def _person_or_address() -> str:
+    from gateway.access import principal
+    person = principal().get("id")
+    return f"person:{person}" if person else get_remote_address()
 
 
 def init_limiter(app: Flask) -> Limiter:
@@ -102,7 +112,9 @@ def init_limiter(app: Flask) -> Limiter:
     for endpoint, view in list(app.view_functions.items()):
         key = getattr(view, RATE_LIMITED, None)
         if key:
-            limit = limiter.limit(lambda key=key: app.config[key], methods=["POST"])
+            per_person = getattr(view, RATE_LIMIT_PER, "ip") == "person"
+            limit = limiter.limit(lambda key=key: app.config[key], methods=["POST"],
+                                  key_func=_person_or_address if per_person else None)
             app.view_functions[endpoint] = limit(view)
     return limiter
 

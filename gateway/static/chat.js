@@ -92,6 +92,7 @@
         .then(function (answer) {
           return answer.json().catch(function () {
             return { error: answer.status === 413 ? "That message is too large to send." :
+                            answer.status === 429 ? "You are sending messages very fast. Wait a minute, then send again." :
                                                     "The message could not be sent. Please try again." };
           });
         })

@@ -209,3 +209,17 @@ def test_the_navigation_counts_tickets_with_unread_replies_on_both_sides(world, 
     assert text(ann.get("/tickets/unread")) == ""
     sam.get(f"/console/tickets/{ticket_id}")
     assert text(sam.get("/console/tickets/unread")) == ""
+
+
+def test_messages_are_limited_per_person_not_per_network(world):
+    app = make_app(world.fake, GATEWAY_RATELIMIT_MESSAGES="3 per minute")
+    ann = contact(world, app)
+    ticket_id = raise_ticket(ann)
+    ann.get(f"/tickets/{ticket_id}")
+    fetch = {"X-Requested-With": "fetch"}
+    sent = [ann.send(f"/tickets/{ticket_id}/messages", {"body": f"m{i}"}, headers=fetch).status_code for i in range(4)]
+    assert sent == [200, 200, 200, 429]
+    sam = staff(world, app)                                   # the same address, another person: not limited
+    sam.get(f"/console/tickets/{ticket_id}")
+    assert sam.send(f"/console/tickets/{ticket_id}/messages", {"body": "staff"}).status_code == 302
+    assert len([m for m in support_backend.staff_ticket(world.org["org_id"], ticket_id)["messages_list"]]) == 5
