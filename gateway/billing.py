@@ -208,5 +208,8 @@ class BillingClient(ServiceApi):
         return self._call("POST", f"/orgs/{_id(org)}/payment-links/{_id(token)}/payments",
                           {"method": method, "email": email, "return_url": return_url})
 
+    def cancel_link_payment(self, org: str, token: str, payment_id: str) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/payment-links/{_id(token)}/payments/{_id(payment_id)}/cancel")
+
     def link_payment(self, org: str, token: str, payment_id: str) -> dict:
         return self._call("GET", f"/orgs/{_id(org)}/payment-links/{_id(token)}/payments/{_id(payment_id)}")

@@ -20,7 +20,7 @@ so holding a payment link gives no way into anyone's account.
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from gateway.access import MAX_TOKEN_LENGTH, current_session, org_id, public, settings
 from gateway.forms import PAY_METHODS
@@ -32,6 +32,18 @@ from gateway.security import rate_limited
 
 bp = Blueprint("pay_links", __name__)
 STATUS_LABELS = {"sent": "Open", "partially_paid": "Partly paid", "overdue": "Overdue", "paid": "Paid", "void": "Void"}
+
+
+def _cancelled(token: str, payment_id: str) -> None:
+    """Back through the gateway's cancel URL: the payment is failed at once (billing closes the
+    checkout first), so paying again with another method is not refused while it runs out."""
+    try:
+        billing().cancel_link_payment(org_id(), token, payment_id)
+    except ServiceProblem as problem:
+        if problem.status not in (400, 404, 422):
+            raise
+        return
+    flash("Payment cancelled. Nothing was charged; you can pay again.", "success")
 
 
 def _invalid():
@@ -47,6 +59,8 @@ def _gone(problem: ServiceProblem) -> bool:
 def link(token: str):
     if len(token) > MAX_TOKEN_LENGTH:
         return _invalid()
+    if request.args.get("checkout") == "cancel" and request.args.get("payment"):
+        _cancelled(token, request.args["payment"][:64])        # Stripe's cancel URL names our payment
     try:
         found = billing().link_summary(org_id(), token)
     except ServiceProblem as problem:

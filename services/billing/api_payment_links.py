@@ -144,6 +144,16 @@ class LinkPayments(MethodView):
         return detail if created else (detail, 200)
 
 
+@blp.route("/orgs/<org_id>/payment-links/<token>/payments/<payment_id>/cancel")
+class LinkPaymentCancel(MethodView):
+    @auth.public
+    @blp.response(200, LinkPaymentOut)
+    def post(self, org_id, token, payment_id):
+        """The payer left the gateway's page through its cancel URL: a payment of this link still
+        initiated is failed ("cancelled"), so the invoice can be paid again at once."""
+        return payment_links.cancel_payment(runtime(), org_id, token, payment_id)
+
+
 @blp.route("/orgs/<org_id>/payment-links/<token>/payments/<payment_id>")
 class LinkPaymentById(MethodView):
     @auth.public

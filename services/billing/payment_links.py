@@ -189,6 +189,25 @@ def link_payment(conn, org_id: str, token: str, payment_id: str, now: datetime |
             "redirect_url": redirect if row.status == "initiated" else None}
 
 
+def cancel_payment(rt, org_id: str, token: str, payment_id: str) -> dict:
+    """The payer came back through the gateway's cancel URL (Stripe's names billing's payment
+    id): a payment of this link still `initiated` is failed ("cancelled") and its checkout
+    closed, so the invoice can be paid again at once; anything else is left as it is.
+    Answers the payment's status; another link's payment is a 404."""
+    from services.billing import returns
+    with rt.engine.connect() as conn:
+        found = link_payment(conn, org_id, token, payment_id)
+        gateway = conn.execute(select(payments_table.c.gateway).where(
+            payments_table.c.payment_id == payment_id)).scalar()
+        reference = conn.execute(select(payment_gateway_refs.c.reference).where(
+            payment_gateway_refs.c.payment_id == payment_id)).scalar()
+    if found["status"] == "initiated" and gateway in returns.RETURNABLE and reference:
+        returns.cancel(rt, org_id, gateway, reference, payment_id)
+        with rt.engine.connect() as conn:
+            found = link_payment(conn, org_id, token, payment_id)
+    return found
+
+
 # --- reading --------------------------------------------------------------------------------
 
 def _by_token(conn, org_id: str, token: str, now: datetime):

@@ -41,7 +41,7 @@ def come_back(rt, org_id: str, customer_id: str, gateway_name: str, reference: s
     reference = row.reference
     if cancelled:
         if row.status == "initiated":
-            _cancel(rt, org_id, gateway_name, reference, row.payment_id)
+            cancel(rt, org_id, gateway_name, reference, row.payment_id)
         return row.payment_id
     if row.status not in ("initiated", "pending"):
         return row.payment_id
@@ -60,7 +60,8 @@ def come_back(rt, org_id: str, customer_id: str, gateway_name: str, reference: s
     return row.payment_id
 
 
-def _cancel(rt, org_id: str, gateway_name: str, reference: str, payment_id: str) -> None:
+def cancel(rt, org_id: str, gateway_name: str, reference: str, payment_id: str) -> None:
+    """Close the gateway's checkout (where it can) and fail the payment ("cancelled")."""
     gateway = gateways.adapter(rt, org_id, gateway_name)
     close = getattr(gateway, "cancel", None)
     if close is not None:

@@ -196,3 +196,37 @@ def test_paying_by_link_is_rate_limited_per_client(world):
     answers = [payer.send(path, {"method": "nothing"}).status_code for _ in range(3)]
     assert answers == [302, 302, 429]
     assert "Too many attempts" in text(payer.post(path, {"method": "card"}))
+
+
+def test_cancelling_on_stripes_page_frees_the_invoice_for_another_method_at_once(world, app):
+    from services.billing import gateways
+    from services.billing.adapters.stripe import StripeGateway, StripeSettings
+    from tests.support import stripe_standin
+    with stripe_standin.StripeStandIn() as standin:
+        adapter = StripeGateway(StripeSettings(stripe_standin.DEFAULT_KEY, stripe_standin.DEFAULT_SECRET,
+                                               api_base=standin.url))
+        org = world.org["org_id"]
+        gateways.register("stripe", lambda rt, org_id: adapter if org_id == org else None)
+        try:
+            with pytest.MonkeyPatch.context() as env:
+                env.setenv("BILLING_DEFAULT_GATEWAY", "stripe")
+                inv = invoice(world)
+                path = make_link(world, inv["invoice_id"])
+                payer = stranger(app)
+                assert "Continue to the payment page" in text(pay(payer, path))
+                session = next(iter(standin.state.sessions))
+                back = standin.customer_acts(session, "cancel").headers["Location"]
+                assert back.startswith(f"http://{HOST}{path}?") and "payment=" in back
+                page = payer.get(back.removeprefix(f"http://{HOST}"))
+                assert page.status_code == 200 and "Payment cancelled" in text(page)
+                assert standin.state.sessions[session]["status"] == "expired"
+                again = pay(payer, path, method="bank_debit")
+                assert again.status_code == 200 and "Continue to the payment page" in text(again)
+
+                other = make_link(world, invoice(world)["invoice_id"])          # another link's payment: untouched
+                second = [s for s in standin.state.sessions if s != session][0]
+                payment_id = standin.state.sessions[second]["client_reference_id"]
+                payer.get(f"{other}?checkout=cancel&payment={payment_id}")
+                assert standin.state.sessions[second]["status"] == "open"
+        finally:
+            gateways._factories.pop("stripe", None)
