@@ -41,18 +41,14 @@ def _event(kind: str, data, event_id: int | None = None) -> str:
 def stream(client: SupportClient, ticket_id: str) -> Response:
     after = _after()
     life = float(current_app.config.get("CHAT_STREAM_SECONDS", STREAM_S))
-    client.wait_for_messages(ticket_id, after, 0)        # 404 now, before the stream starts, if not theirs
+    found = client.wait_for_messages(ticket_id, after, 0)   # 404 now, before the stream starts, if not theirs
 
     def events():
-        nonlocal after
+        nonlocal after, found
         yield f"retry: {RETRY_MS}\n\n"
         ends = time.monotonic() + life
         seen = status = None
-        while time.monotonic() < ends:
-            try:
-                found = client.wait_for_messages(ticket_id, after, min(POLL_S, max(ends - time.monotonic(), 0.1)))
-            except (ServiceUnavailable, ServiceProblem):
-                return                                   # the browser reconnects and tries again
+        while True:
             for message in found["items"]:
                 after = message["seq"]
                 yield _event("message", {k: message.get(k) for k in
@@ -63,6 +59,12 @@ def stream(client: SupportClient, ticket_id: str) -> Response:
             if found["status"] != status:
                 status = found["status"]
                 yield _event("status", status)
+            if time.monotonic() >= ends:
+                return
+            try:
+                found = client.wait_for_messages(ticket_id, after, min(POLL_S, max(ends - time.monotonic(), 0.1)))
+            except (ServiceUnavailable, ServiceProblem):
+                return                                   # the browser reconnects and tries again
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return Response(stream_with_context(events()), mimetype="text/event-stream", headers=headers)

@@ -16,7 +16,7 @@ from gateway.console import MANAGERS
 from gateway.identity import ServiceProblem
 from gateway.security import rate_limited
 from gateway.portal_tickets import (MAX_MESSAGE, PRIORITY_LABELS, STATUS_LABELS, MessageForm, badge, form_errors,
-                                   mark_seen, wants_json)
+                                   mark_seen, refused, wants_json)
 from gateway.support import SupportClient
 
 bp = Blueprint("console_tickets", __name__, url_prefix="/console")
@@ -137,10 +137,7 @@ def _back(ticket_id: str, anchor: str | None = None):
 
 
 def _refused(message: str, ticket_id: str, anchor: str | None = None):
-    if wants_json():
-        return jsonify(error=message), 422
-    flash(message, "error")
-    return _back(ticket_id, anchor)
+    return refused(message, _back(ticket_id, anchor))
 
 
 def _act(ticket_id: str, action: str, body: dict, done: str, anchor: str | None = None):

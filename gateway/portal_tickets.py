@@ -154,19 +154,20 @@ def post_message(ticket_id: str):
     form = MessageForm()
     back = redirect(url_for("tickets.ticket", ticket_id=ticket_id, _anchor="write"))
     if not form.validate_on_submit():
-        return _refused(form_errors(form), back)
+        return refused(form_errors(form), back)
     try:
         message = support().post(ticket_id, form.body.data)
     except ServiceProblem as problem:
         if problem.status not in SAID_TO_PERSON:
             raise
-        return _refused(problem.detail, back)
+        return refused(problem.detail, back)
     if wants_json():
         return jsonify(message=message)
     return back
 
 
-def _refused(message: str, back):
+def refused(message: str, back):
+    """A refusal in words: JSON for the page's script, else flashed on the page it came from."""
     if wants_json():
         return jsonify(error=message), 422
     flash(message, "error")
@@ -198,13 +199,13 @@ def mark_seen(client: SupportClient, ticket_id: str):
 def reopen(ticket_id: str):
     back = redirect(url_for("tickets.ticket", ticket_id=ticket_id))
     if not FlaskForm().validate_on_submit():
-        return _refused("The form expired. Please try again.", back)
+        return refused("The form expired. Please try again.", back)
     try:
         support().act(ticket_id, "reopen")
     except ServiceProblem as problem:
         if problem.status not in SAID_TO_PERSON:
             raise
-        return _refused(problem.detail, back)
+        return refused(problem.detail, back)
     flash("The ticket is open again. Tell us what is still wrong below.", "success")
     return back
 
@@ -215,13 +216,13 @@ def rate(ticket_id: str):
     form = RatingForm()
     back = redirect(url_for("tickets.ticket", ticket_id=ticket_id, _anchor="rate"))
     if not form.validate_on_submit():
-        return _refused(form_errors(form), back)
+        return refused(form_errors(form), back)
     try:
         support().act(ticket_id, "rating", {"rating": int(form.rating.data), "comment": form.comment.data or None})
     except ServiceProblem as problem:
         if problem.status not in SAID_TO_PERSON:
             raise
-        return _refused(problem.detail, back)
+        return refused(problem.detail, back)
     flash("Thank you for rating how we handled this ticket.", "success")
     return back
 

@@ -156,10 +156,7 @@ def forward_invoice(rt, cmd: ForwardInvoice, now: datetime | None = None) -> dic
 def forwarding_allowed(conn, org_id: str) -> bool:
     """The org's `forward_documents` switch, from billing's copy of identity's settings; an org
     billing has not heard of yet does not forward (deny by default)."""
-    try:
-        return bool((orgs.get(conn, org_id).get("settings") or {}).get("forward_documents"))
-    except NotFound:
-        return False
+    return bool(orgs.settings(conn, org_id).get("forward_documents"))
 
 
 def _ensure_under_cap(conn, org_id: str, contact_id: str, now: datetime) -> None:

@@ -259,7 +259,4 @@ def _in_progress(conn, inv) -> str | None:
 
 
 def _settings(conn, org_id: str) -> dict:
-    try:
-        return orgs.get(conn, org_id).get("settings") or {}
-    except NotFound:
-        return {}
+    return orgs.settings(conn, org_id)

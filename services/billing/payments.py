@@ -424,10 +424,7 @@ def in_flight_payment(conn, invoice_id: str) -> str | None:
 
 
 def _settings(conn, org_id: str) -> dict:
-    try:
-        return {**DEFAULT_SETTINGS, **(orgs.get(conn, org_id)["settings"] or {})}
-    except NotFound:
-        return dict(DEFAULT_SETTINGS)
+    return {**DEFAULT_SETTINGS, **orgs.settings(conn, org_id)}
 
 
 def _refunds_in_flight(conn, payment_id: str) -> int:

@@ -48,6 +48,14 @@ def get(conn, org_id: str) -> dict:
     return dict(row._mapping)
 
 
+def settings(conn, org_id: str) -> dict:
+    """The org's portal settings as this service last heard them; {} for an org it has not
+    heard of yet (its OrganizationCreated is on its way): callers apply their own defaults,
+    which deny what the org has not switched on."""
+    row = conn.execute(select(known_orgs.c.settings).where(known_orgs.c.org_id == org_id)).first()
+    return (row.settings or {}) if row is not None else {}
+
+
 def blueprint(service: str):
     """`GET /orgs/<org_id>`: this service's copy of an org (what it knows of identity)."""
     from flask.views import MethodView

@@ -12,16 +12,15 @@ payment recorded by staff (offline) has no contact to tell. Someone who paid thr
 payment link without signing in is mailed by link_payers.py, at the address they typed."""
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 
 from babel.numbers import format_currency, get_currency_precision
 from sqlalchemy import JSON, Column, String, Table, select, update
 
-from services.chassis import orgs
 from services.chassis.db import upsert_insert
 from services.chassis.events import Event
 from services.notifications import mail
+from services.notifications.links import portal_url
 from services.notifications.projections import metadata
 
 known_contacts = Table(
@@ -89,13 +88,6 @@ def on_payment_initiated(event: Event, uow) -> None:
 
 
 # -- the mails -----------------------------------------------------------------------------------
-def portal_url(conn, org_id: str, path: str) -> str:
-    """A link into the org's portal: PORTAL_PUBLIC_URL ("https://{host}" unless set; `make up`
-    sets "http://{host}:8000") with the org's host."""
-    host = orgs.get(conn, org_id).get("host") or "localhost"
-    return os.environ.get("PORTAL_PUBLIC_URL", "https://{host}").format(host=host).rstrip("/") + path
-
-
 def money(amount_minor: int, currency: str, language: str) -> str:
     amount = Decimal(amount_minor).scaleb(-get_currency_precision(currency))
     return format_currency(amount, currency, locale=language or "en")

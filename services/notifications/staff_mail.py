@@ -29,6 +29,7 @@ from services.chassis.db import upsert_insert
 from services.chassis.errors import DomainError
 from services.chassis.events import Event
 from services.notifications import mail, unsubscribes
+from services.notifications.links import portal_url
 from services.notifications.domain.activity_kinds import ACTIVITY_KINDS, MODES, activity_kind, describe
 from services.notifications.projections import activity, metadata
 
@@ -114,8 +115,7 @@ def _readers(conn, org_id: str, kinds: list[str], mode: str):
 
 
 def _feed_link(conn, org_id: str) -> str:
-    host = orgs.get(conn, org_id).get("host") or "localhost"
-    return os.environ.get("PORTAL_PUBLIC_URL", "https://{host}").format(host=host).rstrip("/") + "/console/activity"
+    return portal_url(conn, org_id, "/console/activity")
 
 
 # -- immediate ------------------------------------------------------------------------------------

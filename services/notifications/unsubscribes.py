@@ -25,18 +25,17 @@
 """
 from __future__ import annotations
 
-import os
 import secrets
 
 from itsdangerous import BadData, URLSafeSerializer
 from markupsafe import escape
 from sqlalchemy import Column, String, Table, delete, select
 
-from services.chassis import orgs
 from services.chassis.db import upsert_insert
 from services.chassis.errors import NotFound
 from services.chassis.events import Event, utc_now
 from services.notifications.domain.unsubscribe import TOPICS, describe
+from services.notifications.links import portal_url
 from services.notifications.projections import metadata
 
 SALT = "unsubscribe"
@@ -108,9 +107,7 @@ def resubscribe(conn, org_id: str, recipient: str, topic: str) -> None:
 # -- the links in a mail -------------------------------------------------------------------------
 def links(conn, org_id: str, recipient: str, topic: str) -> dict:
     """{page, one_click}: the gateway's page (GET shows, POST confirms) and RFC 8058's target."""
-    host = orgs.get(conn, org_id).get("host") or "localhost"
-    base = os.environ.get("PORTAL_PUBLIC_URL", "https://{host}").format(host=host).rstrip("/")
-    page = f"{base}/unsubscribe/{token_for(conn, org_id, recipient, topic)}"
+    page = portal_url(conn, org_id, f"/unsubscribe/{token_for(conn, org_id, recipient, topic)}")
     return {"page": page, "one_click": page + "/one-click"}
 
 

@@ -16,13 +16,13 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
+from services.chassis import orgs
 from services.chassis.aggregate import Aggregate
 from services.chassis.db import upsert_insert
 from services.chassis.errors import DomainError, PortalError
 from services.chassis.text import clean_text
 from services.support.projections import review_marks, reviews
 from services.support.ticket_queries import Viewer, visible
-from services.support.tickets import org_settings
 
 DEFAULT_PERIOD_DAYS = 30
 MAX_COMMENT = 2000
@@ -46,7 +46,7 @@ class SubmitReview:
 
 
 def period_days(conn, org_id: str) -> int:
-    value = org_settings(conn, org_id).get("review_period_days")
+    value = orgs.settings(conn, org_id).get("review_period_days")
     return int(value) if isinstance(value, int) and value >= 1 else DEFAULT_PERIOD_DAYS
 
 

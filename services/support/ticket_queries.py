@@ -43,10 +43,7 @@ class Viewer:
 
 
 def shares_tickets(conn, org_id: str) -> bool:
-    try:
-        return bool((orgs.get(conn, org_id).get("settings") or {}).get("share_tickets"))
-    except NotFound:
-        return False
+    return bool(orgs.settings(conn, org_id).get("share_tickets"))
 
 
 def _scope(conn, query, viewer: Viewer):

@@ -17,21 +17,14 @@ from sqlalchemy import func, select
 
 from services.chassis import orgs
 from services.chassis.db import upsert_insert
-from services.chassis.errors import NotFound, retry_on_conflict
+from services.chassis.errors import retry_on_conflict
 from services.support.domain.ticket import DEFAULT_REOPEN_DAYS, Ticket, number_text
 from services.support.projections import ticket_reads, tickets
 from services.support.ticket_queries import Viewer, visible
 
 
-def org_settings(conn, org_id: str) -> dict:
-    try:
-        return orgs.get(conn, org_id).get("settings") or {}
-    except NotFound:
-        return {}
-
-
 def reopen_days(conn, org_id: str) -> int:
-    value = org_settings(conn, org_id).get("ticket_reopen_days")
+    value = orgs.settings(conn, org_id).get("ticket_reopen_days")
     return int(value) if isinstance(value, int) and value >= 0 else DEFAULT_REOPEN_DAYS
 
 
