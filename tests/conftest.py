@@ -12,8 +12,8 @@ import pytest
 from services.chassis import auth, migrate
 from services.chassis.config import Config
 from services.chassis.runtime import bootstrap
-from tests.support.broker import Broker
-from tests.support.databases import create_postgres_db, drop_postgres_db, postgres_available
+from tests.helpers.broker import Broker
+from tests.helpers.databases import create_postgres_db, drop_postgres_db, postgres_available
 
 # One key pair per test run, as `make up` makes one per machine: identity signs internal
 # tokens with the private key, every service checks them with the public one.

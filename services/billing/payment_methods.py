@@ -3,7 +3,7 @@ gateway, pays with it in one step, sets a default, removes it.
 
 **What we store.** Only the gateway's token (Stripe `pm_...`, simulated `sim_pm_...`), the
 kind (card, bank_account), the brand, the last four digits and the expiry: never a card
-or account number (tests/integration/test_billing_payment_methods.py checks the columns).
+or account number (tests/integration/billing/test_payment_methods.py checks the columns).
 
 **Whose.** A method belongs to one contact of one customer (`org_id, customer_id,
 contact_id`): colleagues at the same customer neither see nor use each other's cards. So

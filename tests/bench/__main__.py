@@ -34,8 +34,8 @@ from services.chassis.runtime import ServiceSpec, bootstrap
 from services.identity.bootstrap import SPEC as IDENTITY
 from services.identity.domain.organization import Organization
 from tests.bench import chat, invoices
-from tests.support.broker import Broker
-from tests.support.databases import create_postgres_db, drop_postgres_db, postgres_available
+from tests.helpers.broker import Broker
+from tests.helpers.databases import create_postgres_db, drop_postgres_db, postgres_available
 
 raw_md = MetaData()
 raw_events = Table("raw_events", raw_md,

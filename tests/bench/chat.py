@@ -30,7 +30,7 @@ def run(args) -> None:
     from services.chassis import auth, migrate
     from services.chassis.orgs import known_orgs
     from services.support.bootstrap import SPEC
-    from tests.support.databases import create_postgres_db, drop_postgres_db, postgres_available
+    from tests.helpers.databases import create_postgres_db, drop_postgres_db, postgres_available
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-chat-"))
     pg = postgres_available() is None

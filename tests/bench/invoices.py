@@ -367,7 +367,7 @@ def run(args) -> None:
     from services.billing.queries import ListQuery, encode_cursor
     from services.chassis import auth, migrate
     from services.chassis.db import make_engine
-    from tests.support.databases import PG_ADMIN, create_postgres_db, drop_postgres_db, postgres_available
+    from tests.helpers.databases import PG_ADMIN, create_postgres_db, drop_postgres_db, postgres_available
 
     n, m = args.invoices, max(1, min(args.customer_invoices, args.invoices))
     title = f"[invoices: postgresql, {n:,} invoices in one org, {m:,} of them the customer's]"

@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 
 from services.chassis import auth
-from tests.support.broker import free_port
+from tests.helpers.broker import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

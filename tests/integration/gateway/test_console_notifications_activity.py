@@ -1,0 +1,110 @@
+"""The console's activity feed, against the real notifications service in process: the feed
+a page at a time, each staff member's own unread count in the navigation (refreshed by htmx
+polling a fragment), and "mark all read"."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from gateway.console_activity import PER_PAGE, label
+from tests.integration.gateway import notifications_backend as backend
+from tests.integration.gateway.conftest import Browser, text
+
+
+@pytest.fixture
+def owner(world, app) -> Browser:
+    browser = Browser(app)
+    assert browser.sign_in(world.sam, fake=world.fake).headers["Location"] == "/console"
+    return browser
+
+
+@pytest.fixture
+def agent(world, app) -> Browser:
+    browser = Browser(app)
+    browser.sign_in(world.ada, fake=world.fake)
+    return browser
+
+
+def badge(browser) -> str:
+    """What the navigation's badge shows ("" for none)."""
+    fragment = browser.get("/console/activity/unread")
+    assert fragment.status_code == 200
+    return text(fragment)
+
+
+def test_the_feed_shows_what_happened_newest_first(world, owner):
+    assert "Nothing has happened yet." in text(owner.get("/console/activity"))
+    backend.happened(world.org["org_id"], "CustomerCreated")
+    backend.happened(world.org["org_id"], "ContactAdded")
+    page = text(owner.get("/console/activity"))
+    assert page.index("Contact added") < page.index("Customer created")
+    assert "2 unread." in page and "Accounts" in page
+
+
+def test_each_staff_member_has_their_own_unread_count(world, owner, agent):
+    assert badge(owner) == ""
+    for _ in range(3):
+        backend.happened(world.org["org_id"])
+    assert badge(owner) == "3 unread" and badge(agent) == "3 unread"
+    owner.get("/console/activity")
+    assert owner.send("/console/activity/read", {}).status_code == 302
+    page = text(owner.get("/console/activity"))
+    assert "Everything in the feed is marked read." in page and "You have read everything." in page
+    assert badge(owner) == "" and badge(agent) == "3 unread"      # Ada's count is hers
+    backend.happened(world.org["org_id"])
+    assert badge(owner) == "1 unread" and badge(agent) == "4 unread"
+    assert text(owner.get("/console/activity")).count("New") == 1
+
+
+def test_the_navigation_polls_the_badge_without_a_reload(world, owner):
+    nav = owner.get("/console/customers").get_data(as_text=True)
+    poll = re.search(r'<span[^>]*hx-get="/console/activity/unread"[^>]*>', nav).group(0)
+    assert 'hx-trigger="load, every 10s"' in poll and 'hx-select="#unread-badge"' in poll
+
+
+def test_another_orgs_activity_never_shows(world, owner, app):
+    other = world.fake.add_org("other.test", "Other Co")
+    backend.happened(other["org_id"], "InvoiceIssued", "portal.billing.v1")
+    assert badge(owner) == "" and "Invoice issued" not in text(owner.get("/console/activity"))
+
+
+def test_the_feed_is_paged(world, owner):
+    for _ in range(PER_PAGE + 2):
+        backend.happened(world.org["org_id"])
+    first = owner.get("/console/activity").get_data(as_text=True)
+    older = re.search(r'href="(/console/activity\?before=\d+)"', first).group(1)
+    second = text(owner.get(older))
+    assert second.count("Customer created") == 2 and "Newest" in second
+    assert "99+" not in badge(owner) and badge(owner) == f"{PER_PAGE + 2} unread"
+    assert owner.get("/console/activity?before=junk").status_code == 200
+
+
+def test_labels_read_as_words():
+    assert label("PaymentSettled") == "Payment settled"
+    assert label("WebhookDisabled").startswith("A webhook was switched off")
+
+
+def test_each_staff_member_chooses_their_own_activity_mail(world, owner, agent):
+    org_id = world.org["org_id"]
+    for login in (world.sam, world.ada):
+        backend.know_staff(org_id, login.id, login.email, login.name)
+    page = owner.get("/console/activity/mail")
+    assert page.status_code == 200 and "New tickets" in text(page) and "A daily digest" in text(page)
+    choices = {"payments": "daily", "comments": "off", "approvals": "off", "uploads": "off",
+               "tickets": "immediate", "reviews": "off"}
+    assert owner.send("/console/activity/mail", choices).status_code == 302
+    saved = owner.get("/console/activity/mail")
+    assert "Your activity e-mail choices are saved." in text(saved)
+    assert re.search(r'<input[^>]*checked[^>]*value="immediate"|<input[^>]*value="immediate"[^>]*checked',
+                     saved.get_data(as_text=True).split("New tickets", 1)[1])
+    assert backend.mail_preferences(world.org, world.ada.id)["tickets"] == "off"       # Ada's are hers
+    backend.happened(org_id, "TicketRaised", "portal.support.v1")
+    backend.happened(org_id, "CustomerCreated")                                       # no kind: no mail
+    assert backend.queued_mails(org_id, "staff_activity") == [(world.sam.email, "Acme Trading: Ticket raised")]
+
+
+def test_an_unknown_choice_is_refused_readably(owner):
+    owner.get("/console/activity/mail")
+    refused = owner.send("/console/activity/mail", {"payments": "hourly"})
+    assert refused.status_code == 400 and "Not a valid choice" in text(refused)

@@ -1,0 +1,50 @@
+"""A stranger who pays by link on the gateway's /pay/<token> page and types an address gets a
+receipt: the real billing records the payment, its events reach the real notifications (by
+hand here, as notifications' consumer hands them over), and one receipt is queued to that
+address; typing none queues none."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from services.chassis.events import Event
+from services.chassis.tables import events
+from services.notifications import handlers
+from tests.integration.gateway import billing_backend, notifications_backend
+from tests.integration.gateway.test_payment_links import invoice, make_link, pay, stranger
+
+TOPIC = "portal.billing.v1"
+
+
+def hand_over(payment_id: str) -> None:
+    """billing's events of the payment, to notifications' consumer handlers, once each."""
+    with billing_backend.billing_app().extensions["portal"].engine.connect() as conn:
+        rows = conn.execute(select(events).where(events.c.stream_id == payment_id)
+                            .order_by(events.c.position)).all()
+    with notifications_backend.runtime().store.unit_of_work() as uow:
+        for row in rows:
+            event = Event.from_row(row)
+            if uow.mark_handled(event.event_id, TOPIC, event.type):
+                handlers.subscriptions()[TOPIC][event.type](event, uow)
+        uow.commit()
+
+
+def paid_by_stranger(world, app, **form) -> str:
+    path = make_link(world, invoice(world)["invoice_id"])
+    answer = pay(stranger(app), path, **form)
+    assert answer.status_code == 302 and answer.headers["Location"].startswith(path + "/payments/")
+    return answer.headers["Location"].rsplit("/", 1)[1]
+
+
+def test_a_stranger_who_types_an_address_gets_one_receipt(world, app):
+    notifications_backend.know_org(world.org)
+    payment_id = paid_by_stranger(world, app, email="payer@example.test")
+    hand_over(payment_id)
+    hand_over(payment_id)                                   # delivered again: nothing more
+    assert notifications_backend.queued_mails(world.org["org_id"], "payment_receipt") == [
+        ("payer@example.test", "Receipt for your payment to Acme Trading")]
+
+
+def test_a_stranger_who_types_no_address_gets_no_mail(world, app):
+    notifications_backend.know_org(world.org)
+    hand_over(paid_by_stranger(world, app))
+    assert notifications_backend.queued_mails(world.org["org_id"], "payment_receipt") == []

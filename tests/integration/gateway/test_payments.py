@@ -1,0 +1,99 @@
+"""Paying in the portal against the real billing service and its simulated gateway: a card
+pays at once, a bank debit stays pending and blocks a second payment until staff fail it,
+the status updates live (htmx polling), and a settled payment has a receipt PDF."""
+from __future__ import annotations
+
+import io
+import re
+
+from pypdf import PdfReader
+
+from tests.integration.gateway import billing_backend
+from tests.integration.gateway.conftest import Browser, text
+
+
+def contact(world, app, permissions=("view", "pay", "download")) -> Browser:
+    world.ann.permissions = list(permissions)
+    browser = Browser(app)
+    browser.sign_in(world.ann)
+    return browser
+
+
+def invoice(world, total=12000):
+    return billing_backend.issue_invoice(world.org["org_id"], world.customer["customer_id"], total)
+
+
+def pay(browser, invoice_id, **form):
+    browser.get(f"/invoices/{invoice_id}")
+    return browser.send(f"/invoices/{invoice_id}/pay", {"method": "card", **form})
+
+
+def test_a_card_payment_settles_and_has_a_receipt(world, app):
+    inv = invoice(world)
+    ann = contact(world, app)
+    page = ann.get(f"/invoices/{inv['invoice_id']}")
+    assert "Pay this invoice" in text(page) and "Pay €120.00" in text(page)
+    answer = pay(ann, inv["invoice_id"])
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/payments/")
+    status = ann.get(answer.headers["Location"])
+    assert "Paid. Thank you!" in text(status) and "/status" not in status.get_data(as_text=True)   # no more polling
+    assert "Paid" in text(ann.get(f"/invoices/{inv['invoice_id']}"))
+    receipt = re.search(r'href="(/payments/[^"]+/receipt.pdf)"', status.get_data(as_text=True)).group(1)
+    pdf = ann.get(receipt)
+    assert pdf.mimetype == "application/pdf"
+    words = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert inv["number"] in words and "Receipt" in words
+
+
+def test_a_pending_bank_debit_blocks_a_second_payment_until_it_fails(world, app):
+    inv = invoice(world)
+    ann = contact(world, app)
+    started = pay(ann, inv["invoice_id"], method="bank_debit")
+    payment_url = started.headers["Location"]
+    payment_id = payment_url.rsplit("/", 1)[1]
+    live = ann.get(payment_url).get_data(as_text=True)
+    assert "being processed" in live and f'hx-get="/payments/{payment_id}/status"' in live
+    assert "receipt" not in live and ann.get(f"/payments/{payment_id}/receipt.pdf").status_code == 404
+    page = ann.get(f"/invoices/{inv['invoice_id']}")
+    assert "Payment in progress" in text(page) and "Pay this invoice" not in text(page)
+
+    again = ann.send(f"/invoices/{inv['invoice_id']}/pay", {"method": "card"})   # a second tab's form
+    assert again.status_code == 302
+    assert "is still being processed" in text(ann.get(f"/invoices/{inv['invoice_id']}"))
+
+    billing_backend.simulate(world.org["org_id"], payment_id, "failed")          # staff fail it
+    fragment = ann.get(f"/payments/{payment_id}/status").get_data(as_text=True)
+    assert "did not go through" in fragment and "hx-get" not in fragment
+    assert "Pay this invoice" in text(ann.get(f"/invoices/{inv['invoice_id']}"))
+    assert pay(ann, inv["invoice_id"]).status_code == 302
+    assert "Paid" in text(ann.get(f"/invoices/{inv['invoice_id']}"))
+
+
+def test_part_of_an_invoice_is_paid_where_the_org_allows_it(world, app):
+    world.org["settings"]["partial_payments"] = True
+    inv = invoice(world)
+    ann = contact(world, app)
+    with billing_backend.org_settings(world.org["org_id"], partial_payments=True):
+        assert "Amount to pay now" in text(ann.get(f"/invoices/{inv['invoice_id']}"))
+        pay(ann, inv["invoice_id"], amount="50,00")
+    page = text(ann.get(f"/invoices/{inv['invoice_id']}"))
+    assert "Partly paid" in page and "Still to pay €70.00" in page
+
+
+def test_without_pay_there_is_no_form_and_no_payment(world, app):
+    inv = invoice(world)
+    ann = contact(world, app, permissions=("view",))
+    assert "Pay this invoice" not in text(ann.get(f"/invoices/{inv['invoice_id']}"))
+    assert ann.send(f"/invoices/{inv['invoice_id']}/pay", {"method": "card"}).status_code == 403
+    assert billing_backend.payments_of(world.org["org_id"], world.customer["customer_id"], inv["invoice_id"]) == []
+
+
+def test_another_customers_payment_is_not_found(world, app):
+    other = world.fake.add_customer(world.org, "Initech", "ap@initech.test")
+    theirs = billing_backend.issue_invoice(world.org["org_id"], other["customer_id"])
+    payment = billing_backend.pay_invoice(world.org["org_id"], other["customer_id"], theirs["invoice_id"])
+    ann = contact(world, app)
+    for path in (f"/payments/{payment['payment_id']}", f"/payments/{payment['payment_id']}/receipt.pdf",
+                 f"/invoices/{theirs['invoice_id']}"):
+        assert ann.get(path).status_code == 404, path
+    assert ann.send(f"/invoices/{theirs['invoice_id']}/pay", {"method": "card"}).status_code == 404

@@ -1,0 +1,149 @@
+"""Mail to customers from billing's events, through a real SMTP listener, on SQLite and
+PostgreSQL: the contact who paid gets the receipt (and a failed payment's notice), in their
+language, with a link into the portal; a forwarded invoice reaches its recipient as a link;
+a redelivered event sends nothing twice; staff payments and opted-out contacts get nothing."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from services.chassis.events import Event
+from services.notifications import customer_mail, handlers
+from services.notifications.bootstrap import SPEC
+from tests.integration.notifications.test_email import send_all
+from tests.integration.notifications.test_webhooks import org_created
+from tests.helpers.smtp import Inbox
+
+INVOICE = "inv-1"
+
+
+@pytest.fixture
+def inbox():
+    box = Inbox().start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture
+def env(make_runtime, db_kind, monkeypatch):
+    monkeypatch.setenv("PORTAL_PUBLIC_URL", "https://{host}")
+    rt = make_runtime(SPEC, db_kind, kafka_bootstrap="127.0.0.1:1")
+    org_id = str(uuid.uuid4())
+    created = org_created(org_id)
+    created.data["host"] = "portal.acme.test"
+    deliver(rt, "identity", created)
+    return rt, org_id
+
+
+def deliver(rt, service: str, event: Event, twice: bool = False) -> None:
+    """What the consumer runner does with one incoming event (`twice`: the mail handler runs
+    again for the same event, as a replay past the consumer's own dedupe would)."""
+    runs = [handlers.subscriptions()[f"portal.{service}.v1"][event.type]]
+    if twice:
+        runs.append(customer_mail.HANDLERS[service][event.type])
+    for handler in runs:
+        with rt.store.unit_of_work() as uow:
+            handler(event, uow)
+            uow.commit()
+
+
+def event(org_id, type_, aggregate, data, actor=None) -> Event:
+    return Event(type=type_, org_id=org_id, aggregate_type=aggregate, aggregate_id=str(uuid.uuid4()),
+                 aggregate_version=1, data=data, actor=actor or {"kind": "system", "id": None})
+
+
+def contact(rt, org_id, contact_id="c-1", email="sam@bolt.test", language=None, notify=None):
+    deliver(rt, "identity", event(org_id, "ContactAdded", "Contact", {
+        "contact_id": contact_id, "customer_id": "cust-1", "email": email, "name": "Sam Buyer",
+        "permissions": ["view", "pay"]}))
+    if language or notify:
+        deliver(rt, "identity", event(org_id, "ProfileUpdated", "Contact", {
+            "contact_id": contact_id, "customer_id": "cust-1", "changed": ["language"], "name": "Sam Buyer",
+            "email": email, "phone": None, "language": language or "en", "address": {},
+            "notify": notify or {}}))
+
+
+def issued(rt, org_id, number="INV-000123"):
+    deliver(rt, "billing", event(org_id, "InvoiceIssued", "Invoice", {
+        "invoice_id": INVOICE, "customer_id": "cust-1", "number": number, "currency": "EUR",
+        "total_minor": 123456, "tax_minor": 0, "due_date": None, "issued_at": "2026-11-30T10:00:00+00:00",
+        "external_ref": None}))
+
+
+def payment(rt, org_id, outcome, by=("contact", "c-1"), payment_id="pay-1", twice=False, **extra):
+    base = {"payment_id": payment_id, "customer_id": "cust-1", "amount_minor": 123456, "currency": "EUR",
+            "gateway": "simulated", "allocations": [{"invoice_id": INVOICE, "amount_minor": 123456}]}
+    deliver(rt, "billing", event(org_id, "PaymentInitiated", "Payment", base, actor={"kind": by[0], "id": by[1]}))
+    deliver(rt, "billing", event(org_id, outcome, "Payment", {**base, "gateway_reference": "sim_1", **extra}),
+            twice=twice)
+
+
+def test_the_payer_gets_one_receipt_with_a_portal_link_in_their_language(env, inbox):
+    rt, org_id = env
+    contact(rt, org_id, language="de")
+    contact(rt, org_id, contact_id="c-2", email="other@bolt.test")        # same customer, did not pay
+    issued(rt, org_id)
+    payment(rt, org_id, "PaymentSettled", twice=True)
+    send_all(rt, inbox)
+    [mail] = inbox.messages
+    assert mail["To"] == "Sam Buyer <sam@bolt.test>" and mail["Subject"] == "Receipt for your payment to Acme"
+    text = mail.get_body(("plain",)).get_content()
+    assert "1.234,56\xa0€" in text and "INV-000123" in text
+    assert "https://portal.acme.test/payments/pay-1" in text
+
+
+def test_a_failed_payment_tells_the_payer_how_to_pay_again(env, inbox):
+    rt, org_id = env
+    contact(rt, org_id)
+    issued(rt, org_id)
+    payment(rt, org_id, "PaymentFailed", reason="insufficient_funds", message="The bank declined the debit.")
+    send_all(rt, inbox)
+    [mail] = inbox.messages
+    text = mail.get_body(("plain",)).get_content()
+    assert mail["Subject"] == "Your payment for INV-000123 did not go through"
+    assert "The bank declined the debit." in text and f"https://portal.acme.test/invoices/{INVOICE}" in text
+
+
+def test_no_receipt_for_a_staff_payment_or_a_contact_who_opted_out(env, inbox):
+    rt, org_id = env
+    contact(rt, org_id, notify={"payments": False})
+    issued(rt, org_id)
+    payment(rt, org_id, "PaymentSettled")                                  # the contact opted out
+    payment(rt, org_id, "PaymentSettled", by=("staff", "s-1"), payment_id="pay-2")   # offline, by staff
+    send_all(rt, inbox)
+    assert inbox.messages == []
+
+
+def test_a_forwarded_invoice_reaches_its_recipient_as_a_link(env, inbox):
+    rt, org_id = env
+    contact(rt, org_id)
+    issued(rt, org_id)
+    forwarded = event(org_id, "InvoiceForwarded", "Invoice", {
+        "invoice_id": INVOICE, "customer_id": "cust-1", "contact_id": "c-1", "recipient_email": "ap@bolt.test"},
+        actor={"kind": "contact", "id": "c-1"})
+    deliver(rt, "billing", forwarded, twice=True)
+    send_all(rt, inbox)
+    [mail] = inbox.messages
+    assert mail["To"] == "ap@bolt.test" and mail["Subject"] == "Sam Buyer shared invoice INV-000123 with you"
+    assert not [part for part in mail.walk() if part.get_content_disposition() == "attachment"]
+    assert f"https://portal.acme.test/invoices/{INVOICE}" in mail.get_body(("plain",)).get_content()
+
+
+def test_a_staff_comment_shown_in_the_portal_reaches_the_customers_contacts_but_a_note_never(env, inbox):
+    rt, org_id = env
+    contact(rt, org_id)
+    contact(rt, org_id, contact_id="c-2", email="quiet@bolt.test", notify={"invoices": False})
+    issued(rt, org_id)
+    base = {"invoice_id": INVOICE, "customer_id": "cust-1", "invoice_number": "INV-000123",
+            "portal_path": f"/invoices/{INVOICE}"}
+    for visible, author, body in ((False, "staff", "Internal: chase them"), (True, "contact", "Can you check?"),
+                                  (True, "staff", "We applied your discount.")):
+        deliver(rt, "billing", event(org_id, "CommentPosted", "Invoice", {
+            **base, "comment_id": str(uuid.uuid4()), "author_kind": author, "author_id": "x", "author_name": None,
+            "body": body, "visible_to_customer": visible}, actor={"kind": author, "id": "x"}), twice=True)
+    send_all(rt, inbox)
+    [mail] = inbox.messages
+    text = mail.get_body(("plain",)).get_content()
+    assert mail["To"] == "Sam Buyer <sam@bolt.test>" and "We applied your discount." in text
+    assert "Internal" not in text and f"https://portal.acme.test/invoices/{INVOICE}" in text

@@ -1,0 +1,94 @@
+"""Mail to payment-link payers from billing's events, through a real SMTP listener, on SQLite
+and PostgreSQL: someone who paid by link without signing in and typed an address gets one
+receipt (a redelivered event sends nothing twice) or the failure notice there, with a link to
+the org's portal home (the payment's own page needs the link's token, which no event
+carries); no address, no mail; an address on a contact's payment adds no second receipt."""
+from __future__ import annotations
+
+import uuid
+
+
+from services.chassis.events import Event
+from services.notifications import handlers, link_payers
+from services.notifications.bootstrap import SPEC
+from tests.integration.notifications.test_customer_mail import env, inbox  # noqa: F401 (fixtures: an org on portal.acme.test, SMTP)
+from tests.integration.notifications.test_email import send_all
+
+INVOICE = "inv-1"
+STRANGER = {"kind": "system", "id": None}          # billing's actor for a payer not signed in
+
+
+def deliver(rt, service: str, event: Event, twice: bool = False) -> None:
+    """What the consumer runner does with one incoming event (`twice`: the link payers'
+    handler runs again for the same event, as a replay past the consumer's own dedupe would)."""
+    runs = [handlers.subscriptions()[f"portal.{service}.v1"][event.type]]
+    if twice:
+        runs.append(link_payers.HANDLERS[service][event.type])
+    for handler in runs:
+        with rt.store.unit_of_work() as uow:
+            handler(event, uow)
+            uow.commit()
+
+
+def event(org_id, type_, aggregate, data, actor=STRANGER) -> Event:
+    return Event(type=type_, org_id=org_id, aggregate_type=aggregate, aggregate_id=str(uuid.uuid4()),
+                 aggregate_version=1, data=data, actor=actor)
+
+
+def issued(rt, org_id):
+    deliver(rt, "billing", event(org_id, "InvoiceIssued", "Invoice", {
+        "invoice_id": INVOICE, "customer_id": "cust-1", "number": "INV-000123", "currency": "EUR",
+        "total_minor": 123456, "tax_minor": 0, "due_date": None, "issued_at": "2026-11-30T10:00:00+00:00",
+        "external_ref": None}))
+
+
+def paid(rt, org_id, outcome, payer_email="payer@example.test", actor=STRANGER, twice=False, **extra):
+    base = {"payment_id": "pay-1", "customer_id": "cust-1", "amount_minor": 123456, "currency": "EUR",
+            "gateway": "simulated", "allocations": [{"invoice_id": INVOICE, "amount_minor": 123456}]}
+    started = {**base, "method": "card", **({"payer_email": payer_email} if payer_email else {})}
+    deliver(rt, "billing", event(org_id, "PaymentInitiated", "Payment", started, actor=actor))
+    deliver(rt, "billing", event(org_id, outcome, "Payment", {**base, "gateway_reference": "sim_1", **extra},
+                                 actor=actor), twice=twice)
+
+
+def test_a_link_payer_gets_one_receipt_even_when_the_event_comes_twice(env, inbox):  # noqa: F811
+    rt, org_id = env
+    issued(rt, org_id)
+    paid(rt, org_id, "PaymentSettled", twice=True)
+    send_all(rt, inbox)
+    [mail] = inbox.messages
+    assert mail["To"] == "payer@example.test" and mail["Subject"] == "Receipt for your payment to Acme"
+    text = mail.get_body(("plain",)).get_content()
+    assert "€1,234.56" in text and "INV-000123" in text
+    assert "Your receipt: https://portal.acme.test/" in text and "/payments/" not in text
+
+
+def test_a_failed_link_payment_tells_the_payer_to_use_their_link_again(env, inbox):  # noqa: F811
+    rt, org_id = env
+    issued(rt, org_id)
+    paid(rt, org_id, "PaymentFailed", twice=True, reason="card_declined", message="The card was declined.")
+    send_all(rt, inbox)
+    [mail] = inbox.messages
+    assert mail["To"] == "payer@example.test"
+    assert mail["Subject"] == "Your payment for INV-000123 did not go through"
+    text = mail.get_body(("plain",)).get_content()
+    assert "The card was declined. To try again, open the payment link you were sent." in text
+
+
+def test_no_mail_when_the_link_payer_gave_no_address(env, inbox):  # noqa: F811
+    rt, org_id = env
+    issued(rt, org_id)
+    paid(rt, org_id, "PaymentSettled", payer_email=None)
+    send_all(rt, inbox)
+    assert inbox.messages == []
+
+
+def test_a_contacts_payment_gets_one_receipt_at_the_contacts_address_even_with_an_address(env, inbox):  # noqa: F811
+    rt, org_id = env
+    deliver(rt, "identity", event(org_id, "ContactAdded", "Contact", {
+        "contact_id": "c-1", "customer_id": "cust-1", "email": "sam@bolt.test", "name": "Sam Buyer",
+        "permissions": ["view", "pay"]}))
+    issued(rt, org_id)
+    paid(rt, org_id, "PaymentSettled", payer_email="typed@example.test", actor={"kind": "contact", "id": "c-1"})
+    send_all(rt, inbox)
+    assert [m["To"] for m in inbox.messages] == ["Sam Buyer <sam@bolt.test>"]

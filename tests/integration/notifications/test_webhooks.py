@@ -1,0 +1,180 @@
+"""Outbound webhooks: signed, retried, logged, deduplicated, switched off when failing."""
+import time
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from services.chassis import orgs
+from services.chassis.events import Event
+from services.chassis.tables import events
+from services.notifications import handlers
+from services.notifications.adapters.webhook_http import WebhookSender, sign, verify
+from services.notifications.app import create_app
+from services.notifications.bootstrap import SPEC
+from services.notifications.webhooks import WebhookSettings, deliver_due
+from tests.helpers.receiver import Receiver
+from tests.helpers.tokens import as_system
+
+PROBLEM = "application/problem+json"
+FAST = WebhookSettings(allow_http=True, retry_base_s=0.0, max_attempts=10, disable_after=15)
+
+
+def org_created(org_id: str) -> Event:
+    return Event(type="OrganizationCreated", org_id=org_id, aggregate_type="Organization",
+                 aggregate_id=org_id, aggregate_version=1,
+                 data={"org_id": org_id, "name": "Acme", "slug": "acme", "host": None,
+                       "settings": {}})
+
+
+def customer_created(org_id: str, event_id: str | None = None) -> Event:
+    cid = str(uuid.uuid4())
+    return Event(type="CustomerCreated", org_id=org_id, aggregate_type="Customer",
+                 aggregate_id=cid, aggregate_version=1, event_id=event_id or str(uuid.uuid4()),
+                 data={"customer_id": cid, "name": "Bolt Ltd", "email": "a@bolt.test",
+                       "external_ref": None})
+
+
+def handle(rt, event: Event) -> None:
+    """What the consumer runner does with one incoming event."""
+    with rt.store.unit_of_work() as uow:
+        if uow.mark_handled(event.event_id, "portal.identity.v1", event.type):
+            (handlers.subscriptions()["portal.identity.v1"][event.type])(event, uow)
+        uow.commit()
+
+
+@pytest.fixture
+def env(make_runtime, db_kind, monkeypatch):
+    monkeypatch.setenv("WEBHOOK_ALLOW_HTTP", "true")
+    rt = make_runtime(SPEC, db_kind, kafka_bootstrap="127.0.0.1:1")
+    org_id = str(uuid.uuid4())
+    handle(rt, org_created(org_id))
+    client = as_system(create_app(rt.config).test_client())
+    receiver = Receiver()
+    yield rt, client, org_id, receiver
+    receiver.close()
+
+
+def register(client, org_id, url, types=("CustomerCreated",)):
+    response = client.post(f"/orgs/{org_id}/webhooks", json={"url": url, "event_types": list(types)})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def deliver_until_quiet(rt, settings=FAST, rounds=20):
+    sender = WebhookSender(timeout=5)
+    for _ in range(rounds):
+        if deliver_due(rt, sender, settings) == 0:
+            return
+
+
+def test_a_delivery_is_signed_carries_the_event_and_is_logged(env):
+    rt, client, org_id, receiver = env
+    hook = register(client, org_id, receiver.url)
+    receiver.secret = hook["secret"]
+    assert hook["secret"].startswith("whsec_")
+    assert "secret" not in client.get(f"/orgs/{org_id}/webhooks").get_json()[0]
+    event = customer_created(org_id)
+    handle(rt, event)
+    deliver_until_quiet(rt)
+    [request] = receiver.requests
+    assert request["signed"] is True
+    assert request["json"]["event_id"] == event.event_id
+    assert request["json"]["data"]["name"] == "Bolt Ltd"
+    assert request["headers"]["Portal-Event-Type"] == "CustomerCreated"
+    [logged] = client.get(f"/orgs/{org_id}/webhooks/{hook['webhook_id']}/deliveries").get_json()
+    assert (logged["status"], logged["attempts"], logged["last_status_code"]) == ("delivered", 1, 200)
+    with rt.engine.connect() as conn:
+        assert conn.execute(select(events.c.type).where(events.c.type == "WebhookDelivered")).scalar()
+
+
+def test_a_receiver_failing_three_times_gets_the_event_once_by_delivery_id(env):
+    rt, client, org_id, receiver = env
+    receiver.answers = [500, 500, 500]
+    receiver.secret = register(client, org_id, receiver.url)["secret"]
+    handle(rt, customer_created(org_id))
+    deliver_until_quiet(rt)
+    assert len(receiver.requests) == 4
+    assert len(set(receiver.delivery_ids())) == 1          # the receiver's dedupe key
+    assert all(r["signed"] for r in receiver.requests)
+    assert [r for r in receiver.requests if r is receiver.requests[-1]][0]["json"]["type"] == "CustomerCreated"
+
+
+def test_a_redelivered_event_other_orgs_and_other_types_make_no_delivery(env):
+    rt, client, org_id, receiver = env
+    register(client, org_id, receiver.url, types=["CustomerCreated"])
+    event = customer_created(org_id)
+    handle(rt, event)
+    handle(rt, event)                                       # the broker delivered it again
+    other_org = str(uuid.uuid4())
+    handle(rt, org_created(other_org))
+    handle(rt, customer_created(other_org))                 # another org's customer
+    deliver_until_quiet(rt)
+    assert [r["json"]["event_id"] for r in receiver.requests] == [event.event_id]
+
+
+def test_a_failing_webhook_is_switched_off_with_a_notice_and_resumes_when_enabled(env):
+    rt, client, org_id, receiver = env
+    receiver.answers = [503] * 3
+    hook = register(client, org_id, receiver.url)
+    handle(rt, customer_created(org_id))
+    deliver_until_quiet(rt, WebhookSettings(allow_http=True, retry_base_s=0.0, disable_after=3))
+    assert len(receiver.requests) == 3                      # no attempt once switched off
+    [listed] = client.get(f"/orgs/{org_id}/webhooks").get_json()
+    assert listed["active"] is False and "3 deliveries in a row failed" in listed["disabled_reason"]
+    feed = client.get(f"/orgs/{org_id}/activity").get_json()
+    assert feed[0]["type"] == "WebhookDisabled"             # the staff's notice
+    handle(rt, customer_created(org_id))                    # nothing queued while off
+    response = client.post(f"/orgs/{org_id}/webhooks/{hook['webhook_id']}/enable")
+    assert response.get_json()["active"] is True
+    deliver_until_quiet(rt)
+    assert len(receiver.requests) == 4                      # the pending one went out, once
+
+
+def test_after_the_last_attempt_a_delivery_is_given_up_and_recorded(env):
+    rt, client, org_id, receiver = env
+    receiver.answers = [500] * 10
+    hook = register(client, org_id, receiver.url)
+    handle(rt, customer_created(org_id))
+    deliver_until_quiet(rt, WebhookSettings(allow_http=True, retry_base_s=0.0, max_attempts=2))
+    assert len(receiver.requests) == 2
+    [logged] = client.get(f"/orgs/{org_id}/webhooks/{hook['webhook_id']}/deliveries").get_json()
+    assert logged["status"] == "failed" and logged["last_error"] == "HTTP 500"
+    with rt.engine.connect() as conn:
+        assert conn.execute(select(events.c.data).where(events.c.type == "WebhookFailed")).scalar()["attempts"] == 2
+
+
+def test_retries_back_off(env):
+    rt, client, org_id, receiver = env
+    receiver.answers = [500]
+    register(client, org_id, receiver.url)
+    handle(rt, customer_created(org_id))
+    deliver_until_quiet(rt, WebhookSettings(allow_http=True, retry_base_s=30.0))
+    assert len(receiver.requests) == 1                      # the retry waits its turn
+
+
+def test_bad_requests_are_problems(env, monkeypatch):
+    rt, client, org_id, receiver = env
+    hook = register(client, org_id, receiver.url)
+    monkeypatch.setenv("WEBHOOK_ALLOW_HTTP", "false")
+    for body, field in [({"url": "http://erp.example/hook", "event_types": ["CustomerCreated"]}, "url"),
+                        ({"url": "https://erp.example/hook", "event_types": ["NoSuchEvent"]}, "event_types"),
+                        ({"url": "https://erp.example/hook"}, "event_types")]:
+        response = client.post(f"/orgs/{org_id}/webhooks", json=body)
+        assert response.status_code == 422 and response.mimetype == PROBLEM
+        assert field in response.get_data(as_text=True)
+    assert client.post(f"/orgs/{uuid.uuid4()}/webhooks",
+                       json={"url": "https://erp.example/h", "event_types": ["*"]}).status_code == 404
+    other = str(uuid.uuid4())
+    for path in (f"/orgs/{other}/webhooks/{hook['webhook_id']}/deliveries",):
+        assert client.get(path).status_code == 404          # another org's webhook: not found
+    assert client.post(f"/orgs/{other}/webhooks/{hook['webhook_id']}/disable").status_code == 404
+
+
+def test_signatures_refuse_a_tampered_body_and_a_stale_timestamp():
+    body = b'{"type":"PaymentSettled"}'
+    header = sign("whsec_x", body)
+    assert verify("whsec_x", header, body)
+    assert not verify("whsec_x", header, body.replace(b"Payment", b"Pay"))
+    assert not verify("whsec_other", header, body)
+    assert not verify("whsec_x", sign("whsec_x", body, int(time.time()) - 600), body)
