@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Mapping
 
 SERVICES = ("identity", "billing", "orders", "support", "documents", "notifications")
 
@@ -40,6 +41,9 @@ class Config:
     token_private_key: str = ""      # identity only: signs internal tokens (services/chassis/auth.py)
     token_public_keys: str = ""      # every service: verifies them
     service_urls: dict[str, str] = field(default_factory=dict)
+    # A service's own settings (e.g. billing's SECRETS_KEY) are read through setting()
+    # below; `env` replaces the process environment for them (tests hand in their own).
+    env: Mapping[str, str] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_env(cls, service: str, **overrides) -> "Config":
@@ -67,6 +71,18 @@ class Config:
             service_urls=urls,
         )
         return replace(config, **overrides)
+
+    def setting(self, name: str, default: str = "") -> str:
+        """A service's own setting: `<SERVICE>_<NAME>` wins over `<NAME>`, read when asked
+        (not at start), so one environment serves every process."""
+        env = os.environ if self.env is None else self.env
+        return env.get(f"{self.service.upper()}_{name}", env.get(name, default))
+
+    def setting_int(self, name: str, default: int) -> int:
+        return int(self.setting(name, str(default)))
+
+    def setting_float(self, name: str, default: float) -> float:
+        return float(self.setting(name, str(default)))
 
     @property
     def topic(self) -> str:

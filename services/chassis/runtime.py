@@ -26,6 +26,10 @@ class ServiceSpec:
     # Extra loops the worker runs beside the relay and the consumer (e.g. delivering
     # webhooks): each is fn(runtime, stop_event) and must return when stop is set.
     background: Callable[[], Sequence] = lambda: ()
+    # The outside world a service talks to (payment gateways, storage, SMTP), built once per
+    # process from the runtime: fn(runtime) -> {name: adapter}. Tests replace an entry with
+    # a fake that subclasses the port.
+    ports: Callable[["Runtime"], dict] = lambda rt: {}
 
 
 @dataclass
@@ -34,6 +38,7 @@ class Runtime:
     config: Config
     engine: Engine
     store: EventStore
+    ports: dict = field(default_factory=dict)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -43,4 +48,6 @@ def bootstrap(spec: ServiceSpec, config: Config | None = None) -> Runtime:
     config = config or Config.from_env(spec.name)
     engine = make_engine(config.database_url)
     store = EventStore(engine, spec.name, spec.projections())
-    return Runtime(spec=spec, config=config, engine=engine, store=store)
+    rt = Runtime(spec=spec, config=config, engine=engine, store=store)
+    rt.ports.update(spec.ports(rt))
+    return rt
