@@ -43,4 +43,5 @@ def kafka_headers(envelope: dict) -> list[tuple[str, bytes]]:
         ("event_id", str(envelope["event_id"]).encode()),
         ("type", envelope["type"].encode()),
         ("schema_version", str(envelope["schema_version"]).encode()),
+        ("content-type", b"application/json"),
     ]

@@ -25,6 +25,7 @@ import time
 from confluent_kafka import KafkaException, Producer
 from sqlalchemy import bindparam, false, func, select, true, update
 
+from contracts.envelope import kafka_headers
 from services.chassis import kafka, metrics, state
 from services.chassis.config import Config
 from services.chassis.db import read_only
@@ -177,9 +178,7 @@ class OutboxRelay:
             try:
                 self._producer.produce(
                     self.topic, key=event.aggregate_id.encode(), value=event.to_json(),
-                    headers={"event_id": event.event_id, "type": event.type,
-                             "schema_version": str(event.schema_version),
-                             "content-type": "application/json"},
+                    headers=kafka_headers(event.envelope()),
                     on_delivery=self._on_delivery(row.position))
             except BufferError:
                 break

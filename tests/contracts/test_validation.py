@@ -181,4 +181,5 @@ def test_kafka_headers():
     env = validate_envelope(envelope())
     assert dict(kafka_headers(env)) == {
         "event_id": env["event_id"].encode(), "type": b"InvoiceIssued", "schema_version": b"1",
+        "content-type": b"application/json",
     }
