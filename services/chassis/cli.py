@@ -1,4 +1,5 @@
-"""`python -m services.<name> <command>`: migrate, rebuild-projections, worker, web."""
+"""`python -m services.<name> <command>`: migrate, rebuild-projections, worker, web,
+dlq depth | dlq replay."""
 from __future__ import annotations
 
 import argparse
@@ -16,6 +17,8 @@ def main(spec: ServiceSpec, argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="upgrade the service's database to the latest schema")
     sub.add_parser("rebuild-projections", help="rebuild every read model from the events")
     sub.add_parser("worker", help="run the outbox relay and the event consumer")
+    dead = sub.add_parser("dlq", help="dead letters: how many wait (depth), re-drive them (replay)")
+    dead.add_argument("action", choices=["depth", "replay"])
     web = sub.add_parser("web", help="run the development web server")
     web.add_argument("--port", type=int, default=8000)
     for name in spec.commands:
@@ -33,12 +36,29 @@ def main(spec: ServiceSpec, argv: list[str] | None = None) -> int:
     elif args.command == "worker":
         from services.chassis.worker import run_worker
         run_worker(bootstrap(spec, config))
+    elif args.command == "dlq":
+        return _dead_letters(bootstrap(spec, config), args.action)
     elif args.command == "web":
         from services.chassis.web import create_service_app
         create_service_app(spec, config).run(port=args.port)
     else:
         spec.commands[args.command](bootstrap(spec, config), args)
     return 0
+
+
+def _dead_letters(rt, action: str) -> int:
+    from services.chassis import dlq
+    from services.chassis.consumer import ConsumerRunner
+    topics = sorted(rt.spec.subscriptions())
+    if action == "depth":
+        for topic, count in dlq.depth(rt.config, topics).items():
+            print(f"{rt.spec.name}: {count} dead letters of {topic} not replayed")
+        return 0
+    counts = dlq.replay(ConsumerRunner(rt.store, rt.config, rt.spec.subscriptions()))
+    print(f"{rt.spec.name}: replayed {counts['replayed']}, failed again {counts['failed']} "
+          f"(back in the dead-letter topic), left waiting {counts['waiting']}, "
+          f"another service's {counts['skipped']}")
+    return 1 if counts["failed"] or counts["waiting"] else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -32,6 +32,7 @@ class Config:
     fetch_wait_max_ms: int = 10
     consumer_max_retries: int = 3
     consumer_retry_backoff_ms: int = 200
+    consumer_transient_backoff_max_ms: int = 30000   # a transient failure waits at most this
     relay_batch_size: int = 500
     relay_max_in_flight: int = 20000
     topic_check_interval_s: float = 2.0
@@ -63,6 +64,8 @@ class Config:
             fetch_wait_max_ms=_int("KAFKA_FETCH_WAIT_MAX_MS", service, cls.fetch_wait_max_ms),
             consumer_max_retries=_int("CONSUMER_MAX_RETRIES", service, cls.consumer_max_retries),
             consumer_retry_backoff_ms=_int("CONSUMER_RETRY_BACKOFF_MS", service, cls.consumer_retry_backoff_ms),
+            consumer_transient_backoff_max_ms=_int("CONSUMER_TRANSIENT_BACKOFF_MAX_MS", service,
+                                                   cls.consumer_transient_backoff_max_ms),
             log_level=_env("LOG_LEVEL", service, cls.log_level),
             log_json=_env("LOG_FORMAT", service, "json") == "json",
             metrics_port=_int("METRICS_PORT", service, 0),

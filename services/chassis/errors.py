@@ -43,3 +43,26 @@ class InvalidEvent(PortalError):
     """An event that does not match its contract: it is never stored nor published."""
     status = 500
     title = "Invalid event"
+
+
+class Transient(Exception):
+    """A failure that time heals (a database failover, a peer restarting): raise it, or let
+    one of the errors `is_transient` knows escape, and the consumer waits and tries again
+    without end instead of dead-lettering the event."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Database, network and timeout failures pass; bad data and broken invariants never do.
+    Checked along the exception's causes, since libraries wrap what they catch."""
+    from sqlalchemy import exc as sa
+    import requests
+    transient = (Transient, ConnectionError, TimeoutError, sa.OperationalError, sa.InterfaceError,
+                 sa.DisconnectionError, sa.TimeoutError, requests.ConnectionError, requests.Timeout)
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, transient):
+            return True
+        if isinstance(exc, sa.DBAPIError) and exc.connection_invalidated:
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False

@@ -21,6 +21,13 @@ CONSUMER_LAG = Gauge("portal_consumer_lag", "Messages behind the end of each par
                      ["service", "topic", "partition"], multiprocess_mode="max")
 DLQ_MESSAGES = Counter("portal_dlq_messages_total", "Messages sent to a dead-letter topic",
                        ["service", "topic"])
+DLQ_DEPTH = Gauge("portal_dlq_depth", "Dead letters of this service not yet replayed",
+                  ["service", "topic"], multiprocess_mode="max")
+CONSUMER_RETRIES = Counter("portal_consumer_retries_total", "Handler failures tried again",
+                           ["service", "topic", "kind"])
+CONSUMER_HELD = Gauge("portal_consumer_held_partitions",
+                      "Partitions paused while a transient failure heals", ["service"],
+                      multiprocess_mode="max")
 TOPIC_RESETS = Counter("portal_relay_republish_total",
                        "Times the relay found the broker had lost published events", ["service"])
 

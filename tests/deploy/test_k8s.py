@@ -270,7 +270,7 @@ def test_vendored_crds_are_valid_crds():
         assert "Vendored" in text and "at commit" in text, f"{path.name}: say where it comes from"
         kinds.add(crd["spec"]["names"]["kind"])
     assert kinds == {"Kafka", "KafkaNodePool", "KafkaTopic", "Cluster", "Database",
-                     "ServiceMonitor", "PodMonitor"}
+                     "ServiceMonitor", "PodMonitor", "PrometheusRule"}
 
 
 # -- naming and labels ----------------------------------------------------------------
@@ -657,6 +657,14 @@ def test_dev_postgres_creates_a_database_per_service_from_their_secrets(dev):
 
 
 # -- exposure ---------------------------------------------------------------------------
+
+def test_prod_alerts_on_dead_letters_and_held_partitions(prod):
+    """Dead letters wait for a person (dlq replay): someone must be told."""
+    [rules] = of_kind(prod, "PrometheusRule")
+    alerts = {r["alert"]: r["expr"] for g in rules["spec"]["groups"] for r in g["rules"]}
+    assert "portal_dlq_depth" in alerts["PortalDeadLetters"]
+    assert "portal_consumer_held_partitions" in alerts["PortalConsumerHeld"]
+
 
 def test_only_the_gateway_is_exposed(overlay):
     _, docs = overlay
