@@ -36,6 +36,7 @@ class Config:
     relay_batch_size: int = 500
     relay_max_in_flight: int = 20000
     topic_check_interval_s: float = 2.0
+    leader_timeout_s: float = 15.0   # a dead relay-leader connection is noticed within this
     log_level: str = "INFO"
     log_json: bool = True
     metrics_port: int = 0
@@ -66,6 +67,7 @@ class Config:
             consumer_retry_backoff_ms=_int("CONSUMER_RETRY_BACKOFF_MS", service, cls.consumer_retry_backoff_ms),
             consumer_transient_backoff_max_ms=_int("CONSUMER_TRANSIENT_BACKOFF_MAX_MS", service,
                                                    cls.consumer_transient_backoff_max_ms),
+            leader_timeout_s=float(_env("LEADER_TIMEOUT_S", service, str(cls.leader_timeout_s))),
             log_level=_env("LOG_LEVEL", service, cls.log_level),
             log_json=_env("LOG_FORMAT", service, "json") == "json",
             metrics_port=_int("METRICS_PORT", service, 0),

@@ -3,8 +3,12 @@ would publish every event twice and could interleave one aggregate's events out 
 order; the others stand by and take over when the leader goes.
 
 PostgreSQL: a session advisory lock held by a dedicated connection (released by the
-server when that connection dies). SQLite: an exclusive lock on a file beside the
-database (released by the kernel when the process dies)."""
+server when that connection dies). That connection is quiet for hours, so both ends
+watch it: TCP keepalives and a user timeout on the client (a half-open connection, e.g.
+after a failover or a dropped NAT entry, fails the leader's check within `timeout_s`
+instead of blocking publishing for hours) and on the server (the server drops a dead
+leader's session, and with it the lock, so a standby takes over). SQLite: an exclusive
+lock on a file beside the database (released by the kernel when the process dies)."""
 from __future__ import annotations
 
 import fcntl
@@ -27,16 +31,28 @@ class Leadership:
         pass
 
 
+def watched(timeout_s: float) -> dict:
+    """libpq parameters that bound how long a dead peer goes unnoticed, on both ends."""
+    idle, interval = max(1, int(timeout_s / 3)), max(1, int(timeout_s / 6))
+    server = (f"-c tcp_keepalives_idle={idle} -c tcp_keepalives_interval={interval} "
+              f"-c tcp_keepalives_count=3 -c tcp_user_timeout={int(timeout_s * 1000)} "
+              f"-c statement_timeout={int(timeout_s * 1000)}")
+    return {"connect_timeout": max(2, int(timeout_s / 3)), "keepalives": 1,
+            "keepalives_idle": idle, "keepalives_interval": interval, "keepalives_count": 3,
+            "tcp_user_timeout": int(timeout_s * 1000), "options": server}
+
+
 class PostgresLeadership(Leadership):
-    def __init__(self, engine: Engine, name: str):
+    def __init__(self, engine: Engine, name: str, timeout_s: float = 15.0):
         self._url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         self._key = zlib.crc32(name.encode())
+        self._timeout_s = timeout_s
         self._conn: psycopg.Connection | None = None
 
     def try_acquire(self) -> bool:
         try:
             if self._conn is None or self._conn.closed:
-                self._conn = psycopg.connect(self._url, autocommit=True, connect_timeout=5)
+                self._conn = psycopg.connect(self._url, autocommit=True, **watched(self._timeout_s))
             return bool(self._conn.execute("SELECT pg_try_advisory_lock(%s)", (self._key,)).fetchone()[0])
         except psycopg.Error:
             self.release()
@@ -76,9 +92,9 @@ class FileLeadership(Leadership):
             self._fd = None
 
 
-def leadership(engine: Engine, name: str) -> Leadership:
+def leadership(engine: Engine, name: str, timeout_s: float = 15.0) -> Leadership:
     if engine.dialect.name == "postgresql":
-        return PostgresLeadership(engine, name)
+        return PostgresLeadership(engine, name, timeout_s)
     if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
         return FileLeadership(f"{engine.url.database}.{name}.lock")
     return Leadership()

@@ -46,7 +46,7 @@ class OutboxRelay:
         self.config = config
         self.topic = config.topic
         self.waker = waker or make_waker(engine)
-        self.leader = leadership(engine, f"relay.{self.topic}")
+        self.leader = leadership(engine, f"relay.{self.topic}", config.leader_timeout_s)
         self.leading = False
         self._admin = kafka.admin(config)
         self._producer = self._new_producer()

@@ -11,6 +11,7 @@ import psycopg
 from sqlalchemy import Engine
 
 from services.chassis.eventstore import NOTIFY_CHANNEL
+from services.chassis.leader import watched
 
 
 class Waker:
@@ -30,11 +31,19 @@ class Waker:
 
 
 class PostgresWaker(Waker):
+    """LISTENs on a connection of its own, watched like the leader's (leader.watched), and
+    listens again on a new one after a failover: a dead listener would leave the relay to
+    its slow timer."""
+
     def __init__(self, engine: Engine):
         super().__init__()
-        url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        self._conn = psycopg.connect(url, autocommit=True)
-        self._conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        self._url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._conn = self._listen()
+
+    def _listen(self) -> psycopg.Connection:
+        conn = psycopg.connect(self._url, autocommit=True, **watched(15.0))
+        conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        return conn
 
     def wait(self, timeout: float) -> None:
         if self._poked.is_set():
@@ -48,6 +57,11 @@ class PostgresWaker(Waker):
                 pass
         except psycopg.OperationalError:
             time.sleep(min(timeout, 1.0))
+            try:
+                self._conn.close()
+                self._conn = self._listen()
+            except psycopg.OperationalError:
+                pass                     # the database is still away: try again next time
 
     def close(self) -> None:
         self._conn.close()
