@@ -24,6 +24,11 @@ class Config:
     service: str
     database_url: str
     kafka_bootstrap: str = "127.0.0.1:19092"
+    # Connections each process may hold (PostgreSQL): pool + overflow. Production sizes
+    # them so that every process at the autoscalers' maximum fits max_connections
+    # (tests/deploy checks the sum); a worker also holds two of its own (relay leader, listener).
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
     topic_partitions: int = 4
     topic_replicas: int = 1
     # Short group timings keep a dev/test consumer's join to ~3 s; production raises them.
@@ -58,6 +63,8 @@ class Config:
             service=service,
             database_url=_env("DATABASE_URL", service, f"sqlite:///{data_dir / service}.db"),
             kafka_bootstrap=_env("KAFKA_BOOTSTRAP", service, cls.kafka_bootstrap),
+            db_pool_size=_int("DB_POOL_SIZE", service, cls.db_pool_size),
+            db_max_overflow=_int("DB_MAX_OVERFLOW", service, cls.db_max_overflow),
             topic_partitions=_int("TOPIC_PARTITIONS", service, cls.topic_partitions),
             topic_replicas=_int("TOPIC_REPLICAS", service, cls.topic_replicas),
             session_timeout_ms=_int("KAFKA_SESSION_TIMEOUT_MS", service, cls.session_timeout_ms),

@@ -46,7 +46,7 @@ class Runtime:
 
 def bootstrap(spec: ServiceSpec, config: Config | None = None) -> Runtime:
     config = config or Config.from_env(spec.name)
-    engine = make_engine(config.database_url)
+    engine = make_engine(config.database_url, config.db_pool_size, config.db_max_overflow)
     store = EventStore(engine, spec.name, spec.projections())
     rt = Runtime(spec=spec, config=config, engine=engine, store=store)
     rt.ports.update(spec.ports(rt))

@@ -666,6 +666,32 @@ def test_prod_alerts_on_dead_letters_and_held_partitions(prod):
     assert "portal_consumer_held_partitions" in alerts["PortalConsumerHeld"]
 
 
+def test_every_process_at_its_autoscaling_maximum_fits_postgres_max_connections(prod):
+    """Pool size x processes x the autoscalers' maximum replicas, per service, plus what
+    the workers hold of their own (relay leader, listener) and a migration each, stays
+    below max_connections with room for the operator and a person with psql."""
+    config = generated(prod, "ConfigMap", "portal-config")["data"]
+    most = {h["spec"]["scaleTargetRef"]["name"]: h["spec"]["maxReplicas"]
+            for h in of_kind(prod, "HorizontalPodAutoscaler")}
+    used, lines = 0, []
+    for deployment in of_kind(prod, "Deployment"):
+        [app] = [c for c in deployment["spec"]["template"]["spec"]["containers"] if c["name"] == "app"]
+        env = {**config, **{e["name"]: e.get("value") for e in app.get("env", [])}}
+        if "DATABASE_URL" not in env:
+            continue                                            # the gateway holds none
+        name, worker = deployment["metadata"]["name"], "worker" in deployment["metadata"]["name"]
+        replicas = most.get(name, deployment["spec"].get("replicas", 1))
+        processes = 1 if worker else int(env["WEB_CONCURRENCY"])
+        each = int(env["DB_POOL_SIZE"]) + int(env["DB_MAX_OVERFLOW"]) + (2 if worker else 0)
+        used += replicas * processes * each
+        lines.append(f"{name}: {replicas} x {processes} x {each}")
+    used += len(SERVICES)                                       # a migration Job each
+    [cluster] = of_kind(prod, "Cluster")
+    limit = int(cluster["spec"]["postgresql"]["parameters"]["max_connections"])
+    assert len(lines) == 2 * len(SERVICES)
+    assert used <= limit - 10, f"{used} connections at most, max_connections {limit}:\n" + "\n".join(lines)
+
+
 def test_only_the_gateway_is_exposed(overlay):
     _, docs = overlay
     ingresses = of_kind(docs, "Ingress")
