@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from tests.e2e.shots import shoot
 from tests.e2e.stack import Stack
 from tests.e2e.test_front_door import STAFF, enrol
 from tests.e2e.test_payments import BUYER, sign_in
@@ -59,6 +60,7 @@ def test_a_contact_and_staff_chat_live_and_see_one_order(tmp_path, browser):
         enrol(staff, [])
         staff.goto(base + "/console/tickets")
         assert "Shelves arrived damaged" in staff.locator("table").inner_text()
+        shoot(staff, "console-tickets")
         staff.goto(base + f"/console/tickets/{ticket_id}")
         staff.locator("[data-chat][data-live=on]").wait_for()
 
@@ -74,6 +76,8 @@ def test_a_contact_and_staff_chat_live_and_see_one_order(tmp_path, browser):
         print(f"\nlive chat: contact saw staff's message after {to_contact * 1000:.0f} ms, "
               f"staff saw the contact's after {to_staff * 1000:.0f} ms")
         staff.locator("[data-seen-marker]").wait_for()                    # the contact has read it
+        shoot(buyer, "portal-ticket-chat", phone=True)
+        shoot(staff, "console-ticket")
 
         buyer.evaluate(SEND_ALL, ["contact ", QUICK])
         staff.evaluate(SEND_ALL, ["staff ", QUICK])

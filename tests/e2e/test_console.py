@@ -8,6 +8,7 @@ import re
 import pytest
 import requests
 
+from tests.e2e.shots import shoot
 from tests.e2e.stack import Stack, eventually, get
 from tests.e2e.test_front_door import STAFF, enrol
 
@@ -25,6 +26,7 @@ def test_owner_brands_the_portal_makes_and_revokes_an_api_key_and_invites_staff(
         owner.get_by_role("button", name="Sign in").click()
         enrol(owner, [])
 
+        shoot(owner, "console-home")
         owner.goto(base + "/console/settings")
         owner.get_by_label("Brand colour").fill("#0b5d1e")
         owner.get_by_role("button", name="Save settings").click()

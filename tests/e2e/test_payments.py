@@ -9,6 +9,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from tests.e2e.shots import shoot
 from tests.e2e.stack import Stack
 from tests.e2e.test_front_door import STAFF, enrol
 
@@ -31,8 +32,11 @@ def test_bank_debit_pending_refused_again_failed_by_staff_then_paid_by_card(tmp_
         context = browser.new_context(accept_downloads=True)
         buyer = context.new_page()
         sign_in(buyer, base, "/signin", BUYER)
+        shoot(buyer, "portal-home", phone=True)
         buyer.goto(base + "/invoices")
+        shoot(buyer, "portal-invoices", phone=True)
         buyer.locator("table tbody tr").first.get_by_role("link").click()
+        shoot(buyer, "portal-invoice")
         invoice_url = buyer.url
         number = buyer.locator("h1").inner_text().split()[1]
         second_tab = context.new_page()
@@ -52,6 +56,7 @@ def test_bank_debit_pending_refused_again_failed_by_staff_then_paid_by_card(tmp_
         sign_in(staff, base, "/console/signin", STAFF)
         enrol(staff, [])
         staff.goto(base + "/console/payments?status=pending")
+        shoot(staff, "console-payments")
         staff.get_by_role("button", name=f"Mark failed {number}").click()
         assert "The payment is now failed." in staff.content()
 
@@ -60,6 +65,7 @@ def test_bank_debit_pending_refused_again_failed_by_staff_then_paid_by_card(tmp_
         buyer.get_by_label("Card").check()
         buyer.get_by_role("button", name="Pay").click()
         assert "Paid. Thank you!" in buyer.locator("#payment-status").inner_text()
+        shoot(buyer, "portal-paid")
         with buyer.expect_download() as download:
             buyer.get_by_role("link", name="Download receipt (PDF)").click()
         pdf = download.value.path().read_bytes()
