@@ -69,7 +69,7 @@ def environment() -> dict:
         "PORTAL_DATA_DIR": str(VAR),
         "KAFKA_BOOTSTRAP": f"127.0.0.1:{BROKER_PORT}",
         "WEB_CONCURRENCY": env.get("WEB_CONCURRENCY", "1"),
-        # a live chat holds a gateway thread and a support thread while it waits (gateway/chat.py)
+        # a live chat holds a gateway thread and a support thread while it waits (gateway/web/chat.py)
         "WEB_THREADS": env.get("WEB_THREADS", "12"),
         "LOG_FORMAT": env.get("LOG_FORMAT", "text"),
         "PYTHONUNBUFFERED": "1",

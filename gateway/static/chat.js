@@ -1,4 +1,4 @@
-// A ticket's conversation, live (gateway/chat.py sends the events). Without JavaScript the
+// A ticket's conversation, live (gateway/web/chat.py sends the events). Without JavaScript the
 // page still works: the form posts and the page reloads with the new message.
 // Text is always set with textContent: a message is never read as HTML.
 (function () {

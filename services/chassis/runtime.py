@@ -51,3 +51,19 @@ def bootstrap(spec: ServiceSpec, config: Config | None = None) -> Runtime:
     rt = Runtime(spec=spec, config=config, engine=engine, store=store)
     rt.ports.update(spec.ports(rt))
     return rt
+
+
+def subscriptions_of(event_handlers: dict) -> dict:
+    """What the consumer runs, from a service's EVENT_HANDLERS (topic -> event type -> list of
+    handlers): one callable per (topic, type) that runs the list in its written order, all
+    in the one transaction that marks the event handled."""
+    def in_order(handlers: list):
+        if len(handlers) == 1:
+            return handlers[0]
+
+        def run(event, uow) -> None:
+            for handler in handlers:
+                handler(event, uow)
+        return run
+    return {topic: {type_: in_order(list(handlers)) for type_, handlers in by_type.items()}
+            for topic, by_type in event_handlers.items()}

@@ -1,8 +1,27 @@
-"""What orders is made of, wired once per process by services.chassis.runtime.bootstrap."""
+"""What orders is made of, wired once per process by services.chassis.runtime.bootstrap:
+SPEC, the command handlers (COMMAND_HANDLERS: command class -> handler) and the event
+handlers (EVENT_HANDLERS: topic -> event type -> handlers, run in list order)."""
 from pathlib import Path
 
-from services.chassis.runtime import ServiceSpec
-from services.orders import handlers, projections
+from contracts.catalogue import topic_for
+from services.chassis import orgs
+from services.chassis.runtime import ServiceSpec, subscriptions_of
+from services.orders import projections, tables
+
+COMMAND_HANDLERS: dict = {}
+
+# Incoming events, by topic and type: the handlers run in this order, in one transaction.
+EVENT_HANDLERS = {
+    topic_for("identity"): {
+        "OrganizationCreated": [orgs.on_organization_created],       # the org directory
+        "PortalSettingsChanged": [orgs.on_portal_settings_changed],
+    },
+}
+
+
+def subscriptions() -> dict:
+    """What the consumer runs: one handler per (topic, type) running EVENT_HANDLERS' list."""
+    return subscriptions_of(EVENT_HANDLERS)
 
 
 def _blueprints():
@@ -13,9 +32,9 @@ def _blueprints():
 SPEC = ServiceSpec(
     name="orders",
     title="orders service",
-    metadata=projections.metadata,
+    metadata=tables.metadata,
     migrations=Path(__file__).parent / "migrations",
     projections=projections.all_projections,
-    subscriptions=handlers.subscriptions,
+    subscriptions=subscriptions,
     blueprints=_blueprints,
 )

@@ -317,7 +317,7 @@ def explain(engine, org: str, query, caller, for_customer: bool) -> dict:
     """Run queries.list_invoices as the app does, catch its SQL, EXPLAIN (ANALYZE, BUFFERS) it."""
     from datetime import date
     from sqlalchemy import event
-    from services.billing import queries
+    from services.billing.queries import invoices as queries
     seen = []
 
     def catch(conn, cursor, statement, parameters, context, executemany):
@@ -364,7 +364,7 @@ def run(args) -> None:
     from sqlalchemy import text
 
     from services.billing.bootstrap import SPEC
-    from services.billing.queries import ListQuery, encode_cursor
+    from services.billing.queries.invoices import ListQuery, encode_cursor
     from services.chassis import auth, migrate
     from services.chassis.db import make_engine
     from tests.helpers.databases import PG_ADMIN, create_postgres_db, drop_postgres_db, postgres_available

@@ -9,7 +9,8 @@ a burst of downloads while identity is down waits at most once per org on the ti
 A PDF never fails because of its logo: every failure here answers None and the document is
 rendered without one. Only PNG and JPEG are answered (what the PDF embeds); a WebP logo,
 which identity also accepts, is left out. identity's address is the chassis setting
-SERVICE_URL_IDENTITY (Config.service_urls["identity"]).
+SERVICE_URL_IDENTITY (Config.service_urls["identity"]); bootstrap builds one IdentityLogos per
+process into rt.ports["logos"].
 """
 from __future__ import annotations
 
@@ -83,16 +84,3 @@ class IdentityLogos:
             log.info("logo of org %s is not a PNG or JPEG of at most %d bytes: left out", org_id, MAX_BYTES)
             return None
         return data
-
-
-_by_url: dict[str, IdentityLogos] = {}
-_by_url_lock = threading.Lock()
-
-
-def logos_for(base_url: str) -> IdentityLogos:
-    """The process's logo cache for this identity (one per address)."""
-    with _by_url_lock:
-        found = _by_url.get(base_url)
-        if found is None:
-            found = _by_url[base_url] = IdentityLogos(base_url)
-        return found

@@ -19,26 +19,25 @@ PayPal keeps no maintained Python SDK for these.
 - Status: PAYMENT.CAPTURE.COMPLETED -> settled, .PENDING -> pending (an eCheck), .DENIED and
   .DECLINED -> failed, .REFUNDED -> refunded (total refunded so far); anything else -> None.
 
-Configured by PayPalSettings (PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET, PAYPAL_WEBHOOK_ID, PAYPAL_API_BASE).
+Configured by PayPalSettings, handed in by adapters/registry.py (which reads PAYPAL_CLIENT_ID,
+PAYPAL_CLIENT_SECRET, PAYPAL_WEBHOOK_ID, PAYPAL_API_BASE and picks the org's own app or the deployment's).
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
 import logging
-import os
 import random
 import threading
 import time
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 
 import requests
 
 from services.billing.domain import money
-from services.billing.payment_gateway import (GatewayAnswer, GatewayUpdate, PaymentRequest,
-                                              WebhookRefused)
+from services.billing.domain.payment_gateway import (GatewayAnswer, GatewayUpdate, PaymentRequest,
+                                                     WebhookRefused)
 
 log = logging.getLogger(__name__)
 
@@ -77,19 +76,6 @@ class PayPalSettings:
         if self.webhook_tolerance_s <= 0:
             raise ValueError("The webhook tolerance must be positive.")
 
-    @classmethod
-    def from_env(cls, environ=None) -> "PayPalSettings | None":
-        """None when PayPal is not configured. `BILLING_<NAME>` wins over `<NAME>`."""
-        env = os.environ if environ is None else environ
-
-        def get(name, default=None):
-            return env.get(f"BILLING_{name}", env.get(name, default))
-        if not get("PAYPAL_CLIENT_ID"):
-            return None
-        return cls(client_id=get("PAYPAL_CLIENT_ID"), client_secret=get("PAYPAL_CLIENT_SECRET", ""),
-                   webhook_id=get("PAYPAL_WEBHOOK_ID", ""), api_base=get("PAYPAL_API_BASE") or SANDBOX,
-                   webhook_tolerance_s=int(get("PAYPAL_WEBHOOK_TOLERANCE_S", "300")),
-                   brand_name=get("PAYPAL_BRAND_NAME"))
 
 
 def to_paypal_value(amount_minor: int, currency: str) -> str:
@@ -122,31 +108,9 @@ def _link(resource: dict, rel: str) -> str | None:
     return next((link.get("href") for link in resource.get("links") or [] if link.get("rel") == rel), None)
 
 
-@lru_cache(maxsize=1)
-def _deployment_gateway() -> "PayPalGateway | None":
-    settings = PayPalSettings.from_env()
-    return PayPalGateway(settings) if settings else None
-
-
 class PayPalGateway:
     name = "paypal"
     methods = ("card", "bank_debit")       # the buyer picks card, balance or bank on PayPal's page
-
-    @classmethod
-    def for_org(cls, rt=None, org_id: str | None = None) -> "PayPalGateway | None":
-        """The org's own PayPal app where it connected one in the console (connections.py),
-        else the deployment's, from the environment (one client and token per process), or
-        None when PayPal is not set up. The shape gateways.register() takes as a factory."""
-        if rt is not None and org_id:
-            from services.billing import connections
-            try:
-                own = connections.adapter_for(rt, org_id, "paypal")
-            except connections.ConnectionUnreadable:
-                log.error("the PayPal connection of org %s cannot be decrypted: PayPal is off for it", org_id)
-                return None
-            if own is not None:
-                return own
-        return _deployment_gateway()
 
     def verify_credentials(self) -> None:
         """Ask PayPal for a fresh access token: PayPalGatewayError when the credentials are refused."""

@@ -1,9 +1,9 @@
 """The built-in simulated gateway: the embedded default and the demos' payment provider.
 
 It behaves towards billing like a real gateway: it keeps its own books (the table
-`simulated_gateway_payments`, in billing's database only because the embedded default has
-no other; billing's code never reads it), answers `start` with a GatewayAnswer, and reports
-later changes as GatewayUpdates with their own event ids, either signed webhooks
+`simulated_gateway_payments` in tables.py, in billing's database only because the embedded
+default has no other; billing's code never reads it), answers `start` with a GatewayAnswer, and
+reports later changes as GatewayUpdates with their own event ids, either signed webhooks
 (`parse_webhook`, HMAC-SHA256 like Stripe's scheme) or, when staff drive an outcome from
 the console, straight from `simulate`.
 
@@ -32,11 +32,12 @@ import uuid
 
 from datetime import date
 
-from sqlalchemy import JSON, BigInteger, Column, Integer, String, Table, select, update
+from sqlalchemy import select, update
 
-from services.billing.payment_gateway import (GatewayAnswer, GatewayUpdate, PaymentRequest, SavedMethod,
-                                              SetupAnswer, SetupRequest, WebhookRefused)
-from services.billing.projections import metadata
+from services.billing.domain.payment_gateway import (GatewayAnswer, GatewayUpdate, PaymentRequest, SavedMethod,
+                                                     SetupAnswer, SetupRequest, WebhookRefused)
+from services.billing.tables import simulated_gateway_methods as simulated_methods
+from services.billing.tables import simulated_gateway_payments as simulated_payments
 from services.chassis.db import upsert_insert
 from services.chassis.events import utc_now
 
@@ -47,39 +48,9 @@ FAILURES = {"card_declined": ("card_declined", "The card was declined."),
 SIGNATURE_HEADER = "Simulated-Signature"
 TOLERANCE_S = 300
 
-simulated_payments = Table(
-    "simulated_gateway_payments", metadata,
-    Column("reference", String(64), primary_key=True),
-    Column("payment_id", String(64), nullable=False, unique=True),
-    Column("org_id", String(64), nullable=False),
-    Column("method", String(40), nullable=False),
-    Column("currency", String(3), nullable=False),
-    Column("amount_minor", BigInteger, nullable=False),
-    Column("status", String(20), nullable=False),         # pending settled failed refunded
-    Column("refunded_minor", BigInteger, nullable=False),
-    Column("refunds", JSON, nullable=False),              # idempotency key -> refund id
-    Column("created_at", String(40), nullable=False),
-    Column("updated_at", String(40), nullable=False),
-)
-
 # kind asked -> (kind stored, how it pays, brand, last4)
 TEST_METHODS = {"card": ("card", "card", "visa", "4242"), "card_declined": ("card", "card_declined", "visa", "0002"),
                 "bank_account": ("bank_account", "bank_debit", "Test Bank", "6789")}
-
-simulated_methods = Table(
-    "simulated_gateway_methods", metadata,
-    Column("token", String(64), primary_key=True),
-    Column("setup_id", String(64), nullable=False, unique=True),
-    Column("org_id", String(64), nullable=False),
-    Column("kind", String(20), nullable=False),
-    Column("outcome", String(20), nullable=False),        # the method it pays as: card, card_declined, bank_debit
-    Column("brand", String(40)),
-    Column("last4", String(4), nullable=False),
-    Column("exp_month", Integer),
-    Column("exp_year", Integer),
-    Column("created_at", String(40), nullable=False),
-    Column("detached_at", String(40)),
-)
 
 
 class SimulationRefused(Exception):

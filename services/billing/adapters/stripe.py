@@ -20,29 +20,28 @@ Stripe's hosted page, so card data never touches the portal.
   longer open (on the hosted page a declined card can be retried with another one, so the
   decline alone ends nothing); a charge refunded -> refunded, with the total refunded so far.
 
-Saved methods (payment_methods.py; README.md "Saved methods"): one Stripe Customer per contact
+Saved methods (handlers/payment_methods.py; README.md "Saved methods"): one Stripe Customer per contact
 (`create_customer`), a Checkout Session in mode=setup to save a card or bank account on
 Stripe's page (`start_setup`; finished by `checkout.session.completed` in setup mode or by
 `read_setup` on the return), `detach` on removal, and paying with a saved method as an
 off-session PaymentIntent (customer + payment_method, off_session, confirm; the idempotency key
 is billing's payment id): its reference is the PaymentIntent id (`pi_...`).
 
-Configured by StripeSettings (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, STRIPE_API_BASE, ...).
+Configured by StripeSettings, handed in by adapters/registry.py (which reads STRIPE_SECRET_KEY,
+STRIPE_WEBHOOK_SECRET, STRIPE_API_BASE, ... and picks the org's own account or the deployment's).
 """
 from __future__ import annotations
 
 import logging
-import os
 import time
 from dataclasses import dataclass
-from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 import stripe
 
 from services.billing.domain import money
-from services.billing.payment_gateway import (GatewayAnswer, GatewayUpdate, PaymentRequest, SavedMethod,
-                                              SetupAnswer, SetupRequest, SetupUpdate, WebhookRefused)
+from services.billing.domain.payment_gateway import (GatewayAnswer, GatewayUpdate, PaymentRequest, SavedMethod,
+                                                     SetupAnswer, SetupRequest, SetupUpdate, WebhookRefused)
 
 log = logging.getLogger(__name__)
 
@@ -81,20 +80,6 @@ class StripeSettings:
         if self.webhook_tolerance_s <= 0:
             raise ValueError("The webhook tolerance must be positive: 0 would accept replayed webhooks.")
 
-    @classmethod
-    def from_env(cls, environ=None) -> "StripeSettings | None":
-        """None when Stripe is not configured. `BILLING_<NAME>` wins over `<NAME>`, as in the chassis."""
-        env = os.environ if environ is None else environ
-
-        def get(name, default=None):
-            return env.get(f"BILLING_{name}", env.get(name, default))
-        if not get("STRIPE_SECRET_KEY"):
-            return None
-        ttl = get("STRIPE_SESSION_TTL_S")
-        return cls(secret_key=get("STRIPE_SECRET_KEY"), webhook_secret=get("STRIPE_WEBHOOK_SECRET", ""),
-                   api_base=get("STRIPE_API_BASE") or None,
-                   webhook_tolerance_s=int(get("STRIPE_WEBHOOK_TOLERANCE_S", "300")),
-                   session_ttl_s=int(ttl) if ttl else None)
 
 
 def to_stripe_amount(amount_minor: int, currency: str) -> int:
@@ -134,12 +119,6 @@ def from_stripe_amount(amount: int | None, currency: str | None) -> int | None:
     return amount * 10 ** (iso - stripe_digits)
 
 
-@lru_cache(maxsize=1)
-def _deployment_gateway() -> "StripeGateway | None":
-    settings = StripeSettings.from_env()
-    return StripeGateway(settings) if settings else None
-
-
 def _add_query(url: str, query: str) -> str:
     """Append raw `k=v` pairs (kept as written: Stripe fills in {CHECKOUT_SESSION_ID})."""
     parts = urlsplit(url)
@@ -168,22 +147,6 @@ def saved_method(method: dict) -> SavedMethod:
 class StripeGateway:
     name = "stripe"
     methods = ("card", "bank_debit")
-
-    @classmethod
-    def for_org(cls, rt=None, org_id: str | None = None) -> "StripeGateway | None":
-        """The org's own Stripe account where it connected one in the console (connections.py),
-        else the deployment's, from the environment (one client per process), or None when
-        Stripe is not set up. The shape gateways.register() takes as a factory."""
-        if rt is not None and org_id:
-            from services.billing import connections
-            try:
-                own = connections.adapter_for(rt, org_id, "stripe")
-            except connections.ConnectionUnreadable:
-                log.error("the Stripe connection of org %s cannot be decrypted: Stripe is off for it", org_id)
-                return None
-            if own is not None:
-                return own
-        return _deployment_gateway()
 
     def __init__(self, settings: StripeSettings, client: stripe.StripeClient | None = None):
         self.settings = settings

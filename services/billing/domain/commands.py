@@ -118,3 +118,127 @@ class RefundCredit:
     credit_note_id: str
     amount_minor: int
     reason: str | None = None
+
+
+@dataclass(frozen=True)
+class PostComment:
+    org_id: str
+    invoice_id: str
+    text: str
+    author_kind: str                    # contact | staff
+    author_id: str
+    author_name: str | None = None
+    visible_to_customer: bool = True
+    customer_id: str | None = None      # contacts: their customer (another's invoice is a 404)
+
+
+@dataclass(frozen=True)
+class ForwardInvoice:
+    org_id: str
+    customer_id: str
+    invoice_id: str
+    contact_id: str
+    email: str
+    message: str | None = None
+    contact_name: str | None = None
+
+
+
+@dataclass(frozen=True)
+class ConnectGateway:
+    """An org's owners connect (or change) its own account at a gateway."""
+    org_id: str
+    gateway: str                        # "stripe" or "paypal"
+    values: dict                        # the fields typed (blank secrets keep the stored ones), `default`
+    actor: str | None = None
+
+
+@dataclass(frozen=True)
+class DisconnectGateway:
+    org_id: str
+    gateway: str
+
+
+@dataclass(frozen=True)
+class CheckGatewayConnection:
+    """Call the gateway with the org's stored keys and record whether it took them."""
+    org_id: str
+    gateway: str
+
+
+@dataclass(frozen=True)
+class StartMethodSetup:
+    """A contact saves a card or bank account with the gateway (payment methods)."""
+    org_id: str
+    customer_id: str
+    contact_id: str
+    kind: str                           # "card", "bank_account" ("card_declined": the simulated test card)
+    return_url: str = ""
+    currency: str = "EUR"               # chooses the bank debit scheme (Stripe)
+    gateway: str | None = None          # None: the org's default gateway
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class CompleteMethodSetup:
+    """The contact is back from the gateway's setup page."""
+    org_id: str
+    customer_id: str
+    contact_id: str
+    setup_id: str
+
+
+@dataclass(frozen=True)
+class SetDefaultMethod:
+    org_id: str
+    customer_id: str
+    contact_id: str
+    method_id: str
+
+
+@dataclass(frozen=True)
+class RemoveMethod:
+    org_id: str
+    customer_id: str
+    contact_id: str
+    method_id: str
+
+
+@dataclass(frozen=True)
+class CreatePaymentLink:
+    """Staff (or an API key) make an invoice's public payment link, or rotate it."""
+    org_id: str
+    invoice_id: str
+    rotate: bool = False                # revoke the live link and make a new one
+    days: int | None = None             # None: the org's payment_link_days, else 30
+    actor: tuple = ("system", None)     # (kind, id) of who made it
+
+
+@dataclass(frozen=True)
+class PayByLink:
+    """Whoever holds a payment link's token pays the invoice's amount due."""
+    org_id: str
+    token: str
+    method: str
+    email: str | None = None            # where the payer wants the receipt
+    return_url: str = ""
+    gateway: str | None = None
+
+
+@dataclass(frozen=True)
+class CancelLinkPayment:
+    """The payer came back through the gateway's cancel URL."""
+    org_id: str
+    token: str
+    payment_id: str
+
+
+@dataclass(frozen=True)
+class ReturnFromGateway:
+    """The customer is back from a gateway's hosted page (its return or cancel URL)."""
+    org_id: str
+    customer_id: str
+    gateway: str                        # "paypal" or "stripe"
+    reference: str | None               # the gateway's reference (PayPal's order id, Stripe's session)
+    cancelled: bool = False
+    payment_id: str | None = None       # Stripe's cancel URL names billing's payment id instead

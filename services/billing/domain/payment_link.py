@@ -3,7 +3,7 @@
 Pure rules, no I/O:
 
 - The link's URL carries a random token (`secrets.token_urlsafe(32)`, 256 bits). Only its
-  SHA-256 is ever stored (services/billing/payment_links.py), so a copy of the database
+  SHA-256 is ever stored (services/billing/handlers/payment_links.py), so a copy of the database
   gives no working link; the token is shown once, to whoever created the link.
 - A link is for an issued invoice with something due: not a draft, not void, not paid.
   Later, voiding or paying the invoice in full does not break the link: it shows

@@ -1,4 +1,4 @@
 from services.chassis.migrate import run_env
-from services.billing.projections import metadata
+from services.billing.bootstrap import SPEC
 
-run_env(metadata)
+run_env(SPEC.metadata)

@@ -1,4 +1,4 @@
 from services.chassis.migrate import run_env
-from services.documents.projections import metadata
+from services.documents.tables import metadata
 
 run_env(metadata)

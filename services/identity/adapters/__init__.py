@@ -1,1 +1,2 @@
-"""identity's ports to the outside: password hashing, TOTP, the notifications service."""
+"""identity's ports to the outside: password hashing, TOTP, common passwords, and the
+notifications service (its e-mail API, fed from the mail outbox)."""

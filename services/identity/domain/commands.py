@@ -1,6 +1,10 @@
-"""Commands: what someone asks identity to do (imperative names)."""
+"""Commands: what someone asks identity to do (imperative names). Each has one handler,
+listed in bootstrap.COMMAND_HANDLERS. Secrets (passwords, tokens, codes, keys) stay out of
+the repr, so a command never leaks one into a log line."""
 from dataclasses import dataclass, field
 
+
+# Orgs, portal settings, customers
 
 @dataclass(frozen=True)
 class CreateOrganization:
@@ -20,3 +24,223 @@ class CreateCustomer:
     org_id: str
     name: str
     email: str
+
+
+# Branding
+
+@dataclass(frozen=True)
+class PutLogo:
+    org_id: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class RemoveLogo:
+    org_id: str
+
+
+# Staff and contacts
+
+@dataclass(frozen=True)
+class AddStaff:
+    org_id: str
+    email: str
+    name: str
+    role: str = "agent"
+    password: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class AddContact:
+    org_id: str
+    customer_id: str
+    email: str
+    name: str
+    permissions: list[str] = field(default_factory=lambda: ["view"])
+
+
+@dataclass(frozen=True)
+class ChangePermissions:
+    org_id: str
+    contact_id: str
+    permissions: list[str]
+    modules: list[str] | None = None
+
+
+@dataclass(frozen=True)
+class UpdateProfile:
+    org_id: str
+    contact_id: str
+    changes: dict
+
+
+@dataclass(frozen=True)
+class ChangeStaffRole:
+    org_id: str
+    staff_id: str
+    role: str
+    by_role: str
+
+
+@dataclass(frozen=True)
+class RemoveStaff:
+    org_id: str
+    staff_id: str
+    by_role: str
+
+
+# Invitations
+
+@dataclass(frozen=True)
+class SendInvitation:
+    """To a contact or a staff member (`kind`)."""
+    org_id: str
+    user_id: str
+    link_base: str
+    inviter: str | None = None
+    kind: str = "contact"
+
+
+@dataclass(frozen=True)
+class AcceptInvitation:
+    org_id: str
+    token: str = field(repr=False)
+    password: str = field(repr=False)
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+# Sign-in and sessions
+
+@dataclass(frozen=True)
+class SignIn:
+    org_id: str
+    kind: str
+    email: str
+    password: str = field(repr=False)
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+@dataclass(frozen=True)
+class ResolveSession:
+    org_id: str
+    token: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class SignOut:
+    org_id: str
+    token: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class RevokeSessions:
+    org_id: str
+    user_id: str
+    except_token: str | None = field(default=None, repr=False)
+    reason: str = "revoked_by_staff"
+
+
+@dataclass(frozen=True)
+class ChangePassword:
+    org_id: str
+    token: str = field(repr=False)
+    current_password: str = field(repr=False)
+    new_password: str = field(repr=False)
+
+
+# Two-step sign-in
+
+@dataclass(frozen=True)
+class VerifyMfaCode:
+    org_id: str
+    token: str = field(repr=False)
+    code: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class UseRecoveryCode:
+    org_id: str
+    token: str = field(repr=False)
+    code: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class StartMfaEnrolment:
+    org_id: str
+    token: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ConfirmMfaEnrolment:
+    org_id: str
+    token: str = field(repr=False)
+    code: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ResetMfa:
+    org_id: str
+    user_id: str
+
+
+# Password reset, self sign-up
+
+@dataclass(frozen=True)
+class RequestPasswordReset:
+    org_id: str
+    kind: str
+    email: str
+    link_base: str
+    ip: str | None = None
+
+
+@dataclass(frozen=True)
+class AcceptPasswordReset:
+    org_id: str
+    token: str = field(repr=False)
+    password: str = field(repr=False)
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+@dataclass(frozen=True)
+class StartSignUp:
+    org_id: str
+    name: str
+    company: str | None
+    email: str
+    password: str = field(repr=False)
+    link_base: str
+    ip: str | None = None
+
+
+@dataclass(frozen=True)
+class VerifySignUp:
+    org_id: str
+    token: str = field(repr=False)
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+# API keys
+
+@dataclass(frozen=True)
+class CreateApiKey:
+    org_id: str
+    name: str
+    scopes: list[str]
+    created_by: str | None = None
+
+
+@dataclass(frozen=True)
+class RevokeApiKey:
+    org_id: str
+    key_id: str
+
+
+@dataclass(frozen=True)
+class ExchangeApiKey:
+    org_id: str
+    key: str = field(repr=False)

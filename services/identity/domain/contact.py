@@ -1,16 +1,15 @@
 """A contact: a person of a customer who signs in to the portal.
 
 Its secrets (password hash, MFA secret, recovery codes, invitation tokens) never live in
-its events: they stay in identity's own credential tables (see `credentials.py`)."""
+its events: they stay in identity's own credential tables (see `tables.py`)."""
 from __future__ import annotations
 
 import uuid
 
 from services.chassis.aggregate import Aggregate
 from services.chassis.errors import DomainError
+from services.identity.domain.organization import MODULES
 
-MODULES = ("invoices", "payments", "credit_notes", "sales_orders", "deliveries",
-           "service_requests", "projects", "timesheets", "tickets", "documents", "quotes", "reviews")
 PERMISSIONS = ("view", "download", "pay", "submit_tickets", "upload", "approve", "forward")
 SIGNUP_PERMISSIONS = ("view", "download", "pay", "submit_tickets")     # what a self sign-up gets
 LANGUAGES = ("en", "de", "fr", "es", "nl", "it", "pt")

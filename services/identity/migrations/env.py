@@ -1,4 +1,4 @@
 from services.chassis.migrate import run_env
-from services.identity.credentials import metadata      # read models and private tables
+from services.identity.bootstrap import SPEC      # its metadata: read models and private tables
 
-run_env(metadata)
+run_env(SPEC.metadata)

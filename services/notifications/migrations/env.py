@@ -1,4 +1,4 @@
 from services.chassis.migrate import run_env
-from services.notifications.projections import metadata
+from services.notifications.tables import metadata
 
 run_env(metadata)

@@ -1,4 +1,4 @@
 from services.chassis.migrate import run_env
-from services.orders.projections import metadata
+from services.orders.tables import metadata
 
 run_env(metadata)

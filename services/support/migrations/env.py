@@ -1,4 +1,4 @@
 from services.chassis.migrate import run_env
-from services.support.projections import metadata
+from services.support.tables import metadata
 
 run_env(metadata)

@@ -11,10 +11,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import insert, select, update
 
-from services.billing import comments
+from services.billing.handlers import comments
 from services.billing.app import create_app
 from services.billing.bootstrap import SPEC
-from services.billing.comments import invoice_comments, invoice_forwards
+from services.billing.projections.conversation import invoice_comments, invoice_forwards
 from services.chassis import auth
 from services.chassis.orgs import known_orgs
 from services.chassis.projections import rebuild

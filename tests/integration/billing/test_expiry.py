@@ -1,4 +1,4 @@
-"""Abandoned payments expire (services/billing/expiry.py): a payment left `initiated` past
+"""Abandoned payments expire (services/billing/handlers/expiry.py): a payment left `initiated` past
 BILLING_INITIATED_TTL is failed as "expired" by one sweep (the clock injected), its invoice
 payable again; a pending bank debit is never expired; a sweep run twice, or two at once,
 fail it once. PayPal: an unapproved order expires the same way, an approved one is captured.
@@ -12,11 +12,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from werkzeug.serving import make_server
 
-from services.billing import expiry, gateways
+from services.billing.handlers import expiry
 from services.billing.adapters.simulated import SimulatedGateway, reference_for
 from services.billing.adapters.stripe import StripeGateway, StripeSettings
 from services.billing.bootstrap import SPEC
-from services.billing.payment_gateway import GatewayAnswer, PaymentRequest
+from services.billing.domain.payment_gateway import GatewayAnswer, PaymentRequest
 from tests.integration.billing.test_paypal_flow import order_of, served, start  # noqa: F401 (fixture)
 from tests.integration.billing.test_payments import ORG, Billing
 from tests.helpers import stripe_standin
@@ -38,6 +38,7 @@ def billing(make_runtime, db_kind):
 
 @pytest.fixture
 def abandoned_page(billing):
+    gateways = billing.app.extensions["portal"].ports["gateways"]
     gateways.register("simulated", lambda rt, org_id: HostedPageNeverFinished(rt.engine))
     yield
     gateways._factories.pop("simulated", None)
@@ -59,6 +60,7 @@ def test_an_abandoned_payment_expires_and_the_invoice_is_payable_again(billing, 
     assert [(p["payment_id"], p["status"]) for p in shown["payments"]] == [(payment["payment_id"], "failed")]
     [failed] = failures(billing)
     assert failed["reason"] == "expired" and billing.locks() == []
+    gateways = billing.app.extensions["portal"].ports["gateways"]
     gateways._factories.pop("simulated", None)                      # the ordinary simulated gateway again
     assert billing.paid(invoice["invoice_id"])["status"] == "settled"
 
@@ -117,6 +119,7 @@ def stripe_served(billing):
     with stripe_standin.StripeStandIn(webhook_url=url) as standin:
         adapter = StripeGateway(StripeSettings(stripe_standin.DEFAULT_KEY, stripe_standin.DEFAULT_SECRET,
                                                api_base=standin.url))
+        gateways = billing.app.extensions["portal"].ports["gateways"]
         gateways.register("stripe", lambda rt, org_id: adapter if org_id == ORG else None)
         try:
             yield standin

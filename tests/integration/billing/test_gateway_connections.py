@@ -1,4 +1,4 @@
-"""Each org's own Stripe and PayPal accounts (services/billing/connections.py) through
+"""Each org's own Stripe and PayPal accounts (services/billing/handlers/gateway_connections.py) through
 billing's API, on SQLite and PostgreSQL: the secrets are Fernet-encrypted at rest (the
 plaintext is nowhere in the row), never answered (only "ends in 1234"), refused without
 BILLING_SECRETS_KEY; only owners and admins may touch them; a payment of the org reaches
@@ -14,7 +14,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from services.billing import connections
+from services.billing import tables as connections
 from services.billing.bootstrap import SPEC
 from tests.integration.billing.test_payments import ORG, OTHER_ORG, Billing
 from tests.helpers import paypal_standin, stripe_standin
@@ -30,7 +30,6 @@ def billing(make_runtime, db_kind, monkeypatch):
     monkeypatch.setenv("BILLING_SECRETS_KEY", Fernet.generate_key().decode())
     for name in ("STRIPE_SECRET_KEY", "BILLING_STRIPE_SECRET_KEY", "BILLING_DEFAULT_GATEWAY"):
         monkeypatch.delenv(name, raising=False)
-    connections._cache.clear()
     return Billing(make_runtime(SPEC, db_kind, kafka_bootstrap="127.0.0.1:1"))
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from services.billing.app import create_app
 from services.billing.bootstrap import SPEC
-from services.billing.projections import invoices
+from services.billing.projections.invoices import invoices
 from services.chassis.projections import rebuild
 from services.chassis.tables import events
 from tests.helpers.problems import problem

@@ -14,7 +14,7 @@ from sqlalchemy import insert, select, update
 
 from services.billing.app import create_app
 from services.billing.bootstrap import SPEC
-from services.billing.payment_links import payment_link_payments, payment_links
+from services.billing.tables import payment_link_payments, payment_links
 from services.chassis.orgs import known_orgs
 from services.chassis.tables import events
 from tests.helpers.problems import problem

@@ -9,9 +9,9 @@ import threading
 import pytest
 from sqlalchemy import inspect, select
 
-from services.billing.adapters.simulated import simulated_methods
+from services.billing.tables import simulated_gateway_methods as simulated_methods
 from services.billing.bootstrap import SPEC
-from services.billing.payment_methods import payment_methods
+from services.billing.tables import payment_methods
 from tests.integration.billing.test_payments import ORG, Billing
 
 BASE = f"/orgs/{ORG}/customers/cust-1/payment-methods"

@@ -11,13 +11,14 @@ import threading
 import pytest
 from sqlalchemy import insert, select, update
 
-from services.billing import payments
+from services.billing.handlers import payments
 from services.billing.adapters.simulated import SimulatedGateway, reference_for
 from services.billing.app import create_app
 from services.billing.bootstrap import SPEC
-from services.billing.payment_gateway import GatewayUpdate, WebhookRefused
-from services.billing.projections import (invoice_payment_locks, invoices, payment_allocations,
-                                          payments as payments_table)
+from services.billing.domain.payment_gateway import GatewayUpdate, WebhookRefused
+from services.billing.projections.invoices import invoices
+from services.billing.projections.paid import payment_allocations
+from services.billing.projections.payments import invoice_payment_locks, payments as payments_table
 from services.chassis.orgs import known_orgs
 from services.chassis.projections import rebuild
 from services.chassis.tables import events
@@ -363,7 +364,7 @@ def test_an_initiated_payment_is_resumed_not_doubled(billing):
     class Unreachable(SimulatedGateway):
         def start(self, request):
             raise ConnectionError("gateway down")
-    from services.billing import gateways
+    gateways = billing.app.extensions["portal"].ports["gateways"]
     gateways.register("simulated", lambda rt, org_id: Unreachable(rt.engine))
     try:
         problem(billing.pay(invoice["invoice_id"], method="card"), 502)

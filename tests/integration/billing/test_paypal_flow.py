@@ -11,7 +11,6 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from services.billing import gateways
 from services.billing.adapters.paypal import PayPalGateway, PayPalSettings
 from services.billing.bootstrap import SPEC
 from tests.integration.billing.test_payments import ORG, Billing
@@ -30,11 +29,15 @@ def served(make_runtime, db_kind):
     with paypal_standin.PayPalStandIn(webhook_url=url) as standin:
         adapter = PayPalGateway(PayPalSettings(paypal_standin.DEFAULT_CLIENT_ID, paypal_standin.DEFAULT_CLIENT_SECRET,
                                                standin.webhook_id, api_base=standin.url))
-        gateways.register("paypal", lambda rt, org_id: adapter if org_id == ORG else None)
+        # the app's registry, and the runtime's that a sweep uses (test_expiry)
+        registries = (billing.rt.ports["gateways"], billing.app.extensions["portal"].ports["gateways"])
+        for gateways in registries:
+            gateways.register("paypal", lambda rt, org_id: adapter if org_id == ORG else None)
         try:
             yield billing, standin
         finally:
-            gateways._factories.pop("paypal", None)
+            for gateways in registries:
+                gateways._factories.pop("paypal", None)
             server.shutdown()
             server.server_close()
 

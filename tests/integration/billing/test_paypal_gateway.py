@@ -10,7 +10,9 @@ import requests
 
 from services.billing.adapters.paypal import (PayPalGateway, PayPalGatewayError, PayPalSettings,
                                               from_paypal_value, to_paypal_value)
-from services.billing.payment_gateway import PaymentRequest, WebhookRefused
+from services.billing.adapters.registry import paypal_settings
+from services.billing.domain.payment_gateway import PaymentRequest, WebhookRefused
+from services.chassis.config import Config
 from tests.helpers.paypal_standin import (DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET,  # noqa: F401 (fixture)
                                          paypal_standin)
 
@@ -256,12 +258,14 @@ def test_amounts_in_paypal_values(gateway, standin):
 
 
 def test_settings_read_the_environment():
-    assert PayPalSettings.from_env({}) is None
-    settings = PayPalSettings.from_env({"PAYPAL_CLIENT_ID": "id", "PAYPAL_CLIENT_SECRET": "secret",
-                                        "PAYPAL_WEBHOOK_ID": "WH1", "PAYPAL_API_BASE": "http://127.0.0.1:12112"})
+    assert paypal_settings(Config("billing", "sqlite://", env={})) is None
+    settings = paypal_settings(Config("billing", "sqlite://", env={
+        "PAYPAL_CLIENT_ID": "id", "PAYPAL_CLIENT_SECRET": "secret",
+        "PAYPAL_WEBHOOK_ID": "WH1", "PAYPAL_API_BASE": "http://127.0.0.1:12112"}))
     assert (settings.client_id, settings.webhook_id, settings.api_base) == ("id", "WH1", "http://127.0.0.1:12112")
-    assert PayPalSettings.from_env({"PAYPAL_CLIENT_ID": "id", "PAYPAL_CLIENT_SECRET": "s",
-                                    "PAYPAL_WEBHOOK_ID": "W"}).api_base.startswith("https://api-m.sandbox.")
+    assert paypal_settings(Config("billing", "sqlite://", env={
+        "PAYPAL_CLIENT_ID": "id", "PAYPAL_CLIENT_SECRET": "s", "PAYPAL_WEBHOOK_ID": "W"})).api_base.startswith(
+        "https://api-m.sandbox.")
     with pytest.raises(ValueError):
         PayPalSettings("id", "secret", "")
 

@@ -216,7 +216,7 @@ def test_an_org_billing_has_not_heard_of_yet_still_gets_its_pdf_unbranded(make_b
 
 
 def test_the_pdf_names_the_customer_once_identity_said_who_it_is(make_billing, identity):
-    from services.billing.customers import known_customers
+    from services.billing.projections.customers import known_customers
     billing = make_billing(identity.url)
     billing.know_org()
     invoice = billing.create()

@@ -9,7 +9,6 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from services.billing import gateways
 from services.billing.adapters.stripe import StripeGateway, StripeSettings
 from services.billing.bootstrap import SPEC
 from tests.integration.billing.test_payments import ORG, Billing
@@ -26,6 +25,7 @@ def served(make_runtime, db_kind):
     with stripe_standin.StripeStandIn(webhook_url=url) as standin:
         adapter = StripeGateway(StripeSettings(stripe_standin.DEFAULT_KEY, stripe_standin.DEFAULT_SECRET,
                                                api_base=standin.url))
+        gateways = billing.app.extensions["portal"].ports["gateways"]
         gateways.register("stripe", lambda rt, org_id: adapter if org_id == ORG else None)
         try:
             yield billing, standin

@@ -11,7 +11,9 @@ import requests
 
 from services.billing.adapters.stripe import (StripeGateway, StripeGatewayError, StripeSettings,
                                               from_stripe_amount, to_stripe_amount)
-from services.billing.payment_gateway import PaymentRequest, WebhookRefused
+from services.billing.adapters.registry import stripe_settings
+from services.billing.domain.payment_gateway import PaymentRequest, WebhookRefused
+from services.chassis.config import Config
 from tests.helpers.stripe_standin import DEFAULT_KEY, DEFAULT_SECRET, stripe_standin  # noqa: F401 (fixture)
 
 RETURN = "http://portal.test/orgs/org-acme/payments/return?payment=p"
@@ -248,10 +250,10 @@ def test_settings_refuse_a_disabled_tolerance_and_read_the_environment():
         StripeSettings(DEFAULT_KEY, DEFAULT_SECRET, webhook_tolerance_s=0)
     with pytest.raises(ValueError):
         StripeSettings(DEFAULT_KEY, "")
-    assert StripeSettings.from_env({}) is None
-    settings = StripeSettings.from_env({"STRIPE_SECRET_KEY": "sk_test_a", "STRIPE_WEBHOOK_SECRET": "whsec_a",
-                                        "STRIPE_API_BASE": "http://127.0.0.1:12111",
-                                        "BILLING_STRIPE_SECRET_KEY": "sk_test_b"})
+    assert stripe_settings(Config("billing", "sqlite://", env={})) is None
+    settings = stripe_settings(Config("billing", "sqlite://", env={
+        "STRIPE_SECRET_KEY": "sk_test_a", "STRIPE_WEBHOOK_SECRET": "whsec_a",
+        "STRIPE_API_BASE": "http://127.0.0.1:12111", "BILLING_STRIPE_SECRET_KEY": "sk_test_b"}))
     assert (settings.secret_key, settings.webhook_secret, settings.api_base) == (
         "sk_test_b", "whsec_a", "http://127.0.0.1:12111")
 

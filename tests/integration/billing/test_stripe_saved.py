@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from services.billing.payment_methods import gateway_customers
+from services.billing.tables import gateway_customers
 from tests.integration.billing.test_payments import ORG
 from tests.integration.billing.test_stripe_flow import served  # noqa: F401 (the fixture)
 

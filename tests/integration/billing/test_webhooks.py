@@ -12,11 +12,11 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from services.billing import api_webhooks
+from services.billing.api import webhooks as api_webhooks
 from services.billing.adapters.paypal import PayPalGateway, PayPalSettings
 from services.billing.adapters.stripe import StripeGateway, StripeSettings
 from services.billing.bootstrap import SPEC
-from services.billing.payment_gateway import PaymentRequest
+from services.billing.domain.payment_gateway import PaymentRequest
 from services.chassis import auth
 from services.chassis.web import create_service_app
 from tests.helpers import paypal_standin, stripe_standin
@@ -33,10 +33,10 @@ def pay_request(payment_id="pay-1", method="card"):
 
 @pytest.fixture
 def applied(monkeypatch):
-    """services.billing.payments.apply_update, recorded: (org_id, update) per call (the real one is
+    """services.billing.handlers.payments.apply_update, recorded: (org_id, update) per call (the real one is
     tested end to end in test_billing_stripe_flow.py)."""
     calls = []
-    fake = types.ModuleType("services.billing.payments")
+    fake = types.ModuleType("services.billing.handlers.payments")
 
     def apply_update(rt, org_id, update, gateway=None):
         calls.append((org_id, update))
@@ -192,19 +192,18 @@ def test_a_paypal_refund_webhook_is_passed_on(billing, paypal, applied):
         "refunded", 2345, answer.reference)
 
 
-def test_gateways_are_available_where_their_settings_are(monkeypatch):
+def test_gateways_are_available_where_their_settings_are(monkeypatch, make_runtime):
     """Stripe and PayPal serve an org once the deployment's settings are there (the registry's
     built-ins); the simulated gateway has no webhooks of its own kind here."""
-    from services.billing.adapters import paypal as paypal_adapter, stripe as stripe_adapter
+    rt = make_runtime(SPEC, "sqlite", kafka_bootstrap="127.0.0.1:1")       # its registry: rt.ports["gateways"]
     for name in ("STRIPE_SECRET_KEY", "PAYPAL_CLIENT_ID", "BILLING_STRIPE_SECRET_KEY", "BILLING_PAYPAL_CLIENT_ID"):
         monkeypatch.delenv(name, raising=False)
 
     def fresh():
-        stripe_adapter._deployment_gateway.cache_clear()
-        paypal_adapter._deployment_gateway.cache_clear()
+        rt.ports["gateways"]._deployment.clear()
     fresh()
-    assert api_webhooks.gateway_for(None, ORG, "stripe") is None
-    assert api_webhooks.gateway_for(None, ORG, "paypal") is None
+    assert api_webhooks.gateway_for(rt, ORG, "stripe") is None
+    assert api_webhooks.gateway_for(rt, ORG, "paypal") is None
     monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_env")
     monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", "whsec_env")
     monkeypatch.setenv("PAYPAL_CLIENT_ID", "id")
@@ -212,9 +211,9 @@ def test_gateways_are_available_where_their_settings_are(monkeypatch):
     monkeypatch.setenv("PAYPAL_WEBHOOK_ID", "WH1")
     fresh()
     try:
-        assert isinstance(api_webhooks.gateway_for(None, ORG, "stripe"), StripeGateway)
-        assert api_webhooks.gateway_for(None, ORG, "stripe") is StripeGateway.for_org(None, ORG)
-        assert isinstance(api_webhooks.gateway_for(None, ORG, "paypal"), PayPalGateway)
-        assert api_webhooks.gateway_for(None, ORG, "bitcoin") is None
+        assert isinstance(api_webhooks.gateway_for(rt, ORG, "stripe"), StripeGateway)
+        assert api_webhooks.gateway_for(rt, ORG, "stripe") is rt.ports["gateways"].adapter(ORG, "stripe")
+        assert isinstance(api_webhooks.gateway_for(rt, ORG, "paypal"), PayPalGateway)
+        assert api_webhooks.gateway_for(rt, ORG, "bitcoin") is None
     finally:
         fresh()

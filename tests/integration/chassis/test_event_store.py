@@ -10,7 +10,7 @@ from services.chassis.projections import rebuild
 from services.chassis.tables import events
 from services.identity.bootstrap import SPEC
 from services.identity.domain.organization import MODULES, Organization
-from services.identity.projections import organizations
+from services.identity.projections.directory import organizations
 
 
 @pytest.fixture

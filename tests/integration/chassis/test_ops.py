@@ -11,7 +11,7 @@ from services.chassis import context, logs
 from services.chassis.tables import events
 from services.identity.bootstrap import SPEC
 from services.identity.domain.organization import Organization
-from services.identity.projections import organizations
+from services.identity.projections.directory import organizations
 
 
 def test_rebuild_projections_command_rebuilds_from_the_events(make_runtime, make_db_url):

@@ -133,8 +133,8 @@ def text(response) -> str:
 @pytest.fixture
 def recording_identity():
     """The real IdentityClient over a recording adapter that knows the org and refuses sign-in."""
-    from gateway.clients import ServiceClient
-    from gateway.identity import IdentityClient
+    from gateway.clients.base import ServiceClient
+    from gateway.clients.identity import IdentityClient
     from tests.integration.gateway.http_stub import RecordingAdapter
 
     org = {"org_id": "org-1", "name": "Acme Trading", "slug": "acme", "host": HOST,

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from gateway.identity import ServiceProblem
+from gateway.clients.base import ServiceProblem
 from tests.integration.gateway.fake_identity import FakeIdentity
 from tests.integration.gateway.http_stub import RecordingAdapter
 

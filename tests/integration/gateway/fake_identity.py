@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 import pyotp
 
-from gateway.identity import IdentityClient, ServiceProblem, ServiceUnavailable
+from gateway.clients.base import ServiceProblem, ServiceUnavailable
+from gateway.clients.identity import IdentityClient
 from services.chassis import auth
 from tests.integration.gateway.fake_branding import FakeBranding
 from tests.integration.gateway.fake_staff import FakeStaff

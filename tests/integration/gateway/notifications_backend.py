@@ -16,11 +16,12 @@ from services.chassis import migrate
 from services.chassis.config import Config
 from services.chassis.events import Event
 from services.chassis.orgs import known_orgs
-from services.notifications import handlers
+from services.notifications import bootstrap
+from services.notifications.handlers import activity
 from services.notifications.adapters.webhook_http import Outcome, WebhookSender
 from services.notifications.app import create_app
 from services.notifications.bootstrap import SPEC
-from services.notifications.webhooks import WebhookSettings, deliver_due
+from services.notifications.handlers.webhook_delivery import WebhookSettings, deliver_due
 from tests.integration.gateway.billing_backend import WsgiAdapter
 from tests.helpers.tokens import bearer
 
@@ -108,13 +109,13 @@ def know_staff(org_id: str, staff_id: str, email: str, name: str) -> None:
     topic = "portal.identity.v1"
     with runtime().store.unit_of_work() as uow:
         if uow.mark_handled(event.event_id, topic, event.type):
-            handlers.subscriptions()[topic][event.type](event, uow)
+            bootstrap.subscriptions()[topic][event.type](event, uow)
         uow.commit()
 
 
 def queued_mails(org_id: str, kind: str) -> list:
     """(recipient, subject) of the org's queued mails of one kind."""
-    from services.notifications.projections import emails
+    from services.notifications.tables import emails
     with runtime().engine.connect() as conn:
         return [tuple(r) for r in conn.execute(select(emails.c.recipient, emails.c.subject).where(
             emails.c.org_id == org_id, emails.c.kind == kind))]
@@ -141,7 +142,7 @@ def happened(org_id: str, type_: str = "CustomerCreated", topic: str = "portal.i
     rt = runtime()
     with rt.store.unit_of_work() as uow:
         if uow.mark_handled(event.event_id, topic, event.type):
-            handlers.on_portal_event(event, uow)
+            activity.on_portal_event(event, uow)
         uow.commit()
     return event
 
@@ -172,7 +173,7 @@ def queue_mail(org: dict, to: str = "ann@globex.test", kind: str = "portal_comme
                status: str | None = None, **ids) -> dict:
     """A mail queued through notifications' API (`ids`: contact_id / customer_id); `status` then
     sets where the sender got with it (failed, unconfirmed, sent), as the worker would have."""
-    from services.notifications.projections import emails
+    from services.notifications.tables import emails
     answer = _call("POST", org, "/emails", json={"kind": kind, "to": to, "variables": variables or COMMENT,
                                                  "idempotency_key": str(uuid.uuid4()), **ids})
     assert answer.status_code == 202, answer.get_json()
@@ -186,7 +187,7 @@ def queue_mail(org: dict, to: str = "ann@globex.test", kind: str = "portal_comme
 
 
 def email_row(email_id: str):
-    from services.notifications.projections import emails
+    from services.notifications.tables import emails
     with runtime().engine.connect() as conn:
         return conn.execute(select(emails).where(emails.c.email_id == email_id)).first()
 

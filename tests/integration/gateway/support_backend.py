@@ -86,7 +86,7 @@ def ticket_with_subject(org_id: str, subject: str) -> dict | None:
 
 
 def read_mark(ticket_id: str, reader: str) -> int:
-    from services.support.projections import ticket_reads
+    from services.support.tables import ticket_reads
     with support_app().extensions["portal"].engine.connect() as conn:
         return conn.execute(select(ticket_reads.c.seq).where(ticket_reads.c.ticket_id == ticket_id,
                                                              ticket_reads.c.reader == reader)).scalar() or 0

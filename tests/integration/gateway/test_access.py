@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from gateway.access import API, CONSOLE, PENDING_MFA, PORTAL, PUBLIC, declaration, public
+from gateway.web.access import API, CONSOLE, PENDING_MFA, PORTAL, PUBLIC, declaration, public
 from tests.integration.gateway.conftest import Browser, make_app, text
 
 DECLARATIONS = {PUBLIC, PORTAL, PENDING_MFA, CONSOLE, API}

@@ -1,7 +1,7 @@
 """The access matrix (identity/gateway issue): every portal and console route × every kind of
 visitor gets the answer a person should get, and nobody ever sees another customer's data.
 
-- The routes come from `app.url_map`, grouped by their access declaration (gateway/access.py),
+- The routes come from `app.url_map`, grouped by their access declaration (gateway/web/access.py),
   so a route added later is in the matrix at once. A URL parameter without a sample value in
   `URL_SAMPLES`, or a POST without a successful form in `SUCCESSFUL_POSTS`, fails its cells
   with a message saying what to add: no route escapes the matrix silently.
@@ -26,8 +26,8 @@ import pytest
 from flask import Flask
 from pypdf import PdfReader
 
-from gateway.access import API, CONSOLE, MODULES, PENDING_MFA, PERMISSIONS, PORTAL, PUBLIC, declaration
-from gateway.security import RATE_LIMITS
+from gateway.web.access import API, CONSOLE, MODULES, PENDING_MFA, PERMISSIONS, PORTAL, PUBLIC, declaration
+from gateway.web.security import RATE_LIMITS
 from tests.integration.gateway import billing_backend, payment_methods_backend
 from tests.integration.gateway import notifications_backend
 from tests.integration.gateway import support_backend
@@ -50,7 +50,7 @@ CLOSED = "The portal is closed"
 class MatrixIdentity(FakeApiKeys):
     """The shared fake plus what identity's session view already carries but API.md does not
     list yet: `principal.modules`, the modules a contact may use (their own list ∩ the org's,
-    services/identity/sessions.py). A contact has every module unless `contact_modules` says less."""
+    services/identity/queries/sessions.py). A contact has every module unless `contact_modules` says less."""
 
     def __init__(self):
         super().__init__()
@@ -209,14 +209,14 @@ def _pending_payment(t: Tenant) -> dict:
 ROUTE_SAMPLES: dict[tuple[str, str], Callable[[Tenant], str]] = {
     ("console_payments.simulate", "payment_id"): lambda t: _pending_payment(t)["payment_id"],
     ("console_invoices.issue", "invoice_id"): lambda t: _draft(t)["invoice_id"],
-    ("payment_methods.make_default", "method_id"): lambda t: _second_method(t)["method_id"],
+    ("portal_payment_methods.make_default", "method_id"): lambda t: _second_method(t)["method_id"],
     ("console_invoices.discard", "invoice_id"): lambda t: _draft(t)["invoice_id"],
     ("console_invoices.refund", "invoice_id"): lambda t: _payment(t)["allocations"][0]["invoice_id"],
     ("console_mail.reset_template", "kind"): lambda t: _custom_template(t),
     ("console_webhooks.enable", "webhook_id"): lambda t: _webhook(t, active=False)["webhook_id"],
-    ("tickets.reopen", "ticket_id"): lambda t: _resolved_ticket(t)["ticket_id"],
-    ("tickets.rate", "ticket_id"): lambda t: _resolved_ticket(t)["ticket_id"],
-    ("tickets.seen", "ticket_id"): lambda t: _answered_ticket(t)["ticket_id"],
+    ("portal_tickets.reopen", "ticket_id"): lambda t: _resolved_ticket(t)["ticket_id"],
+    ("portal_tickets.rate", "ticket_id"): lambda t: _resolved_ticket(t)["ticket_id"],
+    ("portal_tickets.seen", "ticket_id"): lambda t: _answered_ticket(t)["ticket_id"],
 }
 
 
@@ -471,51 +471,51 @@ def _signed_out_everywhere(t: Tenant, me: Login) -> bool:
 
 
 SUCCESSFUL_POSTS: dict[str, Done] = {
-    "portal.profile": Done(lambda t, me: {"name": "Renamed Person", "language": "en"},
+    "portal_account.profile": Done(lambda t, me: {"name": "Renamed Person", "language": "en"},
                            lambda t, me: "/profile",
                            lambda t, me: me.name == "Renamed Person"),
-    "portal.password": Done(_password_form, lambda t, me: "/",
+    "portal_account.password": Done(_password_form, lambda t, me: "/",
                             lambda t, me: me.password == NEW_PASSWORD),
-    "portal.signout_everywhere": Done(lambda t, me: {}, lambda t, me: "/signin", _signed_out_everywhere),
-    "console.customers": Done(lambda t, me: {"name": "Newco Ltd", "email": "ap@newco.test"},
+    "portal_account.signout_everywhere": Done(lambda t, me: {}, lambda t, me: "/signin", _signed_out_everywhere),
+    "console_customers.customers": Done(lambda t, me: {"name": "Newco Ltd", "email": "ap@newco.test"},
                               lambda t, me: f"/console/customers/{_new_customer(t)}",
                               lambda t, me: _new_customer(t) is not None),
-    "console.add_contact": Done(lambda t, me: {"name": "Nina New", "email": f"nina{t.n}@globex.test",
+    "console_customers.add_contact": Done(lambda t, me: {"name": "Nina New", "email": f"nina{t.n}@globex.test",
                                                "permissions": ["view"]},
                                 _customer_page,
                                 lambda t, me: any(login.email == f"nina{t.n}@globex.test"
                                                   for login in t.fake.logins.values())),
-    "console.invite": Done(lambda t, me: {}, _customer_page,
+    "console_customers.invite": Done(lambda t, me: {}, _customer_page,
                            lambda t, me: any(m["to"] == t.dora.email for m in t.fake.sent_invitations)),
-    "console.permissions": Done(lambda t, me: {f"c-{t.dora.id}-permissions": ["view", "pay"]}, _customer_page,
+    "console_customers.permissions": Done(lambda t, me: {f"c-{t.dora.id}-permissions": ["view", "pay"]}, _customer_page,
                                 lambda t, me: t.dora.permissions == ["view", "pay"]),
-    "console.reset_mfa": Done(lambda t, me: {}, _customer_page, lambda t, me: not t.dora.mfa_enabled),
-    "console.revoke": Done(lambda t, me: {}, _customer_page, lambda t, me: t.fake.sessions_of(t.dora) == []),
-    "console.portal_settings": Done(lambda t, me: {"portal_enabled": "y", "modules": ["invoices"]},
+    "console_customers.reset_mfa": Done(lambda t, me: {}, _customer_page, lambda t, me: not t.dora.mfa_enabled),
+    "console_customers.revoke": Done(lambda t, me: {}, _customer_page, lambda t, me: t.fake.sessions_of(t.dora) == []),
+    "console_settings.portal_settings": Done(lambda t, me: {"portal_enabled": "y", "modules": ["invoices"]},
                                     lambda t, me: "/console/settings",
                                     lambda t, me: t.org["settings"]["modules"] == ["invoices"]),
-    "console.upload_logo": Done(lambda t, me: {"logo": (io.BytesIO(png()), "logo.png")},
+    "console_settings.upload_logo": Done(lambda t, me: {"logo": (io.BytesIO(png()), "logo.png")},
                                 lambda t, me: "/console/settings",
                                 lambda t, me: bool(t.org["settings"].get("logo"))),
-    "console.remove_logo": Done(lambda t, me: {}, lambda t, me: "/console/settings",
+    "console_settings.remove_logo": Done(lambda t, me: {}, lambda t, me: "/console/settings",
                                 lambda t, me: "logo" in t.org["settings"] and t.org["settings"]["logo"] is None),
     "console_keys.api_keys": Done(lambda t, me: {"name": "Matrix key", "scopes": ["customers"]}, lambda t, me: None,
                                   lambda t, me: any(k["name"] == "Matrix key" and k["org_id"] == t.org["org_id"]
                                                     for k in t.fake.api_keys.values())),
     "console_keys.revoke_api_key": Done(lambda t, me: {}, lambda t, me: "/console/api-keys",
                                         lambda t, me: t.fake.api_keys[t.fake.key_of(t.org)]["revoked_at"] is not None),
-    "payments.pay": Done(lambda t, me: {"method": "bank_debit"},
+    "portal_payments.pay": Done(lambda t, me: {"method": "bank_debit"},
                          lambda t, me: f"/payments/{_newest_payment(t)['payment_id']}",
                          lambda t, me: [p["status"] for p in _payments(t)] == ["pending"]),
-    "bulk_payments.pay_selected": Done(lambda t, me: {"invoice_id": _invoice(t)["invoice_id"], "method": "bank_debit",
+    "portal_bulk_payments.pay_selected": Done(lambda t, me: {"invoice_id": _invoice(t)["invoice_id"], "method": "bank_debit",
                                                       "confirm": "1"},
                                        lambda t, me: f"/payments/{_newest_payment(t)['payment_id']}",
                                        lambda t, me: [p["status"] for p in _payments(t)] == ["pending"]),
-    "payment_methods.add": Done(lambda t, me: {"kind": "card"}, lambda t, me: "/payment-methods",
+    "portal_payment_methods.add": Done(lambda t, me: {"kind": "card"}, lambda t, me: "/payment-methods",
                                 lambda t, me: [m["last4"] for m in _methods(t, me)] == ["4242"]),
-    "payment_methods.make_default": Done(lambda t, me: {}, lambda t, me: "/payment-methods",
+    "portal_payment_methods.make_default": Done(lambda t, me: {}, lambda t, me: "/payment-methods",
                                          lambda t, me: _methods(t, me)[0]["method_id"] == t.second_method["method_id"]),
-    "payment_methods.remove": Done(lambda t, me: {"confirm": "1"}, lambda t, me: "/payment-methods",
+    "portal_payment_methods.remove": Done(lambda t, me: {"confirm": "1"}, lambda t, me: "/payment-methods",
                                    lambda t, me: t.saved_method["method_id"] not in
                                    [m["method_id"] for m in _methods(t, me)]),
     "console_gateways.save": Done(lambda t, me: {"secret_key": "sk_test_matrix0001", "webhook_secret": "whsec_matrix"},
@@ -542,10 +542,10 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
                                       lambda t, me: t.ivy.role == "admin"),
     "console_staff.remove": Done(lambda t, me: {}, lambda t, me: "/console/staff",
                                  lambda t, me: t.ivy.status == "removed"),
-    "comments.comment": Done(lambda t, me: {"text": "A question from the matrix"},
+    "portal_comments.comment": Done(lambda t, me: {"text": "A question from the matrix"},
                              lambda t, me: f"/invoices/{t.invoice['invoice_id']}",
                              lambda t, me: len(billing_backend.recorded("CommentPosted", t.invoice["invoice_id"])) == 1),
-    "comments.forward": Done(lambda t, me: billing_backend.allow_forwarding(t.org["org_id"]) or {"email": "ap@globex.test"},
+    "portal_comments.forward": Done(lambda t, me: billing_backend.allow_forwarding(t.org["org_id"]) or {"email": "ap@globex.test"},
                              lambda t, me: f"/invoices/{t.invoice['invoice_id']}",
                              lambda t, me: len(billing_backend.recorded("InvoiceForwarded", t.invoice["invoice_id"])) == 1),
     "console_invoices.new_invoice": Done(
@@ -606,21 +606,21 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
     "console_activity.mark_read": Done(lambda t, me: notifications_backend.happened(t.org["org_id"]) and {},
                                        lambda t, me: "/console/activity",
                                        lambda t, me: notifications_backend.unread(t.org, me.id) == 0),
-    "tickets.new_ticket": Done(lambda t, me: {"subject": f"Matrix ticket {t.n}", "description": "From the matrix",
+    "portal_tickets.new_ticket": Done(lambda t, me: {"subject": f"Matrix ticket {t.n}", "description": "From the matrix",
                                               "priority": "normal", "category": ""}, _new_ticket_page,
                                lambda t, me: support_backend.ticket_with_subject(t.org["org_id"], f"Matrix ticket {t.n}")
                                is not None),
-    "tickets.post_message": Done(lambda t, me: {"body": f"Matrix says {t.n}"},
+    "portal_tickets.post_message": Done(lambda t, me: {"body": f"Matrix says {t.n}"},
                                  lambda t, me: f"/tickets/{t.ticket['ticket_id']}",
                                  lambda t, me: _said(t, "TicketMessagePosted", f"Matrix says {t.n}")),
-    "tickets.seen": Done(lambda t, me: {"seq": "2"}, lambda t, me: None,
+    "portal_tickets.seen": Done(lambda t, me: {"seq": "2"}, lambda t, me: None,
                          lambda t, me: support_backend.read_mark(t.ticket["ticket_id"], f"contact:{me.id}") == 2),
-    "tickets.reopen": Done(lambda t, me: {}, lambda t, me: f"/tickets/{t.ticket['ticket_id']}",
+    "portal_tickets.reopen": Done(lambda t, me: {}, lambda t, me: f"/tickets/{t.ticket['ticket_id']}",
                            lambda t, me: _ticket_now(t)["status"] == "open"),
-    "tickets.rate": Done(lambda t, me: {"rating": "5"}, lambda t, me: f"/tickets/{t.ticket['ticket_id']}",
+    "portal_tickets.rate": Done(lambda t, me: {"rating": "5"}, lambda t, me: f"/tickets/{t.ticket['ticket_id']}",
                          lambda t, me: any(r["subject_id"] == t.ticket["ticket_id"]
                                            for r in support_backend.reviews_of(t.org["org_id"]))),
-    "tickets.review": Done(lambda t, me: {"rating": "4", "comment": f"Matrix {t.n}"}, lambda t, me: None,
+    "portal_reviews.review": Done(lambda t, me: {"rating": "4", "comment": f"Matrix {t.n}"}, lambda t, me: None,
                            lambda t, me: any(r["comment"] == f"Matrix {t.n}"
                                              for r in support_backend.reviews_of(t.org["org_id"]))),
     "console_tickets.reply": Done(lambda t, me: {"body": f"Staff matrix {t.n}"},
@@ -650,9 +650,9 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
     "console_tickets.delete_canned_reply": Done(lambda t, me: {}, lambda t, me: "/console/canned-replies",
                                                 lambda t, me: all(c["reply_id"] != t.canned["reply_id"]
                                                                   for c in support_backend.canned(t.org["org_id"]))),
-    "console.password": Done(_password_form, lambda t, me: "/console",
+    "console_account.password": Done(_password_form, lambda t, me: "/console",
                              lambda t, me: me.password == NEW_PASSWORD),
-    "console.signout_everywhere": Done(lambda t, me: {}, lambda t, me: "/console/signin", _signed_out_everywhere),
+    "console_account.signout_everywhere": Done(lambda t, me: {}, lambda t, me: "/console/signin", _signed_out_everywhere),
 }
 
 
@@ -712,7 +712,7 @@ def never_shows(responses, markers: list[str], cell: str) -> None:
 # -- the portal ------------------------------------------------------------------------------
 MODULE_FOR_CONTACT_REASON = (
     "FINDING: access.portal checks only the org's modules and ignores principal.modules, the contact's "
-    "own modules that identity already sends (services/identity/sessions.py); a contact whose module "
+    "own modules that identity already sends (services/identity/queries/sessions.py); a contact whose module "
     "was taken away still gets the page (200), and the navigation still lists it")
 
 KNOWN_GAPS = {        # state -> the finding that keeps its cells red; strict: fixing it turns them green
@@ -818,7 +818,7 @@ def _any_form(route: Route, t: Tenant, me: Login | None) -> dict:
 
 
 # -- never another customer's data -----------------------------------------------------------
-PERSONAL_PAGES = ("portal.dashboard", "portal.profile")       # where a contact's own data shows
+PERSONAL_PAGES = ("portal_dashboard.dashboard", "portal_account.profile")       # where a contact's own data shows
 
 
 @dataclass

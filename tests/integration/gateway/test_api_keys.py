@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from gateway.access import API, declaration
-from gateway.api import bp as api_bp
+from gateway.web.access import API, declaration
+from gateway.api.v1 import bp as api_bp
 from tests.integration.gateway.conftest import HOST, Browser, World, make_app, text
 from tests.integration.gateway.fake_api_keys import NOT_VALID, FakeApiKeys
 
@@ -274,7 +274,7 @@ def test_the_api_does_not_need_a_csrf_token_or_our_origin(world, app):
 class Clock:
     def __init__(self, monkeypatch):
         self.now = 1000.0
-        monkeypatch.setattr("gateway.clients.time.monotonic", lambda: self.now)
+        monkeypatch.setattr("gateway.clients.base.time.monotonic", lambda: self.now)
 
 
 def test_a_key_is_exchanged_once_per_cache_window_and_a_revoked_key_stops_after_it(world, app, monkeypatch):

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from gateway.access import MODULES, SWITCHES
+from gateway.web.access import MODULES, SWITCHES
 from tests.integration.gateway.conftest import HOST, Browser, text
 
 

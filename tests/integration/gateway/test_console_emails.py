@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from gateway.console_emails import PER_PAGE
+from gateway.console.emails import PER_PAGE
 from tests.integration.gateway import notifications_backend as backend
 from tests.integration.gateway.conftest import Browser, text
 

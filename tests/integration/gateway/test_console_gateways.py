@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from cryptography.fernet import Fernet
 
-from services.billing import connections
+from tests.integration.gateway import billing_backend
 from tests.integration.gateway.conftest import Browser, text
 from tests.helpers import stripe_standin
 
@@ -19,7 +19,7 @@ HOOK = "whsec_globexSigningSecret9876"
 @pytest.fixture
 def secrets_key(monkeypatch):
     monkeypatch.setenv("BILLING_SECRETS_KEY", Fernet.generate_key().decode())
-    connections._cache.clear()
+    billing_backend.billing_app().extensions["portal"].ports["gateways"]._cache.clear()
 
 
 def staff(world, app, login) -> Browser:

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from gateway.console_activity import PER_PAGE, label
+from gateway.console.activity import PER_PAGE, label
 from tests.integration.gateway import notifications_backend as backend
 from tests.integration.gateway.conftest import Browser, text
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from services.billing import gateways
 from services.billing.adapters.stripe import StripeGateway, StripeSettings
 from tests.integration.gateway import billing_backend
 from tests.integration.gateway.conftest import HOST
@@ -18,6 +17,7 @@ def stripe(world):
         adapter = StripeGateway(StripeSettings(stripe_standin.DEFAULT_KEY, stripe_standin.DEFAULT_SECRET,
                                                api_base=standin.url))
         org = world.org["org_id"]
+        gateways = billing_backend.billing_app().extensions["portal"].ports["gateways"]
         gateways.register("stripe", lambda rt, org_id: adapter if org_id == org else None)
         try:
             yield standin

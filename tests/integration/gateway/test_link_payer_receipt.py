@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from services.chassis.events import Event
 from services.chassis.tables import events
-from services.notifications import handlers
+from services.notifications import bootstrap
 from tests.integration.gateway import billing_backend, notifications_backend
 from tests.integration.gateway.test_payment_links import invoice, make_link, pay, stranger
 
@@ -24,7 +24,7 @@ def hand_over(payment_id: str) -> None:
         for row in rows:
             event = Event.from_row(row)
             if uow.mark_handled(event.event_id, TOPIC, event.type):
-                handlers.subscriptions()[TOPIC][event.type](event, uow)
+                bootstrap.subscriptions()[TOPIC][event.type](event, uow)
         uow.commit()
 
 

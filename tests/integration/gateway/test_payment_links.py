@@ -199,13 +199,13 @@ def test_paying_by_link_is_rate_limited_per_client(world):
 
 
 def test_cancelling_on_stripes_page_frees_the_invoice_for_another_method_at_once(world, app):
-    from services.billing import gateways
     from services.billing.adapters.stripe import StripeGateway, StripeSettings
     from tests.helpers import stripe_standin
     with stripe_standin.StripeStandIn() as standin:
         adapter = StripeGateway(StripeSettings(stripe_standin.DEFAULT_KEY, stripe_standin.DEFAULT_SECRET,
                                                api_base=standin.url))
         org = world.org["org_id"]
+        gateways = billing_backend.billing_app().extensions["portal"].ports["gateways"]
         gateways.register("stripe", lambda rt, org_id: adapter if org_id == org else None)
         try:
             with pytest.MonkeyPatch.context() as env:

@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from services.billing import gateways
 from services.billing.adapters.paypal import PayPalGateway, PayPalSettings
 from tests.integration.gateway import billing_backend
 from tests.integration.gateway.conftest import Browser, text
@@ -21,6 +20,7 @@ def paypal(world, monkeypatch):
         adapter = PayPalGateway(PayPalSettings(paypal_standin.DEFAULT_CLIENT_ID, paypal_standin.DEFAULT_CLIENT_SECRET,
                                                standin.webhook_id, api_base=standin.url))
         org = world.org["org_id"]
+        gateways = billing_backend.billing_app().extensions["portal"].ports["gateways"]
         gateways.register("paypal", lambda rt, org_id: adapter if org_id == org else None)
         monkeypatch.setenv("BILLING_DEFAULT_GATEWAY", "paypal")
         try:
@@ -95,6 +95,7 @@ def stripe(world, monkeypatch):
         adapter = StripeGateway(StripeSettings(stripe_standin.DEFAULT_KEY, stripe_standin.DEFAULT_SECRET,
                                                api_base=standin.url))
         org = world.org["org_id"]
+        gateways = billing_backend.billing_app().extensions["portal"].ports["gateways"]
         gateways.register("stripe", lambda rt, org_id: adapter if org_id == org else None)
         monkeypatch.setenv("BILLING_DEFAULT_GATEWAY", "stripe")
         try:

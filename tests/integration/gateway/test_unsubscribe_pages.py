@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.notifications import unsubscribes
+from services.notifications.queries import unsubscribes
 from tests.integration.gateway import notifications_backend as backend
 from tests.integration.gateway.conftest import Browser, text
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from services.chassis import auth
-from services.identity.credentials import api_keys
+from services.identity.tables import api_keys
 from tests.integration.identity.test_signin import portal  # noqa: F401 - the fixture
 from tests.helpers.tokens import bearer
 

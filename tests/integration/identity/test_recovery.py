@@ -10,9 +10,9 @@ import time
 
 from sqlalchemy import select, update
 
-from services.identity import outbox
-from services.identity.credentials import credentials, password_resets, throttle
-from services.identity.throttle import account_key
+from services.identity.adapters import outbox
+from services.identity.handlers.throttle import account_key
+from services.identity.tables import credentials, password_resets, throttle
 from tests.integration.identity.test_signin import PASSWORD, portal  # noqa: F401  (the fixture)
 
 LINK_BASE = "https://portal.acme.test"

@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import select, update
 
 from services.chassis.tables import events
-from services.identity import outbox
+from services.identity.adapters import outbox
 from services.identity.adapters.notifications import NotificationsClient
 from services.identity.app import create_app
 from services.identity.bootstrap import SPEC
-from services.identity.credentials import credentials, sessions
+from services.identity.tables import credentials, sessions
 from tests.helpers.tokens import bearer, system
 
 PASSWORD = "correct horse battery staple"
@@ -149,7 +149,7 @@ def test_an_invitation_works_once_and_a_new_one_voids_the_old_link(portal):
 
 
 def test_an_expired_invitation_is_refused(portal):
-    from services.identity.credentials import invitations
+    from services.identity.tables import invitations
     token = portal.invite(portal.contact(portal.customer()))
     with portal.rt.engine.begin() as conn:
         conn.execute(update(invitations).values(expires_at=time.time() - 1))
@@ -244,7 +244,7 @@ def test_sessions_time_out_when_idle_and_at_their_absolute_limit(portal):
     idle, old = (portal.sign_in().get_json()["token"] for _ in range(2))
     with portal.rt.engine.begin() as conn:
         rows = conn.execute(select(sessions.c.session_id, sessions.c.token_hash)).all()
-        from services.identity.sessions import token_hash
+        from services.identity.domain.sessions import token_hash
         by_hash = {r.token_hash: r.session_id for r in rows}
         conn.execute(update(sessions).where(sessions.c.session_id == by_hash[token_hash(idle)])
                      .values(last_seen=time.time() - 31 * 60))

@@ -7,8 +7,8 @@ import time
 
 from sqlalchemy import select, update
 
-from services.identity.credentials import password_resets, signups
-from services.identity.recovery import forget_expired_links
+from services.identity.handlers.recovery import forget_expired_links
+from services.identity.tables import password_resets, signups
 from tests.integration.identity.test_recovery import (accept_reset, customers, mails, open_sign_up, reset_token,
                                                       sign_up, token_in, verify)
 from tests.integration.identity.test_signin import PASSWORD, portal  # noqa: F401  (the fixture)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.identity import outbox
+from services.identity.adapters import outbox
 from tests.integration.identity.test_signin import PASSWORD, portal  # noqa: F401 - the fixture
 from tests.helpers.tokens import bearer
 

@@ -8,7 +8,7 @@ import pytest
 from services.notifications.adapters.webhook_http import Outcome, WebhookSender
 from services.notifications.app import create_app
 from services.notifications.bootstrap import SPEC
-from services.notifications.webhooks import WebhookSettings, deliver_due
+from services.notifications.handlers.webhook_delivery import WebhookSettings, deliver_due
 from tests.integration.notifications.test_webhooks import customer_created, handle, org_created
 from tests.helpers.tokens import bearer, system
 

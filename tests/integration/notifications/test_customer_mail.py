@@ -9,7 +9,8 @@ import uuid
 import pytest
 
 from services.chassis.events import Event
-from services.notifications import customer_mail, handlers
+from services.notifications import bootstrap
+from services.notifications.handlers import customer_mail
 from services.notifications.bootstrap import SPEC
 from tests.integration.notifications.test_email import send_all
 from tests.integration.notifications.test_webhooks import org_created
@@ -39,9 +40,9 @@ def env(make_runtime, db_kind, monkeypatch):
 def deliver(rt, service: str, event: Event, twice: bool = False) -> None:
     """What the consumer runner does with one incoming event (`twice`: the mail handler runs
     again for the same event, as a replay past the consumer's own dedupe would)."""
-    runs = [handlers.subscriptions()[f"portal.{service}.v1"][event.type]]
+    runs = [bootstrap.subscriptions()[f"portal.{service}.v1"][event.type]]
     if twice:
-        runs.append(customer_mail.HANDLERS[service][event.type])
+        runs += [h for h in bootstrap.EVENT_HANDLERS[f"portal.{service}.v1"][event.type] if h.__module__ == customer_mail.__name__]
     for handler in runs:
         with rt.store.unit_of_work() as uow:
             handler(event, uow)

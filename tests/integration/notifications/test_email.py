@@ -13,7 +13,7 @@ from services.chassis.tables import events
 from services.notifications.adapters.smtp import SmtpMailer, SmtpSettings
 from services.notifications.app import create_app
 from services.notifications.bootstrap import SPEC
-from services.notifications.mail import MailSettings, send_due
+from services.notifications.handlers.mail_delivery import MailSettings, send_due
 from tests.integration.notifications.test_webhooks import handle, org_created
 from tests.helpers.smtp import Inbox
 from tests.helpers.tokens import as_system

@@ -9,7 +9,8 @@ import uuid
 
 
 from services.chassis.events import Event
-from services.notifications import handlers, link_payers
+from services.notifications import bootstrap
+from services.notifications.handlers import link_payers
 from services.notifications.bootstrap import SPEC
 from tests.integration.notifications.test_customer_mail import env, inbox  # noqa: F401 (fixtures: an org on portal.acme.test, SMTP)
 from tests.integration.notifications.test_email import send_all
@@ -21,9 +22,9 @@ STRANGER = {"kind": "system", "id": None}          # billing's actor for a payer
 def deliver(rt, service: str, event: Event, twice: bool = False) -> None:
     """What the consumer runner does with one incoming event (`twice`: the link payers'
     handler runs again for the same event, as a replay past the consumer's own dedupe would)."""
-    runs = [handlers.subscriptions()[f"portal.{service}.v1"][event.type]]
+    runs = [bootstrap.subscriptions()[f"portal.{service}.v1"][event.type]]
     if twice:
-        runs.append(link_payers.HANDLERS[service][event.type])
+        runs += [h for h in bootstrap.EVENT_HANDLERS[f"portal.{service}.v1"][event.type] if h.__module__ == link_payers.__name__]
     for handler in runs:
         with rt.store.unit_of_work() as uow:
             handler(event, uow)

@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import select
 
 from services.chassis.events import Event
-from services.notifications import handlers
+from services.notifications import bootstrap
 from services.notifications.adapters.smtp import SmtpMailer
 from services.notifications.app import create_app
 from services.notifications.bootstrap import SPEC
-from services.notifications.mail import send_due
-from services.notifications.projections import emails
-from services.notifications.staff_mail import on_activity, queue_digests, send_digests
+from services.notifications.handlers.mail_delivery import send_due
+from services.notifications.tables import emails
+from services.notifications.handlers.staff_mail import on_activity, queue_digests, send_digests
 from tests.integration.notifications.test_email import settings
 from tests.integration.notifications.test_webhooks import org_created
 from tests.helpers.smtp import Inbox
@@ -29,7 +29,7 @@ def handle(rt, event: Event, service: str = "support") -> None:
     topic = TOPICS[service]
     with rt.store.unit_of_work() as uow:
         if uow.mark_handled(event.event_id, topic, event.type):
-            handlers.subscriptions()[topic][event.type](event, uow)
+            bootstrap.subscriptions()[topic][event.type](event, uow)
         uow.commit()
 
 

@@ -12,10 +12,10 @@ import pytest
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import select
 
-from services.notifications import unsubscribes
+from services.notifications.handlers import unsubscribes
 from services.notifications.app import create_app
 from services.notifications.bootstrap import SPEC
-from services.notifications.projections import emails
+from services.notifications.tables import emails
 from tests.integration.notifications.test_customer_mail import contact, deliver, event, issued, payment
 from tests.integration.notifications.test_email import send_all
 from tests.integration.notifications.test_webhooks import org_created

@@ -8,11 +8,11 @@ from sqlalchemy import select
 from services.chassis import orgs
 from services.chassis.events import Event
 from services.chassis.tables import events
-from services.notifications import handlers
+from services.notifications import bootstrap
 from services.notifications.adapters.webhook_http import WebhookSender, sign, verify
 from services.notifications.app import create_app
 from services.notifications.bootstrap import SPEC
-from services.notifications.webhooks import WebhookSettings, deliver_due
+from services.notifications.handlers.webhook_delivery import WebhookSettings, deliver_due
 from tests.helpers.receiver import Receiver
 from tests.helpers.tokens import as_system
 
@@ -39,7 +39,7 @@ def handle(rt, event: Event) -> None:
     """What the consumer runner does with one incoming event."""
     with rt.store.unit_of_work() as uow:
         if uow.mark_handled(event.event_id, "portal.identity.v1", event.type):
-            (handlers.subscriptions()["portal.identity.v1"][event.type])(event, uow)
+            (bootstrap.subscriptions()["portal.identity.v1"][event.type])(event, uow)
         uow.commit()
 
 

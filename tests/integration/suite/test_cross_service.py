@@ -7,7 +7,7 @@ import pytest
 
 from services.billing.app import create_app as billing_app
 from services.billing.bootstrap import SPEC as BILLING
-from services.billing.customers import names
+from services.billing.queries.customers import names
 from services.chassis.consumer import ConsumerRunner
 from services.chassis.relay import OutboxRelay
 from services.identity.app import create_app as identity_app

@@ -8,9 +8,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.support import reviews
 from services.support.bootstrap import SPEC
-from services.support.ticket_queries import Viewer
+from services.support.domain.commands import SubmitReview
+from services.support.domain.viewer import Viewer
+from services.support.handlers import reviews
 from tests.integration.support.test_tickets import ORG, Support
 from tests.helpers.problems import problem
 from tests.helpers.tokens import bearer
@@ -47,7 +48,7 @@ def test_one_review_per_contact_per_period_even_at_once(support):
     assert "reviewed our service recently" in problem(again, 409)["detail"]
     viewer = Viewer("contact", "contact-1", ORG, "cust-1", "Ann")
     later = datetime.now(timezone.utc) + timedelta(days=31)
-    reviews.submit(support.rt, viewer, reviews.SubmitReview(3), now=later)
+    reviews.submit_review(support.rt, SubmitReview(viewer, 3), now=later)
     assert support.client.get(f"/orgs/{ORG}/reviews", headers=support.staff).get_json()["count"] == 2
 
 

@@ -15,12 +15,13 @@ from sqlalchemy import insert, select, update
 from services.chassis.orgs import known_orgs
 from services.chassis.projections import rebuild
 from services.chassis.tables import events
-from services.support import tickets
+from services.support.domain.commands import PostMessage, ReopenTicket
 from services.support.app import create_app
 from services.support.bootstrap import SPEC
 from services.support.domain.ticket import TicketClosedError
-from services.support.projections import ticket_messages, tickets as tickets_table
-from services.support.ticket_queries import Viewer
+from services.support.domain.viewer import Viewer
+from services.support.handlers import tickets
+from services.support.projections.tickets import ticket_messages, tickets as tickets_table
 from tests.helpers.problems import problem
 from tests.helpers.tokens import bearer
 
@@ -214,11 +215,11 @@ def test_reopen_within_the_window_only_and_closed_takes_nothing(support):
     viewer = Viewer("contact", "contact-1", ORG, "cust-1", "Ann")
     late = datetime.now(timezone.utc) + timedelta(days=15)
     with pytest.raises(TicketClosedError, match="more than 14 days ago"):
-        tickets.reopen(support.rt, viewer, tid, now=late)
+        tickets.reopen_ticket(support.rt, ReopenTicket(viewer, tid), now=late)
     with pytest.raises(TicketClosedError):
-        tickets.post_message(support.rt, viewer, tid, "still broken", now=late)
+        tickets.post_message(support.rt, PostMessage(viewer, tid, "still broken"), now=late)
     support.settings(ticket_reopen_days=30)
-    tickets.post_message(support.rt, viewer, tid, "still broken", now=late)     # reopens it
+    tickets.post_message(support.rt, PostMessage(viewer, tid, "still broken"), now=late)     # reopens it
     assert support.seen_by_contact(tid).get_json()["status"] == "open"
 
     closed = support.staff_do(tid, "close", resolution="Replaced the printer.")

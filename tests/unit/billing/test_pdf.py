@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from services.billing import pdf
+from services.billing.adapters import pdf
 from services.billing.adapters.identity_logo import IdentityLogos
 
 ORG = {"org_id": "org-acme", "name": "Zoë's Rösterei", "settings": {"brand_colour": "#0f766e", "logo": "d1"}}

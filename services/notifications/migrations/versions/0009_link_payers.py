@@ -1,5 +1,5 @@
 """notifications: link payers, the address a payment-link payer who is not signed in gave for
-the receipt (billing's PaymentInitiated `payer_email`; services/notifications/link_payers.py).
+the receipt (billing's PaymentInitiated `payer_email`; services/notifications/handlers/link_payers.py).
 
 Revision ID: 0009
 """

@@ -1,0 +1,136 @@
+"""The console's customers, their contacts and their access. Owners and admins change
+permissions, reset MFA and sign contacts out; agents may look and invite."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from gateway.clients.base import ServiceProblem
+from gateway.console.forms import ContactForm, CustomerForm, PermissionsForm
+from gateway.web.access import MANAGERS, console
+from gateway.web.context import forget_login, identity, org_id, principal
+from gateway.web.forms import apply_problem
+from gateway.web.labels import PERMISSION_LABELS
+from gateway.web.refusals import flash_refusal
+
+bp = Blueprint("console_customers", __name__, url_prefix="/console")
+
+CUSTOMERS_PER_PAGE = 50
+STATUS_LABELS = {"created": "Not invited yet", "invited": "Invited", "active": "Active", "disabled": "Disabled"}
+
+
+@bp.route("/customers", methods=["GET", "POST"])
+@console()
+def customers():
+    form = CustomerForm()
+    messages: list[str] = []
+    status = 200
+    if form.validate_on_submit():
+        try:
+            customer = identity().create_customer(org_id(), form.name.data.strip(), form.email.data.strip())
+        except ServiceProblem as problem:
+            messages = apply_problem(form, problem)
+            status = problem.status if problem.status in (409, 422) else 400
+        else:
+            flash(f"Customer {customer.get('name', '')} created.", "success")
+            return redirect(url_for("console_customers.customer", customer_id=customer["customer_id"]))
+    elif request.method == "POST":
+        status = 400
+    q = (request.args.get("q") or "").strip()[:200] or None
+    after = (request.args.get("after") or "")[:600] or None
+    try:
+        found, next_page = identity().find_customers(org_id(), q, after, CUSTOMERS_PER_PAGE)
+    except ServiceProblem as problem:               # a stale or edited page link: start again
+        if problem.status not in (400, 422):
+            raise
+        found, next_page = identity().find_customers(org_id(), q, None, CUSTOMERS_PER_PAGE)
+    return render_template("console/customers/customers.html", form=form, messages=messages, customers=found,
+                           q=q, after=after, next_page=next_page), status
+
+
+def _contact_forms(contacts: list[dict]) -> dict[str, PermissionsForm]:
+    forms = {}
+    for contact in contacts:
+        form = PermissionsForm(prefix=f"c-{contact['contact_id']}", formdata=None)
+        form.permissions.data = list(contact.get("permissions") or [])
+        forms[contact["contact_id"]] = form
+    return forms
+
+
+def _customer_page(customer_id: str, contact_form: ContactForm, messages: list[str], status: int = 200):
+    customer = identity().get_customer(org_id(), customer_id)
+    contacts = identity().list_contacts(org_id(), customer_id)
+    return render_template("console/customers/customer.html", customer=customer, contacts=contacts,
+                           form=contact_form, permission_forms=_contact_forms(contacts), messages=messages,
+                           status_labels=STATUS_LABELS, permission_labels=PERMISSION_LABELS,
+                           may_manage=principal().get("role") in MANAGERS), status
+
+
+@bp.get("/customers/<customer_id>")
+@console()
+def customer(customer_id: str):
+    form = ContactForm(formdata=None)
+    form.permissions.data = ["view"]
+    return _customer_page(customer_id, form, [])
+
+
+@bp.post("/customers/<customer_id>/contacts")
+@console()
+def add_contact(customer_id: str):
+    form = ContactForm()
+    if not form.validate():
+        return _customer_page(customer_id, form, [], 400)
+    try:
+        contact = identity().create_contact(org_id(), customer_id, form.email.data.strip(), form.name.data.strip(),
+                                            list(form.permissions.data or []))
+    except ServiceProblem as problem:
+        messages = apply_problem(form, problem)
+        return _customer_page(customer_id, form, messages, problem.status if problem.status in (409, 422) else 400)
+    flash(f"{contact.get('name') or 'The contact'} was added. Send the invitation when you are ready.", "success")
+    return redirect(url_for("console_customers.customer", customer_id=customer_id))
+
+
+def _contact_action(customer_id: str, contact_id: str, action, done: str):
+    """A one-button form on a contact: do it, say so, back to the customer's page. The
+    contact's sessions cached here are dropped, so a change of rights applies at once."""
+    try:
+        action()
+    except ServiceProblem as problem:
+        flash_refusal(problem, raised=())
+    else:
+        forget_login(contact_id)
+        flash(done, "success")
+    return redirect(url_for("console_customers.customer", customer_id=customer_id))
+
+
+@bp.post("/customers/<customer_id>/contacts/<contact_id>/invite")
+@console()
+def invite(customer_id: str, contact_id: str):
+    link_base = request.host_url.rstrip("/")
+    return _contact_action(customer_id, contact_id, lambda: identity().invite(org_id(), contact_id, link_base),
+                           "The invitation was sent. Any earlier invitation link no longer works.")
+
+
+@bp.post("/customers/<customer_id>/contacts/<contact_id>/permissions")
+@console(roles=MANAGERS)
+def permissions(customer_id: str, contact_id: str):
+    form = PermissionsForm(prefix=f"c-{contact_id}")
+    if not form.validate():
+        flash("Those permissions are not known.", "error")
+        return redirect(url_for("console_customers.customer", customer_id=customer_id))
+    chosen = list(form.permissions.data or [])
+    return _contact_action(customer_id, contact_id, lambda: identity().set_permissions(org_id(), contact_id, chosen),
+                           "Permissions saved.")
+
+
+@bp.post("/customers/<customer_id>/contacts/<contact_id>/mfa-reset")
+@console(roles=MANAGERS)
+def reset_mfa(customer_id: str, contact_id: str):
+    return _contact_action(customer_id, contact_id, lambda: identity().reset_mfa(org_id(), contact_id),
+                           "Two-step verification was reset: the contact sets it up again at the next sign-in.")
+
+
+@bp.post("/customers/<customer_id>/contacts/<contact_id>/revoke")
+@console(roles=MANAGERS)
+def revoke(customer_id: str, contact_id: str):
+    return _contact_action(customer_id, contact_id, lambda: identity().revoke_all(org_id(), contact_id),
+                           "The contact was signed out everywhere.")

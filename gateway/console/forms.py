@@ -1,0 +1,330 @@
+"""The console's forms (Flask-WTF).
+
+Staff, customers and contacts, portal settings and API keys: quick checks; identity
+decides the rest and its problems come back at their fields (`apply_problem`).
+
+Invoices: a new invoice with a fixed number of line rows (so it works without JavaScript;
+empty rows are ignored), and the small forms on an invoice's page.
+
+Amounts are typed as decimals ("120.50") and sent as integer minor units with the
+currency's own precision (Babel). billing decides the rest; its field errors come back
+through `InvoiceForm.apply_problem`, which puts `lines.2.quantity` on the row the person
+typed it in (billing counts only the rows that were sent).
+
+Notifications (Flask-WTF, CSRF on): an e-mail template's wording, and a new webhook. Quick,
+readable checks here; notifications decides the rest (an unknown placeholder, a URL that is
+not https) and its problems come back at the field they are about; and a staff member's
+choice of activity mail per kind."""
+from __future__ import annotations
+
+from babel.numbers import get_currency_precision, is_currency
+from flask import request
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (BooleanField, ColorField, DateField, EmailField, Form, IntegerField, RadioField, SelectChoice,
+                     SelectField, StringField, TextAreaField)
+from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
+                                ValidationError)
+
+from gateway.clients.base import ServiceProblem
+from gateway.web.access import API_SCOPES, MODULES, PERMISSIONS, SWITCHES
+from gateway.web.forms import MultiCheckboxField, REQUIRED, problem_sentence
+from gateway.web.labels import MODULE_LABELS, PERMISSION_LABELS, SCOPE_LABELS, SWITCH_LABELS
+from gateway.web.money import decimal_text, to_minor
+
+DEFAULT_BRAND = "#1d4ed8"            # portal.css's own --brand
+
+
+# -- staff, customers, settings, API keys ----------------------------------------------------
+ROLE_LABELS = {"owner": "Owner", "admin": "Admin", "agent": "Agent"}
+
+
+class StaffForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(REQUIRED), Length(max=200)])
+    email = EmailField("E-mail", validators=[DataRequired(REQUIRED), Length(max=254)])
+    role = SelectField("Role", choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()], default="agent")
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()])
+
+
+class CustomerForm(FlaskForm):
+    name = StringField("Customer name", validators=[DataRequired(REQUIRED), Length(max=200)])
+    email = EmailField("Billing e-mail", validators=[DataRequired(REQUIRED), Length(max=254)])
+
+
+class PermissionsForm(FlaskForm):
+    permissions = MultiCheckboxField("Permissions",
+                                     choices=[SelectChoice(p, PERMISSION_LABELS[p]) for p in PERMISSIONS])
+
+
+class ContactForm(PermissionsForm):
+    name = StringField("Name", validators=[DataRequired(REQUIRED), Length(max=200)])
+    email = EmailField("E-mail", validators=[DataRequired(REQUIRED), Length(max=254)])
+
+
+class SettingsForm(FlaskForm):
+    modules = MultiCheckboxField("Modules customers see",
+                                 choices=[SelectChoice(m, MODULE_LABELS[m]) for m in MODULES])
+    brand_colour = ColorField("Brand colour", validators=[Optional()], default=DEFAULT_BRAND)
+    ticket_reopen_days = IntegerField("Days a customer may reopen a resolved ticket", default=14, validators=[
+        Optional(), NumberRange(0, 365, "Give a whole number of days from 0 to 365.")],
+        render_kw={"min": "0", "max": "365"})
+    review_period_days = IntegerField("Days between two service reviews of one contact", default=30, validators=[
+        Optional(), NumberRange(1, 365, "Give a whole number of days from 1 to 365.")],
+        render_kw={"min": "1", "max": "365"})
+
+    def fill(self, org_settings: dict) -> None:
+        for key in SWITCHES:
+            self[key].data = bool(org_settings.get(key))
+        self.ticket_reopen_days.data = org_settings.get("ticket_reopen_days", 14)
+        self.review_period_days.data = org_settings.get("review_period_days", 30)
+        self.modules.data = [m for m in MODULES if m in (org_settings.get("modules") or [])]
+        self.brand_colour.data = org_settings.get("brand_colour") or DEFAULT_BRAND
+
+    def changes(self, org_settings: dict) -> dict:
+        changes = {**{key: bool(self[key].data) for key in SWITCHES},
+                   "modules": [m for m in MODULES if m in (self.modules.data or [])]}
+        for key in ("ticket_reopen_days", "review_period_days"):
+            if self[key].data is not None:
+                changes[key] = self[key].data
+        colour = (self.brand_colour.data or DEFAULT_BRAND).lower()
+        if colour != (org_settings.get("brand_colour") or DEFAULT_BRAND):
+            changes["brand_colour"] = colour
+        return changes
+
+
+class LogoForm(FlaskForm):
+    logo = FileField("Logo", validators=[FileRequired("Choose an image file.")],
+                     render_kw={"accept": "image/png,image/jpeg,image/webp"})
+
+
+for _switch in SWITCHES:
+    setattr(SettingsForm, _switch, BooleanField(SWITCH_LABELS[_switch]))
+
+
+class ApiKeyForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(REQUIRED), Length(max=100)],
+                       render_kw={"autocomplete": "off"})
+    # Checked here, not with DataRequired: that puts `required` on every checkbox, and a
+    # browser would then refuse the form unless all of them are ticked.
+    scopes = MultiCheckboxField("What the key may reach",
+                                choices=[SelectChoice(s, SCOPE_LABELS[s]) for s in API_SCOPES])
+
+    def validate_scopes(self, field):
+        if not field.data:
+            raise ValidationError("Choose at least one thing the key may reach.")
+
+
+# -- invoices ------------------------------------------------------------------------------------
+LINE_ROWS = 5
+NUMBER = r"^\s*\d{1,12}([.,]\d+)?\s*$"
+AMOUNT_HINT = "Give an amount like 120.50."
+OFFLINE_METHODS = {"bank_transfer": "Bank transfer", "cash": "Cash", "cheque": "Cheque"}
+# billing's field names -> the form's, and marshmallow's terse words -> sentences
+LINE_FIELDS = {"description": "description", "quantity": "quantity", "unit_price_minor": "unit_price",
+               "tax_rate": "tax_rate", "discount_percent": "discount_percent",
+               "discount_fixed_minor": "discount_percent"}
+PLAIN_WORDS = {"Not a valid number.": "Enter a number like 2 or 2.5.",
+               "Not a valid decimal.": "Enter a number like 2 or 2.5.",
+               "Not a valid integer.": "Enter a whole number.",
+               "Missing data for required field.": REQUIRED,
+               "Field may not be null.": REQUIRED,
+               "Not a valid date.": "Enter a date like 2026-12-31."}
+
+
+def readable(message: str) -> str:
+    return PLAIN_WORDS.get(message, message)
+
+
+class LineForm(Form):
+    """One line row; all of it empty means "no line here"."""
+    description = StringField("Description", validators=[Optional(), Length(max=500)])
+    quantity = StringField("Quantity", validators=[Optional(), Regexp(NUMBER, message="Enter a number like 2 or 2.5.")],
+                           render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    unit_price = StringField("Unit price", validators=[Optional(), Regexp(NUMBER, message=AMOUNT_HINT)],
+                             render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    tax_rate = StringField("Tax rate (%)", validators=[Optional(), Regexp(NUMBER, message="Enter a percentage like 20.")],
+                           render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    discount_percent = StringField("Discount (%, optional)",
+                                   validators=[Optional(), Regexp(NUMBER, message="Enter a percentage like 10.")],
+                                   render_kw={"inputmode": "decimal", "autocomplete": "off"})
+
+    def is_empty(self) -> bool:
+        return not any((field.data or "").strip() for field in self)
+
+
+class InvoiceForm(FlaskForm):
+    customer_id = SelectField("Customer", validators=[DataRequired("Choose a customer.")], choices=[])
+    currency = StringField("Currency", default="EUR", validators=[
+        DataRequired(REQUIRED), Regexp(r"^\s*[A-Za-z]{3}\s*$", message="Give a three-letter code such as EUR.")],
+        render_kw={"maxlength": "3", "autocomplete": "off", "spellcheck": "false"})
+    due_date = DateField("Due date (optional)", validators=[Optional()])
+    notes = TextAreaField("Notes for the customer (optional)", validators=[Optional(), Length(max=5000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Plain forms with the prefix "lines-N" (fields "lines-2-quantity"), not a FieldList:
+        # a FieldList renumbers rows when some are missing from the post.
+        formdata = request.form if self.is_submitted() else None
+        self.lines = [LineForm(formdata, prefix=f"lines-{i}") for i in range(LINE_ROWS)]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        valid = all([line.validate() for line in self.lines]) and valid
+        code = self.code()
+        if not self.currency.errors and not is_currency(code):
+            self.currency.errors = [*self.currency.errors, f"{code} is not a currency we know: use a code such as EUR."]
+            valid = False
+        rows = self.filled_rows()
+        if not rows:
+            first = self.lines[0].description
+            first.errors = [*first.errors, "An invoice needs at least one line."]
+            return False
+        for row in rows:
+            line = self.lines[row]
+            for name in ("description", "quantity", "unit_price"):
+                if not (line[name].data or "").strip():
+                    line[name].errors = [*line[name].errors, REQUIRED]
+                    valid = False
+            if (not self.currency.errors and not line.unit_price.errors and line.unit_price.data
+                    and to_minor(line.unit_price.data, code) is None):
+                digits = get_currency_precision(code)
+                line.unit_price.errors = [*line.unit_price.errors,
+                                          f"{code} amounts have {digits} decimal{'s' if digits != 1 else ''} at most."]
+                valid = False
+        return valid
+
+    def line_messages(self) -> list[str]:
+        """The rows' own errors as sentences for the top of the form ("Line 3: ...")."""
+        return [f"Line {row + 1}, {field.label.text.lower()}: {error}" for row, line in enumerate(self.lines)
+                for field in line for error in field.errors]
+
+    def code(self) -> str:
+        return (self.currency.data or "").strip().upper()
+
+    def filled_rows(self) -> list[int]:
+        return [i for i, line in enumerate(self.lines) if not line.is_empty()]
+
+    def body(self, issue: bool) -> dict:
+        """What billing's POST /invoices takes (only the filled rows, in their order)."""
+        code = self.code()
+        lines = []
+        for row in self.filled_rows():
+            line = self.lines[row]
+            entry = {"description": line.description.data.strip(), "quantity": decimal_text(line.quantity.data),
+                     "unit_price_minor": to_minor(line.unit_price.data, code),
+                     "tax_rate": decimal_text(line.tax_rate.data) or "0"}
+            if decimal_text(line.discount_percent.data):
+                entry["discount_percent"] = decimal_text(line.discount_percent.data)
+            lines.append(entry)
+        return {"customer_id": self.customer_id.data, "currency": code, "lines": lines,
+                "due_date": self.due_date.data.isoformat() if self.due_date.data else None,
+                "notes": (self.notes.data or "").strip() or None, "issue": issue}
+
+    def apply_problem(self, problem: ServiceProblem) -> list[str]:
+        """billing's field errors onto their fields (a line's onto the row it came from);
+        answers the sentences for the top of the form."""
+        rows = self.filled_rows()
+        messages: list[str] = []
+        line_problems = False
+        for name, errors in problem.errors.items():
+            errors = [readable(e) for e in errors]
+            parts = name.split(".")
+            if parts[0] == "lines" and len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(rows):
+                row = rows[int(parts[1])]
+                field = self.lines[row][LINE_FIELDS.get(parts[2], "description")]
+                field.errors = [*field.errors, *errors]
+                messages.extend(f"Line {row + 1}: {e}" for e in errors)
+                line_problems = True
+            elif name in self._fields and name not in ("csrf_token", "lines"):
+                self[name].errors = [*self[name].errors, *errors]
+            else:
+                messages.extend(errors)
+        field = problem.extra.get("field")
+        if not problem.errors and isinstance(field, str) and field in self._fields and field != "lines":
+            self[field].errors = [*self[field].errors, problem.detail]
+        if not line_problems:             # billing's own "Line 2: ..." counts the rows sent, not the rows shown
+            messages.insert(0, problem_sentence(problem))
+        return list(dict.fromkeys(messages))
+
+
+class EditForm(FlaskForm):
+    """What may change on an issued invoice here: due date and notes."""
+    due_date = DateField("Due date", validators=[Optional()])
+    notes = TextAreaField("Notes for the customer", validators=[Optional(), Length(max=5000)])
+
+
+class VoidForm(FlaskForm):
+    reason = StringField("Reason (kept in the invoice's history)", validators=[Optional(), Length(max=500)])
+
+
+class OfflinePaymentForm(FlaskForm):
+    method = SelectField("Paid by", choices=[SelectChoice(k, v) for k, v in OFFLINE_METHODS.items()],
+                         default="bank_transfer")
+    amount = StringField("Amount received", validators=[DataRequired(REQUIRED), Regexp(NUMBER, message=AMOUNT_HINT)],
+                         render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    reference = StringField("Reference (optional: the bank's or cheque's)", validators=[Optional(), Length(max=200)],
+                            render_kw={"autocomplete": "off"})
+
+
+class RefundForm(FlaskForm):
+    amount = StringField("Amount to refund", validators=[DataRequired(REQUIRED), Regexp(NUMBER, message=AMOUNT_HINT)],
+                         render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    reason = StringField("Reason (optional)", validators=[Optional(), Length(max=500)])
+
+
+def form_errors(form: FlaskForm) -> str:
+    """A refused small form as one sentence for a flash message: "Amount received: ..."."""
+    return " ".join(f"{form[name].label.text}: {error}" for name, errors in form.errors.items()
+                    for error in (errors if isinstance(errors, list) else [str(errors)]))
+
+
+class StaffCommentForm(FlaskForm):
+    text = TextAreaField("Comment", validators=[DataRequired("Write the comment first."), Length(max=5000)])
+    show_in_portal = BooleanField("Show to the customer in the portal (they get an e-mail)")
+
+
+# -- notifications: e-mail templates, webhooks, activity mail ---------------------------------
+ALL_EVENTS = "*"
+
+
+class TemplateForm(FlaskForm):
+    subject = StringField("Subject", validators=[DataRequired(REQUIRED), Length(max=300)],
+                          render_kw={"autocomplete": "off", "spellcheck": "true"})
+    text = TextAreaField("Text body", validators=[DataRequired(REQUIRED), Length(max=20000)],
+                         render_kw={"rows": "12"})
+    html = TextAreaField("HTML body (optional)", validators=[Optional(), Length(max=50000)],
+                         render_kw={"rows": "8", "spellcheck": "false"})
+
+
+class WebhookForm(FlaskForm):
+    url = StringField("URL", validators=[DataRequired(REQUIRED), Length(min=8, max=2000)],
+                      render_kw={"autocomplete": "off", "spellcheck": "false", "inputmode": "url",
+                                 "placeholder": "https://"})
+    # Checked here, not with DataRequired (that would make a browser require every box).
+    event_types = MultiCheckboxField("Events to send", choices=[])
+
+    def set_catalogue(self, types: list[dict]) -> "WebhookForm":
+        self.event_types.choices = [SelectChoice(ALL_EVENTS, "All events"),
+                                    *(SelectChoice(t["type"], t["type"]) for t in types)]
+        return self
+
+    def validate_event_types(self, field):
+        if not field.data:
+            raise ValidationError("Choose at least one event.")
+
+
+ACTIVITY_KIND_LABELS = {"payments": "Payments", "comments": "Comments", "approvals": "Quotes and agreements decided",
+                        "uploads": "Documents uploaded", "tickets": "New tickets", "reviews": "Reviews"}
+MAIL_MODES = {"off": "No e-mail", "immediate": "An e-mail each time", "daily": "A daily digest"}
+
+
+class ActivityMailForm(FlaskForm):
+    """One choice per kind of activity (fields added below, one per kind)."""
+
+
+for _kind, _label in ACTIVITY_KIND_LABELS.items():
+    setattr(ActivityMailForm, _kind, RadioField(_label, default="off", validators=[InputRequired("Choose one.")],
+                                                choices=[SelectChoice(k, v) for k, v in MAIL_MODES.items()]))

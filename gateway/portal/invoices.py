@@ -1,0 +1,90 @@
+"""The portal's invoices: the customer's list (filters, search by number, dates, sorts,
+pages by cursor), each invoice with its lines, taxes, payments and what happened to it,
+and its PDF. Everything comes from billing with the contact's own token, so billing decides
+what this customer may see; the gateway only checks module and permission first."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, render_template, request, url_for
+
+from gateway.clients.base import ServiceProblem, ServiceUnavailable
+from gateway.portal.bulk_payments import bulk_form_for
+from gateway.portal.comments import conversation_for
+from gateway.portal.payments import pay_form_for, payment_words
+from gateway.web.access import portal
+from gateway.web.context import billing, customer_id, org_id, settings
+from gateway.web.payments import IN_PROGRESS
+
+bp = Blueprint("portal_invoices", __name__)
+
+STATUS_LABELS = {"sent": "Due", "partially_paid": "Partly paid", "paid": "Paid", "overdue": "Overdue",
+                 "void": "Void"}
+SORTS = {"-issued_at": "Newest first", "issued_at": "Oldest first", "due_date": "Due soonest",
+         "-due_date": "Due latest", "-total": "Largest amount", "total": "Smallest amount",
+         "number": "Number (A–Z)", "-number": "Number (Z–A)"}
+EVENT_LABELS = {"issued": "Issued", "updated": "Changed", "voided": "Voided", "viewed": "Viewed",
+                "comment": "Comment", "forwarded": "Forwarded by e-mail",
+                "payment_initiated": "Payment started", "payment_pending": "Payment being processed",
+                "payment_settled": "Payment received", "payment_failed": "Payment failed",
+                "payment_refunded": "Payment refunded", "credit_applied": "Credit applied"}
+PAGE_SIZE = 25
+
+
+def _filters() -> dict:
+    args = request.args
+    status = args.get("status") if args.get("status") in STATUS_LABELS else None
+    sort = args.get("sort") if args.get("sort") in SORTS else "-issued_at"
+    return {"status": status, "number": (args.get("number") or "").strip()[:50] or None,
+            "issued_from": _date(args.get("from")), "issued_to": _date(args.get("to")), "sort": sort}
+
+
+def _date(value: str | None) -> str | None:
+    try:
+        return date.fromisoformat(value).isoformat() if value else None
+    except ValueError:
+        return None
+
+
+@bp.get("/invoices")
+@portal(module="invoices", permission="view")
+def invoices():
+    filters = _filters()
+    cursor = (request.args.get("cursor") or "")[:500] or None
+    messages: list[str] = []
+    try:
+        page = billing().invoices(org_id(), customer_id(), {**filters, "cursor": cursor, "limit": PAGE_SIZE})
+    except ServiceProblem as problem:             # a page link from before, or a date range upside down
+        if problem.status not in (400, 422):
+            raise
+        messages = [problem.detail]
+        page = billing().invoices(org_id(), customer_id(), {"sort": filters["sort"], "limit": PAGE_SIZE})
+    query = {"status": filters["status"], "number": filters["number"], "from": filters["issued_from"],
+             "to": filters["issued_to"], "sort": filters["sort"]}
+    query = {k: v for k, v in query.items() if v}
+    next_url = url_for("portal_invoices.invoices", cursor=page["next_cursor"], **query) if page.get("next_cursor") else None
+    filtered = any(query.get(k) for k in ("status", "number", "from", "to"))
+    return render_template("portal/invoices/invoices.html", page=page, filters=filters, query=query, cursor=cursor,
+                           filtered=filtered, bulk_form=bulk_form_for(),
+                           next_url=next_url, messages=messages, status_labels=STATUS_LABELS, sorts=SORTS)
+
+
+@bp.get("/invoices/<invoice_id>")
+@portal(module="invoices", permission="view")
+def invoice(invoice_id: str):
+    found = billing().invoice(org_id(), customer_id(), invoice_id)
+    busy = next((p for p in found.get("payments") or [] if p["status"] in IN_PROGRESS), None)
+    in_progress = billing().payment(org_id(), customer_id(), busy["payment_id"]) if busy else None
+    return render_template("portal/invoices/invoice.html", invoice=found, status_labels=STATUS_LABELS,
+                           event_labels=EVENT_LABELS, pay_form=pay_form_for(found), in_progress_payment=in_progress,
+                           partial_allowed=bool(settings().get("partial_payments")), **payment_words(),
+                           conversation=conversation_for(found))
+
+
+@bp.get("/invoices/<invoice_id>/pdf")
+@portal(module="invoices", permission="download")
+def invoice_pdf(invoice_id: str):
+    pdf, disposition = billing().invoice_pdf(org_id(), customer_id(), invoice_id)
+    if not pdf.startswith(b"%PDF-"):
+        raise ServiceUnavailable("billing answered something that is not a PDF")
+    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition})

@@ -1,0 +1,6 @@
+"""The pages anyone may open (`@public`, or `@pending_mfa` for the MFA step): sign-in, MFA,
+password recovery, sign-up, invitations, payment links, unsubscribe links and the payment
+gateways' webhooks in; each module with its own blueprint ("public_<module>")."""
+from gateway.public import invitations, mfa, pay_links, recovery, signin, signup, unsubscribe, webhooks
+
+BLUEPRINTS = (signin.bp, mfa.bp, invitations.bp, recovery.bp, signup.bp, pay_links.bp, unsubscribe.bp, webhooks.bp)

@@ -1,0 +1,50 @@
+"""What every template may use, registered by the app (init_filters), not by a blueprint:
+the `money` and `day` filters, and the page context (the org for branding, the person,
+the navigation)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from babel.numbers import format_currency, get_currency_precision
+from flask import Flask, g
+
+from gateway.web.access import module_path, nav_modules
+from gateway.web.context import pending_step, principal
+from gateway.web.labels import MODULE_LABELS
+
+
+def init_filters(app: Flask) -> None:
+    app.add_template_filter(money, "money")
+    app.add_template_filter(day, "day")
+    app.context_processor(page_context)
+
+
+def money(minor: int | None, currency: str) -> str:
+    """Minor units as the contact reads money in their language: €1,234.56, 1.234 ¥, BHD 1.250."""
+    if minor is None:
+        return ""
+    amount = Decimal(minor).scaleb(-get_currency_precision(currency))
+    return format_currency(amount, currency, locale=principal().get("language") or "en")
+
+
+def day(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if "T" in value else date.fromisoformat(value)
+    except ValueError:
+        return value
+    return moment.strftime("%d %b %Y")
+
+
+def page_context():
+    """What every template may use: the org (for branding) and the navigation."""
+    org = g.get("org")
+    view = g.get("session_view")
+    person = (view or {}).get("principal") or {}
+    signed_in = view is not None and pending_step(view) is None
+    return {"org": org, "person": person if view else {}, "signed_in": signed_in,
+            "pending": view is not None and not signed_in,
+            "nav": nav_modules() if signed_in and org else [],
+            "module_labels": MODULE_LABELS, "module_path": module_path}

@@ -1,0 +1,24 @@
+"""The words people read for the gateway's codes: modules, permissions, switches, roles,
+API scopes, payment states. One place, so the portal and the console say the same."""
+from __future__ import annotations
+
+MODULE_LABELS = {
+    "invoices": "Invoices", "payments": "Payments", "credit_notes": "Credit notes",
+    "sales_orders": "Sales orders", "deliveries": "Deliveries", "service_requests": "Service requests",
+    "projects": "Projects", "timesheets": "Timesheets", "tickets": "Tickets", "documents": "Documents",
+    "quotes": "Quotes", "reviews": "Reviews",
+}
+PERMISSION_LABELS = {
+    "view": "View", "download": "Download", "pay": "Pay", "submit_tickets": "Submit tickets",
+    "upload": "Upload", "approve": "Approve", "forward": "Forward",
+}
+SWITCH_LABELS = {
+    "portal_enabled": "The portal is open to customers",
+    "mfa_required": "Customers must use two-step verification",
+    "self_signup": "Customers may sign up themselves",
+    "forward_documents": "Customers may forward documents",
+    "bulk_payments": "Customers may pay several invoices at once",
+    "partial_payments": "Customers may pay part of an invoice",
+    "share_tickets": "Contacts of a customer see each other's tickets",
+}
+SCOPE_LABELS = {"customers": "Customers and contacts", **MODULE_LABELS}

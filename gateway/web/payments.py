@@ -1,0 +1,38 @@
+"""Paying, as the portal and the public payment links share it: a payment's states in words,
+and starting a payment at billing and handing the person over to the payment gateway's own
+page (we never see a card), or straight to the payment's status page when nothing is left
+to do there."""
+from __future__ import annotations
+
+from typing import Callable
+
+from flask import redirect, render_template
+
+from gateway.clients.base import ServiceProblem
+from gateway.web.refusals import refused
+
+IN_PROGRESS = ("initiated", "pending")
+STATUS_TEXT = {
+    "initiated": "Waiting for you to finish at the payment page.",
+    "pending": "Accepted by your bank and being processed. This can take a few working days.",
+    "settled": "Paid. Thank you!",
+    "failed": "This payment did not go through.",
+    "refunded": "This payment was refunded.",
+}
+PAYMENT_LABELS = {"initiated": "Not finished", "pending": "Processing", "settled": "Paid", "failed": "Failed",
+                  "refunded": "Refunded"}
+
+
+def start_payment(start: Callable[[], dict], back: str, hand_over: str, status_url: Callable[[dict], str],
+                  **context):
+    """Calls `start` (billing's answer: {payment_id, status, redirect_url ...}). billing's refusal
+    (e.g. "A payment for INV-000123 is still being processed ...") is flashed on `back`; a
+    payment to finish at the gateway renders `hand_over` (a page that sends the browser on);
+    anything else goes to the payment's status page, `status_url(payment)`."""
+    try:
+        payment = start()
+    except ServiceProblem as problem:
+        return refused(problem, back)
+    if payment.get("redirect_url"):
+        return render_template(hand_over, payment=payment, **context)
+    return redirect(status_url(payment))

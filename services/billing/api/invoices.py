@@ -1,0 +1,136 @@
+"""billing's HTTP API: thin translators from JSON to commands; reads hit the read model.
+
+Staff, API keys (scope "invoices") and the operator manage an org's invoices under
+/orgs/<org>/invoices. Contacts read their customer's invoices under
+/orgs/<org>/customers/<customer>/invoices (module "invoices", permission "view"): another
+customer's or org's invoice, and any draft, answers 404 there.
+"""
+from datetime import datetime, timezone
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from services.billing.api.schemas import (CustomerListArgs, CustomerPageOut, InvoiceIn, InvoiceOut,
+                                          InvoicePatch, IssueIn, StaffInvoiceOut, StaffListArgs,
+                                          StaffPageOut, VoidIn)
+from services.billing.domain.commands import (CreateInvoice, DiscardDraft, IssueInvoice,
+                                              RecordInvoiceView, UpdateInvoice, VoidInvoice)
+from services.billing.handlers import invoices as handlers
+from services.billing.queries import invoices as queries
+from services.chassis import auth
+from services.chassis.db import read_only
+from services.chassis.web import runtime
+
+blp = Blueprint("invoices", __name__, description="Invoices: drafts, issuing, updates, voids, the portal's list")
+
+MANAGE = dict(module="invoices")
+STAFF_KINDS = ("staff", "api_key", "system")
+VIEW = dict(module="invoices", permission="view")
+
+
+def today():
+    """Overdue is decided on the UTC calendar day."""
+    return datetime.now(timezone.utc).date()
+
+
+def _staff_detail(org_id, invoice_id):
+    with read_only(runtime().engine) as conn:
+        return queries.invoice_detail(conn, org_id, invoice_id, today(), for_customer=False)
+
+
+@blp.route("/orgs/<org_id>/invoices")
+class Invoices(MethodView):
+    @auth.requires(*STAFF_KINDS, **MANAGE)
+    @blp.arguments(InvoiceIn)
+    @blp.response(201, StaffInvoiceOut)
+    @blp.alt_response(200, schema=StaffInvoiceOut,
+                      description="An invoice with this external_ref exists already: it is answered unchanged.")
+    def post(self, body, org_id):
+        """Create a draft, or issue at once (`issue`: true)."""
+        invoice_id, created = handlers.create_invoice(runtime(), CreateInvoice(org_id=org_id, **body))
+        detail = _staff_detail(org_id, invoice_id)
+        return detail if created else (detail, 200)
+
+    @auth.requires(*STAFF_KINDS, **MANAGE)
+    @blp.arguments(StaffListArgs, location="query")
+    @blp.response(200, StaffPageOut)
+    def get(self, args, org_id):
+        """The org's invoices, drafts included; keyset-paginated (`cursor` from `next_cursor`)."""
+        with read_only(runtime().engine) as conn:
+            return queries.list_invoices(conn, org_id, queries.ListQuery(**args), today(), for_customer=False)
+
+
+@blp.route("/orgs/<org_id>/invoices/<invoice_id>")
+class InvoiceById(MethodView):
+    @auth.requires(*STAFF_KINDS, **MANAGE)
+    @blp.response(200, StaffInvoiceOut)
+    def get(self, org_id, invoice_id):
+        return _staff_detail(org_id, invoice_id)
+
+    @auth.requires(*STAFF_KINDS, **MANAGE)
+    @blp.arguments(InvoicePatch)
+    @blp.response(200, StaffInvoiceOut)
+    def patch(self, changes, org_id, invoice_id):
+        """Change lines, due date, notes (a draft also currency and number)."""
+        handlers.update_invoice(runtime(), UpdateInvoice(org_id, invoice_id, changes))
+        return _staff_detail(org_id, invoice_id)
+
+    @auth.requires(*STAFF_KINDS, **MANAGE)
+    @blp.response(204)
+    def delete(self, org_id, invoice_id):
+        """Discard a draft (an issued invoice is voided instead)."""
+        handlers.discard_draft(runtime(), DiscardDraft(org_id, invoice_id))
+
+
+@blp.route("/orgs/<org_id>/invoices/<invoice_id>/issue")
+class IssueView(MethodView):
+    @auth.requires(*STAFF_KINDS, **MANAGE)
+    @blp.arguments(IssueIn)
+    @blp.response(200, StaffInvoiceOut)
+    def post(self, body, org_id, invoice_id):
+        """Issue a draft: final and visible to the customer; numbered INV-000123 unless given."""
+        handlers.issue_invoice(runtime(), IssueInvoice(org_id, invoice_id, body["number"]))
+        return _staff_detail(org_id, invoice_id)
+
+
+@blp.route("/orgs/<org_id>/invoices/<invoice_id>/void")
+class VoidView(MethodView):
+    @auth.requires(*STAFF_KINDS, **MANAGE)
+    @blp.arguments(VoidIn)
+    @blp.response(200, StaffInvoiceOut)
+    def post(self, body, org_id, invoice_id):
+        """Cancel an issued invoice that has no payment on it."""
+        handlers.void_invoice(runtime(), VoidInvoice(org_id, invoice_id, body["reason"]))
+        return _staff_detail(org_id, invoice_id)
+
+
+@blp.route("/orgs/<org_id>/customers/<customer_id>/invoices")
+class CustomerInvoices(MethodView):
+    @auth.requires("contact", "staff", "system", **VIEW)
+    @blp.arguments(CustomerListArgs, location="query")
+    @blp.response(200, CustomerPageOut)
+    def get(self, args, org_id, customer_id):
+        """A customer's invoices as the portal lists them (never a draft)."""
+        query = queries.ListQuery(customer_id=customer_id, **args)
+        with read_only(runtime().engine) as conn:
+            return queries.list_invoices(conn, org_id, query, today(), for_customer=True,
+                                         caller=auth.principal())
+
+
+@blp.route("/orgs/<org_id>/customers/<customer_id>/invoices/<invoice_id>")
+class CustomerInvoiceById(MethodView):
+    @auth.requires("contact", "staff", "system", **VIEW)
+    @blp.response(200, InvoiceOut)
+    def get(self, org_id, customer_id, invoice_id):
+        """The invoice with lines, taxes, amounts and its timeline. A contact opening it
+        records InvoiceViewed, at most once an hour per contact and invoice."""
+        rt, caller = runtime(), auth.principal()
+        view = RecordInvoiceView(org_id, invoice_id, caller.id)
+        with read_only(rt.engine) as conn:
+            detail = queries.invoice_detail(conn, org_id, invoice_id, today(), for_customer=True,
+                                            customer_id=customer_id, caller=caller)
+            record = caller.kind == "contact" and not handlers.recently_viewed(conn, view)
+        if record and handlers.record_view(rt, view):
+            with read_only(rt.engine) as conn:
+                detail["timeline"] = queries.timeline(conn, invoice_id, for_customer=True)
+        return detail

@@ -1,8 +1,0 @@
-"""documents's read models, kept in step with its events (the documents issue adds them)."""
-from sqlalchemy import MetaData
-
-metadata = MetaData()
-
-
-def all_projections():
-    return []

@@ -1,0 +1,6 @@
+"""documents's read models, kept in step with its events in the append's transaction (the
+documents issue adds them, one module per read model with its tables, on tables.metadata)."""
+
+
+def all_projections() -> list:
+    return []

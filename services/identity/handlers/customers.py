@@ -1,0 +1,13 @@
+"""Customers of an org (their contacts are handlers/people.py's)."""
+from services.identity.domain.commands import CreateCustomer
+from services.identity.domain.customer import Customer
+from services.identity.domain.organization import Organization
+
+
+def create_customer(rt, cmd: CreateCustomer) -> str:
+    with rt.store.unit_of_work() as uow:
+        uow.load(Organization, cmd.org_id, cmd.org_id)       # 404 for an unknown org
+        customer = Customer.create(cmd.org_id, cmd.name, cmd.email)
+        uow.add(customer)
+        uow.commit()
+    return customer.id

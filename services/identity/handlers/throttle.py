@@ -1,0 +1,84 @@
+"""Sign-in throttling that slows attackers without locking the real person out for good.
+
+Per account (and per MFA user): the first few failures are free, then each further one
+blocks the account for 1, 2, 4 ... seconds up to `max_block_s` (15 minutes): at most a few
+dozen guesses an hour get checked (ASVS asks for no more than 100), and the real person
+waits minutes, never forever. A success clears the count. Per client IP: after
+`ip_per_hour` failures in an hour, the rest of that hour is refused. While blocked, no
+password is even verified, so throttled guesses cannot burn argon2 CPU.
+
+The same fixed hourly window also caps the mails with a link that anyone may trigger for an
+address (password resets, sign-up confirmations): `within_budget` with `mail_key`."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, update
+
+from services.chassis.db import upsert_insert
+from services.identity.tables import throttle
+
+HOUR = 3600.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    free: int = 5
+    max_block_s: float = 900.0
+    ip_per_hour: int = 100
+
+
+LIMITS = Limits()                  # what sign-in, MFA and password change count against
+
+
+def wait_s(conn, keys: list[str], now: float) -> float:
+    rows = conn.execute(select(throttle.c.blocked_until).where(throttle.c.key.in_(keys))).all()
+    return max([r.blocked_until - now for r in rows] + [0.0])
+
+
+def record_failure(conn, key: str, now: float, limits: Limits, per_ip: bool = False) -> None:
+    ins = upsert_insert(conn, throttle)
+    conn.execute(ins.values(key=key, window_start=now, failures=0, blocked_until=0)
+                 .on_conflict_do_nothing(index_elements=["key"]))
+    row = conn.execute(select(throttle).where(throttle.c.key == key)).one()
+    window_start, failures = row.window_start, row.failures
+    if now - window_start > HOUR:
+        window_start, failures = now, 0
+    failures += 1
+    if per_ip:
+        blocked = window_start + HOUR if failures >= limits.ip_per_hour else 0.0
+    elif failures >= limits.free:
+        blocked = now + min(2.0 ** (failures - limits.free), limits.max_block_s)
+    else:
+        blocked = 0.0
+    conn.execute(update(throttle).where(throttle.c.key == key).values(
+        window_start=window_start, failures=failures, blocked_until=blocked))
+
+
+def within_budget(conn, key: str, now: float, per_hour: int) -> bool:
+    """Counts one more use of `key` in its hour; False (and nothing counted) once `per_hour`
+    were used. A soft cap: two requests at the same instant may both pass."""
+    if wait_s(conn, [key], now):
+        return False
+    record_failure(conn, key, now, Limits(ip_per_hour=per_hour), per_ip=True)
+    return True
+
+
+def clear(conn, key: str) -> None:
+    conn.execute(delete(throttle).where(throttle.c.key == key))
+
+
+def account_key(org_id: str, kind: str, email: str) -> str:
+    return f"acct:{org_id}:{kind}:{email.lower()}"[:400]
+
+
+def ip_key(org_id: str, ip: str | None) -> str:
+    return f"ip:{org_id}:{ip or '-'}"[:400]
+
+
+def mfa_key(user_id: str) -> str:
+    return f"mfa:{user_id}"
+
+
+def mail_key(org_id: str, email: str) -> str:
+    return f"mail:{org_id}:{email.lower()}"[:400]

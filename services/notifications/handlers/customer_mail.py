@@ -1,0 +1,185 @@
+"""Mail to customers from other services' events: payment receipts and failures to the
+contact who paid, a forwarded invoice to its recipient, a staff comment shown in the portal
+to the customer's contacts, staff's reply on a ticket to its contact. Each mail is queued in the
+handler's own transaction under a key made of the event's id, so a redelivered or replayed
+event never queues it twice (mail.enqueue_in).
+
+notifications keeps what these mails need from the events themselves: the contacts (name,
+address, language, mail preferences: identity's ContactAdded and ProfileUpdated), who
+started each payment (billing's PaymentInitiated, made by a contact) and the invoices'
+numbers (InvoiceIssued). A contact who switched off "payments" mail gets no receipt; a
+payment recorded by staff (offline) has no contact to tell. Someone who paid through a
+payment link without signing in is mailed by link_payers.py, at the address they typed.
+
+Which events run these handlers, and in what order: bootstrap.EVENT_HANDLERS."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from babel.numbers import format_currency, get_currency_precision
+from sqlalchemy import select, update
+
+from services.chassis.db import upsert_insert
+from services.chassis.events import Event
+from services.notifications.handlers import mail
+from services.notifications.queries.links import portal_url
+from services.notifications.tables import invoice_numbers, known_contacts, payment_payers, ticket_contacts
+
+
+def _upsert(conn, table, key: str, values: dict) -> None:
+    conn.execute(upsert_insert(conn, table).values(**values).on_conflict_do_update(
+        index_elements=[key], set_={k: v for k, v in values.items() if k != key}))
+
+
+# -- what the mails need, from the events -------------------------------------------------------
+def on_contact_added(event: Event, uow) -> None:
+    d = event.data
+    _upsert(uow.conn, known_contacts, "contact_id", {
+        "contact_id": d["contact_id"], "org_id": event.org_id, "customer_id": d["customer_id"],
+        "email": d["email"], "name": d["name"], "language": "en", "notify": {}})
+
+
+def on_profile_updated(event: Event, uow) -> None:
+    d = event.data
+    uow.conn.execute(update(known_contacts).where(known_contacts.c.contact_id == d["contact_id"]).values(
+        email=d["email"], name=d["name"], language=d.get("language") or "en", notify=d.get("notify") or {}))
+
+
+def on_invoice_issued(event: Event, uow) -> None:
+    _upsert(uow.conn, invoice_numbers, "invoice_id", {
+        "invoice_id": event.data["invoice_id"], "org_id": event.org_id, "number": event.data["number"]})
+
+
+def on_payment_initiated(event: Event, uow) -> None:
+    actor = event.actor or {}
+    if actor.get("kind") == "contact" and actor.get("id"):
+        _upsert(uow.conn, payment_payers, "payment_id", {
+            "payment_id": event.data["payment_id"], "org_id": event.org_id, "contact_id": actor["id"]})
+
+
+# -- the mails -----------------------------------------------------------------------------------
+def money(amount_minor: int, currency: str, language: str) -> str:
+    amount = Decimal(amount_minor).scaleb(-get_currency_precision(currency))
+    return format_currency(amount, currency, locale=language or "en")
+
+
+def _payer(conn, org_id: str, payment_id: str):
+    return conn.execute(select(known_contacts).join(
+        payment_payers, payment_payers.c.contact_id == known_contacts.c.contact_id).where(
+        payment_payers.c.payment_id == payment_id, payment_payers.c.org_id == org_id)).first()
+
+
+def _numbers(conn, allocations: list[dict]) -> list[str]:
+    ids = [a["invoice_id"] for a in allocations]
+    found = dict(conn.execute(select(invoice_numbers.c.invoice_id, invoice_numbers.c.number)
+                              .where(invoice_numbers.c.invoice_id.in_(ids))).all())
+    return [found.get(i, "your invoice") for i in ids]
+
+
+def _wants(contact, topic: str) -> bool:
+    return (contact.notify or {}).get(topic, True) is not False
+
+
+def on_payment_settled(event: Event, uow) -> None:
+    d = event.data
+    payer = _payer(uow.conn, event.org_id, d["payment_id"])
+    if payer is None or not _wants(payer, "payments"):
+        return
+    mail.enqueue_in(uow.conn, event.org_id, "payment_receipt", payer.email, {
+        "invoice_numbers": ", ".join(_numbers(uow.conn, d["allocations"])),
+        "amount": money(d["amount_minor"], d["currency"], payer.language),
+        "receipt_link": portal_url(uow.conn, event.org_id, f"/payments/{d['payment_id']}")},
+        idempotency_key=f"receipt:{event.event_id}", name=payer.name, locale=payer.language,
+        customer_id=payer.customer_id, contact_id=payer.contact_id)
+
+
+def on_payment_failed(event: Event, uow) -> None:
+    d = event.data
+    payer = _payer(uow.conn, event.org_id, d["payment_id"])
+    if payer is None or not _wants(payer, "payments"):
+        return
+    first = d["allocations"][0]["invoice_id"]
+    mail.enqueue_in(uow.conn, event.org_id, "payment_failed", payer.email, {
+        "invoice_number": ", ".join(_numbers(uow.conn, d["allocations"])),
+        "amount": money(d["amount_minor"], d["currency"], payer.language),
+        "reason": d.get("message") or "The payment was declined.",
+        "pay_link": portal_url(uow.conn, event.org_id, f"/invoices/{first}")},
+        idempotency_key=f"payment-failed:{event.event_id}", name=payer.name, locale=payer.language,
+        customer_id=payer.customer_id, contact_id=payer.contact_id)
+
+
+def on_invoice_forwarded(event: Event, uow) -> None:
+    """To the address the contact gave: a link to the invoice in the portal, where the
+    recipient signs in as a contact of that customer. Never the invoice itself."""
+    d = event.data
+    sender = uow.conn.execute(select(known_contacts).where(
+        known_contacts.c.contact_id == d["contact_id"])).first()
+    number = d.get("invoice_number") or (_numbers(uow.conn, [{"invoice_id": d["invoice_id"]}])[0])
+    name = d.get("contact_name") or (sender.name if sender is not None else "A colleague")
+    mail.enqueue_in(uow.conn, event.org_id, "invoice_forwarded", d["recipient_email"], {
+        "sender_name": name,
+        "invoice_number": number,
+        "link": portal_url(uow.conn, event.org_id, f"/invoices/{d['invoice_id']}")},
+        idempotency_key=f"forwarded:{event.event_id}", customer_id=d["customer_id"])
+
+
+def on_comment_posted(event: Event, uow) -> None:
+    """A staff comment shown in the portal: to the customer's contacts who keep invoice mail
+    on. A contact's own comment and an internal note mail no customer."""
+    d = event.data
+    if not d.get("visible_to_customer") or d.get("author_kind") != "staff":
+        return
+    readers = uow.conn.execute(select(known_contacts).where(
+        known_contacts.c.org_id == event.org_id, known_contacts.c.customer_id == d["customer_id"])).all()
+    number = d.get("invoice_number") or (_numbers(uow.conn, [{"invoice_id": d["invoice_id"]}])[0])
+    link = portal_url(uow.conn, event.org_id, d.get("portal_path") or f"/invoices/{d['invoice_id']}")
+    for reader in readers:
+        if _wants(reader, "invoices"):
+            mail.enqueue_in(uow.conn, event.org_id, "portal_comment", reader.email, {
+                "document_number": number, "comment": d.get("body") or d.get("excerpt") or "", "link": link},
+                idempotency_key=f"comment:{event.event_id}:{reader.contact_id}", name=reader.name,
+                locale=reader.language, customer_id=reader.customer_id, contact_id=reader.contact_id)
+
+
+def on_ticket_raised(event: Event, uow) -> None:
+    """Who a ticket's replies go to: the contact it was raised by or for (none: nobody)."""
+    d = event.data
+    if d.get("contact_id"):
+        _upsert(uow.conn, ticket_contacts, "ticket_id", {
+            "ticket_id": d["ticket_id"], "org_id": event.org_id, "contact_id": d["contact_id"]})
+
+
+def on_ticket_message_posted(event: Event, uow) -> None:
+    """Staff's reply on a ticket: to the ticket's contact, if they keep ticket mail on. A
+    contact's own message mails nobody; staff-internal notes are another event
+    (TicketNoteAdded) that no mail handler reads."""
+    d = event.data
+    if d.get("author_kind") != "staff":
+        return
+    reader = uow.conn.execute(select(known_contacts).join(
+        ticket_contacts, ticket_contacts.c.contact_id == known_contacts.c.contact_id).where(
+        ticket_contacts.c.ticket_id == d["ticket_id"], ticket_contacts.c.org_id == event.org_id)).first()
+    if reader is None or not _wants(reader, "tickets"):
+        return
+    mail.enqueue_in(uow.conn, event.org_id, "ticket_reply", reader.email, {
+        "ticket_number": d.get("number") or "your ticket", "ticket_subject": d.get("subject") or "",
+        "reply": d["body"], "link": portal_url(uow.conn, event.org_id, d.get("portal_path") or
+                                               f"/tickets/{d['ticket_id']}")},
+        idempotency_key=f"ticket-reply:{event.event_id}", name=reader.name, locale=reader.language,
+        customer_id=reader.customer_id, contact_id=reader.contact_id)
+
+
+def on_document_shared(event: Event, uow) -> None:
+    """The business shared a document with a customer: to its contacts who keep document mail
+    on, with a link to the document's page in the portal (where they sign in), never the file."""
+    d = event.data
+    readers = uow.conn.execute(select(known_contacts).where(
+        known_contacts.c.org_id == event.org_id, known_contacts.c.customer_id == d["customer_id"])).all()
+    link = portal_url(uow.conn, event.org_id, f"/documents/{d['document_id']}")
+    for reader in readers:
+        if _wants(reader, "documents"):
+            mail.enqueue_in(uow.conn, event.org_id, "document_shared", reader.email, {
+                "document_name": d["title"], "link": link},
+                idempotency_key=f"document:{event.event_id}:{reader.contact_id}", name=reader.name,
+                locale=reader.language, customer_id=reader.customer_id, contact_id=reader.contact_id)
+

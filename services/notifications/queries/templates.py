@@ -1,0 +1,42 @@
+"""An org's mail wording, and mails filled in from it: the wording used for a kind and
+language (the org's own, its base language's, else ours), a template filled in (sandboxed
+Jinja2, adapters/templates.py), and staff's preview of a draft with sample data."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from services.chassis import orgs
+from services.notifications.adapters import templates
+from services.notifications.domain.email_template import check_placeholders, kind_of, template_id
+from services.notifications.domain.mail_kinds import SAMPLE_COMMON
+from services.notifications.projections.email_templates import email_templates
+
+
+def wording(conn, org_id: str, kind: str, locale: str) -> dict:
+    """The org's own template for this kind and language, else its base language, else ours."""
+    for loc in dict.fromkeys([locale, locale.split("-")[0], "en"]):
+        row = conn.execute(select(email_templates).where(
+            email_templates.c.template_id == template_id(org_id, kind, loc))).first()
+        if row is not None:
+            return {"subject": row.subject, "text": row.text, "html": row.html, "custom": True,
+                    "locale": loc}
+    k = kind_of(kind)
+    return {"subject": k.subject, "text": k.text, "html": None, "custom": False, "locale": "en"}
+
+
+def fill(source: dict, context: dict) -> dict:
+    subject = " ".join(templates.render(source["subject"], context, field="subject").split())
+    text = templates.render(source["text"], context, field="text")
+    html = (templates.render(source["html"], context, html=True, field="html") if source.get("html")
+            else templates.html_from_text(text))
+    return {"subject": subject, "text": text, "html": html}
+
+
+def preview(conn, org_id: str, kind: str, locale: str, draft: dict) -> dict:
+    # a part left out (None) is the current wording's; an empty html ("") means none
+    source = {**wording(conn, org_id, kind, locale), **{k: v for k, v in draft.items() if v is not None}}
+    for part in ("subject", "text", "html"):
+        check_placeholders(kind_of(kind), templates.names_used(source.get(part), field=part), field=part)
+    org = orgs.get(conn, org_id)
+    return fill(source, {**kind_of(kind).sample, **SAMPLE_COMMON,
+                         "org": {"name": org["name"], "host": org["host"]}})

@@ -1,6 +1,0 @@
-"""orders's HTTP API."""
-from services.chassis import orgs
-
-
-def blueprints():
-    return [orgs.blueprint("orders")]

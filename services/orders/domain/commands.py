@@ -1,0 +1,2 @@
+"""What orders can be asked to do: commands as frozen dataclasses, imperative names
+(one handler each, bootstrap.COMMAND_HANDLERS). None yet: the orders issue adds them."""

@@ -1,8 +1,0 @@
-"""orders's read models, kept in step with its events (the orders issue adds them)."""
-from sqlalchemy import MetaData
-
-metadata = MetaData()
-
-
-def all_projections():
-    return []
