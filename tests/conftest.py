@@ -20,6 +20,11 @@ from tests.helpers.databases import create_postgres_db, drop_postgres_db, postgr
 os.environ.setdefault("INTERNAL_TOKEN_PRIVATE_KEY", auth.generate_private_pem())
 os.environ.setdefault("INTERNAL_TOKEN_PUBLIC_KEYS", auth.public_pem(os.environ["INTERNAL_TOKEN_PRIVATE_KEY"]))
 
+# The simulated gateway (no money moves) is what most billing tests pay with; production
+# never offers it unless told to (services/billing/adapters/registry.py), and the tests of
+# that case build their runtime with an environment of their own.
+os.environ.setdefault("BILLING_SIMULATED_GATEWAY", "on")
+
 _pg_reason = None
 
 

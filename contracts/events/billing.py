@@ -186,6 +186,20 @@ class PaymentSettled(PaymentBase):
     aggregate_type = "Payment"
 
     gateway_reference = fields.String(required=True, allow_none=True)
+    after_failure = fields.Boolean(metadata={
+        "description": "True when billing had recorded the payment as failed first (a cancel or an expiry "
+                       "that raced the customer paying); the invoices still owed it, so it pays them."})
+
+
+class PaymentReceivedAfterFailure(PaymentBase):
+    """The gateway took money for a payment billing had already failed, and its invoices no
+    longer owe it (paid another way meanwhile): nothing is applied to them; staff refund the
+    customer or apply the money by hand. Never silently dropped."""
+
+    event_type = "PaymentReceivedAfterFailure"
+    aggregate_type = "Payment"
+
+    gateway_reference = fields.String(required=True, allow_none=True)
 
 
 class PaymentFailed(PaymentBase):
@@ -291,6 +305,21 @@ class PaymentLinkCreated(EventSchema):
     amount_minor = MinorUnits(required=True)
     currency = Currency(required=True)
     expires_at = UtcDateTime(required=True, allow_none=True)
+
+
+class OnlinePaymentRefused(EventSchema):
+    """A customer tried to pay online and the org's payment gateway could not be used (none
+    set up, or its stored keys no longer decrypt): nothing was charged and nothing recorded
+    as paid, and the customer was told that online payment is unavailable. Staff should
+    connect or reconnect the gateway. At most one per org, gateway and hour."""
+
+    event_type = "OnlinePaymentRefused"
+    aggregate_type = "GatewayAlert"
+
+    gateway = fields.String(required=True, allow_none=True,
+                            metadata={"description": "The gateway the org pays with, or null if none is set up."})
+    reason = fields.String(required=True, validate=validate.Length(max=500))
+    hour = UtcDateTime(required=True, metadata={"description": "The hour this alert stands for."})
 
 
 class CommentPosted(EventSchema):

@@ -181,6 +181,18 @@ def _auth_headers() -> dict:
     return {"Authorization": f"Bearer {token}"} if token else {}
 
 
+def _deliberate(response: requests.Response) -> bool:
+    """A 503 problem that names a `code` is a service's deliberate refusal with words for the
+    person (services/chassis/errors.Unavailable), not a failure: shown like a 4xx."""
+    if not response.headers.get("Content-Type", "").startswith("application/problem+json"):
+        return False
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and bool(body.get("code")) and bool(body.get("detail"))
+
+
 class ServiceApi:
     """Calls one service over the pooled `ServiceClient` with the signed-in person's token:
     JSON answers as plain data, problems as `ServiceProblem`, failures as `ServiceUnavailable`."""
@@ -194,6 +206,8 @@ class ServiceApi:
             response = self.http.request(method, path, json=body, params=params, headers=_auth_headers())
         except requests.RequestException as exc:
             raise ServiceUnavailable(f"{self.service} unreachable: {exc.__class__.__name__}") from exc
+        if response.status_code == 503 and _deliberate(response):
+            raise ServiceProblem.from_response(response)    # e.g. "Online payment is not available ..."
         if response.status_code >= 500:
             raise ServiceUnavailable(f"{self.service} answered {response.status_code}")
         if response.status_code >= 400:

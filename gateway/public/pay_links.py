@@ -48,16 +48,28 @@ class PayByLinkForm(FlaskForm):
                        render_kw={"autocomplete": "email"})
 
 
-def _cancelled(token: str, payment_id: str) -> None:
-    """Back through the gateway's cancel URL: the payment is failed at once (billing closes the
-    checkout first), so paying again with another method is not refused while it runs out."""
+@bp.post("/pay/<token>/payments/<payment_id>/cancel")
+@rate_limited("pay_link")
+@public
+def cancel(token: str, payment_id: str):
+    """The payer confirms the cancel (Stripe's cancel URL only shows the question: a GET that
+    anyone holding the link could send must not stop a payment). Billing fails the payment
+    at once (closing the checkout first), so paying again another way is not refused while
+    it runs out; one the gateway says was paid a moment before stands."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        return _invalid()
+    back = url_for("public_pay_links.link", token=token)
     try:
-        billing().cancel_link_payment(org_id(), token, payment_id)
+        found = billing().cancel_link_payment(org_id(), token, payment_id[:64])
     except ServiceProblem as problem:
         if problem.status not in (400, 404, 422):
             raise
-        return
+        return redirect(back)
+    if found.get("status") in ("settled", "pending"):
+        flash("Your payment went through before it could be cancelled.", "success")
+        return redirect(url_for("public_pay_links.payment", token=token, payment_id=payment_id[:64]))
     flash("Payment cancelled. Nothing was charged; you can pay again.", "success")
+    return redirect(back)
 
 
 def _invalid():
@@ -73,14 +85,17 @@ def _gone(problem: ServiceProblem) -> bool:
 def link(token: str):
     if len(token) > MAX_TOKEN_LENGTH:
         return _invalid()
-    if request.args.get("checkout") == "cancel" and request.args.get("payment"):
-        _cancelled(token, request.args["payment"][:64])        # Stripe's cancel URL names our payment
     try:
         found = billing().link_summary(org_id(), token)
     except ServiceProblem as problem:
         if _gone(problem):
             return _invalid()
         raise
+    if request.args.get("checkout") == "cancel" and request.args.get("payment"):   # Stripe's cancel URL
+        payment_id = request.args["payment"][:64]
+        return render_template("parts/cancel_payment.html", hidden={},
+                               action=url_for("public_pay_links.cancel", token=token, payment_id=payment_id),
+                               back=url_for("public_pay_links.link", token=token))
     form = PayByLinkForm(formdata=None)
     return render_template("public/pay_links/link.html", summary=found, invoice=found["invoice"], form=form, token=token,
                            status_labels=STATUS_LABELS)

@@ -182,8 +182,13 @@ def home_url(view: dict | None) -> str:
 
 
 def local_path(target: str | None) -> str | None:
-    """A `next=` target only if it stays on this site (no open redirect)."""
+    """A `next=` or `back=` target only if it stays on this site (no open redirect). Every
+    redirecting parameter goes through here. A browser drops tabs and newlines and reads
+    a backslash as a slash, so "/\t/evil.example" would become "//evil.example": control
+    characters, spaces and backslashes are refused outright."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7f for ch in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:

@@ -18,9 +18,11 @@ STATUS_TEXT = {
     "settled": "Paid. Thank you!",
     "failed": "This payment did not go through.",
     "refunded": "This payment was refunded.",
+    "received_late": "The money arrived after this payment had been stopped; we will refund it or "
+                     "contact you about it.",
 }
 PAYMENT_LABELS = {"initiated": "Not finished", "pending": "Processing", "settled": "Paid", "failed": "Failed",
-                  "refunded": "Refunded"}
+                  "refunded": "Refunded", "received_late": "Received late: to refund"}
 
 
 def start_payment(start: Callable[[], dict], back: str, hand_over: str, status_url: Callable[[dict], str],

@@ -8,7 +8,8 @@ from flask import flash, redirect
 
 from gateway.clients.base import ServiceProblem
 
-SAID = (400, 409, 422)        # a rule of the service ("still being processed", a bad amount)
+SAID = (400, 409, 422, 503)   # a rule of the service ("still being processed", a bad amount), or a
+                              # deliberate "not now" (503 with words: "online payment is not available")
 NOT_FOUND = (404,)            # another org's id, or gone: the 404 page
 
 

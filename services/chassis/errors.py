@@ -33,6 +33,13 @@ def retry_on_conflict(fn, attempts: int = 5):
                 raise
 
 
+class Unavailable(PortalError):
+    """Something the request needs is away for now (503). Unlike other server errors its
+    detail is written for the person and is shown to them."""
+    status = 503
+    title = "Unavailable"
+
+
 class DomainError(PortalError):
     """An invariant of an aggregate refused the command."""
     status = 422

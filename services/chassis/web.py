@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from contracts.problem import PROBLEM_JSON, problem
 from services.chassis import auth, context, kafka, logs, metrics
 from services.chassis.config import Config
-from services.chassis.errors import PortalError
+from services.chassis.errors import PortalError, Unavailable
 from services.chassis.runtime import Runtime, ServiceSpec, bootstrap
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ def _problem_response(status: int, title: str, detail: str | None = None, **extr
 def _wire_errors(app: Flask) -> None:
     @app.errorhandler(PortalError)
     def _portal_error(exc: PortalError):
-        if exc.status >= 500:
+        if exc.status >= 500 and not isinstance(exc, Unavailable):
             log.error("server error: %s", exc.detail)
             return _problem_response(exc.status, exc.title, "The server could not do this.")
         extensions = dict(exc.extensions)

@@ -658,6 +658,18 @@ def test_dev_postgres_creates_a_database_per_service_from_their_secrets(dev):
 
 # -- exposure ---------------------------------------------------------------------------
 
+def test_only_the_dev_overlay_offers_the_simulated_gateway(prod, dev):
+    """In production a contact's "payment" must move money: no simulated gateway."""
+    prod_config = generated(prod, "ConfigMap", "portal-config")["data"]
+    assert prod_config.get("BILLING_SIMULATED_GATEWAY", "off") == "off" and prod_config.get("PORTAL_ENV") != "dev"
+    for d in of_kind(prod, "Deployment"):
+        for c in d["spec"]["template"]["spec"]["containers"]:
+            names = {e["name"]: e.get("value") for e in c.get("env", [])}
+            assert names.get("BILLING_SIMULATED_GATEWAY", "off") == "off", where(d)
+            assert names.get("PORTAL_ENV") != "dev", where(d)
+    assert generated(dev, "ConfigMap", "portal-config")["data"]["BILLING_SIMULATED_GATEWAY"] == "on"
+
+
 def test_prod_alerts_on_dead_letters_and_held_partitions(prod):
     """Dead letters wait for a person (dlq replay): someone must be told."""
     [rules] = of_kind(prod, "PrometheusRule")

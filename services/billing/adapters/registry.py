@@ -7,7 +7,8 @@ Where an adapter comes from, for an org and a gateway name:
 1. a factory registered on this registry, `register(name, factory)` with
    `factory(rt, org_id) -> PaymentGateway | None` (None: not set up for this org). Factories
    are called per use and should be cheap; the last registration of a name wins.
-2. else the built-in: "simulated" (always available), "stripe" and "paypal": the org's own
+2. else the built-in: "simulated" (only where SIMULATED_GATEWAY allows it: never in a
+   production that did not ask for it), "stripe" and "paypal": the org's own
    account where its owners connected one in the console (`gateway_connections`, secrets
    Fernet-encrypted under SECRETS_KEY, handlers/gateway_connections.py), else the
    deployment's account from the settings below (one client per process and settings),
@@ -15,8 +16,13 @@ Where an adapter comes from, for an org and a gateway name:
 
 Adapters take their settings in their constructor; only this registry reads them, through
 `rt.config.setting(NAME)` (`BILLING_<NAME>` wins over `<NAME>`, read at each use):
-- DEFAULT_GATEWAY: the gateway a payment uses when the caller names none ("simulated" unless
-  set); an org for which it is not available falls back to "simulated".
+- SIMULATED_GATEWAY: "on" offers the built-in simulated gateway (no money moves: demos and
+  tests), "off" never; unset, it is on only where PORTAL_ENV is "dev" (`make up`). In
+  production it is neither offered nor fallen back to: an org whose gateway cannot be used
+  gets OnlinePaymentUnavailable (handlers/gateway_alerts.py tells its staff).
+- DEFAULT_GATEWAY: the gateway a payment uses when the caller names none ("simulated"
+  where that is on); an org for which it is not available falls back to "simulated" only
+  where that is on.
 - SIMULATED_WEBHOOK_SECRET: the secret signing the simulated gateway's webhooks (its
   webhooks are refused while it is unset; the console's simulate action needs none).
 - SECRETS_KEY: the Fernet key the orgs' own gateway secrets are encrypted under.
@@ -43,7 +49,7 @@ from services.billing.adapters.simulated import SimulatedGateway
 from services.billing.adapters.stripe import StripeGateway, StripeSettings
 from services.billing.domain.payment_gateway import PaymentGateway
 from services.billing.tables import gateway_connections
-from services.chassis.errors import DomainError
+from services.chassis.errors import DomainError, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -55,20 +61,39 @@ class GatewayNotAvailable(DomainError):
     """The named gateway is unknown or not set up for this org (422 on the `gateway` field)."""
 
 
+class OnlinePaymentUnavailable(Unavailable):
+    """No gateway of the org can take a payment now: nothing is charged or recorded."""
+    title = "Online payment unavailable"
+
+    def __init__(self, gateway: str | None, reason: str):
+        super().__init__("Online payment is not available at the moment, and nothing was charged. "
+                         "Please try again later, or contact us to pay another way.",
+                         code="online_payment_unavailable")
+        self.gateway, self.reason = gateway, reason
+
+
 class ConnectionUnreadable(Exception):
     """A stored connection cannot be decrypted (the deployment's key was changed)."""
+
+
+def session_ttl_s(config) -> int:
+    """How long a Stripe Checkout Session stays payable: STRIPE_SESSION_TTL_S, else the time
+    an unfinished payment holds its invoices (INITIATED_TTL, handlers/expiry.py), within the
+    30 minutes to 24 hours Stripe accepts. Without it a session lives 24 h, and the invoice
+    would stay held (or be paid at Stripe after billing gave it up) for a day."""
+    ttl = config.setting("STRIPE_SESSION_TTL_S") or config.setting("INITIATED_TTL", "3600")
+    return min(max(int(float(ttl)), 1800), 86400)
 
 
 def stripe_settings(config) -> StripeSettings | None:
     """The deployment's Stripe account, or None when Stripe is not configured."""
     if not config.setting("STRIPE_SECRET_KEY"):
         return None
-    ttl = config.setting("STRIPE_SESSION_TTL_S")
     return StripeSettings(secret_key=config.setting("STRIPE_SECRET_KEY"),
                           webhook_secret=config.setting("STRIPE_WEBHOOK_SECRET", ""),
                           api_base=config.setting("STRIPE_API_BASE") or None,
                           webhook_tolerance_s=config.setting_int("STRIPE_WEBHOOK_TOLERANCE_S", 300),
-                          session_ttl_s=int(ttl) if ttl else None)
+                          session_ttl_s=session_ttl_s(config))
 
 
 def paypal_settings(config) -> PayPalSettings | None:
@@ -107,19 +132,41 @@ class PaymentGateways:
             raise GatewayNotAvailable(f"The payment gateway {name!r} is not available here.", field="gateway")
         return found
 
+    def simulated_allowed(self) -> bool:
+        """SIMULATED_GATEWAY "on"/"off"; unset: on only in development (PORTAL_ENV=dev)."""
+        chosen = self.rt.config.setting("SIMULATED_GATEWAY", "").strip().lower()
+        if chosen:
+            return chosen == "on"
+        return self.rt.config.setting("PORTAL_ENV", "production") == "dev"
+
     def default_name(self, org_id: str) -> str:
         """The gateway a payment uses when none is named: the org's choice in the console
-        (gateway_connections), else DEFAULT_GATEWAY."""
+        (gateway_connections), else DEFAULT_GATEWAY. OnlinePaymentUnavailable where that one
+        cannot be used and the simulated gateway is not allowed to stand in."""
         with self.rt.engine.connect() as conn:
             chosen = conn.execute(select(gateway_connections.c.gateway).where(
                 gateway_connections.c.org_id == org_id, gateway_connections.c.is_default.is_(True))).scalar()
-        wanted = chosen or self.rt.config.setting("DEFAULT_GATEWAY", SIMULATED) or SIMULATED
+        simulated = self.simulated_allowed()
+        wanted = chosen or self.rt.config.setting("DEFAULT_GATEWAY", "") or (SIMULATED if simulated else None)
+        if wanted is None:
+            raise OnlinePaymentUnavailable(None, "no payment gateway is set up for this org")
         if wanted != SIMULATED:
             try:
                 self.adapter(org_id, wanted)
             except GatewayNotAvailable:
-                return SIMULATED
+                if simulated:
+                    return SIMULATED
+                raise OnlinePaymentUnavailable(wanted, self.why_not(org_id, wanted)) from None
         return wanted
+
+    def why_not(self, org_id: str, name: str) -> str:
+        """Why `name` cannot serve the org, in words for its staff."""
+        try:
+            if self.own(org_id, name) is None and name in ("stripe", "paypal"):
+                return f"{name} is not connected (no keys for this org or the deployment)"
+        except ConnectionUnreadable:
+            return f"the stored {name} keys cannot be decrypted (was BILLING_SECRETS_KEY changed?)"
+        return f"{name} is not available here"
 
     @staticmethod
     def methods(gateway: PaymentGateway) -> tuple[str, ...] | None:
@@ -132,7 +179,9 @@ class PaymentGateways:
     def _built_in(self, name: str) -> Factory | None:
         return {SIMULATED: self._simulated, "stripe": self._stripe, "paypal": self._paypal}.get(name)
 
-    def _simulated(self, rt, org_id: str) -> SimulatedGateway:
+    def _simulated(self, rt, org_id: str) -> SimulatedGateway | None:
+        if not self.simulated_allowed():
+            return None
         return SimulatedGateway(rt.engine, webhook_secret=rt.config.setting("SIMULATED_WEBHOOK_SECRET", ""))
 
     def _stripe(self, rt, org_id: str) -> StripeGateway | None:
@@ -198,11 +247,10 @@ class PaymentGateways:
         plain = self._secrets(row)
         setting = self.rt.config.setting
         if row.gateway == "stripe":
-            ttl = setting("STRIPE_SESSION_TTL_S")
             return StripeGateway(StripeSettings(plain["secret_key"], plain["webhook_secret"],
                                                 api_base=setting("STRIPE_API_BASE") or None,
                                                 webhook_tolerance_s=int(setting("STRIPE_WEBHOOK_TOLERANCE_S", "300")),
-                                                session_ttl_s=int(ttl) if ttl else None))
+                                                session_ttl_s=session_ttl_s(self.rt.config)))
         return PayPalGateway(PayPalSettings(row.public["client_id"], plain["client_secret"], row.public["webhook_id"],
                                             api_base=setting("PAYPAL_API_BASE") or SANDBOX,
                                             webhook_tolerance_s=int(setting("PAYPAL_WEBHOOK_TOLERANCE_S", "300")),

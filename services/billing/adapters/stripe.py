@@ -202,15 +202,26 @@ class StripeGateway:
         extra = {str(k)[:40]: str(v)[:500] for k, v in (request.metadata or {}).items() if k not in ours}
         return dict(list(extra.items())[:_METADATA_KEYS - len(ours)]) | ours
 
-    def cancel(self, reference: str) -> None:
-        """Expire an open Checkout Session (a new payment replaces it): nobody can pay it any more,
-        and Stripe sends checkout.session.expired (-> failed). A session no longer open is left alone."""
+    def cancel(self, reference: str) -> GatewayUpdate | None:
+        """Expire an open Checkout Session (the customer left it, or a new payment replaces it):
+        nobody can pay it any more, and Stripe sends checkout.session.expired. None once it is
+        closed. A session that is no longer open was paid or expired a moment before the cancel
+        arrived: its real state comes back as an update to apply instead, so a customer who
+        paid is never recorded as having cancelled."""
         try:
             self.client.v1.checkout.sessions.expire(reference)
+            return None
         except stripe.InvalidRequestError as exc:
             log.info("stripe session %s not expired: %s", reference, exc.user_message or exc)
         except stripe.StripeError as exc:
             raise self._error(exc) from exc
+        session = self._call(self.client.v1.checkout.sessions.retrieve, reference).to_dict()
+        state = f"stripe-session:{session['id']}:{session.get('status')}:{session.get('payment_status')}"
+        if session.get("status") == "complete":
+            return self._on_session_completed(state, session)
+        if session.get("status") == "expired":
+            return self._on_session_expired(state, session)
+        raise StripeGatewayError("stripe: the checkout could not be closed; try again.", retryable=True)
 
     # --- webhooks ---------------------------------------------------------------------
 

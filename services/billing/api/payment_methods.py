@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from services.billing.adapters.registry import SIMULATED, OnlinePaymentUnavailable
 from services.billing.domain.commands import (CompleteMethodSetup, RemoveMethod, SetDefaultMethod,
                                               StartMethodSetup)
 from services.billing.handlers import payment_methods
@@ -37,8 +38,9 @@ class MethodOut(Schema):
 
 class MethodListOut(Schema):
     items = fields.List(fields.Nested(MethodOut))
-    gateway = fields.String(metadata={"description": "Where a new method would be saved: simulated (test methods "
-                                                     "saved at once, card_declined too) or stripe (hosted page)"})
+    gateway = fields.String(allow_none=True, metadata={
+        "description": "Where a new method would be saved: simulated (test methods saved at once, card_declined "
+                       "too) or stripe (hosted page); null while the org has no gateway that can be used"})
 
 
 class SetupIn(Schema):
@@ -65,9 +67,18 @@ def _who(org_id: str, customer_id: str) -> tuple[str, str, str]:
 
 
 def _listed(org_id: str, customer_id: str) -> dict:
+    """The contact's methods that can pay now (a simulated one only where that gateway is on),
+    and where a new one would be saved."""
+    gateways = runtime().ports["gateways"]
     with read_only(runtime().engine) as conn:
         items = list_methods(conn, *_who(org_id, customer_id))
-    return {"items": items, "gateway": runtime().ports["gateways"].default_name(org_id)}
+    if not gateways.simulated_allowed():
+        items = [item for item in items if item["gateway"] != SIMULATED]
+    try:
+        default = gateways.default_name(org_id)
+    except OnlinePaymentUnavailable:
+        default = None
+    return {"items": items, "gateway": default}
 
 
 @blp.route(BASE)

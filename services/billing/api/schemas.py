@@ -167,7 +167,7 @@ class StaffPageOut(Schema):
 
 # --- payments ----------------------------------------------------------------------------
 
-PAYMENT_STATUSES = ("initiated", "pending", "settled", "failed", "refunded")
+PAYMENT_STATUSES = ("initiated", "pending", "settled", "failed", "refunded", "received_late")
 METHOD = validate.Regexp(r"^[a-z][a-z0-9_]{0,39}$|^saved:[A-Za-z0-9_-]{1,100}$",
                          error="A method is a name such as card or bank_debit.")
 

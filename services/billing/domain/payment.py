@@ -13,10 +13,12 @@ says how much; never more than was paid).
 
 Gateways deliver outcomes late, twice and out of order, so a transition that is not
 forward changes nothing and says so (returns False): a "pending" after "settled", a
-"failed" after "settled", a second "settled". A "settled" after "failed" is ignored too:
-by then the invoice was free to be paid again, and taking the money twice is the one
-thing we never do; an adapter reports "failed" only for a payment that is final at the
-gateway (e.g. a cancelled PaymentIntent), not for a card attempt the customer may retry.
+"failed" after "settled", a second "settled". An adapter reports "failed" only for a
+payment that is final at the gateway (e.g. a cancelled PaymentIntent), not for a card
+attempt the customer may retry. Still, a "settled" can follow a "failed" billing decided
+itself (a cancel or an expiry racing the customer paying): the money was taken, so it is
+never dropped (`settle_after_failure`): it pays the invoices where they still owe it, and
+is otherwise recorded as received for staff to refund (PaymentReceivedAfterFailure).
 
 A refund comes off the allocations last first (the last invoice of a bulk payment is
 refunded first), never more than what is left of each: the invoices' amounts paid go
@@ -124,6 +126,7 @@ class Payment(Aggregate):
         self.refund_ids: set[str] = set()
         self.failure_reason: str | None = None
         self.failure_message: str | None = None
+        self.received_after_failure = False
 
     # --- what it is ---------------------------------------------------------------------
 
@@ -189,6 +192,19 @@ class Payment(Aggregate):
         self.record("PaymentSettled", {**self._base(), "gateway_reference": reference or self.gateway_reference})
         return True
 
+    def settle_after_failure(self, reference: str | None, still_owed: bool) -> bool:
+        """The money arrived after this payment was failed. `still_owed`: its invoices still owe
+        what it pays and no other payment holds them, so it settles as any payment would;
+        otherwise it is recorded as received, for staff. Once only."""
+        if self.status != "failed" or self.received_after_failure:
+            return False
+        data = {**self._base(), "gateway_reference": reference or self.gateway_reference}
+        if still_owed:
+            self.record("PaymentSettled", {**data, "after_failure": True})
+        else:
+            self.record("PaymentReceivedAfterFailure", data)
+        return True
+
     def fail(self, reason: str | None, message: str | None = None, reference: str | None = None) -> bool:
         """It did not go through. From initiated or pending; anything else changes nothing."""
         if self.status not in IN_FLIGHT:
@@ -252,6 +268,10 @@ class Payment(Aggregate):
         self.status = "failed"
         self.gateway_reference = d["gateway_reference"] or self.gateway_reference
         self.failure_reason, self.failure_message = d["reason"], d["message"]
+
+    def when_PaymentReceivedAfterFailure(self, d: dict) -> None:
+        self.received_after_failure = True
+        self.gateway_reference = d["gateway_reference"] or self.gateway_reference
 
     def when_PaymentRefunded(self, d: dict) -> None:
         self.status = "refunded"

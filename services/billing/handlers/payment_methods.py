@@ -41,10 +41,11 @@ import uuid
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from services.billing.adapters.registry import SIMULATED
+from services.billing.adapters.registry import SIMULATED, OnlinePaymentUnavailable
 from services.billing.domain.commands import (CompleteMethodSetup, RemoveMethod, SetDefaultMethod,
                                               StartMethodSetup)
 from services.billing.domain.payment_gateway import SavedMethod, SetupAnswer, SetupRequest, SetupUpdate
+from services.billing.handlers import gateway_alerts
 from services.billing.queries.payment_methods import find_setup, mine, setup_view
 from services.billing.tables import gateway_customers, payment_methods
 from services.billing.tables import payment_method_setups as setups
@@ -73,7 +74,11 @@ def start_setup(rt, cmd: StartMethodSetup) -> dict:
     org_id, customer_id, contact_id, kind = cmd.org_id, cmd.customer_id, cmd.contact_id, cmd.kind
     return_url, currency, email = cmd.return_url, cmd.currency, cmd.email
     gateways = rt.ports["gateways"]
-    name = cmd.gateway or gateways.default_name(org_id)
+    try:
+        name = cmd.gateway or gateways.default_name(org_id)
+    except OnlinePaymentUnavailable as unavailable:
+        gateway_alerts.raise_alert(rt, org_id, unavailable)
+        raise
     adapter = gateways.adapter(org_id, name)
     if not hasattr(adapter, "start_setup"):
         raise DomainError(f"Payment methods cannot be saved with {name}.", field="gateway")

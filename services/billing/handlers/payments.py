@@ -43,13 +43,14 @@ from dataclasses import replace
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from services.billing.adapters.registry import SIMULATED
+from services.billing.adapters.registry import SIMULATED, OnlinePaymentUnavailable
 from services.billing.adapters.simulated import SimulationRefused
 from services.billing.domain.commands import (RecordOfflinePayment, RefundPayment, SimulateOutcome,
                                               StartPayment)
 from services.billing.domain.payment import Payable, Payment, allocate, InvoiceNotPayable
 from services.billing.domain.payment_gateway import GatewayAnswer, GatewayUpdate, PaymentRequest
 from services.billing.domain.payment_guard import in_progress
+from services.billing.handlers import gateway_alerts
 from services.billing.projections.invoices import invoices
 from services.billing.projections.payments import invoice_payment_locks, payments
 from services.billing.queries.payment_methods import usable
@@ -84,7 +85,11 @@ def start_payment(rt, cmd: StartPayment) -> tuple[str, bool]:
     False for `created` when the customer's own initiated payment was resumed."""
     gateways = rt.ports["gateways"]
     saved = _saved_method(rt, cmd)
-    name = saved.gateway if saved is not None else cmd.gateway or gateways.default_name(cmd.org_id)
+    try:
+        name = saved.gateway if saved is not None else cmd.gateway or gateways.default_name(cmd.org_id)
+    except OnlinePaymentUnavailable as unavailable:
+        gateway_alerts.raise_alert(rt, cmd.org_id, unavailable)
+        raise
     gateway = gateways.adapter(cmd.org_id, name)
     known = gateways.methods(gateway)
     if saved is None and known is not None and cmd.method not in known:
@@ -201,6 +206,11 @@ def apply_update(rt, org_id: str, update_: GatewayUpdate, gateway: str | None = 
                 log.warning("gateway settled %s with %s %s, not %s %s: left for reconciliation", payment_id,
                             update_.amount_minor, update_.currency, payment.amount_minor, payment.currency)
                 moved = False
+            elif update_.status == "settled" and payment.status == "failed":
+                moved = payment.settle_after_failure(update_.reference, _still_owed(uow.conn, payment))
+                if moved:
+                    log.error("payment %s was failed here but settled at the gateway: %s", payment_id,
+                              "applied to its invoices" if payment.status == "settled" else "left for staff")
             else:
                 moved = _advance(payment, update_.status, update_.reference, update_.failure_reason,
                                  update_.failure_message)
@@ -221,6 +231,17 @@ def _advance(payment: Payment, status: str, reference: str | None, reason: str |
     if status == "failed":
         return payment.fail(reason, message, reference)
     return False                                  # "initiated": the customer has yet to act
+
+
+def _still_owed(conn, payment: Payment) -> bool:
+    """Do the invoices of a failed payment still owe what it pays, with no other payment
+    holding them? Then money that arrived after all can pay them as planned."""
+    ids = [a["invoice_id"] for a in payment.allocations]
+    due = dict(conn.execute(select(invoices.c.invoice_id, invoices.c.amount_due_minor).where(
+        invoices.c.org_id == payment.org_id, invoices.c.invoice_id.in_(ids))).all())
+    held = conn.execute(select(func.count()).select_from(invoice_payment_locks).where(
+        invoice_payment_locks.c.invoice_id.in_(ids))).scalar()
+    return not held and all(due.get(a["invoice_id"], 0) >= a["amount_minor"] for a in payment.allocations)
 
 
 def _mismatch(payment: Payment, update_: GatewayUpdate) -> bool:

@@ -9,10 +9,13 @@ portal's return page reports it: billing finishes what is left to do there.
   moves forward and the capture is the same one.
 - A payment that is no longer initiated or pending is never captured: a failed one (the
   buyer cancelled, or it expired) might otherwise take money billing no longer counts.
-- Cancel: the payment is failed ("cancelled"), which frees its invoices for a new payment.
-  A gateway that can close its own page first (Stripe's `cancel`: expire the Checkout
-  Session) does so, so that the old page cannot take money later; PayPal takes none
-  without a capture, which a failed payment never gets (above).
+- Cancel (a POST from the portal or the payment link page, never a GET that anyone holding
+  the link could send): the payment is failed ("cancelled"), which frees its invoices for a
+  new payment. A gateway that can close its own page first (Stripe's `cancel`: expire the
+  Checkout Session) does so, so that the old page cannot take money later. Where the page
+  was already closed because the customer paid a moment before (the cancel raced the
+  payment), the gateway's real state is applied instead: the payment settles, never
+  fails. PayPal takes no money without a capture, which a failed payment never gets.
 - Stripe has nothing to capture (its webhooks say everything): the return only finds the
   payment, so that the portal can show its status.
 """
@@ -67,9 +70,12 @@ def cancel(rt, org_id: str, gateway_name: str, reference: str, payment_id: str) 
     close = getattr(gateway, "cancel", None)
     if close is not None:
         try:
-            close(reference)
+            real = close(reference)
         except Exception:  # noqa: BLE001 - the page may still be open: leave the payment to the gateway
             log.exception("could not close %s checkout %s", gateway_name, reference)
+            return
+        if real is not None:               # closed already: paid (or expired) before the cancel
+            payments.apply_update(rt, org_id, real, gateway=gateway_name)
             return
     payments.apply_update(rt, org_id, GatewayUpdate(
         event_id=f"{gateway_name}-return:{reference}:cancelled", reference=reference, payment_id=payment_id,

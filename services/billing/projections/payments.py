@@ -89,6 +89,11 @@ class PaymentList(Projection):
                      failure_message=e.data["message"])
         self._unlock(conn, e)
 
+    def when_PaymentReceivedAfterFailure(self, conn, e):
+        # Money taken after billing failed the payment, owed by no invoice any more: it pays
+        # nothing (paid_on counts settled and refunded allocations only); staff refund it.
+        self._status(conn, e, "received_late")
+
     def when_PaymentRefunded(self, conn, e):
         d = e.data
         row = conn.execute(select(payments.c.allocations, payments.c.refunded_minor)

@@ -5,7 +5,8 @@ from __future__ import annotations
 MODES = ("off", "immediate", "daily")
 
 ACTIVITY_KINDS: dict[str, tuple[str, ...]] = {
-    "payments": ("PaymentSettled", "PaymentFailed", "PaymentRefunded"),
+    "payments": ("PaymentSettled", "PaymentFailed", "PaymentRefunded", "OnlinePaymentRefused",
+                 "PaymentReceivedAfterFailure"),
     "comments": ("CommentPosted",),
     "approvals": ("QuoteAccepted", "QuoteDeclined", "AgreementSigned"),
     "uploads": ("DocumentUploaded",),

@@ -5,12 +5,14 @@ however often and in whatever order the events arrive. SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from werkzeug.serving import make_server
 
 from services.billing.adapters.stripe import StripeGateway, StripeSettings
 from services.billing.bootstrap import SPEC
+from services.billing.domain.payment import Payment
 from tests.integration.billing.test_payments import ORG, Billing
 from tests.helpers import stripe_standin
 
@@ -100,3 +102,82 @@ def test_a_forged_webhook_changes_nothing(served):
     stale = standin.send(held.event_id, stale=True)
     assert forged.status == 400 and stale.status == 400
     assert billing.shown(invoice["invoice_id"])["status"] == "sent"
+
+
+def test_a_checkout_session_lives_as_long_as_billing_holds_the_invoice_not_a_day(make_runtime, db_kind):
+    """Stripe's default session lives 24 h: the invoice would stay held, or be paid at Stripe
+    after billing gave the payment up (BILLING_INITIATED_TTL, default 1 h)."""
+    with stripe_standin.StripeStandIn(webhook_url="http://127.0.0.1:9/unused") as standin:
+        env = {"BILLING_SIMULATED_GATEWAY": "on", "STRIPE_SECRET_KEY": stripe_standin.DEFAULT_KEY,
+               "STRIPE_WEBHOOK_SECRET": stripe_standin.DEFAULT_SECRET, "STRIPE_API_BASE": standin.url}
+        for extra, lives in (({}, 3600), ({"BILLING_INITIATED_TTL": "7200"}, 7200),
+                             ({"BILLING_INITIATED_TTL": "60"}, 1800)):    # Stripe's least: 30 min
+            billing = Billing(make_runtime(SPEC, db_kind, kafka_bootstrap="127.0.0.1:1", env={**env, **extra}))
+            before = int(time.time())
+            session = standin.state.sessions[session_of(start(billing, billing.invoice()))]
+            assert before + lives <= session["expires_at"] <= int(time.time()) + lives
+
+
+def cancel(billing, payment):
+    """The customer back through Stripe's cancel URL (the portal POSTs it to billing)."""
+    return billing.client.post(f"/orgs/{ORG}/customers/cust-1/payments/gateway-return", headers=billing.contact(),
+                               json={"gateway": "stripe", "payment_id": payment["payment_id"], "cancelled": True})
+
+
+def test_a_cancel_that_races_a_completed_payment_settles_it_never_fails_it(served):
+    """Issue 14, case 2: the customer paid at Stripe, and a cancel (another tab, or anyone
+    with a payment link's cancel URL) arrives before Stripe's webhook: the money is the
+    customer's, so the payment settles from the session's real state."""
+    billing, standin = served
+    invoice = billing.invoice()
+    payment = start(billing, invoice)
+    standin.hold = True                                        # the webhooks are late
+    standin.customer_acts(session_of(payment), "pay")
+    answer = cancel(billing, payment)
+    assert answer.status_code == 200 and answer.get_json()["status"] == "settled"
+    assert billing.events("PaymentFailed") == []
+    assert billing.shown(invoice["invoice_id"])["status"] == "paid"
+    standin.release()                                          # then they arrive: nothing doubles
+    assert len(billing.events("PaymentSettled")) == 1
+    assert billing.shown(invoice["invoice_id"])["amount_paid_minor"] == invoice["total_minor"]
+
+
+def paid_after_billing_gave_up(billing, standin):
+    """The customer pays at Stripe while billing gives the payment up (an expiry); Stripe's
+    webhooks are held until the test releases them."""
+    invoice = billing.invoice()
+    payment = start(billing, invoice)
+    standin.hold = True
+    standin.customer_acts(session_of(payment), "pay")
+    with billing.rt.store.unit_of_work() as uow:
+        lost = uow.load(Payment, payment["payment_id"], ORG)
+        lost.fail("expired", "Not finished in time.")
+        uow.add(lost)
+        uow.commit()
+    return invoice, payment
+
+
+def test_a_settlement_after_a_failure_pays_the_invoice_that_still_owes_it(served):
+    billing, standin = served
+    invoice, payment = paid_after_billing_gave_up(billing, standin)
+    standin.release()
+    [settled] = billing.events("PaymentSettled")
+    assert settled.data["after_failure"] is True
+    assert billing.shown(invoice["invoice_id"])["status"] == "paid"
+
+
+def test_money_that_arrives_after_the_invoice_was_paid_another_way_is_kept_for_staff(served):
+    billing, standin = served
+    invoice, payment = paid_after_billing_gave_up(billing, standin)
+    offline = billing.staff_post("/payments/offline", {"customer_id": "cust-1", "method": "bank_transfer",
+                                                       "invoices": [{"invoice_id": invoice["invoice_id"]}]})
+    assert offline.status_code == 201, offline.get_json()
+    standin.release()
+    [late] = billing.events("PaymentReceivedAfterFailure")
+    assert late.data["payment_id"] == payment["payment_id"] and late.data["amount_minor"] == invoice["total_minor"]
+    assert len(billing.events("PaymentSettled")) == 1                    # the offline one only
+    shown = billing.shown(invoice["invoice_id"])
+    assert (shown["status"], shown["amount_paid_minor"]) == ("paid", invoice["total_minor"])   # not twice
+    mine = billing.client.get(f"/orgs/{ORG}/customers/cust-1/payments/{payment['payment_id']}",
+                              headers=billing.contact())
+    assert mine.get_json()["status"] == "received_late"

@@ -444,6 +444,12 @@ def _with_ids(t: Tenant, path: str, ids: dict) -> str:
     return path
 
 
+def _pending(t: Tenant) -> dict:
+    """A bank debit of the cell's invoice, still pending."""
+    return billing_backend.pay_invoice(t.org["org_id"], t.customer["customer_id"], _invoice(t)["invoice_id"],
+                                       method="bank_debit")
+
+
 def _payments(t: Tenant) -> list[dict]:
     return billing_backend.payments_of(t.org["org_id"], t.customer["customer_id"], t.invoice["invoice_id"])
 
@@ -507,6 +513,10 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
     "portal_payments.pay": Done(lambda t, me: {"method": "bank_debit"},
                          lambda t, me: f"/payments/{_newest_payment(t)['payment_id']}",
                          lambda t, me: [p["status"] for p in _payments(t)] == ["pending"]),
+    # a payment no gateway page belongs to (a pending bank debit): it stays as it is
+    "portal_payment_return.cancel": Done(lambda t, me: {"payment": _pending(t)["payment_id"], "back": "/invoices"},
+                                         lambda t, me: "/invoices",
+                                         lambda t, me: [p["status"] for p in _payments(t)] == ["pending"]),
     "portal_bulk_payments.pay_selected": Done(lambda t, me: {"invoice_id": _invoice(t)["invoice_id"], "method": "bank_debit",
                                                       "confirm": "1"},
                                        lambda t, me: f"/payments/{_newest_payment(t)['payment_id']}",

@@ -217,7 +217,12 @@ def test_cancelling_on_stripes_page_frees_the_invoice_for_another_method_at_once
                 session = next(iter(standin.state.sessions))
                 back = standin.customer_acts(session, "cancel").headers["Location"]
                 assert back.startswith(f"http://{HOST}{path}?") and "payment=" in back
-                page = payer.get(back.removeprefix(f"http://{HOST}"))
+                question = payer.get(back.removeprefix(f"http://{HOST}"))       # a GET only asks
+                assert question.status_code == 200 and "Cancel this payment" in text(question)
+                assert standin.state.sessions[session]["status"] == "open"
+                payment_id = standin.state.sessions[session]["client_reference_id"]
+                confirmed = payer.send(f"{path}/payments/{payment_id}/cancel", {})
+                page = payer.get(confirmed.headers["Location"])
                 assert page.status_code == 200 and "Payment cancelled" in text(page)
                 assert standin.state.sessions[session]["status"] == "expired"
                 again = pay(payer, path, method="bank_debit")
@@ -227,6 +232,7 @@ def test_cancelling_on_stripes_page_frees_the_invoice_for_another_method_at_once
                 second = [s for s in standin.state.sessions if s != session][0]
                 payment_id = standin.state.sessions[second]["client_reference_id"]
                 payer.get(f"{other}?checkout=cancel&payment={payment_id}")
+                payer.send(f"{other}/payments/{payment_id}/cancel", {})
                 assert standin.state.sessions[second]["status"] == "open"
         finally:
             gateways._factories.pop("stripe", None)

@@ -63,10 +63,20 @@ def test_back_from_paypal_the_payment_is_captured_and_shown_paid(world, app, pay
     assert billing_backend.staff_invoice(world.org["org_id"], inv["invoice_id"])["status"] == "paid"
 
 
+def confirm_cancel(browser, path: str):
+    """Back through a cancel URL: a question, never a cancel (a GET anyone could send); the
+    button POSTs it."""
+    question = browser.get(path)
+    assert question.status_code == 200 and "Cancel this payment" in text(question)
+    return browser.send("/payments/return/cancel", {})
+
+
 def test_cancel_at_paypal_says_so_and_the_invoice_can_be_paid_again(world, app, paypal):
     ann, inv, order = start(world, app)
     back = paypal.buyer_acts(order, "cancel").headers["Location"]
-    answer = ann.get(local(back))
+    assert [p["status"] for p in billing_backend.payments_of(world.org["org_id"], world.customer["customer_id"],
+                                                             inv["invoice_id"])] == ["initiated"]
+    answer = confirm_cancel(ann, local(back))
     assert answer.status_code == 302 and answer.headers["Location"] == f"/invoices/{inv['invoice_id']}"
     page = text(ann.get(answer.headers["Location"]))
     assert "Payment cancelled" in page and "Pay this invoice" in page
@@ -114,7 +124,7 @@ def test_cancel_at_stripe_fails_the_payment_at_once_and_another_method_may_pay(w
     session = next(iter(stripe.state.sessions))
     back = stripe.customer_acts(session, "cancel").headers["Location"]
     assert "checkout=cancel" in back and "payment=" in back
-    answer = ann.get(local(back))
+    answer = confirm_cancel(ann, local(back))
     assert answer.status_code == 302 and answer.headers["Location"] == f"/invoices/{inv['invoice_id']}"
     assert "Payment cancelled" in text(ann.get(answer.headers["Location"]))
     [payment] = billing_backend.payments_of(world.org["org_id"], world.customer["customer_id"], inv["invoice_id"])
@@ -130,4 +140,25 @@ def test_cancel_at_stripe_fails_the_payment_at_once_and_another_method_may_pay(w
     second = [s for s in stripe.state.sessions if s != session][0]
     payment_id = stripe.state.sessions[second]["client_reference_id"]
     stranger.get(f"/payments/return?checkout=cancel&payment={payment_id}")
+    stranger.send("/payments/return/cancel", {})
     assert stripe.state.sessions[second]["status"] == "open"            # someone else's payment: untouched
+    ann.get(f"/payments/return?checkout=cancel&payment={payment_id}")     # a GET alone cancels nothing
+    assert stripe.state.sessions[second]["status"] == "open"
+
+
+@pytest.mark.parametrize("back", ["/%09/evil.example", "/%0a/evil.example", "/%5C%5Cevil.example", "//evil.example",
+                                  "https://evil.example", "/%20/evil.example"])
+def test_no_redirecting_parameter_leaves_the_portal(world, app, back):
+    """Issue 14, case 12: a browser drops a tab or newline and reads a backslash as a slash,
+    so "/\\t/evil.example" became "//evil.example" (another site)."""
+    ann = Browser(app)
+    ann.sign_in(world.ann)
+    for path in (f"/payments/return?checkout=cancel&back={back}", f"/payments/return?back={back}"):
+        answer = ann.get(path)
+        location = answer.headers.get("Location", "")
+        assert "evil" not in location and "evil" not in answer.get_data(as_text=True), (path, location)
+    ann.get("/signout")
+    signin = Browser(app)
+    page = signin.get(f"/signin?next={back}")
+    answer = signin.send(f"/signin?next={back}", {"email": world.ann.email, "password": world.ann.password})
+    assert "evil" not in answer.headers.get("Location", "") and page.status_code == 200

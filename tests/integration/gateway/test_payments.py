@@ -97,3 +97,16 @@ def test_another_customers_payment_is_not_found(world, app):
                  f"/invoices/{theirs['invoice_id']}"):
         assert ann.get(path).status_code == 404, path
     assert ann.send(f"/invoices/{theirs['invoice_id']}/pay", {"method": "card"}).status_code == 404
+
+
+def test_without_a_usable_payment_gateway_the_contact_is_told_in_words(world, app, monkeypatch):
+    inv = invoice(world)
+    ann = contact(world, app)
+    monkeypatch.setenv("BILLING_SIMULATED_GATEWAY", "off")         # production with nothing connected
+    answer = pay(ann, inv["invoice_id"])
+    assert answer.status_code == 302 and answer.headers["Location"] == f"/invoices/{inv['invoice_id']}"
+    page = ann.get(answer.headers["Location"])
+    assert "Online payment is not available at the moment, and nothing was charged." in text(page)
+    assert "cannot reach one of its services" not in text(page)
+    assert "Still to pay €120.00" in text(page) and billing_backend.payments_of(
+        world.org["org_id"], world.customer["customer_id"], inv["invoice_id"]) == []
