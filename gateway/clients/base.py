@@ -201,9 +201,11 @@ class ServiceApi:
     def __init__(self, http: ServiceClient):
         self.http = http
 
-    def _send(self, method: str, path: str, body: dict | None = None, params: dict | None = None):
+    def _send(self, method: str, path: str, body: dict | None = None, params: dict | None = None,
+              timeout: float | None = None):
+        extra = {"timeout": timeout} if timeout else {}
         try:
-            response = self.http.request(method, path, json=body, params=params, headers=_auth_headers())
+            response = self.http.request(method, path, json=body, params=params, headers=_auth_headers(), **extra)
         except requests.RequestException as exc:
             raise ServiceUnavailable(f"{self.service} unreachable: {exc.__class__.__name__}") from exc
         if response.status_code == 503 and _deliberate(response):
@@ -214,8 +216,9 @@ class ServiceApi:
             raise ServiceProblem.from_response(response)
         return response
 
-    def _call(self, method: str, path: str, body: dict | None = None, params: dict | None = None):
-        response = self._send(method, path, body, params)
+    def _call(self, method: str, path: str, body: dict | None = None, params: dict | None = None,
+              timeout: float | None = None):
+        response = self._send(method, path, body, params, timeout)
         if response.status_code == 204 or not response.content:
             return None
         try:

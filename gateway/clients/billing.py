@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gateway.clients.base import ServiceApi, ServiceProblem, _id
 
+REFUND_TIMEOUT_S = 30.0        # billing gives the payment gateway 20 s; a refund waits for it
 LIST_QUERY = ("status", "number", "match", "issued_from", "issued_to", "sort", "cursor", "limit")
 
 
@@ -20,6 +21,11 @@ class BillingClient(ServiceApi):
 
     def invoice(self, org: str, customer: str, invoice_id: str) -> dict:
         return self._call("GET", self._customer(org, customer) + f"/invoices/{_id(invoice_id)}")
+
+    def invoice_page(self, org: str, customer: str, invoice_id: str) -> dict:
+        """The portal's invoice page in one read: {invoice, payment_in_progress, comments,
+        payment_methods (null without the permission "pay")}."""
+        return self._call("GET", self._customer(org, customer) + f"/invoices/{_id(invoice_id)}/page")
 
     def invoice_pdf(self, org: str, customer: str, invoice_id: str) -> tuple[bytes, str]:
         """The PDF and the file name billing gives it (Content-Disposition)."""
@@ -130,9 +136,13 @@ class BillingClient(ServiceApi):
         return self._call("POST", f"/orgs/{_id(org)}/payments/offline", {
             "customer_id": customer, "invoices": invoices, "method": method, "reference": reference})
 
-    def refund(self, org: str, payment_id: str, amount_minor: int, reason: str | None) -> dict:
+    def refund(self, org: str, payment_id: str, amount_minor: int, reason: str | None,
+               request_id: str | None = None) -> dict:
+        """Billing waits for the payment gateway here (up to 20 s, retried): given longer than a
+        page's 3 s. Sent again with the same `request_id`, it makes no second refund."""
         return self._call("POST", f"/orgs/{_id(org)}/payments/{_id(payment_id)}/refund",
-                          {"amount_minor": amount_minor, "reason": reason})
+                          {"amount_minor": amount_minor, "reason": reason, "request_id": request_id},
+                          timeout=REFUND_TIMEOUT_S)
 
     def staff_payment(self, org: str, payment_id: str) -> dict:
         return self._call("GET", f"/orgs/{_id(org)}/payments/{_id(payment_id)}")

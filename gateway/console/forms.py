@@ -21,8 +21,8 @@ from babel.numbers import get_currency_precision, is_currency
 from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, ColorField, DateField, EmailField, Form, IntegerField, RadioField, SelectChoice,
-                     SelectField, StringField, TextAreaField)
+from wtforms import (BooleanField, ColorField, DateField, EmailField, Form, HiddenField, IntegerField, RadioField,
+                     SelectChoice, SelectField, StringField, TextAreaField)
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
                                 ValidationError)
 
@@ -270,6 +270,9 @@ class OfflinePaymentForm(FlaskForm):
 
 
 class RefundForm(FlaskForm):
+    """`request` is made when the form is shown: sent again (a double click, a retry after a
+    timeout, the browser resubmitting) it names the same refund, and billing makes one."""
+    request = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
     amount = StringField("Amount to refund", validators=[DataRequired(REQUIRED), Regexp(NUMBER, message=AMOUNT_HINT)],
                          render_kw={"inputmode": "decimal", "autocomplete": "off"})
     reason = StringField("Reason (optional)", validators=[Optional(), Length(max=500)])

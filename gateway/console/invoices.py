@@ -9,6 +9,8 @@ back as sentences: on the form's fields when creating, as a flash message for th
 actions, which all answer with a redirect to the invoice (post/redirect/get)."""
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import date
 from decimal import Decimal
 
@@ -154,7 +156,7 @@ def invoice(invoice_id: str):
         left = p["amount_minor"] - (p.get("refunded_minor") or 0)
         if may_refund and p["status"] in REFUNDABLE and left > 0:
             form = RefundForm(prefix=f"r-{p['payment_id']}", formdata=None)
-            form.amount.data = _decimal(left, p["currency"])
+            form.amount.data, form.request.data = _decimal(left, p["currency"]), secrets.token_urlsafe(16)
             refund_forms[p["payment_id"]] = form
     comments = billing().staff_comments(org_id(), invoice_id) if found["status"] != "draft" else []
     payment_link = billing().payment_link(org_id(), invoice_id) if found["status"] != "draft" else None
@@ -263,7 +265,8 @@ def refund(invoice_id: str, payment_id: str):
               "error")
         return redirect(url_for("console_invoices.invoice", invoice_id=invoice_id))
     reason = (form.reason.data or "").strip() or None
-    return _act(invoice_id, lambda: billing().refund(org_id(), payment_id, amount, reason),
+    request_id = hashlib.sha256(f"{payment_id}|{form.request.data}|{amount}".encode()).hexdigest()[:40]
+    return _act(invoice_id, lambda: billing().refund(org_id(), payment_id, amount, reason, request_id),
                 "The refund was recorded." if payment.get("gateway") == "offline"
                 else "The refund was sent through the payment gateway.")
 

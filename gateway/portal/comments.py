@@ -47,9 +47,12 @@ def may_forward() -> bool:
     return "forward" in (principal().get("permissions") or []) and bool(settings().get("forward_documents"))
 
 
-def conversation_for(invoice: dict) -> dict:
-    """What templates/portal/_invoice_conversation.html shows under an invoice."""
-    return {"comments": billing().comments(org_id(), customer_id(), invoice["invoice_id"]),
+def conversation_for(invoice: dict, comments: list[dict] | None = None) -> dict:
+    """What templates/portal/_invoice_conversation.html shows under an invoice (`comments`:
+    when billing answered them with the page)."""
+    if comments is None:
+        comments = billing().comments(org_id(), customer_id(), invoice["invoice_id"])
+    return {"comments": comments,
             "comment_form": CommentForm(formdata=None),
             "forward_form": ForwardForm(formdata=None) if may_forward() else None}
 

@@ -14,7 +14,6 @@ from gateway.portal.comments import conversation_for
 from gateway.portal.payments import pay_form_for, payment_words
 from gateway.web.access import portal
 from gateway.web.context import billing, customer_id, org_id, settings
-from gateway.web.payments import IN_PROGRESS
 
 bp = Blueprint("portal_invoices", __name__)
 
@@ -72,13 +71,13 @@ def invoices():
 @bp.get("/invoices/<invoice_id>")
 @portal(module="invoices", permission="view")
 def invoice(invoice_id: str):
-    found = billing().invoice(org_id(), customer_id(), invoice_id)
-    busy = next((p for p in found.get("payments") or [] if p["status"] in IN_PROGRESS), None)
-    in_progress = billing().payment(org_id(), customer_id(), busy["payment_id"]) if busy else None
+    page = billing().invoice_page(org_id(), customer_id(), invoice_id)      # one read for the whole page
+    found = page["invoice"]
     return render_template("portal/invoices/invoice.html", invoice=found, status_labels=STATUS_LABELS,
-                           event_labels=EVENT_LABELS, pay_form=pay_form_for(found), in_progress_payment=in_progress,
+                           event_labels=EVENT_LABELS, pay_form=pay_form_for(found, page["payment_methods"]),
+                           in_progress_payment=page["payment_in_progress"],
                            partial_allowed=bool(settings().get("partial_payments")), **payment_words(),
-                           conversation=conversation_for(found))
+                           conversation=conversation_for(found, page["comments"]))
 
 
 @bp.get("/invoices/<invoice_id>/pdf")

@@ -54,22 +54,24 @@ def label(method: dict) -> str:
     return text + (" (default)" if method.get("is_default") else "")
 
 
-def saved_choices() -> list[tuple[str, str]]:
+def saved_choices(listed: dict | None = None) -> list[tuple[str, str]]:
     """The Pay form's one-step choices ("saved:<id>", "Pay with Visa •••• 4242 (default)"),
-    default first; none when billing cannot say (paying by card still works)."""
+    default first; none when billing cannot say (paying by card still works). `listed`:
+    billing's list when the page has it already (the invoice page's one read)."""
     if "pay" not in (principal().get("permissions") or []):
         return []
-    try:
-        found = billing().payment_methods(org_id(), customer_id())["items"]
-    except ServiceProblem:
-        return []
+    if listed is None:
+        try:
+            listed = _listed()
+        except ServiceProblem:
+            return []
     return [(f"saved:{m['method_id']}", f"Pay with {short(m)}" + (" (default)" if m["is_default"] else ""))
-            for m in found]
+            for m in listed.get("items") or []]
 
 
-def offer_saved(form) -> None:
+def offer_saved(form, listed: dict | None = None) -> None:
     """Add the contact's saved methods to a PayForm's choices, before it is validated or shown."""
-    form.method.choices = [*form.method.choices, *(SelectChoice(v, t) for v, t in saved_choices())]
+    form.method.choices = [*form.method.choices, *(SelectChoice(v, t) for v, t in saved_choices(listed))]
 
 
 def _listed() -> dict:

@@ -84,13 +84,14 @@ def payment_words() -> dict:
             "payment_labels": PAYMENT_LABELS, "may_download": "download" in may}
 
 
-def pay_form_for(invoice: dict) -> PayForm | None:
-    """The Pay form an invoice page shows, or None when there is nothing this contact can pay."""
+def pay_form_for(invoice: dict, methods: dict | None = None) -> PayForm | None:
+    """The Pay form an invoice page shows, or None when there is nothing this contact can pay.
+    `methods`: the contact's saved methods as billing listed them with the page."""
     may = set(principal().get("permissions") or [])
     if "pay" not in may or invoice.get("status") in ("paid", "void") or not invoice.get("amount_due_minor"):
         return None
     form = PayForm(formdata=None)
-    offer_saved(form)
+    offer_saved(form, methods)
     default = next((choice.value for choice in form.method.choices[len(PAY_METHODS):]), None)
     if default:                                     # the default saved method comes first: chosen already
         form.method.data = default

@@ -11,7 +11,7 @@ from services.billing.adapters.identity_logo import IdentityLogos
 from services.billing.adapters.registry import PaymentGateways
 from services.billing.domain import commands as c
 from services.billing.handlers import (comments, credit_notes, expiry, gateway_connections, invoices,
-                                       payment_links, payment_methods, payments, returns)
+                                       payment_links, payment_methods, payments, refunds, returns)
 from services.billing.projections.customers import on_customer_created
 from services.billing.tables import metadata
 from services.chassis import orgs
@@ -26,7 +26,7 @@ COMMAND_HANDLERS = {
     c.RecordInvoiceView: invoices.record_view,
     c.StartPayment: payments.start_payment,
     c.RecordOfflinePayment: payments.record_offline,
-    c.RefundPayment: payments.refund,
+    c.RefundPayment: refunds.refund,
     c.SimulateOutcome: payments.simulate_outcome,
     c.ReturnFromGateway: returns.come_back,
     c.IssueCreditNote: credit_notes.issue_credit_note,
@@ -77,6 +77,7 @@ SPEC = ServiceSpec(
     projections=projections.all_projections,
     subscriptions=subscriptions,
     blueprints=api.blueprints,
-    background=lambda: [expiry.loop],     # abandoned "initiated" payments expire (handlers/expiry.py)
+    # abandoned "initiated" payments expire (handlers/expiry.py); refunds left open are finished (refunds.py)
+    background=lambda: [expiry.loop, refunds.loop],
     ports=_ports,
 )

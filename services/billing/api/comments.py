@@ -72,7 +72,7 @@ class ForwardOut(Schema):
     message = fields.String(allow_none=True)
 
 
-def _listed(org_id, invoice_id, for_customer, customer_id=None):
+def listed_comments(org_id, invoice_id, for_customer, customer_id=None):
     with read_only(runtime().engine) as conn:
         return {"items": queries.comments(conn, org_id, invoice_id, for_customer, customer_id=customer_id,
                                           caller=auth.principal())}
@@ -89,7 +89,7 @@ class CustomerComments(MethodView):
     @blp.response(200, CommentListOut)
     def get(self, org_id, customer_id, invoice_id):
         """The conversation as the customer sees it (never an internal note), oldest first."""
-        return _listed(org_id, invoice_id, True, customer_id)
+        return listed_comments(org_id, invoice_id, True, customer_id)
 
     @auth.requires("contact", **VIEW)
     @blp.arguments(CommentIn)
@@ -109,7 +109,7 @@ class StaffComments(MethodView):
     @blp.response(200, StaffCommentListOut)
     def get(self, org_id, invoice_id):
         """Every comment, internal notes included (`internal`), oldest first."""
-        return _listed(org_id, invoice_id, False)
+        return listed_comments(org_id, invoice_id, False)
 
     @auth.requires("staff")
     @blp.arguments(StaffCommentIn)

@@ -124,13 +124,18 @@ class CustomerInvoiceById(MethodView):
     def get(self, org_id, customer_id, invoice_id):
         """The invoice with lines, taxes, amounts and its timeline. A contact opening it
         records InvoiceViewed, at most once an hour per contact and invoice."""
-        rt, caller = runtime(), auth.principal()
-        view = RecordInvoiceView(org_id, invoice_id, caller.id)
+        return contact_invoice(org_id, customer_id, invoice_id)
+
+
+def contact_invoice(org_id, customer_id, invoice_id) -> dict:
+    """The invoice as its customer sees it; a contact's first look in an hour is recorded."""
+    rt, caller = runtime(), auth.principal()
+    view = RecordInvoiceView(org_id, invoice_id, caller.id)
+    with read_only(rt.engine) as conn:
+        detail = queries.invoice_detail(conn, org_id, invoice_id, today(), for_customer=True,
+                                        customer_id=customer_id, caller=caller)
+        record = caller.kind == "contact" and not handlers.recently_viewed(conn, view)
+    if record and handlers.record_view(rt, view):
         with read_only(rt.engine) as conn:
-            detail = queries.invoice_detail(conn, org_id, invoice_id, today(), for_customer=True,
-                                            customer_id=customer_id, caller=caller)
-            record = caller.kind == "contact" and not handlers.recently_viewed(conn, view)
-        if record and handlers.record_view(rt, view):
-            with read_only(rt.engine) as conn:
-                detail["timeline"] = queries.timeline(conn, invoice_id, for_customer=True)
-        return detail
+            detail["timeline"] = queries.timeline(conn, invoice_id, for_customer=True)
+    return detail

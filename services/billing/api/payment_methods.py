@@ -66,7 +66,7 @@ def _who(org_id: str, customer_id: str) -> tuple[str, str, str]:
     return org_id, customer_id, auth.principal().id
 
 
-def _listed(org_id: str, customer_id: str) -> dict:
+def listed_methods(org_id: str, customer_id: str) -> dict:
     """The contact's methods that can pay now (a simulated one only where that gateway is on),
     and where a new one would be saved."""
     gateways = runtime().ports["gateways"]
@@ -87,7 +87,7 @@ class Methods(MethodView):
     @blp.response(200, MethodListOut)
     def get(self, org_id, customer_id):
         """The contact's saved methods, the default first."""
-        return _listed(org_id, customer_id)
+        return listed_methods(org_id, customer_id)
 
 
 @blp.route(BASE + "/setups")
@@ -118,7 +118,7 @@ class DefaultMethod(MethodView):
     def post(self, org_id, customer_id, method_id):
         """Make this method the default (the one other stops being it)."""
         payment_methods.set_default(runtime(), SetDefaultMethod(*_who(org_id, customer_id), method_id))
-        return _listed(org_id, customer_id)
+        return listed_methods(org_id, customer_id)
 
 
 @blp.route(BASE + "/<method_id>")

@@ -11,7 +11,7 @@ from services.billing.api.schemas import (OfflinePaymentIn, PaymentIn, PaymentLi
                                           StaffPaymentOut, StaffPaymentPageOut)
 from services.billing.domain.commands import (RecordOfflinePayment, RefundPayment, SimulateOutcome,
                                               StartPayment)
-from services.billing.handlers import payments
+from services.billing.handlers import payments, refunds
 from services.billing.queries import payments as payment_queries
 from services.chassis import auth
 from services.chassis.db import read_only
@@ -120,7 +120,8 @@ class RefundView(MethodView):
     @blp.response(200, StaffPaymentOut)
     def post(self, body, org_id, payment_id):
         """Give back part or all of a settled payment (owners and admins)."""
-        payments.refund(runtime(), RefundPayment(org_id, payment_id, body["amount_minor"], body["reason"]))
+        refunds.refund(runtime(), RefundPayment(org_id, payment_id, body["amount_minor"], body["reason"],
+                                                body["request_id"]))
         return _staff_detail(org_id, payment_id)
 
 

@@ -200,6 +200,9 @@ class OfflinePaymentIn(Schema):
 class RefundIn(Schema):
     amount_minor = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=10**15))
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    request_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=8, max=100),
+                               metadata={"description": "Names the request: sent again (a retry, a double "
+                                                        "click) it makes no second refund."})
 
 
 class SimulateIn(Schema):

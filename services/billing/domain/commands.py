@@ -79,6 +79,7 @@ class RefundPayment:
     payment_id: str
     amount_minor: int
     reason: str | None = None
+    request_id: str | None = None       # the same request again makes no second refund (handlers/refunds.py)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from services.billing.handlers import payments
 from services.billing.projections.payments import payments as payment_rows
 from services.billing.tables import payment_gateway_refs, simulated_gateway_payments
 from services.chassis.errors import retry_on_conflict
+from services.chassis.sweeps import every
 
 log = logging.getLogger(__name__)
 
@@ -121,12 +122,4 @@ def _simulated_outcome(rt, org_id: str, reference: str):
 
 def loop(rt, stop: threading.Event) -> None:
     """The worker's background loop: a sweep every BILLING_EXPIRY_SWEEP_S until stop is set."""
-    interval = rt.config.setting_float("EXPIRY_SWEEP_S", 60.0)
-    while not stop.wait(interval):
-        try:
-            count = sweep(rt)
-        except Exception:  # noqa: BLE001 - the database away for a moment: try at the next tick
-            log.exception("payment expiry sweep failed")
-            continue
-        if count:
-            log.info("expired %d abandoned payments", count)
+    every(rt.config.setting_float("EXPIRY_SWEEP_S", 60.0), lambda: sweep(rt), stop, "abandoned payments expired")

@@ -1,5 +1,6 @@
 """Payments, the application service: start one at a gateway, apply what the gateway says
-later, record money that came offline, refund, and drive the simulated gateway.
+later, record money that came offline, and drive the simulated gateway (refunds:
+handlers/refunds.py).
 
 Never a gateway call inside a database transaction (STYLE.md 6): a payment is recorded
 (PaymentInitiated, the invoices locked) and committed, then the gateway is asked, then
@@ -45,16 +46,15 @@ from sqlalchemy.exc import IntegrityError
 
 from services.billing.adapters.registry import SIMULATED, OnlinePaymentUnavailable
 from services.billing.adapters.simulated import SimulationRefused
-from services.billing.domain.commands import (RecordOfflinePayment, RefundPayment, SimulateOutcome,
-                                              StartPayment)
+from services.billing.domain.commands import RecordOfflinePayment, SimulateOutcome, StartPayment
 from services.billing.domain.payment import Payable, Payment, allocate, InvoiceNotPayable
 from services.billing.domain.payment_gateway import GatewayAnswer, GatewayUpdate, PaymentRequest
 from services.billing.domain.payment_guard import in_progress
-from services.billing.handlers import gateway_alerts
+from services.billing.handlers import gateway_alerts, refunds
 from services.billing.projections.invoices import invoices
 from services.billing.projections.payments import invoice_payment_locks, payments
 from services.billing.queries.payment_methods import usable
-from services.billing.tables import gateway_events, payment_gateway_refs, refund_requests
+from services.billing.tables import gateway_events, payment_gateway_refs
 from services.chassis import orgs
 from services.chassis.db import upsert_insert
 from services.chassis.errors import ConcurrencyConflict, DomainError, NotFound, PortalError, retry_on_conflict
@@ -253,7 +253,7 @@ def _refunded_at_gateway(conn, payment: Payment, update_: GatewayUpdate) -> bool
     if payment.status not in ("settled", "refunded"):
         return False
     total = update_.amount_minor if update_.amount_minor is not None else payment.amount_minor
-    asked = _refunds_in_flight(conn, payment.id)
+    asked = refunds.in_flight(conn, payment.id)
     missing = min(total - payment.refunded_minor - asked, payment.refundable_minor)
     if missing <= 0:
         return False
@@ -286,7 +286,7 @@ def _first_time(conn, org_id: str, update_: GatewayUpdate, payment_id: str) -> b
     return inserted is not None
 
 
-# --- staff: offline payments, refunds, the simulated gateway ----------------------------------
+# --- staff: offline payments, the simulated gateway -----------------------------------------
 
 def record_offline(rt, cmd: RecordOfflinePayment) -> str:
     """Money that came outside any gateway, settled at once. Staff may record part of an
@@ -316,57 +316,6 @@ def record_offline(rt, cmd: RecordOfflinePayment) -> str:
             if attempt == ATTEMPTS - 1:
                 raise ConcurrencyConflict("Too many payments at once for these invoices; try again.") from None
     raise AssertionError("unreachable")
-
-
-def refund(rt, cmd: RefundPayment) -> str:
-    """Give back part or all of a settled payment; answers the refund id.
-
-    The amount is reserved first (`refund_requests`, under the payment row's lock), so
-    two refunds at once can never give back more than was paid; then the gateway refunds
-    (idempotency key: the refund id), then PaymentRefunded is recorded. An offline payment
-    is refunded by staff outside any gateway and only recorded here."""
-    refund_id = str(uuid.uuid4())
-    with rt.store.unit_of_work() as uow:
-        row = uow.conn.execute(select(payments).where(
-            payments.c.payment_id == cmd.payment_id, payments.c.org_id == cmd.org_id).with_for_update()).first()
-        if row is None:
-            raise NotFound("No such payment.")
-        payment = uow.load(Payment, cmd.payment_id, cmd.org_id)
-        if payment.status not in ("settled", "refunded"):
-            raise DomainError("Only a settled payment can be refunded.", code="not_settled")
-        if isinstance(cmd.amount_minor, bool) or not isinstance(cmd.amount_minor, int) or cmd.amount_minor <= 0:
-            raise DomainError("A refund is a positive whole number of minor units.", field="amount_minor")
-        left = payment.refundable_minor - _refunds_in_flight(uow.conn, payment.id)
-        if cmd.amount_minor > left:
-            raise DomainError(f"At most {max(left, 0)} can still be refunded.", field="amount_minor")
-        if cmd.reason is not None and len(cmd.reason) > 500:
-            raise DomainError("The reason is text of at most 500 characters.", field="reason")
-        uow.conn.execute(refund_requests.insert().values(
-            refund_id=refund_id, org_id=cmd.org_id, payment_id=payment.id, amount_minor=cmd.amount_minor,
-            reason=cmd.reason, status="requested", created_at=utc_now()))
-        uow.commit()
-    gateway_refund_id = None
-    if payment.gateway != "offline":
-        try:
-            gateway = rt.ports["gateways"].adapter(cmd.org_id, payment.gateway)
-            gateway_refund_id = gateway.refund(payment.gateway_reference, cmd.amount_minor, payment.currency,
-                                               idempotency_key=refund_id)
-        except Exception:  # noqa: BLE001 - the gateway refused or was unreachable
-            log.exception("refund %s of payment %s failed at %s", refund_id, payment.id, payment.gateway)
-            _close_request(rt, refund_id, "failed")
-            raise GatewayUnavailable("The payment gateway did not take the refund; nothing was refunded.",
-                                     payment_id=payment.id) from None
-
-    def run():
-        with rt.store.unit_of_work() as uow:
-            fresh = uow.load(Payment, cmd.payment_id, cmd.org_id)
-            fresh.refund(refund_id, cmd.amount_minor, cmd.reason, gateway_refund_id)
-            uow.conn.execute(update(refund_requests).where(refund_requests.c.refund_id == refund_id)
-                             .values(status="done", gateway_refund_id=gateway_refund_id))
-            uow.add(fresh)
-            uow.commit()
-    retry_on_conflict(run)
-    return refund_id
 
 
 def simulate_outcome(rt, cmd: SimulateOutcome) -> str:
@@ -418,17 +367,6 @@ def _blocking(conn, ids: list[str]) -> dict:
 
 def _settings(conn, org_id: str) -> dict:
     return {**DEFAULT_SETTINGS, **orgs.settings(conn, org_id)}
-
-
-def _refunds_in_flight(conn, payment_id: str) -> int:
-    c = refund_requests.c
-    return int(conn.execute(select(func.coalesce(func.sum(c.amount_minor), 0))      # numeric on PostgreSQL
-                            .where(c.payment_id == payment_id, c.status == "requested")).scalar_one())
-
-
-def _close_request(rt, refund_id: str, status: str) -> None:
-    with rt.engine.begin() as conn:
-        conn.execute(update(refund_requests).where(refund_requests.c.refund_id == refund_id).values(status=status))
 
 
 def _save_reference(conn, org_id: str, payment_id: str, gateway: str, reference: str,

@@ -12,7 +12,9 @@ from werkzeug.serving import make_server
 
 from services.billing.adapters.stripe import StripeGateway, StripeSettings
 from services.billing.bootstrap import SPEC
+from services.billing.domain.commands import RefundPayment
 from services.billing.domain.payment import Payment
+from services.billing.handlers import refunds
 from tests.integration.billing.test_payments import ORG, Billing
 from tests.helpers import stripe_standin
 
@@ -181,3 +183,78 @@ def test_money_that_arrives_after_the_invoice_was_paid_another_way_is_kept_for_s
     mine = billing.client.get(f"/orgs/{ORG}/customers/cust-1/payments/{payment['payment_id']}",
                               headers=billing.contact())
     assert mine.get_json()["status"] == "received_late"
+
+
+# --- refunds (issue 14, case 3) ---------------------------------------------------------------
+
+def settled(billing, standin):
+    invoice = billing.invoice()
+    payment = start(billing, invoice)
+    standin.customer_acts(session_of(payment), "pay")
+    assert billing.shown(invoice["invoice_id"])["status"] == "paid"
+    return invoice, payment["payment_id"]
+
+
+def ask_refund(billing, payment_id, amount_minor, request_id="form-7f3a9c1e"):
+    return billing.app.test_client().post(f"/orgs/{ORG}/payments/{payment_id}/refund", headers=billing.staff,
+                                          json={"amount_minor": amount_minor, "request_id": request_id})
+
+
+def test_the_same_refund_request_twice_at_once_refunds_once(served):
+    """Staff pressed Refund, the page took long, they pressed again: one refund of the money."""
+    billing, standin = served
+    invoice, payment_id = settled(billing, standin)
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(ask_refund(billing, payment_id, 5000)))
+               for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert {a.status_code for a in answers} <= {200, 503} and 200 in {a.status_code for a in answers}
+    assert ask_refund(billing, payment_id, 5000).status_code == 200           # and once more, later
+    assert [r["amount"] for r in standin.state.refunds.values()] == [5000]
+    assert len(billing.events("PaymentRefunded")) == 1
+    shown = billing.shown(invoice["invoice_id"])
+    assert shown["payments"][0]["refunded_minor"] == 5000
+    assert ask_refund(billing, payment_id, 5000, request_id="another-form-8e21").status_code == 200
+    assert len(standin.state.refunds) == 2                                   # a new form is a new refund
+
+
+def test_a_refund_the_gateway_made_before_billing_crashed_is_recorded_once_by_the_worker(served):
+    billing, standin = served
+    invoice, payment_id = settled(billing, standin)
+    cmd = RefundPayment(ORG, payment_id, 3000, "Damaged", request_id="form-crash-001")
+    rt = billing.app.extensions["portal"]                                    # the app's runtime: its ports
+    refund_id = refunds.refund_id_for(cmd)
+    payment, _ = refunds._reserve(rt, cmd, refund_id)                        # reserved, then asked...
+    gateway = rt.ports["gateways"].adapter(ORG, "stripe")
+    gateway.refund(payment.gateway_reference, 3000, "EUR", idempotency_key=refund_id)
+    # ... and the process died before recording it. Stripe's webhooks arrive: asked, so not doubled
+    assert billing.events("PaymentRefunded") == []
+    assert refunds.finish_stuck(rt, older_than_s=0) == 1
+    assert refunds.finish_stuck(rt, older_than_s=0) == 0
+    [recorded] = billing.events("PaymentRefunded")
+    assert recorded.data["refund_id"] == refund_id and recorded.data["amount_minor"] == 3000
+    assert len(standin.state.refunds) == 1
+    assert billing.shown(invoice["invoice_id"])["payments"][0]["refunded_minor"] == 3000
+
+
+def test_a_refund_stripe_did_not_answer_is_kept_and_finished_not_lost(served):
+    billing, standin = served
+    invoice, payment_id = settled(billing, standin)
+    rt = billing.app.extensions["portal"]
+    gateways = rt.ports["gateways"]
+    working = gateways._factories["stripe"]
+    away = StripeGateway(StripeSettings(stripe_standin.DEFAULT_KEY, stripe_standin.DEFAULT_SECRET,
+                                        api_base="http://127.0.0.1:9", max_network_retries=0, timeout_s=2))
+    gateways.register("stripe", lambda rt, org_id: away)
+    pending = ask_refund(billing, payment_id, 2000)
+    assert pending.status_code == 503 and pending.get_json()["code"] == "refund_pending"
+    assert "do not refund again" in pending.get_json()["detail"]
+    over = ask_refund(billing, payment_id, invoice["total_minor"], request_id="greedy-form-01")
+    assert over.status_code == 422                                           # the 2000 stays reserved
+    gateways.register("stripe", working)
+    assert refunds.finish_stuck(rt, older_than_s=0) == 1
+    assert [r["amount"] for r in standin.state.refunds.values()] == [2000]
+    assert billing.shown(invoice["invoice_id"])["payments"][0]["refunded_minor"] == 2000

@@ -30,9 +30,11 @@ class WsgiAdapter(BaseAdapter):
     def __init__(self, app):
         super().__init__()
         self.client = app.test_client()
+        self.asked: list[tuple[str, str]] = []       # (method, path) of every call, for tests that count
 
     def send(self, request, **kwargs):
         url = urlsplit(request.url)
+        self.asked.append((request.method, url.path))
         answer = self.client.open(url.path, method=request.method, query_string=url.query,
                                   headers=dict(request.headers), data=request.body)
         response = requests.Response()
@@ -58,6 +60,11 @@ def billing_app():
 def mount(gateway_app) -> None:
     session = gateway_app.extensions["gateway"].services["billing"].session
     session.mount("http://", WsgiAdapter(billing_app()))
+
+
+def asked(gateway_app) -> list[tuple[str, str]]:
+    """What the gateway asked billing so far (clear it to count one page's calls)."""
+    return gateway_app.extensions["gateway"].services["billing"].session.get_adapter("http://billing").asked
 
 
 def issue_invoice(org_id: str, customer_id: str, total_minor: int = 12000, currency: str = "EUR",

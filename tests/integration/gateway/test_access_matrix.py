@@ -581,7 +581,8 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
     "console_invoices.record_payment": Done(lambda t, me: {"method": "cash", "amount": "120.00", "reference": "M-1"},
                                             lambda t, me: f"/console/invoices/{t.invoice['invoice_id']}",
                                             lambda t, me: _invoice_status(t, t.invoice) == "paid"),
-    "console_invoices.refund": Done(lambda t, me: {f"r-{t.payment['payment_id']}-amount": "1.00"},
+    "console_invoices.refund": Done(lambda t, me: {f"r-{t.payment['payment_id']}-amount": "1.00",
+                                                   f"r-{t.payment['payment_id']}-request": "matrix-form-000001"},
                                     lambda t, me: f"/console/invoices/{t.payment['allocations'][0]['invoice_id']}",
                                     lambda t, me: billing_backend.staff_payment(
                                         t.org["org_id"], t.payment["payment_id"])["refunded_minor"] == 100),

@@ -174,6 +174,25 @@ def test_an_offline_payment_marks_it_paid_and_an_owner_refunds_part(world, app):
     assert staff_invoice(org, invoice["invoice_id"])["payments"][0]["refunded_minor"] == 5000
 
 
+def test_the_refund_form_sent_twice_refunds_once(world, app):
+    """A double click, or the browser sending the form again after a slow answer: one refund."""
+    org, customer = world.org["org_id"], world.customer["customer_id"]
+    invoice = billing_backend.issue_invoice(org, customer, total_minor=12000)
+    payment = billing_backend.pay_invoice(org, customer, invoice["invoice_id"])
+    owner = staff(world, app, world.sam)
+    owner.get(f"/console/invoices/{invoice['invoice_id']}")
+    form = {f"r-{payment['payment_id']}-amount": "30", f"r-{payment['payment_id']}-reason": "Late delivery"}
+    path = f"/console/invoices/{invoice['invoice_id']}/payments/{payment['payment_id']}/refund"
+    hidden = dict(owner.hidden)
+    assert owner.send(path, form).status_code == 302
+    owner.hidden = hidden                                     # the same page's form, once more
+    assert owner.send(path, form).status_code == 302
+    assert staff_invoice(org, invoice["invoice_id"])["payments"][0]["refunded_minor"] == 3000
+    owner.get(f"/console/invoices/{invoice['invoice_id']}")   # a fresh form is a new refund
+    owner.send(path, form)
+    assert staff_invoice(org, invoice["invoice_id"])["payments"][0]["refunded_minor"] == 6000
+
+
 def test_an_agent_sees_payments_but_may_not_refund(world, app):
     org, customer = world.org["org_id"], world.customer["customer_id"]
     invoice = billing_backend.issue_invoice(org, customer)

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from tests.integration.gateway import billing_backend
 from tests.integration.gateway.conftest import Browser, text
+from tests.integration.gateway.payment_methods_backend import save_method
 
 
 def contact(world, app, permissions=("view", "pay", "download")) -> Browser:
@@ -67,6 +68,27 @@ def test_a_pending_bank_debit_blocks_a_second_payment_until_it_fails(world, app)
     assert "Pay this invoice" in text(ann.get(f"/invoices/{inv['invoice_id']}"))
     assert pay(ann, inv["invoice_id"]).status_code == 302
     assert "Paid" in text(ann.get(f"/invoices/{inv['invoice_id']}"))
+
+
+def test_the_invoice_page_asks_billing_once(world, app):
+    """The invoice, its payment in flight, its conversation and the saved methods come in one
+    read (issue 13), and the page still shows each of them."""
+    org, customer = world.org["org_id"], world.customer["customer_id"]
+    save_method(org, customer, world.ann.id)
+    inv = invoice(world)
+    ann = contact(world, app)
+    ann.get(f"/invoices/{inv['invoice_id']}")
+    ann.send(f"/invoices/{inv['invoice_id']}/comments", {"text": "Is the PO number on it?"})
+    calls = billing_backend.asked(app)
+    calls.clear()
+    page = ann.get(f"/invoices/{inv['invoice_id']}")
+    assert [path for method, path in calls] == [f"/orgs/{org}/customers/{customer}/invoices/{inv['invoice_id']}/page"]
+    assert "Is the PO number on it?" in text(page) and "Pay with Visa •••• 4242 (default)" in text(page)
+    started = pay(ann, inv["invoice_id"], method="bank_debit")
+    assert started.status_code == 302
+    calls.clear()
+    page = ann.get(f"/invoices/{inv['invoice_id']}")
+    assert len(calls) == 1 and "Payment in progress" in text(page) and "Pay this invoice" not in text(page)
 
 
 def test_part_of_an_invoice_is_paid_where_the_org_allows_it(world, app):
