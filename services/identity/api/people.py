@@ -43,13 +43,19 @@ class CustomerById(MethodView):
         return directory.customer(runtime(), org_id, customer_id)
 
 
+def _grantable() -> tuple | None:
+    """What the caller may grant a contact: an API key only the modules it holds (its scopes)."""
+    caller = auth.principal()
+    return tuple(caller.modules) if caller.kind == "api_key" else None
+
+
 @blp.route("/orgs/<org_id>/customers/<customer_id>/contacts")
 class Contacts(MethodView):
     @auth.requires("staff", "api_key", "system", module="customers")
     @blp.arguments(ContactIn)
     @blp.response(201, ContactOut)
     def post(self, body, org_id, customer_id):
-        contact_id = people.add_contact(runtime(), AddContact(org_id, customer_id, **body))
+        contact_id = people.add_contact(runtime(), AddContact(org_id, customer_id, **body, grantable=_grantable()))
         return directory.contact(runtime(), org_id, contact_id)
 
     @auth.requires("staff", "api_key", "system", module="customers")
@@ -73,7 +79,8 @@ class Invitations(MethodView):
     @blp.response(202, ContactOut)
     def post(self, body, org_id, contact_id):
         """Send (or send again) the invitation mail; an earlier link stops working."""
-        invitations.invite(runtime(), SendInvitation(org_id, contact_id, body["link_base"], body["inviter"]))
+        invitations.invite(runtime(), SendInvitation(org_id, contact_id, body["link_base"], body["inviter"],
+                                                     grantable=_grantable()))
         return directory.contact(runtime(), org_id, contact_id)
 
 

@@ -57,6 +57,7 @@ class AddContact:
     email: str
     name: str
     permissions: list[str] = field(default_factory=lambda: ["view"])
+    grantable: tuple | None = None       # the modules the caller holds (an API key's scopes); None: all
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ class SendInvitation:
     link_base: str
     inviter: str | None = None
     kind: str = "contact"
+    grantable: tuple | None = None       # the modules the caller holds (an API key's scopes); None: all
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,17 @@ class Contact(Aggregate):
                                            "email": contact.email, "name": contact.name})
         return contact
 
+    def limit_modules(self, grantable) -> None:
+        """A contact added by an API key reaches only the modules the key holds: a key cannot
+        grant what it does not hold (staff widen it in the console)."""
+        modules = [m for m in self.modules if m in set(grantable)]
+        if modules != self.modules:
+            self.change_permissions(self.permissions, modules)
+
+    def beyond(self, grantable) -> list[str]:
+        """The modules this contact reaches that `grantable` does not hold."""
+        return [m for m in self.modules if m not in set(grantable)]
+
     def invite(self, expires_at: str) -> None:
         if self.status == "active":
             raise DomainError("This contact has already accepted an invitation and can sign in.")

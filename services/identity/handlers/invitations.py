@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import update
 
+from services.chassis.auth import Forbidden
 from services.chassis.errors import NotFound
 from services.identity.adapters import common_passwords, outbox
 from services.identity.domain.commands import AcceptInvitation, SendInvitation
@@ -35,6 +36,10 @@ def invite(rt, cmd: SendInvitation) -> None:
         if user_by_id(uow.conn, org_id, user_id)["kind"] != kind:
             raise NotFound(f"No such {'contact' if kind == 'contact' else 'staff member'}.")
         person = uow.load(Contact if kind == "contact" else StaffMember, user_id, org_id)
+        if kind == "contact" and cmd.grantable is not None and person.beyond(cmd.grantable):
+            raise Forbidden("This API key cannot invite a contact who would reach "
+                            f"{', '.join(person.beyond(cmd.grantable))}: the key does not hold those scopes. "
+                            "Invite them from the console, or use a key that holds them.")
         org = find_org(uow.conn, org_id=org_id)
         person.invite(iso(expires))
         uow.conn.execute(update(invitations).where(invitations.c.contact_id == user_id,

@@ -57,9 +57,7 @@ def confirm_enrolment(rt, cmd: ConfirmMfaEnrolment) -> dict:
         raise DomainError("Start again: scan a new QR code first.")
     check_mfa_throttle(rt, user)
     step = totp.matching_step(pending, cmd.code)
-    if step is None:
-        with rt.engine.begin() as conn:
-            throttle.record_failure(conn, throttle.mfa_key(user["user_id"]), time.time(), throttle.LIMITS)
+    if step is None:                                # counted already by check_mfa_throttle
         raise DomainError("That code is not right. Use the newest code your app shows.", field="code")
     codes = [new_recovery_code() for _ in range(RECOVERY_CODES)]
     hashes = [hasher.hash_secret(c.replace("-", "")) for c in codes]

@@ -56,6 +56,8 @@ def add_contact(rt, cmd: AddContact) -> str:
         if found is None:
             raise NotFound("No such customer.")
         contact = Contact.add(org_id, customer_id, cmd.email, cmd.name, cmd.permissions)
+        if cmd.grantable is not None:
+            contact.limit_modules(cmd.grantable)
         add_credentials(uow.conn, org_id, "contact", contact.id, contact.email)
         uow.add(contact)
         uow.commit()

@@ -30,24 +30,26 @@ def sign_in(rt, cmd: SignIn) -> dict:
     email = (cmd.email or "").strip().lower()
     now = time.time()
     keys = [throttle.account_key(org_id, kind, email), throttle.ip_key(org_id, ip)]
-    with rt.engine.connect() as conn:
+    with rt.engine.begin() as conn:
         org_settings(conn, org_id)                              # 404 for an unknown org
-        wait = throttle.wait_s(conn, keys, now)
-        user = user_by_login(conn, org_id, kind, email) if not wait else None
+        wait = throttle.attempt(conn, [(keys[0], False), (keys[1], True)], now, limits)   # counted first
     if wait:
-        _refuse(rt, org_id, kind, email, None, "rate_limited", ip, user_agent, keys, limits, count=False)
+        _refuse(rt, org_id, kind, email, None, "rate_limited", ip, user_agent, keys[0])
         raise TooManyAttempts(f"Too many attempts. Try again in {_minutes(wait)}.",
                               retry_after=math.ceil(wait))
+    with rt.engine.connect() as conn:
+        user = user_by_login(conn, org_id, kind, email)
     password_ok = hasher.verify(user["password_hash"] if user else None, cmd.password or "")
     if not (user and password_ok and user["active"]):
         reason = "unknown_user" if user is None else ("disabled" if password_ok else "bad_password")
-        _refuse(rt, org_id, kind, email, user, reason, ip, user_agent, keys, limits)
+        _refuse(rt, org_id, kind, email, user, reason, ip, user_agent, keys[0])
         raise Unauthorized(WRONG_LOGIN)
     rehash = hasher.hash_secret(cmd.password) if hasher.needs_rehash(user["password_hash"]) else None
 
     def commit():
         with acting_as(user), rt.store.unit_of_work() as uow:
             throttle.clear(uow.conn, keys[0])
+            throttle.forgive(uow.conn, keys[1])
             if rehash:
                 uow.conn.execute(update(credentials).where(credentials.c.user_id == user["user_id"])
                                  .values(password_hash=rehash))
@@ -61,12 +63,11 @@ def sign_in(rt, cmd: SignIn) -> dict:
     return retry_on_conflict(commit)
 
 
-def _refuse(rt, org_id, kind, email, user, reason, ip, user_agent, keys, limits, count=True) -> None:
+def _refuse(rt, org_id, kind, email, user, reason, ip, user_agent, account_key) -> None:
+    """The audit trail of a refused sign-in (the try was counted before the password was checked)."""
     def commit():
         with rt.store.unit_of_work() as uow:
-            if count:
-                throttle.record_failure(uow.conn, keys[0], time.time(), limits)
-                throttle.record_failure(uow.conn, keys[1], time.time(), limits, per_ip=True)
+            throttle.hold(uow.conn, account_key)
             data = {"email": email[:320], "user_kind": user["kind"] if user else None,
                     "user_id": user["user_id"] if user else None, "reason": reason, "ip": ip,
                     "user_agent": (user_agent or "")[:300] or None}
@@ -104,7 +105,7 @@ def verify_mfa(rt, cmd: VerifyMfaCode) -> dict:
                                       credentials.c.mfa_last_step < step)
             .values(mfa_last_step=step)).rowcount == 1
     if not fresh:
-        _wrong_code(rt, session, user, settings, throttle.LIMITS)
+        _wrong_code(rt, session, user, settings)
     return _passed(rt, session, user, settings)
 
 
@@ -124,24 +125,25 @@ def use_recovery_code(rt, cmd: UseRecoveryCode) -> dict:
                                                              recovery_codes.c.used_at.is_(None))
                                 .values(used_at=time.time())).rowcount == 1
     if not used:
-        _wrong_code(rt, session, user, settings, throttle.LIMITS)
+        _wrong_code(rt, session, user, settings)
     return _passed(rt, session, user, settings)
 
 
 def check_mfa_throttle(rt, user: dict) -> None:
-    with rt.engine.connect() as conn:
-        wait = throttle.wait_s(conn, [throttle.mfa_key(user["user_id"])], time.time())
+    """Counts this code as a wrong one before it is checked (throttle.attempt); a right code
+    clears the count."""
+    with rt.engine.begin() as conn:
+        wait = throttle.attempt(conn, [(throttle.mfa_key(user["user_id"]), False)], time.time(), throttle.LIMITS)
     if wait:
         raise TooManyAttempts(f"Too many wrong codes. Try again in {_minutes(wait)}.",
                               retry_after=math.ceil(wait))
 
 
-def _wrong_code(rt, session: dict, user: dict, settings: SessionSettings, limits: throttle.Limits):
+def _wrong_code(rt, session: dict, user: dict, settings: SessionSettings):
     failures = session["mfa_failures"] + 1
     with acting_as(user), rt.store.unit_of_work() as uow:
         uow.conn.execute(update(tables.sessions).where(
             tables.sessions.c.session_id == session["session_id"]).values(mfa_failures=failures))
-        throttle.record_failure(uow.conn, throttle.mfa_key(user["user_id"]), time.time(), limits)
         audit.log_event(uow, user["org_id"], "User", audit.user_stream(user["user_id"]), "LoginFailed", {
             "email": user["email"], "user_kind": user["kind"], "user_id": user["user_id"],
             "reason": "bad_mfa_code", "ip": session["ip"], "user_agent": session["user_agent"]})

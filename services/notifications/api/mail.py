@@ -9,7 +9,7 @@ from services.notifications.api.schemas import (DraftIn, EmailDetailOut, EmailIn
                                                 RenderedOut, TemplateIn, TemplateOut)
 from services.notifications.domain.commands import ChangeTemplate, QueueEmail, ResendEmail, ResetTemplate
 from services.notifications.domain.email_template import kind_of
-from services.notifications.domain.mail_kinds import KINDS
+from services.notifications.domain.mail_kinds import KINDS, ONE_TIME_LINK_KINDS
 from services.notifications.handlers import mail
 from services.notifications.queries import emails, templates
 
@@ -19,7 +19,6 @@ mail_blp = Blueprint("email", __name__, description="E-mail: sending, log, templ
 
 # Mails whose link is a credential for their recipient alone: staff may see that they were
 # sent, never what they said (an admin reading a contact's reset link could take the account).
-ONE_TIME_LINK_KINDS = ("invitation", "password_reset", "email_verification")
 
 
 @mail_blp.route("/orgs/<org_id>/emails")

@@ -8,6 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 COMMON = ("org", "recipient")
+# Mails that carry a one-time link meant for their recipient alone (it signs them in or sets
+# their password): staff never read them, and their text is dropped once sent.
+ONE_TIME_LINK_KINDS = ("invitation", "password_reset", "email_verification")
+SENT_AND_DROPPED = "This mail carried a one-time link for its recipient alone; its text was removed once sent."
 
 
 @dataclass(frozen=True)

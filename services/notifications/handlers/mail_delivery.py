@@ -27,6 +27,7 @@ from services.chassis.config import Config
 from services.chassis.events import Event, utc_now
 from services.chassis.leader import leadership
 from services.notifications.adapters.smtp import PermanentFailure, SmtpMailer, SmtpSettings, TemporaryFailure
+from services.notifications.domain.mail_kinds import ONE_TIME_LINK_KINDS, SENT_AND_DROPPED
 from services.notifications.domain.webhook import retry_delay
 from services.notifications.tables import emails
 
@@ -138,10 +139,15 @@ def _outcome(row, event_type: str, data: dict) -> Event:
 
 
 def _sent(rt, row) -> None:
+    """Recorded as sent; a one-time link (invitation, reset, verification) leaves the table
+    with it: identity keeps only the token's hash, and so does this log (a new invitation or
+    reset makes a new link; a sent one is never resent from here)."""
+    dropped = dict(text_body=SENT_AND_DROPPED, html_body=f"<p>{SENT_AND_DROPPED}</p>") \
+        if row.kind in ONE_TIME_LINK_KINDS else {}
     with rt.store.unit_of_work() as uow:
         uow.conn.execute(update(emails).where(emails.c.email_id == row.email_id).values(
             status="sent", attempts=row.attempts + 1, sent_at=utc_now(), last_error=None,
-            outcome_events=row.outcome_events + 1))
+            outcome_events=row.outcome_events + 1, **dropped))
         uow.append([_outcome(row, "EmailSent", {"provider_message_id": row.email_id})])
         uow.commit()
 

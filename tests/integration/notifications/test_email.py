@@ -14,6 +14,7 @@ from services.notifications.adapters.smtp import SmtpMailer, SmtpSettings
 from services.notifications.app import create_app
 from services.notifications.bootstrap import SPEC
 from services.notifications.handlers.mail_delivery import MailSettings, send_due
+from services.notifications.tables import emails
 from tests.integration.notifications.test_webhooks import handle, org_created
 from tests.helpers.smtp import Inbox
 from tests.helpers.tokens import as_system
@@ -71,6 +72,28 @@ def test_a_queued_mail_arrives_once_multipart_and_branded(env, inbox):
     with rt.engine.connect() as conn:
         assert conn.execute(select(events.c.data).where(events.c.type == "EmailSent")).scalar()[
             "recipient"] == "sam@bolt.test"
+
+
+def test_a_one_time_link_leaves_the_mail_log_once_sent(env, inbox):
+    """Issue 14, case 11: identity keeps only an invitation token's hash; the mail log kept the
+    live link in plain text. Once the mail is out, its text is gone from the table; a receipt
+    keeps its text (staff read it, and may resend it)."""
+    rt, client, org_id = env
+    invite(client, org_id, link="https://portal.acme.test/invite/live-token-1234")
+    receipt = client.post(f"/orgs/{org_id}/emails", json={
+        "kind": "payment_receipt", "to": "sam@bolt.test", "idempotency_key": "receipt-1",
+        "variables": {"invoice_numbers": "INV-7", "amount": "€10.00", "receipt_link": "https://p.test/r/7"}})
+    assert receipt.status_code == 202
+    with rt.engine.connect() as conn:                                 # queued: needed to send it
+        assert "live-token-1234" in conn.execute(select(emails.c.text_body).where(
+            emails.c.kind == "invitation")).scalar()
+    send_all(rt, inbox)
+    assert any("live-token-1234" in m.get_body(("plain",)).get_content() for m in inbox.messages)
+    with rt.engine.connect() as conn:
+        rows = {r.kind: r for r in conn.execute(select(emails)).all()}
+    assert rows["invitation"].status == "sent"
+    assert "live-token-1234" not in rows["invitation"].text_body + rows["invitation"].html_body
+    assert "https://p.test/r/7" in rows["payment_receipt"].text_body
 
 
 def test_the_same_idempotency_key_queues_one_mail(env, inbox):
