@@ -74,6 +74,7 @@ def environment() -> dict:
         "LOG_FORMAT": env.get("LOG_FORMAT", "text"),
         "PYTHONUNBUFFERED": "1",
         "WEBHOOK_ALLOW_HTTP": env.get("WEBHOOK_ALLOW_HTTP", "true"),   # internal systems on this machine
+        "WEBHOOK_ALLOW_PRIVATE": env.get("WEBHOOK_ALLOW_PRIVATE", "true"),
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(SMTP_PORT),
         "PORTAL_ENV": "dev",

@@ -84,7 +84,12 @@ def subscriptions() -> dict:
 def _ports(rt) -> dict:
     """The outside world, built once per process from the settings (tests hand in fakes)."""
     return {"mailer": SmtpMailer(mail_delivery.MailSettings.from_config(rt.config).smtp),
-            "webhooks": WebhookSender(webhook_delivery.WebhookSettings.from_config(rt.config).timeout_s)}
+            "webhooks": _webhook_sender(rt)}
+
+
+def _webhook_sender(rt) -> WebhookSender:
+    settings = webhook_delivery.WebhookSettings.from_config(rt.config)
+    return WebhookSender(settings.timeout_s, allow_private=settings.allow_private)
 
 
 def _blueprints():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from services.notifications.adapters.webhook_http import SIGNATURE_HEADER, verify
@@ -12,6 +13,7 @@ from services.notifications.adapters.webhook_http import SIGNATURE_HEADER, verif
 class Receiver:
     def __init__(self, answers: list[int] | None = None):
         self.answers = list(answers or [])      # consumed in order; then 200
+        self.delay_s = 0.0                        # a slow endpoint: each answer waits this long
         self.secret: str | None = None
         self.requests: list[dict] = []
         receiver = self
@@ -19,6 +21,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                time.sleep(receiver.delay_s)
                 receiver.requests.append({
                     "headers": dict(self.headers), "body": body,
                     "signed": receiver.secret is not None and verify(

@@ -4,7 +4,15 @@ Each delivery carries `Portal-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of
 "<t>.<raw body>" with the endpoint's secret>` (the scheme Stripe documents), plus
 `Portal-Delivery-Id` (the same on every retry: receivers dedupe on it) and
 `Portal-Event-Id`/`Portal-Event-Type`. Receivers check the HMAC and reject a
-timestamp older than a few minutes (replay)."""
+timestamp older than a few minutes (replay).
+
+A staff member chooses the URL, so the request must not reach the portal's own network:
+requests-hardened resolves the host and refuses private, loopback, link-local and other
+non-public addresses at connect time, on the address it then connects to (a DNS answer
+that changes between a check and the connection gains nothing); redirects are not
+followed. `allow_private` lifts that for `make up` and tests, where receivers run on this
+machine. What an attempt records is a fixed sentence per kind of failure, never the
+library's text (which would map the internal network for whoever reads the log)."""
 from __future__ import annotations
 
 import hashlib
@@ -14,7 +22,8 @@ import time
 from dataclasses import dataclass
 
 import requests
-from requests.adapters import HTTPAdapter
+from requests_hardened import Config, Manager
+from requests_hardened.ip_filter import InvalidIPAddress
 
 SIGNATURE_HEADER = "Portal-Signature"
 
@@ -50,12 +59,25 @@ class Outcome:
     duration_ms: int
 
 
+ERRORS = (   # what an attempt records, by the kind of failure (the first that matches)
+    (InvalidIPAddress, "Refused: the address is not a public one."),
+    (requests.exceptions.SSLError, "The endpoint's TLS certificate was not accepted."),
+    (requests.exceptions.Timeout, "No answer in time."),
+    (requests.exceptions.ConnectionError, "Could not connect to the endpoint."),
+    (requests.exceptions.RequestException, "The request failed."),
+)
+
+
+def sanitized(exc: Exception) -> str:
+    return next(text for kind, text in ERRORS if isinstance(exc, kind))
+
+
 class WebhookSender:
-    def __init__(self, timeout: float = 10.0):
+    def __init__(self, timeout: float = 10.0, allow_private: bool = False):
         self.timeout = timeout
-        self.session = requests.Session()
-        self.session.mount("https://", HTTPAdapter(pool_maxsize=8))
-        self.session.mount("http://", HTTPAdapter(pool_maxsize=8))
+        self.session = Manager(Config(ip_filter_enable=not allow_private, ip_filter_allow_loopback_ips=False,
+                                      never_redirect=True, default_timeout=(min(timeout, 5.0), timeout))
+                               ).get_session()
 
     def send(self, url: str, secret: str, body: bytes, delivery_id: str, event_id: str,
              event_type: str) -> Outcome:
@@ -67,8 +89,7 @@ class WebhookSender:
             response = self.session.post(url, data=body, headers=headers, timeout=self.timeout,
                                          allow_redirects=False)
         except requests.RequestException as exc:
-            return Outcome(False, None, f"{type(exc).__name__}: {exc}"[:500],
-                           int((time.perf_counter() - started) * 1000))
+            return Outcome(False, None, sanitized(exc), int((time.perf_counter() - started) * 1000))
         ms = int((time.perf_counter() - started) * 1000)
         ok = 200 <= response.status_code < 300
         return Outcome(ok, response.status_code, "" if ok else f"HTTP {response.status_code}", ms)

@@ -12,7 +12,8 @@ from services.notifications import bootstrap
 from services.notifications.adapters.webhook_http import WebhookSender, sign, verify
 from services.notifications.app import create_app
 from services.notifications.bootstrap import SPEC
-from services.notifications.handlers.webhook_delivery import WebhookSettings, deliver_due
+from services.notifications.handlers.webhook_delivery import Dispatcher, WebhookSettings, deliver_due
+from services.notifications.tables import webhook_deliveries
 from tests.helpers.receiver import Receiver
 from tests.helpers.tokens import as_system
 
@@ -46,6 +47,7 @@ def handle(rt, event: Event) -> None:
 @pytest.fixture
 def env(make_runtime, db_kind, monkeypatch):
     monkeypatch.setenv("WEBHOOK_ALLOW_HTTP", "true")
+    monkeypatch.setenv("WEBHOOK_ALLOW_PRIVATE", "true")          # the receiver runs on loopback
     rt = make_runtime(SPEC, db_kind, kafka_bootstrap="127.0.0.1:1")
     org_id = str(uuid.uuid4())
     handle(rt, org_created(org_id))
@@ -62,7 +64,7 @@ def register(client, org_id, url, types=("CustomerCreated",)):
 
 
 def deliver_until_quiet(rt, settings=FAST, rounds=20):
-    sender = WebhookSender(timeout=5)
+    sender = WebhookSender(timeout=5, allow_private=True)
     for _ in range(rounds):
         if deliver_due(rt, sender, settings) == 0:
             return
@@ -178,3 +180,60 @@ def test_signatures_refuse_a_tampered_body_and_a_stale_timestamp():
     assert not verify("whsec_x", header, body.replace(b"Payment", b"Pay"))
     assert not verify("whsec_other", header, body)
     assert not verify("whsec_x", sign("whsec_x", body, int(time.time()) - 600), body)
+
+
+# --- no tenant can reach the internal network nor stall the others (issue 14, case 9) ------
+
+def deliveries(rt) -> dict:
+    with rt.engine.connect() as conn:
+        return {r.webhook_id: r for r in conn.execute(select(webhook_deliveries)).all()}
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_a_webhook_to_the_portals_own_network_is_refused_when_it_connects(env, host):
+    """The address is checked on what the name resolves to, when connecting (a DNS answer
+    that changes after registration gains nothing), and the log says why in plain words."""
+    rt, client, org_id, receiver = env
+    hook = register(client, org_id, receiver.url.replace("127.0.0.1", host))
+    handle(rt, customer_created(org_id))
+    deliver_due(rt, WebhookSender(timeout=5), FAST)                      # production: no allow_private
+    assert receiver.requests == []
+    logged = deliveries(rt)[hook["webhook_id"]]
+    assert (logged.status, logged.last_error) == ("pending", "Refused: the address is not a public one.")
+
+
+def test_a_failed_attempt_records_a_plain_sentence_not_the_network_it_probed(env):
+    rt, client, org_id, _ = env
+    hook = register(client, org_id, "http://127.0.0.1:9/hooks")           # nothing listens there
+    handle(rt, customer_created(org_id))
+    deliver_due(rt, WebhookSender(timeout=5, allow_private=True), FAST)
+    [shown] = client.get(f"/orgs/{org_id}/webhooks/{hook['webhook_id']}/deliveries").get_json()
+    assert shown["last_error"] == "Could not connect to the endpoint."
+
+
+def test_a_slow_endpoint_does_not_hold_back_another_orgs_deliveries(env):
+    rt, client, slow_org, slow = env
+    slow.delay_s = 5.0
+    slow_hook = register(client, slow_org, slow.url)
+    fast_org, fast = str(uuid.uuid4()), Receiver()
+    try:
+        handle(rt, org_created(fast_org))
+        fast_hook = register(client, fast_org, fast.url)
+        handle(rt, customer_created(slow_org))
+        handle(rt, customer_created(fast_org))
+        dispatcher = Dispatcher(rt, WebhookSender(timeout=10, allow_private=True), FAST)
+        try:
+            assert dispatcher.round(wait=False) == 2                     # both go out at once
+            for _ in range(80):
+                if deliveries(rt)[fast_hook["webhook_id"]].status == "delivered":
+                    break
+                time.sleep(0.05)
+            shown = deliveries(rt)
+            assert shown[fast_hook["webhook_id"]].status == "delivered"
+            assert shown[slow_hook["webhook_id"]].status == "pending"   # still waiting for its answer
+            assert dispatcher.round(wait=False) == 0                     # and nothing more for it meanwhile
+        finally:
+            dispatcher.close()
+        assert deliveries(rt)[slow_hook["webhook_id"]].status == "delivered"
+    finally:
+        fast.close()

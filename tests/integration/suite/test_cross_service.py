@@ -122,6 +122,7 @@ def test_a_customer_created_in_identity_reaches_an_internal_systems_webhook_sign
     from services.chassis.worker import run_worker
     from tests.helpers.receiver import Receiver
     monkeypatch.setenv("WEBHOOK_ALLOW_HTTP", "true")
+    monkeypatch.setenv("WEBHOOK_ALLOW_PRIVATE", "true")
     fast = dict(kafka_bootstrap=own_broker.bootstrap, session_timeout_ms=2000,
                 heartbeat_interval_ms=200, topic_check_interval_s=0.5, log_json=False)
     identity = make_runtime(IDENTITY, "sqlite", **fast)
