@@ -27,6 +27,9 @@ def template_id(org_id: str, kind: str, locale: str) -> str:
 
 def check_placeholders(kind: Kind, used: set[str], field: str = "template") -> None:
     """`field` names the part (subject, text, html) the console shows the error at."""
+    if kind.fixed_link and "link" in used:
+        raise DomainError("Leave {{ link }} out: the portal adds this mail's one-time link below your text, "
+                          "so that no template can send it elsewhere.", field=field)
     unknown = sorted(used - kind.allowed)
     if unknown:
         raise DomainError(f"Unknown placeholder: {', '.join(unknown)}. "

@@ -25,13 +25,19 @@ class Kind:
     required: tuple[str, ...] = field(default=())
 
     @property
+    def fixed_link(self) -> bool:
+        """Its `link` signs the recipient in or sets their password: no editable template may
+        place it (it could point it at another host); the portal adds it below the text."""
+        return self.name in ONE_TIME_LINK_KINDS
+
+    @property
     def allowed(self) -> set[str]:
-        return set(self.placeholders) | set(COMMON)
+        return (set(self.placeholders) - ({"link"} if self.fixed_link else set())) | set(COMMON)
 
 
 def _kind(name, placeholders, sample, subject, text, essential=True):
-    return Kind(name, tuple(placeholders), sample, subject, text, essential,
-                required=tuple(p for p in placeholders if "link" in p))
+    required = () if name in ONE_TIME_LINK_KINDS else tuple(p for p in placeholders if "link" in p)
+    return Kind(name, tuple(placeholders), sample, subject, text, essential, required=required)
 
 
 KINDS: dict[str, Kind] = {k.name: k for k in [
@@ -39,15 +45,15 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
           {"inviter": "Dana from Demo Co", "link": "https://portal.example/invite/…", "expires_at": "in 7 days"},
           "You are invited to the {{ org.name }} customer portal",
           "Hello {{ recipient.name }},\n\n{{ inviter }} invited you to the {{ org.name }} customer portal.\n"
-          "Set your password here: {{ link }}\nThe link works once and expires {{ expires_at }}.\n"),
+          "Set your password with the link below. It works once and expires {{ expires_at }}.\n"),
     _kind("password_reset", ["link", "expires_in_minutes"],
           {"link": "https://portal.example/reset/…", "expires_in_minutes": 30},
           "Reset your {{ org.name }} portal password",
           "Hello {{ recipient.name }},\n\nSomeone asked to reset your password. If it was you, "
-          "open {{ link }} within {{ expires_in_minutes }} minutes.\nIf not, ignore this mail.\n"),
+          "open the link below within {{ expires_in_minutes }} minutes.\nIf not, ignore this mail.\n"),
     _kind("email_verification", ["link"], {"link": "https://portal.example/verify/…"},
           "Confirm your e-mail address for {{ org.name }}",
-          "Hello {{ recipient.name }},\n\nConfirm your address: {{ link }}\n"),
+          "Hello {{ recipient.name }},\n\nConfirm your address with the link below.\n"),
     _kind("payment_receipt", ["invoice_numbers", "amount", "receipt_link"],
           {"invoice_numbers": "INV-1001, INV-1002", "amount": "€1,250.00", "receipt_link": "https://portal.example/r/1"},
           "Receipt for your payment to {{ org.name }}",

@@ -35,7 +35,7 @@ def change_template(rt, cmd: ChangeTemplate) -> None:
         check_placeholders(kind_of(kind), templates.names_used(source, field=part), field=part)
     used = templates.names_used(subject, text, html)
     fill({"subject": subject, "text": text, "html": html},      # and it must fill in
-         {**kind_of(kind).sample, **SAMPLE_COMMON})
+         {**kind_of(kind).sample, **SAMPLE_COMMON}, kind)
     with rt.store.unit_of_work() as uow:
         orgs.get(uow.conn, cmd.org_id)
         tmpl = _load_or_start(uow, cmd.org_id, kind, cmd.locale)
@@ -88,7 +88,7 @@ def enqueue_in(conn, org_id: str, kind: str, to: str, variables: dict, idempoten
     org = orgs.get(conn, org_id)
     content = fill(wording(conn, org_id, kind, locale), {
         **variables, "org": {"name": org["name"], "host": org["host"]},
-        "recipient": {"name": name or to.split("@")[0], "email": to}})
+        "recipient": {"name": name or to.split("@")[0], "email": to}}, kind)
     topic, who = topic_of(kind), recipient_key(to, contact_id, staff_id)
     stopped = topic is not None and is_unsubscribed(conn, org_id, who, topic)
     links = unsubscribes.links(conn, org_id, who, topic) if topic and not stopped else None

@@ -3,6 +3,7 @@ language (the org's own, its base language's, else ours), a template filled in (
 Jinja2, adapters/templates.py), and staff's preview of a draft with sample data."""
 from __future__ import annotations
 
+from markupsafe import escape
 from sqlalchemy import select
 
 from services.chassis import orgs
@@ -24,11 +25,21 @@ def wording(conn, org_id: str, kind: str, locale: str) -> dict:
     return {"subject": k.subject, "text": k.text, "html": None, "custom": False, "locale": "en"}
 
 
-def fill(source: dict, context: dict) -> dict:
+def fill(source: dict, context: dict, kind: str | None = None) -> dict:
+    """The mail's subject, text and HTML. A one-time link (kind.fixed_link) is never the
+    template's to place: the portal adds it below the text, as a line and as a link; a
+    template saved before that rule reads "the link below" where it named it."""
+    fixed = kind is not None and kind_of(kind).fixed_link and "link" in context
+    link = context.get("link") if fixed else None
+    if fixed:
+        context = {**context, "link": "the link below"}
     subject = " ".join(templates.render(source["subject"], context, field="subject").split())
     text = templates.render(source["text"], context, field="text")
     html = (templates.render(source["html"], context, html=True, field="html") if source.get("html")
             else templates.html_from_text(text))
+    if fixed:
+        text = f"{text.rstrip()}\n\n{link}\n"
+        html += f'<p><a href="{escape(link)}">{escape(link)}</a></p>'
     return {"subject": subject, "text": text, "html": html}
 
 
@@ -39,4 +50,4 @@ def preview(conn, org_id: str, kind: str, locale: str, draft: dict) -> dict:
         check_placeholders(kind_of(kind), templates.names_used(source.get(part), field=part), field=part)
     org = orgs.get(conn, org_id)
     return fill(source, {**kind_of(kind).sample, **SAMPLE_COMMON,
-                         "org": {"name": org["name"], "host": org["host"]}})
+                         "org": {"name": org["name"], "host": org["host"]}}, kind)

@@ -112,9 +112,11 @@ def test_an_org_template_is_checked_at_save_time_and_used(env, inbox):
     assert "recipent" in bad.get_json()["detail"]
     sneaky = client.put(url, json={"subject": "x", "text": "{{ link.__class__.__mro__ }}"})
     assert sneaky.status_code == 422                     # the sandbox refuses it
+    elsewhere = client.put(url, json={"subject": "x", "text": "Go to https://evil.example/?t={{ link }}"})
+    assert elsewhere.status_code == 422 and "Leave {{ link }} out" in elsewhere.get_json()["detail"]
     saved = client.put(url, json={"subject": "{{ org.name }}: your access",
-                                  "text": "Hi {{ recipient.name }}, go to {{ link }}",
-                                  "html": "<p>Hi {{ recipient.name }}, <a href='{{ link }}'>start</a></p>"})
+                                  "text": "Hi {{ recipient.name }}, welcome aboard.",
+                                  "html": "<p>Hi {{ recipient.name }}, welcome aboard.</p>"})
     assert saved.status_code == 200 and saved.get_json()["custom"] is True
     preview = client.post(url + "/preview", json={}).get_json()
     assert preview["subject"] == "Acme: your access" and "Sam Buyer" in preview["text"]
@@ -125,12 +127,29 @@ def test_an_org_template_is_checked_at_save_time_and_used(env, inbox):
     send_all(rt, inbox)
     [eve] = inbox.to("eve@bolt.test")
     assert eve["Subject"] == "Acme: your access"
+    assert eve.get_body(("plain",)).get_content().rstrip().endswith("https://portal.acme.test/invite/abc")
+    assert '<a href="https://portal.acme.test/invite/abc">' in eve.get_body(("html",)).get_content()
     [mal] = inbox.to("mal@bolt.test")
     assert "<script>" not in mal.get_body(("html",)).get_content()    # escaped in HTML
     assert "&lt;script&gt;" in mal.get_body(("html",)).get_content()
     reset = client.delete(url)
     assert reset.get_json()["custom"] is False
     assert reset.get_json()["subject"].startswith("You are invited")
+
+
+@pytest.mark.parametrize("source", [
+    "{{ 'x' * 10**9 }}",                                                   # a gigabyte of text
+    "{% for a in range(99999) %}{% for b in range(99999) %}x{% endfor %}{% endfor %}",
+    "{{ recipient.name.__class__ }}",
+    "{{ recipient.name|replace('a', 'a' * 100000) }}",
+])
+def test_a_template_that_could_hog_the_mail_worker_is_refused_when_saved(env, source):
+    """Issue 14, case 10: templates render in notifications' consumer for every business, so
+    one business's template must not take it over: nothing repeats or multiplies."""
+    _, client, org_id = env
+    refused = client.put(f"/orgs/{org_id}/email-templates/payment_receipt/en",
+                         json={"subject": "Receipt", "text": source + " {{ receipt_link }}"})
+    assert refused.status_code == 422 and "not loops, arithmetic or calls" in refused.get_json()["detail"]
 
 
 def test_bad_requests_are_clear_problems(env):
