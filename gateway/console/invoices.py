@@ -148,9 +148,10 @@ def invoice(invoice_id: str):
     payments = billing().invoice_payments(org_id(), invoice_id)["items"] if found["status"] != "draft" else []
     customer = _customers({found["customer_id"]}).get(found["customer_id"])
     edit_form = EditForm(formdata=None, data={"due_date": _date(found.get("due_date")), "notes": found.get("notes")})
-    offline_form = OfflinePaymentForm(formdata=None)
-    offline_form.amount.data = _decimal(found["amount_due_minor"], found["currency"])
-    may_refund = principal().get("role") in MANAGERS
+    may_refund = principal().get("role") in MANAGERS          # and record money received
+    offline_form = OfflinePaymentForm(formdata=None) if may_refund else None
+    if offline_form:
+        offline_form.amount.data = _decimal(found["amount_due_minor"], found["currency"])
     refund_forms = {}
     for p in payments:
         left = p["amount_minor"] - (p.get("refunded_minor") or 0)
@@ -237,7 +238,7 @@ def discard(invoice_id: str):
 
 
 @bp.post("/invoices/<invoice_id>/payments")
-@console()
+@console(roles=MANAGERS)
 def record_payment(invoice_id: str):
     found = billing().staff_invoice(org_id(), invoice_id)
     form = OfflinePaymentForm()

@@ -93,7 +93,9 @@ class Payments(MethodView):
 
 @blp.route("/orgs/<org_id>/payments/offline")
 class OfflinePayments(MethodView):
-    @auth.requires(*STAFF_KINDS, **MANAGE)
+    # Money recorded as received marks invoices paid: owners and admins, not every agent
+    # (issue 14, case 15); API keys with the scope "payments" (an ERP's bank reconciliation).
+    @auth.requires(*STAFF_KINDS, roles=("owner", "admin"), **MANAGE)
     @blp.arguments(OfflinePaymentIn)
     @blp.response(201, StaffPaymentOut)
     def post(self, body, org_id):

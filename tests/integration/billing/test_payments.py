@@ -172,8 +172,12 @@ def test_staff_settle_a_pending_bank_debit(billing):
     settled = billing.staff_post(f"/payments/{debit['payment_id']}/simulate", {"outcome": "settled"}, agent)
     assert settled.status_code == 200 and settled.get_json()["status"] == "settled"
     assert billing.shown(invoice["invoice_id"])["status"] == "paid"
+    other = billing.invoice()
+    problem(billing.staff_post("/payments/offline", {"customer_id": "cust-1", "method": "cash",
+                                                     "invoices": [{"invoice_id": other["invoice_id"]}]}, agent), 403)
+    assert billing.shown(other["invoice_id"])["status"] == "sent"      # an agent cannot mark it paid
     offline = billing.staff_post("/payments/offline", {"customer_id": "cust-1", "method": "cash",
-                                                       "invoices": [{"invoice_id": billing.invoice()["invoice_id"]}]})
+                                                       "invoices": [{"invoice_id": other["invoice_id"]}]})
     problem(billing.staff_post(f"/payments/{offline.get_json()['payment_id']}/simulate", {"outcome": "settled"}), 409)
     problem(billing.staff_post(f"/payments/{debit['payment_id']}/simulate", {"outcome": "settled"},
                                bearer("api_key", ORG, modules=("payments",))), 403)
