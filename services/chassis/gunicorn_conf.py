@@ -19,6 +19,18 @@ if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="prom-")
 
 
+def when_ready(server):
+    """With METRICS_PORT set (Kubernetes), /metrics is served on that port as well, by the
+    master, aggregated over the workers: Prometheus is let in to that port alone, never to
+    the service's API (deploy/k8s/components/network-policies)."""
+    port = os.environ.get("METRICS_PORT")
+    if port:
+        from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        start_http_server(int(port), registry=registry)
+
+
 def child_exit(server, worker):
     from prometheus_client import multiprocess
     multiprocess.mark_process_dead(worker.pid)

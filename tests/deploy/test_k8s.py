@@ -798,8 +798,8 @@ def test_prod_network_policies_let_in_only_what_the_design_needs(prod):
                     assert "ipBlock" not in peer, where(d)
                     if "namespaceSelector" in peer:
                         allowed_from.append(namespace)
-                        if namespace == "monitoring":
-                            assert ports <= {"http", "metrics"}
+                        if namespace == "monitoring":          # never an API (issue 14, case 15)
+                            assert ports == {"metrics"}, where(d)
                         else:
                             assert namespace == "ingress-nginx" and component == "gateway", where(d)
                     else:
@@ -826,23 +826,18 @@ def test_prod_gateway_never_reaches_the_data_stores(prod):
 
 
 def test_prod_scrapes_every_metrics_endpoint(prod):
-    monitors = of_kind(prod, "ServiceMonitor")
-    for svc in [s for s in of_kind(prod, "Service")
-                if labels(s).get("app.kubernetes.io/component") in HTTP_COMPONENTS]:
-        scraped = [m for m in monitors if selects(m["spec"]["selector"], labels(svc))]
-        assert scraped, f"{where(svc)}: no ServiceMonitor"
-        port_names = {p["name"] for p in svc["spec"]["ports"]}
-        for m in scraped:
-            assert {e["port"] for e in m["spec"]["endpoints"]} <= port_names
-            assert {e["path"] for e in m["spec"]["endpoints"]} == {"/metrics"}
+    """Every process, on its metrics port (the port the network policy opens to Prometheus)."""
     pod_monitors = of_kind(prod, "PodMonitor")
-    for worker in processes(prod, "worker"):
-        scraped = [m for m in pod_monitors if selects(m["spec"]["selector"], pod_labels(worker))]
-        assert scraped, f"{where(worker)}: no PodMonitor"
-        ports = {p["name"] for p in containers(worker, init=False)[0]["ports"]}
+    assert of_kind(prod, "ServiceMonitor") == []
+    for process in processes(prod, "gateway", "web", "worker"):
+        scraped = [m for m in pod_monitors if selects(m["spec"]["selector"], pod_labels(process))]
+        assert scraped, f"{where(process)}: no PodMonitor"
+        container = containers(process, init=False)[0]
+        assert {"name": "METRICS_PORT", "value": "9000"} in container["env"], where(process)
+        ports = {p["name"] for p in container["ports"]}
         for m in scraped:
             for endpoint in m["spec"]["podMetricsEndpoints"]:
-                assert endpoint["port"] in ports and endpoint["path"] == "/metrics"
+                assert endpoint["port"] == "metrics" and "metrics" in ports and endpoint["path"] == "/metrics"
 
 
 # -- image and documentation ------------------------------------------------------------
