@@ -34,7 +34,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from contracts.problem import PROBLEM_JSON, problem
 from gateway.clients.base import ServiceProblem, ServiceUnavailable
 from gateway.web.access import api, forget_api_key, presented_api_key
-from gateway.web.context import gateway, org_id
+from gateway.web.context import gateway, link_base, org_id
 
 log = logging.getLogger("gateway")
 
@@ -81,7 +81,7 @@ def contacts(customer_id: str):
 def invite_contact(contact_id: str):
     """The mailed link always points at this portal's own address, whatever the caller sends."""
     return forward("identity", f"/orgs/{org_path()}/contacts/{quote(contact_id, safe='')}/invitations",
-                   body={"link_base": request.host_url.rstrip("/")})
+                   body={"link_base": link_base()})
 
 
 # -- invoices (billing) --------------------------------------------------------------------
@@ -122,7 +122,7 @@ def payment_link(invoice_id: str):
     body = request.get_json(silent=True)
     body = {k: v for k, v in (body if isinstance(body, dict) else {}).items() if k != "link_base"}
     return forward("billing", _invoice_path(invoice_id, "/payment-link"),
-                   body={**body, "link_base": request.host_url.rstrip("/")})
+                   body={**body, "link_base": link_base()})
 
 
 # -- forwarding ---------------------------------------------------------------------------

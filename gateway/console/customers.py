@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from gateway.clients.base import ServiceProblem
 from gateway.console.forms import ContactForm, CustomerForm, PermissionsForm
 from gateway.web.access import MANAGERS, console
-from gateway.web.context import forget_login, identity, org_id, principal
+from gateway.web.context import forget_login, identity, link_base, org_id, principal
 from gateway.web.forms import apply_problem
 from gateway.web.labels import PERMISSION_LABELS
 from gateway.web.refusals import flash_refusal
@@ -105,8 +105,8 @@ def _contact_action(customer_id: str, contact_id: str, action, done: str):
 @bp.post("/customers/<customer_id>/contacts/<contact_id>/invite")
 @console()
 def invite(customer_id: str, contact_id: str):
-    link_base = request.host_url.rstrip("/")
-    return _contact_action(customer_id, contact_id, lambda: identity().invite(org_id(), contact_id, link_base),
+    base = link_base()
+    return _contact_action(customer_id, contact_id, lambda: identity().invite(org_id(), contact_id, base),
                            "The invitation was sent. Any earlier invitation link no longer works.")
 
 

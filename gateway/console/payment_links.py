@@ -12,7 +12,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from gateway.clients.base import ServiceProblem
 from gateway.web.access import console
-from gateway.web.context import billing, org_id
+from gateway.web.context import billing, link_base, org_id
 from gateway.web.refusals import flash_refusal
 
 bp = Blueprint("console_payment_links", __name__, url_prefix="/console")
@@ -21,7 +21,7 @@ bp = Blueprint("console_payment_links", __name__, url_prefix="/console")
 def _make(invoice_id: str, rotate: bool):
     back = url_for("console_invoices.invoice", invoice_id=invoice_id)
     try:
-        made = billing().make_payment_link(org_id(), invoice_id, request.host_url.rstrip("/"), rotate=rotate)
+        made = billing().make_payment_link(org_id(), invoice_id, link_base(), rotate=rotate)
     except ServiceProblem as problem:
         flash_refusal(problem, raised=(401, 404))
         return redirect(back + "#payment-link")

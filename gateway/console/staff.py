@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from gateway.clients.base import ServiceProblem
 from gateway.console.forms import ROLE_LABELS, RoleForm, StaffForm
 from gateway.web.access import MANAGERS, console
-from gateway.web.context import forget_login, identity, org_id, principal
+from gateway.web.context import forget_login, identity, link_base, org_id, principal
 from gateway.web.forms import apply_problem
 from gateway.web.refusals import flash_refusal
 
@@ -34,7 +34,7 @@ def staff():
         return _page(form, [], 400 if request.method == "POST" else 200)
     try:
         member = identity().create_staff(org_id(), form.email.data.strip(), form.name.data.strip(), form.role.data)
-        identity().invite_staff(org_id(), member["staff_id"], request.host_url.rstrip("/"))
+        identity().invite_staff(org_id(), member["staff_id"], link_base())
     except ServiceProblem as problem:
         return _page(form, apply_problem(form, problem), problem.status if problem.status in (403, 409, 422) else 400)
     flash(f"{member['name']} was invited by e-mail.", "success")
@@ -55,8 +55,8 @@ def _action(staff_id: str, action, done: str):
 @bp.post("/staff/<staff_id>/invite")
 @console(roles=MANAGERS)
 def reinvite(staff_id: str):
-    link_base = request.host_url.rstrip("/")
-    return _action(staff_id, lambda: identity().invite_staff(org_id(), staff_id, link_base),
+    base = link_base()
+    return _action(staff_id, lambda: identity().invite_staff(org_id(), staff_id, base),
                    "The invitation was sent again. Any earlier link no longer works.")
 
 

@@ -13,18 +13,14 @@ from gateway.clients.base import ServiceProblem
 from gateway.public.forms import NewPasswordForm, ResetRequestForm
 from gateway.web.access import public
 from gateway.web.account import closed_page, page_status
-from gateway.web.context import (MAX_TOKEN_LENGTH, client_ip, forget_login, home_url, identity, org_id, settings,
-                                 start_session, user_agent)
+from gateway.web.context import (MAX_TOKEN_LENGTH, client_ip, forget_login, home_url, identity, link_base, org_id,
+                                 settings, start_session, user_agent)
 from gateway.web.forms import apply_problem
 from gateway.web.security import rate_limited
 
 bp = Blueprint("public_recovery", __name__)
 
 RESET_INVALID = "This reset link is not valid any more."
-
-
-def link_base() -> str:
-    return request.host_url.rstrip("/")
 
 
 def portal_open() -> bool:

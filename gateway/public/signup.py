@@ -8,10 +8,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from gateway.clients.base import ServiceProblem
 from gateway.public.forms import ConfirmForm, SignUpForm
-from gateway.public.recovery import link_base, link_invalid, portal_open
+from gateway.public.recovery import link_invalid, portal_open
 from gateway.web.access import public
 from gateway.web.account import closed_page, page_status
-from gateway.web.context import (MAX_TOKEN_LENGTH, client_ip, current_session, home_url, identity, org_id,
+from gateway.web.context import (MAX_TOKEN_LENGTH, client_ip, current_session, home_url, identity, link_base, org_id,
                                  settings, start_session, user_agent)
 from gateway.web.forms import apply_problem
 from gateway.web.security import rate_limited

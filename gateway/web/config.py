@@ -12,6 +12,8 @@ GATEWAY_API_KEY_CACHE_SECONDS  how long an API key's exchange is reused (default
 GATEWAY_TRUSTED_PROXIES        number of proxies in front whose X-Forwarded-For/-Proto count
 GATEWAY_MAX_CONTENT_LENGTH     largest request body in bytes (default 1 MiB)
 GATEWAY_CHAT_STREAM_SECONDS    how long one live-chat stream stays open before the browser reconnects (25)
+PORTAL_PUBLIC_URL              the portal's address in mailed links, with {host} for the org's own host
+                               ("https://{host}"; in dev, the address the request came to)
 GATEWAY_METRICS_TOKEN          Bearer token Prometheus sends for /metrics (unset: /metrics is 404)
 GATEWAY_RATELIMIT_SIGNIN, _MFA, _INVITE, _RECOVERY, _PAY_LINK   POST limits per client IP ("10 per minute;100 per hour")
 GATEWAY_RATELIMIT_MESSAGES     ticket messages per signed-in person ("60 per minute;1000 per hour")
@@ -40,6 +42,7 @@ def from_environment(overrides: dict) -> dict:
         "GATEWAY_API_KEY_CACHE_SECONDS": min(30.0, float(env.get("GATEWAY_API_KEY_CACHE_SECONDS", "30"))),
         "GATEWAY_TRUSTED_PROXIES": env.get("GATEWAY_TRUSTED_PROXIES"),
         "GATEWAY_METRICS_TOKEN": env.get("GATEWAY_METRICS_TOKEN"),
+        "PORTAL_PUBLIC_URL": env.get("PORTAL_PUBLIC_URL"),
         "PROMETHEUS_MULTIPROC_DIR": env.get("PROMETHEUS_MULTIPROC_DIR"),
         "MAX_CONTENT_LENGTH": int(env.get("GATEWAY_MAX_CONTENT_LENGTH", str(1024 * 1024))),
         "CHAT_STREAM_SECONDS": float(env.get("GATEWAY_CHAT_STREAM_SECONDS", "25")),

@@ -66,6 +66,17 @@ def org_id() -> str:
     return current_org()["org_id"]
 
 
+def link_base() -> str:
+    """Where links in mails (invitations, resets, payment links) point: the org's own
+    configured host in PORTAL_PUBLIC_URL ("https://{host}"), never what the request's Host
+    header or port said. Only a development machine without the setting uses the address
+    the request came to."""
+    pattern = current_app.config.get("PORTAL_PUBLIC_URL")
+    if not pattern and current_app.config.get("PORTAL_ENV") == "dev":
+        return request.host_url.rstrip("/")
+    return (pattern or "https://{host}").format(host=current_org().get("host") or request_host()).rstrip("/")
+
+
 def settings() -> dict:
     return current_org().get("settings") or {}
 

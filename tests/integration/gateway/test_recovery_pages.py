@@ -81,6 +81,15 @@ def test_the_mailed_link_points_at_this_site_as_the_person_reached_it(world, app
     assert last_link(world, "password_reset", "ann@globex.test").startswith(f"https://{HOST}/reset/")
 
 
+def test_a_mailed_link_points_at_the_orgs_own_address_whatever_the_request_said(world):
+    """Issue 14, case 15: the link is built from the org's configured host, never from the
+    Host header's port or scheme (a request to portal.test:8443 over plain http)."""
+    app = make_app(world.fake, PORTAL_ENV="production", SESSION_COOKIE_SECURE=False,
+                   PORTAL_PUBLIC_URL="https://{host}", GATEWAY_RATELIMIT_RECOVERY="1000 per minute")
+    Browser(app, host=f"{HOST}:8443").submit("/reset", {"email": "ann@globex.test"})
+    assert last_link(world, "password_reset", "ann@globex.test").startswith(f"https://{HOST}/reset/")
+
+
 def test_the_reset_link_sets_the_password_and_signs_the_person_in(world, app):
     elsewhere = Browser(app)
     elsewhere.sign_in(world.ann)
