@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from cryptography.fernet import Fernet
 
 from services.chassis import auth, migrate
 from services.chassis.config import Config
@@ -24,6 +25,10 @@ os.environ.setdefault("INTERNAL_TOKEN_PUBLIC_KEYS", auth.public_pem(os.environ["
 # never offers it unless told to (services/billing/adapters/registry.py), and the tests of
 # that case build their runtime with an environment of their own.
 os.environ.setdefault("BILLING_SIMULATED_GATEWAY", "on")
+# TOTP seeds and webhooks' signing secrets are sealed at rest in every test, as in production
+# (services/chassis/secretbox.py).
+os.environ.setdefault("IDENTITY_SECRETS_KEY", Fernet.generate_key().decode())
+os.environ.setdefault("NOTIFICATIONS_SECRETS_KEY", Fernet.generate_key().decode())
 
 _pg_reason = None
 

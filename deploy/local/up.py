@@ -80,6 +80,9 @@ def environment() -> dict:
         "PORTAL_ENV": "dev",
         "PORTAL_PUBLIC_URL": f"http://{{host}}:{GATEWAY_PORT}",    # links in mails (notifications)
         "GATEWAY_SECRET_KEY": env.get("GATEWAY_SECRET_KEY") or gateway_secret(),
+        "IDENTITY_SECRETS_KEY": env.get("IDENTITY_SECRETS_KEY") or kept("identity_secrets_key", fernet_key),
+        "NOTIFICATIONS_SECRETS_KEY": env.get("NOTIFICATIONS_SECRETS_KEY") or kept("notifications_secrets_key",
+                                                                                  fernet_key),
         # identity alone signs internal tokens (IDENTITY_ prefix: no other process sees the
         # private key); every service checks them with the public key
         "IDENTITY_INTERNAL_TOKEN_PRIVATE_KEY": token_key(),
@@ -91,13 +94,24 @@ def environment() -> dict:
     return env
 
 
-def gateway_secret() -> str:
-    """Kept in the data folder, so forms and sessions survive a restart of make up."""
-    path = VAR / "gateway_secret"
+def fernet_key() -> str:
+    from cryptography.fernet import Fernet
+    return Fernet.generate_key().decode()
+
+
+def kept(name: str, make) -> str:
+    """A secret made once and kept in the data folder (0600), like the gateway's."""
+    path = VAR / name
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(32))
+        VAR.mkdir(parents=True, exist_ok=True)
+        path.write_text(make())
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def gateway_secret() -> str:
+    """Kept in the data folder, so forms and sessions survive a restart of make up."""
+    return kept("gateway_secret", lambda: secrets.token_urlsafe(32))
 
 
 def token_key() -> str:

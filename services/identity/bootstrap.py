@@ -4,6 +4,7 @@ mailer), the worker's loops, and which handler answers each command."""
 from pathlib import Path
 
 from services.chassis.runtime import ServiceSpec, subscriptions_of
+from services.chassis.secretbox import SecretBox
 from services.identity import projections, tables
 from services.identity.adapters import outbox
 from services.identity.adapters.hashing import Argon2Hasher
@@ -62,6 +63,7 @@ def _ports(rt) -> dict:
                                memory_kib=config.setting_int("ARGON2_MEMORY_KIB", 19456),
                                parallelism=config.setting_int("ARGON2_PARALLELISM", 1)),
         "mailer": outbox.client(config),
+        "secrets": SecretBox(config.setting("SECRETS_KEY")),     # TOTP seeds at rest (IDENTITY_SECRETS_KEY)
     }
 
 

@@ -20,8 +20,8 @@ credentials = Table(
     Column("kind", String(10), nullable=False),               # contact | staff
     Column("email", String(320), nullable=False),
     Column("password_hash", String(200)),
-    Column("mfa_secret", String(64)),
-    Column("mfa_pending_secret", String(64)),
+    Column("mfa_secret", String(255)),             # sealed ("enc:...") under IDENTITY_SECRETS_KEY
+    Column("mfa_pending_secret", String(255)),
     Column("mfa_last_step", BigInteger, nullable=False, default=0),
     Column("active", Boolean, nullable=False, default=False),
     UniqueConstraint("org_id", "kind", "email", name="uq_credentials_login"),

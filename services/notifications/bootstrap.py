@@ -7,6 +7,7 @@ from pathlib import Path
 from contracts.catalogue import CATALOGUE, topic_for
 from services.chassis import orgs
 from services.chassis.runtime import ServiceSpec, subscriptions_of
+from services.chassis.secretbox import SecretBox
 from services.notifications import projections, tables
 from services.notifications.adapters.smtp import SmtpMailer
 from services.notifications.adapters.webhook_http import WebhookSender
@@ -84,7 +85,8 @@ def subscriptions() -> dict:
 def _ports(rt) -> dict:
     """The outside world, built once per process from the settings (tests hand in fakes)."""
     return {"mailer": SmtpMailer(mail_delivery.MailSettings.from_config(rt.config).smtp),
-            "webhooks": _webhook_sender(rt)}
+            "webhooks": _webhook_sender(rt),
+            "secrets": SecretBox(rt.config.setting("SECRETS_KEY"))}      # webhooks' signing secrets at rest
 
 
 def _webhook_sender(rt) -> WebhookSender:

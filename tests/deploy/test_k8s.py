@@ -47,7 +47,8 @@ PART_OF = {"app.kubernetes.io/part-of": "customer-portal"}
 # Secrets that production does not render: an external secret manager creates
 # them (deploy/k8s/README.md, "Secrets"). Anything else referenced must render.
 PROD_EXTERNAL_SECRETS = {f"portal-{s}-db" for s in SERVICES} | {"portal-internal-token", "portal-token-signing",
-                                                             "portal-s3", "portal-gateway", "portal-billing"}
+                                                             "portal-s3", "portal-gateway", "portal-billing",
+                                                             "portal-identity", "portal-notifications"}
 
 
 # -- rendering ------------------------------------------------------------------------

@@ -44,7 +44,7 @@ def start_enrolment(rt, cmd: StartMfaEnrolment) -> dict:
     secret = totp.new_secret()
     with rt.engine.begin() as conn:
         conn.execute(update(credentials).where(credentials.c.user_id == user["user_id"])
-                     .values(mfa_pending_secret=secret))
+                     .values(mfa_pending_secret=rt.ports["secrets"].seal(secret)))
     uri = totp.otpauth_uri(secret, user["email"], org_name)
     return {"secret": secret, "otpauth_uri": uri, "qr_svg": totp.qr_svg(uri)}
 
@@ -52,10 +52,11 @@ def start_enrolment(rt, cmd: StartMfaEnrolment) -> dict:
 def confirm_enrolment(rt, cmd: ConfirmMfaEnrolment) -> dict:
     settings, hasher = settings_of(rt), rt.ports["hasher"]
     session, user, _ = _session_that_may_enrol(rt, cmd.org_id, cmd.token, settings)
-    pending = user["mfa_pending_secret"]
-    if not pending:
+    sealed = user["mfa_pending_secret"]
+    if not sealed:
         raise DomainError("Start again: scan a new QR code first.")
     check_mfa_throttle(rt, user)
+    pending = rt.ports["secrets"].open(sealed)
     step = totp.matching_step(pending, cmd.code)
     if step is None:                                # counted already by check_mfa_throttle
         raise DomainError("That code is not right. Use the newest code your app shows.", field="code")
@@ -64,7 +65,7 @@ def confirm_enrolment(rt, cmd: ConfirmMfaEnrolment) -> dict:
     was_usable = not next_step(user, session, _settings(rt, cmd.org_id))
     with acting_as(user), rt.store.unit_of_work() as uow:
         uow.conn.execute(update(credentials).where(credentials.c.user_id == user["user_id"]).values(
-            mfa_secret=pending, mfa_pending_secret=None, mfa_last_step=step))
+            mfa_secret=rt.ports["secrets"].seal(pending), mfa_pending_secret=None, mfa_last_step=step))
         uow.conn.execute(delete(recovery_codes).where(recovery_codes.c.user_id == user["user_id"]))
         uow.conn.execute(recovery_codes.insert(), [
             {"code_id": str(uuid.uuid4()), "user_id": user["user_id"], "code_hash": h, "used_at": None}

@@ -97,7 +97,7 @@ def verify_mfa(rt, cmd: VerifyMfaCode) -> dict:
     settings = settings_of(rt)
     session, user = _pending_mfa(rt, cmd.org_id, cmd.token, settings)
     check_mfa_throttle(rt, user)
-    step = totp.matching_step(user["mfa_secret"], cmd.code)
+    step = totp.matching_step(rt.ports["secrets"].open(user["mfa_secret"]), cmd.code)
     with rt.engine.begin() as conn:
         # Accept a step only if it is newer than the last one accepted: never twice (RFC 6238 5.2).
         fresh = step is not None and conn.execute(

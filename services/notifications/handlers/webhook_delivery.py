@@ -133,7 +133,8 @@ class Dispatcher:
     def _deliver(self, row) -> None:
         try:
             body = json.dumps(row.payload, separators=(",", ":")).encode()
-            outcome = self.sender.send(row.url, row.secret, body, row.delivery_id, row.event_id, row.event_type)
+            secret = self.rt.ports["secrets"].open(row.secret)
+            outcome = self.sender.send(row.url, secret, body, row.delivery_id, row.event_id, row.event_type)
             _record(self.rt, row, outcome, self.settings)
         except Exception:  # noqa: BLE001 - recorded at the next round; one delivery never stops the pool
             log.exception("webhook delivery %s could not be recorded", row.delivery_id)

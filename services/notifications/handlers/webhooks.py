@@ -31,7 +31,8 @@ KNOWN_TYPES = frozenset(t for t, c in CATALOGUE.items() if c.service != "notific
 
 # -- staff commands ---------------------------------------------------------------------
 def register_webhook(rt, cmd: RegisterWebhook) -> tuple[str, str]:
-    """Returns (webhook_id, secret); the secret is shown once. Plain http only where
+    """Returns (webhook_id, secret); the secret is shown once and kept sealed under
+    NOTIFICATIONS_SECRETS_KEY (services/chassis/secretbox.py). Plain http only where
     WEBHOOK_ALLOW_HTTP is on (dev and tests)."""
     allow_http = WebhookSettings.from_config(rt.config).allow_http
     with rt.store.unit_of_work() as uow:
@@ -39,7 +40,8 @@ def register_webhook(rt, cmd: RegisterWebhook) -> tuple[str, str]:
         hook = Webhook.register(cmd.org_id, cmd.url, cmd.event_types, set(KNOWN_TYPES), allow_http)
         secret = new_secret()
         uow.add(hook)
-        uow.conn.execute(insert(webhook_targets).values(webhook_id=hook.id, url=cmd.url, secret=secret))
+        uow.conn.execute(insert(webhook_targets).values(webhook_id=hook.id, url=cmd.url,
+                                                        secret=rt.ports["secrets"].seal(secret)))
         uow.commit()
     return hook.id, secret
 

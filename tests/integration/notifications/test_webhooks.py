@@ -13,7 +13,7 @@ from services.notifications.adapters.webhook_http import WebhookSender, sign, ve
 from services.notifications.app import create_app
 from services.notifications.bootstrap import SPEC
 from services.notifications.handlers.webhook_delivery import Dispatcher, WebhookSettings, deliver_due
-from services.notifications.tables import webhook_deliveries
+from services.notifications.tables import webhook_deliveries, webhook_targets
 from tests.helpers.receiver import Receiver
 from tests.helpers.tokens import as_system
 
@@ -237,3 +237,17 @@ def test_a_slow_endpoint_does_not_hold_back_another_orgs_deliveries(env):
         assert deliveries(rt)[slow_hook["webhook_id"]].status == "delivered"
     finally:
         fast.close()
+
+
+def test_a_webhooks_signing_secret_is_sealed_at_rest_and_still_signs(env):
+    """Issue 14, case 15: a copy of notifications' database does not hand out the secrets
+    that let anyone forge the portal's deliveries (NOTIFICATIONS_SECRETS_KEY)."""
+    rt, client, org_id, receiver = env
+    hook = register(client, org_id, receiver.url)
+    receiver.secret = hook["secret"]
+    with rt.engine.connect() as conn:
+        at_rest = conn.execute(select(webhook_targets.c.secret)).scalar()
+    assert at_rest.startswith("enc:") and hook["secret"] not in at_rest
+    handle(rt, customer_created(org_id))
+    deliver_until_quiet(rt)
+    assert [r["signed"] for r in receiver.requests] == [True]
