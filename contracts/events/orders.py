@@ -1,71 +1,134 @@
 """Events of the orders service: sales orders, shipments, service requests, projects."""
 from marshmallow import fields, validate
 
-from contracts.events.base import EventSchema
-from contracts.fields import Count, Currency, Id, MinorUnits, choice
+from contracts.events.base import EventSchema, StrictSchema
+from contracts.fields import Count, Currency, Id, MinorUnits, UtcDateTime, choice
 
-ORDER_STATUSES = ("confirmed", "in_progress", "partially_shipped", "shipped", "delivered", "cancelled")
-DELIVERY_STATUSES = ("in_transit", "out_for_delivery", "delivered", "failed", "returned")
+ORDER_STATUSES = ("confirmed", "partially_shipped", "shipped", "invoiced", "closed", "cancelled")
+DELIVERY_STATUSES = ("packed", "dispatched", "in_transit", "out_for_delivery", "delivered", "exception")
 REQUEST_STATUSES = ("open", "in_progress", "on_hold", "resolved", "cancelled")
 PROJECT_STATUSES = ("planned", "active", "on_hold", "completed", "cancelled")
 TASK_STATUSES = ("todo", "in_progress", "done", "cancelled")
+DECIMAL_TEXT = r"^[0-9]{1,10}([.][0-9]{1,4})?$"
+
+# Sales orders and shipments are at v2: v1 (kept under schemas/ as history) was drafted
+# before the orders service produced anything and was never published; v2 carries the
+# order's lines and amounts, the statuses the portal shows, and the carrier's own time of
+# each delivery update, which is what orders the timeline.
 
 
-class SalesOrderPlaced(EventSchema):
-    """A sales order exists for the customer; `external_ref` is the ERP's id."""
+def decimal_text(**kwargs) -> fields.String:
+    """A non-negative decimal written as text ("2.5", "19"): a JSON number could be read as a float."""
+    return fields.String(validate=validate.Regexp(DECIMAL_TEXT, error="Must be a decimal written as text."),
+                         **kwargs)
 
-    event_type = "SalesOrderPlaced"
-    aggregate_type = "SalesOrder"
+
+class OrderLine(StrictSchema):
+    """One line of a sales order: subtotal = quantity x unit price and tax = subtotal x
+    tax_rate / 100, each rounded half away from zero to a minor unit; total = subtotal + tax."""
+
+    description = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    sku = fields.String(required=True, allow_none=True, validate=validate.Length(max=100))
+    quantity = decimal_text(required=True)
+    unit_price_minor = MinorUnits(required=True)
+    tax_rate = decimal_text(required=True, metadata={"description": "Percent."})
+    subtotal_minor = MinorUnits(required=True)
+    tax_minor = MinorUnits(required=True)
+    total_minor = MinorUnits(required=True)
+
+
+class SalesOrderContent(EventSchema):
+    """What SalesOrderPlaced and SalesOrderUpdated both carry: the order as it now stands."""
 
     sales_order_id = Id(required=True)
     customer_id = Id(required=True)
-    number = fields.String(required=True, validate=validate.Length(min=1))
+    number = fields.String(required=True, validate=validate.Length(min=1, max=40))
     status = choice(*ORDER_STATUSES, required=True)
     currency = Currency(required=True)
+    lines = fields.List(fields.Nested(OrderLine), required=True, validate=validate.Length(min=1))
+    subtotal_minor = MinorUnits(required=True)
+    tax_minor = MinorUnits(required=True)
     total_minor = MinorUnits(required=True)
+    ordered_on = fields.Date(required=True)
+    notes = fields.String(required=True, allow_none=True)
     external_ref = fields.String(required=True, allow_none=True)
 
 
-class SalesOrderUpdated(EventSchema):
-    """A sales order after the change; `changed` names the fields that moved."""
+class SalesOrderPlaced(SalesOrderContent):
+    """A confirmed sales order exists for the customer; `external_ref` is the ERP's id."""
+
+    event_type = "SalesOrderPlaced"
+    schema_version = 2
+    aggregate_type = "SalesOrder"
+
+
+class SalesOrderUpdated(SalesOrderContent):
+    """A sales order after a change; `changed` names what moved. A status only moves
+    forward (confirmed, partially_shipped, shipped, invoiced, closed); `invoice_id` is
+    billing's invoice when the change is "invoiced"."""
 
     event_type = "SalesOrderUpdated"
+    schema_version = 2
+    aggregate_type = "SalesOrder"
+
+    changed = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+    from_status = choice(*ORDER_STATUSES, required=True)
+    invoice_id = Id(required=True, allow_none=True)
+
+
+class SalesOrderCancelled(EventSchema):
+    """A sales order will not be delivered (only before it has fully shipped)."""
+
+    event_type = "SalesOrderCancelled"
     aggregate_type = "SalesOrder"
 
     sales_order_id = Id(required=True)
     customer_id = Id(required=True)
-    changed = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
-    status = choice(*ORDER_STATUSES, required=True)
-    currency = Currency(required=True)
-    total_minor = MinorUnits(required=True)
+    number = fields.String(required=True)
+    reason = fields.String(required=True, allow_none=True)
 
 
 class ShipmentDispatched(EventSchema):
-    """Goods left the warehouse; tracking details let the customer follow them."""
+    """A shipment of a sales order was handed to a carrier (or packed for it): the first event
+    of the shipment's stream, with what lets the customer follow it. `status` is its first
+    status (packed or dispatched), `reported_at` when the warehouse or carrier says it was."""
 
     event_type = "ShipmentDispatched"
+    schema_version = 2
     aggregate_type = "Shipment"
 
     shipment_id = Id(required=True)
     sales_order_id = Id(required=True)
     customer_id = Id(required=True)
+    order_number = fields.String(required=True)
     carrier = fields.String(required=True, allow_none=True)
     tracking_number = fields.String(required=True, allow_none=True)
-    tracking_url = fields.Url(required=True, allow_none=True)
+    tracking_url = fields.Url(required=True, allow_none=True, schemes={"https", "http"})
     expected_on = fields.Date(required=True, allow_none=True)
+    status = choice("packed", "dispatched", required=True)
+    reported_at = UtcDateTime(required=True)
+    external_ref = fields.String(required=True, allow_none=True)
 
 
 class DeliveryStatusChanged(EventSchema):
-    """The carrier reported a new status for a shipment."""
+    """A carrier reported a status for a shipment. Reports may arrive late and out of order:
+    `reported_at` is the carrier's time of the status (the timeline is ordered by it) and
+    `current_status` the shipment's status after this report (the latest by the carrier's
+    time; a later stage is never undone by an earlier one that arrives late)."""
 
     event_type = "DeliveryStatusChanged"
+    schema_version = 2
     aggregate_type = "Shipment"
 
     shipment_id = Id(required=True)
     sales_order_id = Id(required=True)
     customer_id = Id(required=True)
     status = choice(*DELIVERY_STATUSES, required=True)
+    reported_at = UtcDateTime(required=True)
+    current_status = choice(*DELIVERY_STATUSES, required=True)
     detail = fields.String(required=True, allow_none=True)
+    location = fields.String(required=True, allow_none=True)
+    update_ref = fields.String(required=True, allow_none=True)
 
 
 class ServiceRequestOpened(EventSchema):

@@ -174,6 +174,7 @@ def seed() -> dict:
                                {k: CONTACT[k] for k in ("email", "name", "permissions")})
         activate_demo_contact(base, contact["contact_id"])
         seed_invoices(org["org_id"], customer["customer_id"])
+        seed_orders(base, org["org_id"], customer["customer_id"])
     return org
 
 
@@ -189,6 +190,37 @@ def seed_invoices(org_id: str, customer_id: str) -> None:
             "customer_id": customer_id, "currency": "EUR", "issue": True, "external_ref": f"DEMO-{n}",
             "due_date": (today + datetime.timedelta(days=days_due)).isoformat(),
             "lines": [{"description": what, "quantity": units, "unit_price_minor": price, "tax_rate": "20"}]})
+
+
+def seed_orders(base: str, org_id: str, customer_id: str) -> None:
+    """Sales orders and deliveries switched on for the demo org, and three orders pushed as an
+    ERP would: one delivered, one on its way with its carrier's timeline, one just confirmed."""
+    _status, org = call("GET", base)
+    modules = org.get("settings", {}).get("modules") or []
+    call("PATCH", base + "/settings", {"modules": [*modules, *(m for m in ("sales_orders", "deliveries")
+                                                               if m not in modules)]})
+    orders = f"http://127.0.0.1:{SERVICE_PORT['orders']}/orgs/{org_id}"
+    wait_ready(f"http://127.0.0.1:{SERVICE_PORT['orders']}/healthz")
+    now = datetime.datetime.now(datetime.timezone.utc)
+
+    def at(hours: float) -> str:
+        return (now - datetime.timedelta(hours=hours)).isoformat()
+    for n, (what, units, price, steps) in enumerate((
+            ("Display fridges", "2", 189000, ["in_transit", "out_for_delivery", "delivered"]),
+            ("Checkout counters", "3", 64500, ["in_transit"]), ("Price label printers", "5", 12900, [])), start=1):
+        status, order = call("POST", orders + "/sales-orders", {
+            "customer_id": customer_id, "currency": "EUR", "external_ref": f"DEMO-SO-{n}",
+            "ordered_on": (now - datetime.timedelta(days=10 - 3 * n)).date().isoformat(),
+            "lines": [{"description": what, "quantity": units, "unit_price_minor": price, "tax_rate": "20"}]})
+        if status not in (200, 201) or n == 3:
+            continue
+        status, shipment = call("POST", orders + f"/sales-orders/{order['sales_order_id']}/shipments", {
+            "carrier": "DHL Express", "tracking_number": f"JD01460000{n}",
+            "tracking_url": f"https://www.dhl.com/track?tracking-id=JD01460000{n}", "external_ref": f"DEMO-SH-{n}",
+            "reported_at": at(48)})
+        for hours, step in zip((30, 8, 2), steps):
+            call("POST", orders + f"/shipments/{shipment['shipment_id']}/status",
+                 {"status": step, "reported_at": at(hours), "update_ref": f"DEMO-SH-{n}-{step}"})
 
 
 def activate_demo_contact(base: str, contact_id: str) -> None:

@@ -139,6 +139,45 @@ def json_body() -> dict:
     return body
 
 
+# -- sales orders and shipments (orders) ---------------------------------------------------
+@bp.route("/sales-orders", methods=["GET", "POST"])
+@api(scope="sales_orders")
+def sales_orders():
+    """An ERP pushes orders (idempotent on external_ref) and lists them."""
+    return forward("orders", f"/orgs/{org_path()}/sales-orders")
+
+
+@bp.route("/sales-orders/<order_id>", methods=["GET", "PATCH"])
+@api(scope="sales_orders")
+def sales_order(order_id: str):
+    return forward("orders", f"/orgs/{org_path()}/sales-orders/{quote(order_id, safe='')}")
+
+
+@bp.post("/sales-orders/<order_id>/cancel")
+@api(scope="sales_orders")
+def cancel_sales_order(order_id: str):
+    return forward("orders", f"/orgs/{org_path()}/sales-orders/{quote(order_id, safe='')}/cancel")
+
+
+@bp.post("/sales-orders/<order_id>/shipments")
+@api(scope="sales_orders")
+def add_shipment(order_id: str):
+    """A shipment of the order (idempotent on external_ref)."""
+    return forward("orders", f"/orgs/{org_path()}/sales-orders/{quote(order_id, safe='')}/shipments")
+
+
+@bp.get("/shipments/<shipment_id>")
+@api(scope="sales_orders")
+def shipment(shipment_id: str):
+    return forward("orders", f"/orgs/{org_path()}/shipments/{quote(shipment_id, safe='')}")
+
+
+@bp.post("/shipments/<shipment_id>/status")
+@api(scope="sales_orders")
+def delivery_status(shipment_id: str):
+    """A carrier's delivery report: applied once per update_ref, placed by the carrier's time."""
+    return forward("orders", f"/orgs/{org_path()}/shipments/{quote(shipment_id, safe='')}/status")
+
 def forward(service: str, path: str, body: dict | None = None) -> Response:
     """Sends this request (method, query, JSON body) on to `service` with the key's internal
     token, and answers with the service's status and JSON body: its problems (400, 404, 409,

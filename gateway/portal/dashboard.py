@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
+from gateway.clients.base import ServiceProblem, ServiceUnavailable
 from gateway.web.access import MODULES, module_path, nav_modules, portal
-from gateway.web.context import principal
+from gateway.web.context import customer_id, org_id, orders, principal
 from gateway.web.labels import MODULE_LABELS
 
 bp = Blueprint("portal_dashboard", __name__)
@@ -13,7 +14,23 @@ bp = Blueprint("portal_dashboard", __name__)
 @bp.get("/")
 @portal()
 def dashboard():
-    return render_template("portal/dashboard/dashboard.html", person=principal(), modules=nav_modules())
+    modules = nav_modules()
+    return render_template("portal/dashboard/dashboard.html", person=principal(), modules=modules,
+                           orders_summary=_orders_summary(modules))
+
+
+def _orders_summary(modules: list[str]) -> dict | None:
+    """Open orders and shipments on the way, where the contact may see sales orders. The home
+    page still opens when orders cannot answer: the figures are then left out."""
+    if "sales_orders" not in modules:
+        return None
+    try:
+        summary = orders().summary(org_id(), customer_id())
+    except (ServiceProblem, ServiceUnavailable):
+        return None
+    if "deliveries" not in modules:
+        summary.pop("shipments_on_the_way", None)
+    return summary
 
 
 def _module_page(module: str):
@@ -23,8 +40,8 @@ def _module_page(module: str):
     return page
 
 
-BUILT = ("invoices", "credit_notes", "tickets", "reviews")   # modules with pages of their own (invoices.py,
-#                                                             credit_notes.py, tickets.py, reviews.py)
+# modules with pages of their own (invoices.py, credit_notes.py, tickets.py, reviews.py, orders.py)
+BUILT = ("invoices", "credit_notes", "tickets", "reviews", "sales_orders", "deliveries")
 for _module in (m for m in MODULES if m not in BUILT):
     bp.add_url_rule(module_path(_module), endpoint=_module,
                     view_func=portal(module=_module, permission="view")(_module_page(_module)))

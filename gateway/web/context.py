@@ -20,6 +20,7 @@ from gateway.clients.base import TTLCache
 from gateway.clients.billing import BillingClient
 from gateway.clients.identity import IdentityClient
 from gateway.clients.notifications import NotificationsClient
+from gateway.clients.orders import OrdersClient
 
 MAX_TOKEN_LENGTH = 512
 
@@ -230,6 +231,10 @@ def customer_id() -> str:
 
 def billing() -> BillingClient:
     return BillingClient(gateway().services["billing"])
+
+
+def orders() -> OrdersClient:
+    return OrdersClient(gateway().services["orders"])
 
 
 def notifications() -> NotificationsClient:

@@ -3,7 +3,7 @@ the `money` and `day` filters, and the page context (the org for branding, the p
 the navigation)."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from babel.numbers import format_currency, get_currency_precision
@@ -17,6 +17,7 @@ from gateway.web.labels import MODULE_LABELS
 def init_filters(app: Flask) -> None:
     app.add_template_filter(money, "money")
     app.add_template_filter(day, "day")
+    app.add_template_filter(moment, "moment")
     app.context_processor(page_context)
 
 
@@ -36,6 +37,17 @@ def day(value: str | None) -> str:
     except ValueError:
         return value
     return moment.strftime("%d %b %Y")
+
+
+def moment(value: str | None) -> str:
+    """An instant as a day and a UTC time: "02 Dec 2026, 09:00 UTC" (a delivery's step)."""
+    try:
+        at = datetime.fromisoformat((value or "").replace("Z", "+00:00"))
+    except ValueError:
+        return value or ""
+    if at.tzinfo is not None:
+        at = at.astimezone(timezone.utc)
+    return at.strftime("%d %b %Y, %H:%M UTC")
 
 
 def page_context():

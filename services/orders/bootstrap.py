@@ -7,14 +7,27 @@ from contracts.catalogue import topic_for
 from services.chassis import orgs
 from services.chassis.runtime import ServiceSpec, subscriptions_of
 from services.orders import projections, tables
+from services.orders.domain import commands as c
+from services.orders.handlers import orders, shipments
 
-COMMAND_HANDLERS: dict = {}
+COMMAND_HANDLERS = {
+    c.PlaceOrder: orders.place_order,
+    c.ChangeOrder: orders.change_order,
+    c.CancelOrder: orders.cancel_order,
+    c.MarkInvoiced: orders.mark_invoiced,
+    c.AddShipment: shipments.add_shipment,
+    c.ReportDelivery: shipments.report_delivery,
+}
 
 # Incoming events, by topic and type: the handlers run in this order, in one transaction.
+# One handler each today, so the order has nothing to settle yet.
 EVENT_HANDLERS = {
     topic_for("identity"): {
         "OrganizationCreated": [orgs.on_organization_created],       # the org directory
         "PortalSettingsChanged": [orgs.on_portal_settings_changed],
+    },
+    topic_for("billing"): {
+        "InvoiceIssued": [orders.on_invoice_issued],                 # an invoice for an order: invoiced
     },
 }
 

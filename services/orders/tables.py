@@ -1,5 +1,6 @@
 """orders's MetaData, on which every table of the service is declared (Alembic's
-migrations/env.py reads it), and every table that is not a projection's (none yet)."""
+migrations/env.py reads it). Every table orders has today is a projection's (projections/);
+none is written by hand."""
 from sqlalchemy import MetaData
 
 metadata = MetaData()

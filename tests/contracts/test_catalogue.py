@@ -28,7 +28,8 @@ ADDED_SINCE_DESIGN = {"StaffMemberAdded": "identity", "ContactAdded": "identity"
                       "StaffMemberActivated": "identity", "StaffRoleChanged": "identity",
                       "StaffMemberRemoved": "identity", "TicketNoteAdded": "support",
                       "TicketAssigned": "support", "TicketMerged": "support",
-                      "OnlinePaymentRefused": "billing", "PaymentReceivedAfterFailure": "billing"}
+                      "OnlinePaymentRefused": "billing", "PaymentReceivedAfterFailure": "billing",
+                      "SalesOrderCancelled": "orders"}
 
 
 @pytest.mark.parametrize("service", sorted(DESIGN_CATALOGUE))

@@ -1,7 +1,8 @@
-"""orders's HTTP API: flask-smorest blueprints, one module per area, and schemas.py.
-bootstrap takes the list from blueprints() (the orders issue adds its own)."""
+"""orders's HTTP API: flask-smorest blueprints, one module per area (orders.py, shipments.py),
+and schemas.py. bootstrap takes the list from blueprints()."""
 from services.chassis import orgs
+from services.orders.api import orders, shipments
 
 
 def blueprints() -> list:
-    return [orgs.blueprint("orders")]
+    return [orgs.blueprint("orders"), orders.blp, shipments.blp]

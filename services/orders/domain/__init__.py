@@ -1,1 +1,2 @@
-"""orders's aggregates: pure Python, no I/O (built by the orders issue)."""
+"""orders's aggregates and rules: pure Python, no I/O. SalesOrder (sales_order.py), Shipment
+(shipment.py), order lines and their amounts (lines.py), and the commands (commands.py)."""

@@ -1,2 +1,64 @@
-"""What orders can be asked to do: commands as frozen dataclasses, imperative names
-(one handler each, bootstrap.COMMAND_HANDLERS). None yet: the orders issue adds them."""
+"""What orders can be asked to do, as the API builds it from a request: one frozen
+dataclass per command, imperative names, one handler each (bootstrap.COMMAND_HANDLERS)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class PlaceOrder:
+    org_id: str
+    customer_id: str
+    currency: str
+    lines: list
+    ordered_on: str | None = None           # None: today (UTC)
+    number: str | None = None               # None: the org's next SO-000123
+    notes: str | None = None
+    external_ref: str | None = None         # the ERP's id: placing it again answers the same order
+
+
+@dataclass(frozen=True)
+class ChangeOrder:
+    org_id: str
+    order_id: str
+    changes: dict = field(default_factory=dict)   # lines, notes, ordered_on, status, invoice_id
+
+
+@dataclass(frozen=True)
+class CancelOrder:
+    org_id: str
+    order_id: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class AddShipment:
+    org_id: str
+    order_id: str
+    carrier: str | None = None
+    tracking_number: str | None = None
+    tracking_url: str | None = None
+    expected_on: str | None = None
+    status: str = "dispatched"              # packed | dispatched
+    reported_at: str | None = None          # None: now
+    completes_order: bool = True
+    external_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportDelivery:
+    org_id: str
+    shipment_id: str
+    status: str
+    reported_at: str | None = None          # the carrier's time; None: now
+    detail: str | None = None
+    location: str | None = None
+    update_ref: str | None = None           # the carrier's event id: a repeat is applied once
+
+
+@dataclass(frozen=True)
+class MarkInvoiced:
+    """billing raised an invoice for an order (from billing's InvoiceIssued, see handlers/invoices.py)."""
+    org_id: str
+    order_id: str
+    invoice_id: str

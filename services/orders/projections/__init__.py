@@ -1,6 +1,8 @@
-"""orders's read models, kept in step with its events in the append's transaction (the
-orders issue adds them, one module per read model with its tables, on tables.metadata)."""
+"""orders's read models, kept in step with its events in the append's transaction: the sales
+orders (sales_orders.py) and the shipments with their timelines (shipments.py)."""
+from services.orders.projections.sales_orders import SalesOrderList
+from services.orders.projections.shipments import ShipmentList
 
 
 def all_projections() -> list:
-    return []
+    return [SalesOrderList(), ShipmentList()]

@@ -1,1 +1,2 @@
-"""orders's reads, the ones its API answers (one module per area, page-shaped). None yet."""
+"""orders's reads, the ones its API answers: sales orders and shipments (orders.py), on keyset
+pages (cursors.py)."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from gateway.app import create_app
-from tests.integration.gateway import billing_backend, notifications_backend, support_backend
+from tests.integration.gateway import billing_backend, notifications_backend, orders_backend, support_backend
 from tests.integration.gateway.fake_identity import FakeIdentity, Login
 
 HOST = "portal.test"
@@ -110,6 +110,7 @@ def make_app(fake: FakeIdentity, **overrides):
     billing_backend.mount(app)                  # the real billing service, in process
     notifications_backend.mount(app)            # and the real notifications service
     support_backend.mount(app)                  # and the real support service
+    orders_backend.mount(app)                   # and the real orders service
     return app
 
 

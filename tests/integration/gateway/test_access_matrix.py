@@ -29,7 +29,7 @@ from pypdf import PdfReader
 from gateway.web.access import API, CONSOLE, MODULES, PENDING_MFA, PERMISSIONS, PORTAL, PUBLIC, declaration
 from gateway.web.security import RATE_LIMITS
 from tests.integration.gateway import billing_backend, payment_methods_backend
-from tests.integration.gateway import notifications_backend
+from tests.integration.gateway import notifications_backend, orders_backend
 from tests.integration.gateway import support_backend
 from tests.helpers import tokens
 from tests.integration.gateway.conftest import Browser, make_app, text
@@ -193,7 +193,32 @@ URL_SAMPLES: dict[str, Callable[[Tenant], str]] = {
     "ticket_id": lambda t: _ticket(t)["ticket_id"],
     "reply_id": lambda t: _canned(t)["reply_id"],
     "email_id": lambda t: _failed_mail(t)["email_id"],
+    "order_id": lambda t: _order(t)["sales_order_id"],
+    "shipment_id": lambda t: _shipment(t)["shipment_id"],
 }
+
+
+def _order(t: Tenant) -> dict:
+    """A sales order of the cell's customer, in the real orders service behind the gateway."""
+    if not hasattr(t, "order"):
+        t.order = orders_backend.place(t.org["org_id"], t.customer["customer_id"], number=f"SO-M{t.n}")
+    return t.order
+
+
+def _shipment(t: Tenant) -> dict:
+    """A shipment of `_order` (more may follow: the order stays open)."""
+    if not hasattr(t, "shipment"):
+        t.shipment = orders_backend.ship(t.org["org_id"], _order(t)["sales_order_id"], completes_order=False)
+    return t.shipment
+
+
+def _order_now(t: Tenant) -> dict:
+    return orders_backend.staff_order(t.org["org_id"], t.order["sales_order_id"])
+
+
+def _new_order(t: Tenant) -> dict:
+    return next((o for o in orders_backend.staff_orders(t.org["org_id"]) if o["number"] == f"NEW-{t.n}"),
+                {"sales_order_id": "none"})
 
 
 def _pending_payment(t: Tenant) -> dict:
@@ -427,8 +452,10 @@ def _billed_ids(t: Tenant, customer_id: str, contact_id: str | None = None) -> d
     payment = billing_backend.pay_invoice(t.org["org_id"], customer_id, paid["invoice_id"])
     note = billing_backend.issue_credit_note(t.org["org_id"], customer_id)
     ticket = support_backend.raised_for(t.org["org_id"], customer_id, contact_id) if contact_id else {}
+    order = orders_backend.place(t.org["org_id"], customer_id)
     return {"invoice_id": invoice["invoice_id"], "payment_id": payment["payment_id"], "number": invoice["number"],
-            "credit_note_id": note["credit_note_id"], "ticket_id": ticket.get("ticket_id")}
+            "credit_note_id": note["credit_note_id"], "ticket_id": ticket.get("ticket_id"),
+            "order_id": order["sales_order_id"]}
 
 
 def _with_ids(t: Tenant, path: str, ids: dict) -> str:
@@ -441,6 +468,8 @@ def _with_ids(t: Tenant, path: str, ids: dict) -> str:
         path = path.replace(t.credit_note["credit_note_id"], ids["credit_note_id"])
     if hasattr(t, "ticket") and ids.get("ticket_id"):
         path = path.replace(t.ticket["ticket_id"], ids["ticket_id"])
+    if hasattr(t, "order"):
+        path = path.replace(t.order["sales_order_id"], ids["order_id"])
     return path
 
 
@@ -661,6 +690,25 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
     "console_tickets.delete_canned_reply": Done(lambda t, me: {}, lambda t, me: "/console/canned-replies",
                                                 lambda t, me: all(c["reply_id"] != t.canned["reply_id"]
                                                                   for c in support_backend.canned(t.org["org_id"]))),
+    "console_orders.new_order": Done(
+        lambda t, me: {"customer_id": t.customer["customer_id"], "currency": "EUR", "number": f"NEW-{t.n}",
+                       "lines-0-description": "Matrix desk", "lines-0-quantity": "1", "lines-0-unit_price": "10"},
+        lambda t, me: f"/console/sales-orders/{_new_order(t)['sales_order_id']}",
+        lambda t, me: _new_order(t).get("total_minor") == 1000),
+    "console_orders.add_shipment": Done(
+        lambda t, me: {"carrier": f"Matrix Carrier {t.n}", "status": "dispatched", "completes_order": "y"},
+        lambda t, me: f"/console/sales-orders/{t.order['sales_order_id']}",
+        lambda t, me: [s["carrier"] for s in _order_now(t)["shipments"]] == [f"Matrix Carrier {t.n}"]),
+    "console_orders.delivery_status": Done(
+        lambda t, me: {f"d-{_shipment(t)['shipment_id']}-status": "in_transit"},
+        lambda t, me: f"/console/sales-orders/{t.order['sales_order_id']}",
+        lambda t, me: _order_now(t)["shipments"][0]["status"] == "in_transit"),
+    "console_orders.order_status": Done(lambda t, me: {"status": "shipped"},
+                                        lambda t, me: f"/console/sales-orders/{t.order['sales_order_id']}",
+                                        lambda t, me: _order_now(t)["status"] == "shipped"),
+    "console_orders.cancel": Done(lambda t, me: {"reason": "Matrix"},
+                                  lambda t, me: f"/console/sales-orders/{t.order['sales_order_id']}",
+                                  lambda t, me: _order_now(t)["status"] == "cancelled"),
     "console_account.password": Done(_password_form, lambda t, me: "/console",
                              lambda t, me: me.password == NEW_PASSWORD),
     "console_account.signout_everywhere": Done(lambda t, me: {}, lambda t, me: "/console/signin", _signed_out_everywhere),
@@ -857,7 +905,7 @@ def test_a_contact_never_sees_another_customers_data(stage, route, viewer):
     me, other = (a, b) if viewer == "customer_a" else (b, a)
     mine, theirs = stage.signed_in(t, me.login, form=False), stage.signed_in(t, other.login, form=False)
     path = route.url(t)
-    billed = {"invoice_id", "payment_id", "credit_note_id", "ticket_id"} & set(route.arguments)
+    billed = {"invoice_id", "payment_id", "credit_note_id", "ticket_id", "order_id"} & set(route.arguments)
     if billed:                                 # each has one of their own; the other's is not found
         mine_ids, their_ids = (_billed_ids(t, p.customer["customer_id"], p.login.id) for p in (me, other))
         their_path, path = _with_ids(t, path, their_ids), _with_ids(t, path, mine_ids)
@@ -920,7 +968,8 @@ def test_console_route(stage, route, state):
 def cross_org_cells() -> list:
     cells = []
     for route in GROUPS[CONSOLE]:
-        if {"customer_id", "contact_id", "staff_id", "payment_id", "webhook_id", "email_id"} & set(route.arguments):
+        if {"customer_id", "contact_id", "staff_id", "payment_id", "webhook_id", "email_id", "order_id",
+                "shipment_id"} & set(route.arguments):
             cells.append(pytest.param(route, "other_org_ids", id=f"{route}-other_org_ids"))
         if "contact_id" in route.arguments:
             cells.append(pytest.param(route, "other_org_contact", id=f"{route}-other_org_contact"))

@@ -1,0 +1,136 @@
+"""The console's sales orders: every order of the org (by customer, status, number; cursor
+pages), a new order, and each order's page with its lines and shipments, where staff add a
+shipment, post a delivery status the carrier reported by phone or mail, move the order forward
+and cancel it.
+
+orders decides every rule with the staff member's own token; its refusals (409, 422) come back
+as sentences: on the fields when placing an order, as a flash message for the forms on an
+order's page, which all answer with a redirect to the order (post/redirect/get)."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from gateway.clients.base import ServiceProblem
+from gateway.console.forms import form_errors
+from gateway.console.invoices import _customers, _sentence     # the same customer choices and refusal words
+from gateway.console.order_forms import CancelForm, DeliveryForm, OrderForm, OrderStatusForm, ShipmentForm
+from gateway.web.access import console
+from gateway.web.context import org_id, orders
+from gateway.web.orders import DELIVERY_LABELS, ORDER_LABELS
+
+bp = Blueprint("console_orders", __name__, url_prefix="/console")
+
+PAGE_SIZE = 50
+
+
+def _act(order_id: str, form, action, done: str):
+    """Send one of the order page's forms: flash what happened (or the refusal), back to the
+    order. Another org's order or shipment stays a 404 page."""
+    if not form.validate_on_submit():
+        flash(form_errors(form) or "Please check what you entered.", "error")
+    else:
+        try:
+            action(form)
+        except ServiceProblem as problem:
+            if problem.status in (401, 404):
+                raise
+            flash(_sentence(problem), "error")
+        else:
+            flash(done, "success")
+    return redirect(url_for("console_orders.sales_order", order_id=order_id))
+
+
+@bp.get("/sales-orders")
+@console()
+def sales_orders():
+    args = request.args
+    filters = {"status": args.get("status") if args.get("status") in ORDER_LABELS else None,
+               "customer_id": (args.get("customer_id") or "").strip()[:64] or None,
+               "number": (args.get("number") or "").strip()[:40] or None}
+    cursor = (args.get("cursor") or "")[:400] or None
+    messages: list[str] = []
+    try:
+        page = orders().staff_orders(org_id(), {**filters, "cursor": cursor, "limit": PAGE_SIZE})
+    except ServiceProblem as problem:
+        if problem.status not in (400, 422):
+            raise
+        messages, cursor = [_sentence(problem)], None
+        page = orders().staff_orders(org_id(), {**filters, "limit": PAGE_SIZE})
+    customers = _customers({o["customer_id"] for o in page["items"]})
+    query = {k: v for k, v in filters.items() if v}
+    next_url = url_for("console_orders.sales_orders", cursor=page["next_cursor"], **query) if page.get("next_cursor") else None
+    return render_template("console/orders/orders.html", page=page, filters=filters, query=query, cursor=cursor,
+                           next_url=next_url, messages=messages, customers=customers, order_labels=ORDER_LABELS)
+
+
+@bp.route("/sales-orders/new", methods=["GET", "POST"])
+@console()
+def new_order():
+    form = OrderForm()
+    chosen = (request.values.get("customer_id") or "").strip()[:64]
+    customers = _customers({chosen} if chosen else set())
+    form.customer_id.choices = [("", "Choose a customer"), *((c["customer_id"], c["name"]) for c in
+                                                            sorted(customers.values(), key=lambda c: c["name"]))]
+    messages: list[str] = []
+    status = 200
+    if form.validate_on_submit():
+        try:
+            order = orders().place_order(org_id(), form.body())
+        except ServiceProblem as problem:
+            if problem.status not in (400, 409, 422):
+                raise
+            messages, status = form.apply_problem(problem), (problem.status if problem.status in (409, 422) else 400)
+        else:
+            flash(f"Order {order['number']} placed: the customer can see it now.", "success")
+            return redirect(url_for("console_orders.sales_order", order_id=order["sales_order_id"]))
+    elif request.method == "POST":
+        messages, status = form.line_messages(), 400
+    elif chosen:
+        form.customer_id.data = chosen
+    return render_template("console/orders/order_new.html", form=form, messages=messages), status
+
+
+@bp.get("/sales-orders/<order_id>")
+@console()
+def sales_order(order_id: str):
+    order = orders().staff_order(org_id(), order_id)
+    customer = _customers({order["customer_id"]}).get(order["customer_id"])
+    delivery_forms = {s["shipment_id"]: DeliveryForm(prefix=f"d-{s['shipment_id']}", formdata=None)
+                      for s in order["shipments"]}
+    return render_template("console/orders/order.html", order=order, customer=customer,
+                           shipment_form=ShipmentForm(formdata=None), delivery_forms=delivery_forms,
+                           status_form=OrderStatusForm(formdata=None), cancel_form=CancelForm(formdata=None),
+                           order_labels=ORDER_LABELS, delivery_labels=DELIVERY_LABELS)
+
+
+@bp.post("/sales-orders/<order_id>/shipments")
+@console()
+def add_shipment(order_id: str):
+    return _act(order_id, ShipmentForm(), lambda f: orders().add_shipment(org_id(), order_id, f.body()),
+                "Shipment added: the customer can follow it now.")
+
+
+@bp.post("/sales-orders/<order_id>/shipments/<shipment_id>/status")
+@console()
+def delivery_status(order_id: str, shipment_id: str):
+    def post(form):
+        order = orders().staff_order(org_id(), order_id)
+        if shipment_id not in {s["shipment_id"] for s in order["shipments"]}:   # not this order's: nothing sent
+            raise ServiceProblem(404, "No such shipment.")
+        orders().report_delivery(org_id(), shipment_id, form.body())
+    return _act(order_id, DeliveryForm(prefix=f"d-{shipment_id}"), post, "Delivery status recorded.")
+
+
+@bp.post("/sales-orders/<order_id>/status")
+@console()
+def order_status(order_id: str):
+    return _act(order_id, OrderStatusForm(), lambda f: orders().change_order(org_id(), order_id, {"status": f.status.data}),
+                "Order status changed.")
+
+
+@bp.post("/sales-orders/<order_id>/cancel")
+@console()
+def cancel(order_id: str):
+    return _act(order_id, CancelForm(),
+                lambda f: orders().cancel_order(org_id(), order_id, (f.reason.data or "").strip() or None),
+                "Order cancelled.")

@@ -1,0 +1,70 @@
+"""The portal's sales orders and deliveries: the customer's orders (filters by status and date,
+search by number, pages by cursor), each order with its lines, amounts, taxes, status and
+shipments with their timelines and carrier links, and every shipment of the customer with its
+status. Everything comes from orders with the contact's own token, so orders decides what
+this customer may see; the gateway checks module and permission first."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request, url_for
+
+from gateway.clients.base import ServiceProblem
+from gateway.web.access import modules_on, portal
+from gateway.web.context import customer_id, org_id, orders
+from gateway.web.orders import DELIVERY_LABELS, LIVE_TOPIC, ORDER_LABELS, day_arg
+
+bp = Blueprint("portal_orders", __name__)
+
+PAGE_SIZE = 25
+LIST_STATUSES = {"open": "Open", **ORDER_LABELS}
+SHIPMENT_FILTERS = {"on_the_way": "On the way", **DELIVERY_LABELS}
+
+
+def _page(load, filters: dict, cursor: str | None) -> tuple[dict, list[str]]:
+    """A page; a stale cursor or dates upside down: the first page, and the reason in words."""
+    try:
+        return load({**filters, "cursor": cursor, "limit": PAGE_SIZE}), []
+    except ServiceProblem as problem:
+        if problem.status not in (400, 422):
+            raise
+        messages = [m for errors in problem.errors.values() for m in errors] or [problem.detail]
+        return load({"limit": PAGE_SIZE}), messages
+
+
+@bp.get("/sales-orders")
+@portal(module="sales_orders", permission="view")
+def sales_orders():
+    args = request.args
+    filters = {"status": args.get("status") if args.get("status") in LIST_STATUSES else None,
+               "number": (args.get("number") or "").strip()[:40] or None,
+               "ordered_from": day_arg(args.get("from")), "ordered_to": day_arg(args.get("to"))}
+    cursor = (args.get("cursor") or "")[:400] or None
+    page, messages = _page(lambda q: orders().orders(org_id(), customer_id(), q), filters, cursor)
+    query = {k: v for k, v in {"status": filters["status"], "number": filters["number"],
+                               "from": filters["ordered_from"], "to": filters["ordered_to"]}.items() if v}
+    next_url = url_for("portal_orders.sales_orders", cursor=page["next_cursor"], **query) if page.get("next_cursor") else None
+    return render_template("portal/orders/orders.html", page=page, filters=filters, query=query, cursor=cursor,
+                           next_url=next_url, messages=messages, status_labels=LIST_STATUSES,
+                           order_labels=ORDER_LABELS)
+
+
+@bp.get("/sales-orders/<order_id>")
+@portal(module="sales_orders", permission="view")
+def sales_order(order_id: str):
+    order = orders().order(org_id(), customer_id(), order_id)
+    return render_template("portal/orders/order.html", order=order, order_labels=ORDER_LABELS,
+                           delivery_labels=DELIVERY_LABELS, live_topic=LIVE_TOPIC.format(customer_id=customer_id()))
+
+
+@bp.get("/deliveries")
+@portal(module="deliveries", permission="view")
+def deliveries():
+    args = request.args
+    filters = {"status": args.get("status") if args.get("status") in SHIPMENT_FILTERS else None}
+    cursor = (args.get("cursor") or "")[:400] or None
+    page, messages = _page(lambda q: orders().shipments(org_id(), customer_id(), q), filters, cursor)
+    query = {k: v for k, v in filters.items() if v}
+    next_url = url_for("portal_orders.deliveries", cursor=page["next_cursor"], **query) if page.get("next_cursor") else None
+    return render_template("portal/orders/deliveries.html", page=page, filters=filters, query=query, cursor=cursor,
+                           next_url=next_url, messages=messages, filter_labels=SHIPMENT_FILTERS,
+                           may_open_orders="sales_orders" in modules_on(),
+                           delivery_labels=DELIVERY_LABELS, live_topic=LIVE_TOPIC.format(customer_id=customer_id()))
