@@ -42,6 +42,7 @@ class Stack:
     def __init__(self, data_dir: Path):
         self.data_dir = data_dir
         self.gateway = free_port()
+        self.live = free_port()
         self.broker = free_port()
         self.smtp = free_port()
         self.mail_web = free_port()
@@ -56,6 +57,7 @@ class Stack:
 
     def start(self, timeout: float = 120) -> None:
         env = {**os.environ, "PORTAL_DATA_DIR": str(self.data_dir), "GATEWAY_PORT": str(self.gateway),
+               "LIVE_PORT": str(self.live),
                "BROKER_PORT": str(self.broker), "PORT_BASE": str(self.base),
                "METRICS_PORT_BASE": str(self.metrics_base), "SMTP_PORT": str(self.smtp),
                "MAIL_WEB_PORT": str(self.mail_web)}

@@ -1,0 +1,115 @@
+"""The live process's HTTP side (aiohttp): GET /live/stream?grant=… answers a Server-Sent
+Events stream of the grant's topics until the grant runs out; /healthz and /readyz answer
+however many streams are open (nothing here blocks the loop); /metrics for Prometheus.
+
+A stream starts with `event: ready` once this process receives events, so the page then
+fetches what it missed through the Flask gateway (nothing is lost between the page's render
+and the stream). A little before the grant ends it sends `event: renew`: the page gets a new
+grant from the gateway and opens the next stream, then closes this one (no gap); at the end
+`event: expired` closes it. Refusals are problem+json: 401 (no, forged, altered or expired
+grant), 429 (the person's cap of open streams), 503 (not receiving events yet)."""
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+from aiohttp import web
+from prometheus_client import CollectorRegistry, Gauge, generate_latest
+
+from gateway.live.config import LiveSettings
+from gateway.live.grants import GrantRefused, check
+from gateway.live.hub import Hub, TooManyStreams, sse
+
+SETTINGS = web.AppKey("settings", LiveSettings)
+HUB = web.AppKey("hub", Hub)
+READY = web.AppKey("ready", asyncio.Event)
+READY_WAIT_S = 10.0
+RENEW_BEFORE_S = 15.0      # `renew` this long before the grant ends: the page opens the next stream
+RETRY_MS = 1000
+
+
+def problem(status: int, title: str, detail: str, headers: dict | None = None) -> web.Response:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    return web.Response(status=status, text=json.dumps(body), content_type="application/problem+json",
+                        headers=headers)
+
+
+def _cors(request: web.Request) -> dict:
+    allowed = request.app[SETTINGS].allow_origin
+    return {"Access-Control-Allow-Origin": allowed} if allowed else {}
+
+
+async def stream(request: web.Request) -> web.StreamResponse:
+    settings, hub = request.app[SETTINGS], request.app[HUB]
+    try:
+        grant = check(settings.secret, request.query.get("grant", ""), settings.grant_seconds)
+    except GrantRefused:
+        return problem(401, "Grant refused", "This page's live grant is not valid or has expired; "
+                       "the page asks the portal for a new one.", _cors(request))
+    try:
+        await asyncio.wait_for(request.app[READY].wait(), READY_WAIT_S)
+    except asyncio.TimeoutError:
+        return problem(503, "Not ready", "Live updates are starting; try again in a moment.", _cors(request))
+    try:
+        subscription = hub.open(grant)
+    except TooManyStreams:
+        return problem(429, "Too many live pages", f"One person may follow at most {hub.max_per_person} "
+                       "live pages at once; close some and reload.", _cors(request))
+    try:
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache",
+                                               "X-Accel-Buffering": "no", **_cors(request)})
+        await response.prepare(request)
+        await response.write(f"retry: {RETRY_MS}\n\n".encode() + sse("ready", {}))
+        ends = grant.issued_at + settings.grant_seconds
+        renew_at = ends - min(RENEW_BEFORE_S, settings.grant_seconds / 4)
+        while True:
+            now = time.time()
+            if renew_at and now >= renew_at:
+                await response.write(sse("renew", {}))
+                renew_at = 0
+            if now >= ends:
+                await response.write(sse("expired", {}))
+                break
+            wake = min(renew_at or ends, ends) - now
+            try:
+                chunk = await asyncio.wait_for(subscription.queue.get(), max(min(settings.heartbeat_seconds, wake), 0))
+            except asyncio.TimeoutError:
+                chunk = b": heartbeat\n\n"
+            if chunk is None:                       # too slow to keep up: the page reconnects
+                break
+            await response.write(chunk)
+    except ConnectionResetError:
+        pass
+    finally:
+        hub.close(subscription)
+    return response
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok", "streams": request.app[HUB].open_streams})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    ready = request.app[READY].is_set()
+    return web.json_response({"status": "ready" if ready else "starting"}, status=200 if ready else 503)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    hub = request.app[HUB]
+    registry = CollectorRegistry()
+    Gauge("portal_live_streams", "Open live streams", registry=registry).set(hub.open_streams)
+    Gauge("portal_live_delivered", "Updates handed to streams since start", registry=registry).set(hub.delivered)
+    return web.Response(body=generate_latest(registry), content_type="text/plain")
+
+
+def create_app(settings: LiveSettings) -> web.Application:
+    app = web.Application()
+    app[SETTINGS] = settings
+    app[HUB] = Hub(settings.max_streams_per_person)
+    app[READY] = asyncio.Event()
+    app.router.add_get("/live/stream", stream)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
+    return app
