@@ -21,7 +21,8 @@ def main() -> None:
     async def feed_on(app: web.Application):
         loop = asyncio.get_running_loop()
         feed = Feed(settings, deliver=lambda found: loop.call_soon_threadsafe(app[HUB].publish, found),
-                    on_ready=lambda: loop.call_soon_threadsafe(app[READY].set))
+                    on_ready=lambda: loop.call_soon_threadsafe(app[READY].set),
+                    event_age=app[HUB].metrics.event_age)
         feed.start()
         yield
         await loop.run_in_executor(None, feed.stop)

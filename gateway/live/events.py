@@ -50,7 +50,8 @@ def _ticket(envelope: dict) -> list[Update]:
     return []
 
 
-TRANSLATORS = {"Ticket": _ticket}     # by aggregate type; "Payment", "Shipment" join here
+# by aggregate type; "Payment" (topic invoice:<id>) and "Shipment" (delivery:<id>) join here
+TRANSLATORS = {"Ticket": _ticket, "TicketReadMark": _ticket}
 
 
 def updates(envelope: dict) -> list[Update]:

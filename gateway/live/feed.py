@@ -9,7 +9,9 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
+from datetime import datetime
 
 from confluent_kafka import Consumer
 
@@ -17,12 +19,15 @@ from gateway.live.config import LiveSettings
 from gateway.live.events import updates
 
 log = logging.getLogger("gateway.live")
+BATCH = 500
 
 
 class Feed:
-    def __init__(self, settings: LiveSettings, deliver, on_ready):
-        """`deliver(list_of_updates)` and `on_ready()` are called from the feed's thread."""
+    def __init__(self, settings: LiveSettings, deliver, on_ready, event_age=None):
+        """`deliver(list_of_updates)` and `on_ready()` are called from the feed's thread;
+        `event_age` (a Histogram) learns how old each event is when it is read."""
         self.settings = settings
+        self.event_age = event_age
         self.deliver = deliver
         self.on_ready = on_ready
         self.stopping = threading.Event()
@@ -55,18 +60,27 @@ class Feed:
         if partitions:
             self.on_ready()
 
+    def _age(self, envelope: dict) -> None:
+        if self.event_age is not None and isinstance(envelope.get("occurred_at"), str):
+            self.event_age.observe(max(time.time() - datetime.fromisoformat(envelope["occurred_at"]).timestamp(), 0))
+
     def _run(self) -> None:
         consumer = self._consumer()
         consumer.subscribe(list(self.settings.topics), on_assign=self._assigned)
         try:
             while not self.stopping.is_set():
-                batch = consumer.consume(num_messages=500, timeout=0.2)
+                first = consumer.poll(0.2)             # returns as soon as one event is there
+                if first is None:
+                    continue
+                batch = [first, *consumer.consume(num_messages=BATCH, timeout=0)]   # and what else waits
                 found = []
                 for msg in batch:
                     if msg.error():
                         continue
                     try:
-                        found.extend(updates(json.loads(msg.value())))
+                        envelope = json.loads(msg.value())
+                        found.extend(updates(envelope))
+                        self._age(envelope)
                     except (ValueError, TypeError):
                         log.warning("live: an event that is not JSON on %s", msg.topic())
                 if found:

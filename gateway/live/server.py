@@ -14,8 +14,7 @@ import asyncio
 import json
 import time
 
-from aiohttp import web
-from prometheus_client import CollectorRegistry, Gauge, generate_latest
+from aiohttp import HttpVersion11, web
 
 from gateway.live.config import LiveSettings
 from gateway.live.grants import GrantRefused, check
@@ -25,7 +24,8 @@ SETTINGS = web.AppKey("settings", LiveSettings)
 HUB = web.AppKey("hub", Hub)
 READY = web.AppKey("ready", asyncio.Event)
 READY_WAIT_S = 10.0
-RENEW_BEFORE_S = 15.0      # `renew` this long before the grant ends: the page opens the next stream
+RENEW_BEFORE_S = 15.0
+MAX_BUFFERED = 256 * 1024  # bytes a page's connection may hold unsent before it is dropped      # `renew` this long before the grant ends: the page opens the next stream
 RETRY_MS = 1000
 
 
@@ -40,6 +40,32 @@ def _cors(request: web.Request) -> dict:
     return {"Access-Control-Allow-Origin": allowed} if allowed else {}
 
 
+def _sender(request: web.Request, response: web.StreamResponse):
+    """Bytes for the page, written straight to its connection (chunk-framed as aiohttp's
+    own writes are), so a publish reaches every page in one synchronous pass. A page whose
+    connection cannot take more (MAX_BUFFERED unsent) is closed: it reconnects and catches up.
+    Until `start()` (the `ready` event is out through aiohttp), what comes is kept."""
+    early: list[bytes] | None = []
+    transport = request.transport
+
+    def send(payload: bytes) -> None:
+        if early is not None:
+            early.append(payload)
+        elif transport is None or transport.is_closing():
+            return
+        elif transport.get_write_buffer_size() > MAX_BUFFERED:
+            transport.close()
+        else:
+            transport.write(b"%x\r\n%b\r\n" % (len(payload), payload) if response.chunked else payload)
+
+    def start() -> None:
+        nonlocal early
+        waiting, early = b"".join(early), None
+        if waiting:
+            send(waiting)
+    return send, start
+
+
 async def stream(request: web.Request) -> web.StreamResponse:
     settings, hub = request.app[SETTINGS], request.app[HUB]
     try:
@@ -51,39 +77,42 @@ async def stream(request: web.Request) -> web.StreamResponse:
         await asyncio.wait_for(request.app[READY].wait(), READY_WAIT_S)
     except asyncio.TimeoutError:
         return problem(503, "Not ready", "Live updates are starting; try again in a moment.", _cors(request))
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache",
+                                           "X-Accel-Buffering": "no", **_cors(request)})
+    if request.version >= HttpVersion11:
+        response.enable_chunked_encoding()            # what _sender frames by hand too
+    response.force_close()                            # a stream's connection ends with it
+    send, start = _sender(request, response)
     try:
-        subscription = hub.open(grant)
+        subscription = hub.open(grant, send)          # subscribed before `ready` goes out
     except TooManyStreams:
         return problem(429, "Too many live pages", f"One person may follow at most {hub.max_per_person} "
                        "live pages at once; close some and reload.", _cors(request))
     try:
-        response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache",
-                                               "X-Accel-Buffering": "no", **_cors(request)})
         await response.prepare(request)
         await response.write(f"retry: {RETRY_MS}\n\n".encode() + sse("ready", {}))
+        start()
         ends = grant.issued_at + settings.grant_seconds
-        renew_at = ends - min(RENEW_BEFORE_S, settings.grant_seconds / 4)
-        while True:
-            now = time.time()
-            if renew_at and now >= renew_at:
-                await response.write(sse("renew", {}))
-                renew_at = 0
-            if now >= ends:
-                await response.write(sse("expired", {}))
-                break
-            wake = min(renew_at or ends, ends) - now
-            try:
-                chunk = await asyncio.wait_for(subscription.queue.get(), max(min(settings.heartbeat_seconds, wake), 0))
-            except asyncio.TimeoutError:
-                chunk = b": heartbeat\n\n"
-            if chunk is None:                       # too slow to keep up: the page reconnects
-                break
-            await response.write(chunk)
+        await asyncio.sleep(max(ends - min(RENEW_BEFORE_S, settings.grant_seconds / 4) - time.time(), 0))
+        send(sse("renew", {}))
+        await asyncio.sleep(max(ends - time.time(), 0))
+        send(sse("expired", {}))
     except ConnectionResetError:
         pass
-    finally:
+    finally:                                           # also when the page goes away (cancelled)
         hub.close(subscription)
     return response
+
+
+async def heartbeats(app: web.Application):
+    """One task sends every page its heartbeat, instead of a timer per page."""
+    async def beat():
+        while True:
+            await asyncio.sleep(app[SETTINGS].heartbeat_seconds)
+            app[HUB].heartbeat()
+    task = asyncio.get_running_loop().create_task(beat())
+    yield
+    task.cancel()
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -97,10 +126,7 @@ async def readyz(request: web.Request) -> web.Response:
 
 async def metrics(request: web.Request) -> web.Response:
     hub = request.app[HUB]
-    registry = CollectorRegistry()
-    Gauge("portal_live_streams", "Open live streams", registry=registry).set(hub.open_streams)
-    Gauge("portal_live_delivered", "Updates handed to streams since start", registry=registry).set(hub.delivered)
-    return web.Response(body=generate_latest(registry), content_type="text/plain")
+    return web.Response(body=hub.metrics.text(hub.open_streams), content_type="text/plain")
 
 
 def create_app(settings: LiveSettings) -> web.Application:
@@ -108,6 +134,7 @@ def create_app(settings: LiveSettings) -> web.Application:
     app[SETTINGS] = settings
     app[HUB] = Hub(settings.max_streams_per_person)
     app[READY] = asyncio.Event()
+    app.cleanup_ctx.append(heartbeats)
     app.router.add_get("/live/stream", stream)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)

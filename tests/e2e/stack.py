@@ -39,8 +39,10 @@ def _free_block(size: int, start: int = 20000) -> int:
 
 
 class Stack:
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, **env: str):
+        """`env`: settings for every process of the stack (e.g. LIVE_MAX_STREAMS_PER_PERSON)."""
         self.data_dir = data_dir
+        self.env = env
         self.gateway = free_port()
         self.live = free_port()
         self.broker = free_port()
@@ -60,7 +62,7 @@ class Stack:
                "LIVE_PORT": str(self.live),
                "BROKER_PORT": str(self.broker), "PORT_BASE": str(self.base),
                "METRICS_PORT_BASE": str(self.metrics_base), "SMTP_PORT": str(self.smtp),
-               "MAIL_WEB_PORT": str(self.mail_web)}
+               "MAIL_WEB_PORT": str(self.mail_web), **self.env}
         self.output = []
         self.proc = subprocess.Popen([sys.executable, str(ROOT / "deploy/local/up.py")], env=env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -6,15 +6,15 @@ nothing; one person's open streams are capped; health answers while streams are 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import urllib.request
 
-import aiohttp
 import pytest
 
 from gateway.live import grants
 from tests.helpers.live import LiveProcess, Relay, make_topic
-from tests.helpers.sse import many_connections, open_streams
+from tests.helpers.sse import open_stream, open_streams
 
 pytestmark = pytest.mark.broker
 ORG, OTHER_ORG, TICKET, OTHER_TICKET = "org-1", "org-2", "t-1", "t-2"
@@ -43,21 +43,20 @@ def test_a_message_reaches_both_sides_and_a_note_only_staff(live):
     process, relay = live
 
     async def run():
-        async with many_connections() as session:
-            ann, sam, stranger, other_org = await open_streams(session, [
-                process.url(ORG, "ann", "contact", [f"ticket:{TICKET}"]),
-                process.url(ORG, "sam", "staff", [f"ticket:{TICKET}"]),
-                process.url(ORG, "bob", "contact", [f"ticket:{OTHER_TICKET}"]),
-                process.url(OTHER_ORG, "eve", "staff", [f"ticket:{TICKET}"])])
-            relay.publish(ORG, "TicketNoteAdded", TICKET, {"note_id": "n-1", "ticket_id": TICKET, "customer_id": "cu-1",
-                                                           "author_id": "sam", "author_name": "Sam",
-                                                           "body": "internal: refund them"})
-            relay.publish(ORG, "TicketMessagePosted", TICKET, message(2, "contact", "ann", "<b>hello</b>"))
-            relay.publish(ORG, "TicketStatusChanged", TICKET, {"ticket_id": TICKET, "customer_id": "cu-1",
-                                                               "from_status": "open", "to_status": "in_progress"})
-            await until(lambda: ann.of("status") and sam.of("status"))
-            await asyncio.sleep(0.3)                  # anything else would have come by now
-            return ann, sam, stranger, other_org
+        ann, sam, stranger, other_org = await open_streams([
+            process.url(ORG, "ann", "contact", [f"ticket:{TICKET}"]),
+            process.url(ORG, "sam", "staff", [f"ticket:{TICKET}"]),
+            process.url(ORG, "bob", "contact", [f"ticket:{OTHER_TICKET}"]),
+            process.url(OTHER_ORG, "eve", "staff", [f"ticket:{TICKET}"])])
+        relay.publish(ORG, "TicketNoteAdded", TICKET, {"note_id": "n-1", "ticket_id": TICKET, "customer_id": "cu-1",
+                                                       "author_id": "sam", "author_name": "Sam",
+                                                       "body": "internal: refund them"})
+        relay.publish(ORG, "TicketMessagePosted", TICKET, message(2, "contact", "ann", "<b>hello</b>"))
+        relay.publish(ORG, "TicketStatusChanged", TICKET, {"ticket_id": TICKET, "customer_id": "cu-1",
+                                                           "from_status": "open", "to_status": "in_progress"})
+        await until(lambda: ann.of("status") and sam.of("status"))
+        await asyncio.sleep(0.3)                  # anything else would have come by now
+        return ann, sam, stranger, other_org
 
     ann, sam, stranger, other_org = asyncio.run(run())
     (to_ann,), (to_sam,) = ann.of("message"), sam.of("message")
@@ -92,11 +91,10 @@ def test_a_stream_ends_with_its_grant_and_the_grant_then_opens_nothing(broker):
     url = process.url(ORG, "ann", "contact", [f"ticket:{TICKET}"])
     try:
         async def run():
-            async with many_connections() as session:
-                (listener,) = await open_streams(session, [url])
-                await until(lambda: listener.of("expired"), timeout=5)
-                await asyncio.sleep(0.2)
-                return [k for k, *_ in listener.events], listener.task.done()
+            (listener,) = await open_streams([url])
+            await until(lambda: listener.of("expired"), timeout=5)
+            await asyncio.sleep(0.2)
+            return [k for k, *_ in listener.events], listener.ended.is_set()
         kinds, ended = asyncio.run(run())
         assert kinds == ["ready", "renew", "expired"] and ended
         status, body = get(url)
@@ -109,26 +107,24 @@ def test_one_person_may_hold_only_so_many_streams_and_health_answers_meanwhile(l
     process, _ = live
 
     async def run():
-        async with many_connections() as session:
-            mine = [process.url(ORG, "ann", "contact", [f"ticket:{TICKET}"]) for _ in range(3)]
-            held = await open_streams(session, mine)
-            others = await open_streams(session, [process.url(ORG, f"c-{n}", "contact", [f"ticket:{TICKET}"])
-                                                  for n in range(200)])
-            async with session.get(mine[0]) as fourth:
-                refused = (fourth.status, fourth.headers["Content-Type"], await fourth.json())
-            async with session.get(f"{process.base}/healthz") as health:
-                healthy = (health.status, await health.json())
-            held[0].close()
-            await asyncio.sleep(0.3)
-            again = await open_streams(session, mine[:1])
-            for listener in held + others + again:
-                listener.close()
-            return refused, healthy, len(again)
+        mine = [process.url(ORG, "ann", "contact", [f"ticket:{TICKET}"]) for _ in range(3)]
+        held = await open_streams(mine)
+        others = await open_streams([process.url(ORG, f"c-{n}", "contact", [f"ticket:{TICKET}"])
+                                     for n in range(200)])
+        fourth = await open_stream(mine[0])
+        loop = asyncio.get_running_loop()
+        healthy = await loop.run_in_executor(None, get, f"{process.base}/healthz")
+        held[0].close()
+        await asyncio.sleep(0.3)
+        again = await open_streams(mine[:1])
+        for listener in held + others + again + [fourth]:
+            listener.close()
+        return fourth, healthy, len(again)
 
     refused, healthy, reopened = asyncio.run(run())
-    assert refused[0] == 429 and refused[1].startswith("application/problem+json")
-    assert "at most 3" in refused[2]["detail"]
-    assert healthy[0] == 200 and healthy[1]["streams"] == 203
+    assert refused.status == 429 and b"application/problem+json" in refused.head
+    assert b"at most 3" in refused.body
+    assert healthy[0] == 200 and json.loads(healthy[1])["streams"] == 203
     assert reopened == 1                                               # a closed page frees its place
 
 

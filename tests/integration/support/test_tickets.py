@@ -293,6 +293,16 @@ def test_read_marks_give_unread_counts_and_seen_state_to_both_sides(support):
     assert support.client.get(f"/orgs/{ORG}/tickets/{tid}", headers=support.staff).get_json()["seen_by_other_side"] == 3
 
 
+def test_a_read_mark_that_moves_is_an_event_for_the_other_sides_live_page(support):
+    tid = support.raise_()["ticket_id"]
+    support.reply(tid, "One")
+    support.reply(tid, "Two")
+    for seq in (2, 3, 3, 1):                                   # forward, again, back: one event each move
+        support.client.post(f"{support.base()}/{tid}/seen", json={"seq": seq}, headers=support.contact())
+    reads = [e.data for e in support.events("TicketRead")]
+    assert [(r["ticket_id"], r["reader_kind"], r["seq"]) for r in reads] == [(tid, "contact", 2), (tid, "contact", 3)]
+
+
 def test_a_live_page_catches_up_on_what_it_missed_at_once(support):
     """What a page fetches when its live stream opens: the messages after its last, the
     other side's read mark and the status, answered at once (no long poll any more)."""
