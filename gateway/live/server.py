@@ -24,8 +24,8 @@ SETTINGS = web.AppKey("settings", LiveSettings)
 HUB = web.AppKey("hub", Hub)
 READY = web.AppKey("ready", asyncio.Event)
 READY_WAIT_S = 10.0
-RENEW_BEFORE_S = 15.0
-MAX_BUFFERED = 256 * 1024  # bytes a page's connection may hold unsent before it is dropped      # `renew` this long before the grant ends: the page opens the next stream
+RENEW_BEFORE_S = 15.0      # `renew` this long before the grant ends: the page opens the next stream
+MAX_BUFFERED = 256 * 1024  # bytes a page's connection may hold unsent before it is dropped
 RETRY_MS = 1000
 
 

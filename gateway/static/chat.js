@@ -31,14 +31,18 @@
     return node;
   }
 
-  function markSeen() {
-    if (!seenUrl || document.visibilityState !== "visible" || last <= markedSeen) { return; }
+  var seenSending = false;
+  function markSeen() {                               // one at a time: a burst of messages is one mark
+    if (!seenUrl || seenSending || document.visibilityState !== "visible" || last <= markedSeen) { return; }
     markedSeen = last;
+    seenSending = true;
     var body = new FormData();
     body.append("csrf_token", csrf());
-    body.append("seq", String(last));
+    body.append("seq", String(markedSeen));
     fetch(seenUrl, { method: "POST", body: body, credentials: "same-origin",
-                     headers: { "X-Requested-With": "fetch" } });
+                     headers: { "X-Requested-With": "fetch" } })
+      .catch(function () {})
+      .then(function () { seenSending = false; markSeen(); });
   }
 
   function add(message) {

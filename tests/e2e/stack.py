@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -48,7 +49,9 @@ class Stack:
         self.broker = free_port()
         self.smtp = free_port()
         self.mail_web = free_port()
-        self.base = _free_block(6)
+        # a random place to start looking, so that two stacks starting at once (pytest -n 2)
+        # do not both find the same block free
+        self.base = _free_block(6, start=20000 + 50 * random.randrange(500))
         self.metrics_base = _free_block(6, start=self.base + 50)
         self.proc: subprocess.Popen | None = None
         self.output: list[str] = []
