@@ -110,6 +110,20 @@ class TicketNoteAdded(EventSchema):
     body = fields.String(required=True)
 
 
+class TicketRead(EventSchema):
+    """A contact or a staff member has read a ticket's conversation up to `seq` (a mark that
+    only moves forward; one stream per ticket and reader). The other side's open page shows
+    "Seen" from it."""
+
+    event_type = "TicketRead"
+    aggregate_type = "TicketReadMark"
+
+    ticket_id = Id(required=True)
+    customer_id = Id(required=True)
+    reader_kind = choice("contact", "staff", required=True)
+    seq = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+
+
 class TicketAssigned(EventSchema):
     """A ticket was given to a staff member (`assignee_id` null: unassigned)."""
 

@@ -27,6 +27,7 @@ from services.chassis.config import SERVICES, Config  # noqa: E402
 
 VAR = Path(os.environ.get("PORTAL_DATA_DIR", ROOT / "var")).resolve()
 GATEWAY_PORT = int(os.environ.get("GATEWAY_PORT", "8000"))
+LIVE_PORT = int(os.environ.get("LIVE_PORT", "8010"))          # the live channel (gateway/live)
 BROKER_PORT = int(os.environ.get("BROKER_PORT", "19092"))
 PORT_BASE = int(os.environ.get("PORT_BASE", "8100"))
 METRICS_PORT_BASE = int(os.environ.get("METRICS_PORT_BASE", "9100"))
@@ -57,6 +58,7 @@ def procfile() -> str:
         lines.append(f"{name}-worker: env METRICS_PORT={METRICS_PORT[name]} "
                      f"python -m services.{name} worker")
     lines.append(f"gateway: env BIND=127.0.0.1:{GATEWAY_PORT} {gunicorn} 'gateway.app:create_app()'")
+    lines.append(f"live: env BIND=127.0.0.1:{LIVE_PORT} python -m gateway.live")
     lines.append(f"mail: python {ROOT / 'deploy/local/mailcatcher.py'} --smtp-port {SMTP_PORT} "
                  f"--http-port {MAIL_WEB_PORT} --dir {VAR / 'mail'}")
     return "\n".join(lines) + "\n"
@@ -69,8 +71,11 @@ def environment() -> dict:
         "PORTAL_DATA_DIR": str(VAR),
         "KAFKA_BOOTSTRAP": f"127.0.0.1:{BROKER_PORT}",
         "WEB_CONCURRENCY": env.get("WEB_CONCURRENCY", "1"),
-        # a live chat holds a gateway thread and a support thread while it waits (gateway/web/chat.py)
         "WEB_THREADS": env.get("WEB_THREADS", "12"),
+        # the live channel is its own process on its own port here (an ingress puts it on the
+        # portal's origin in Kubernetes): pages reach it at the port, any page host may
+        "LIVE_PUBLIC_URL": f"http://{{host}}:{LIVE_PORT}",
+        "LIVE_ALLOW_ORIGIN": "*",
         "LOG_FORMAT": env.get("LOG_FORMAT", "text"),
         "PYTHONUNBUFFERED": "1",
         "WEBHOOK_ALLOW_HTTP": env.get("WEBHOOK_ALLOW_HTTP", "true"),   # internal systems on this machine
@@ -261,10 +266,12 @@ def main() -> int:
     try:
         org = seed()
         wait_ready(f"http://127.0.0.1:{GATEWAY_PORT}/healthz")
+        wait_ready(f"http://127.0.0.1:{LIVE_PORT}/readyz")
         print(f"""
   Customer Portal is up.
     portal:         http://localhost:{GATEWAY_PORT}/   ({org['name']})
     staff console:  http://localhost:{GATEWAY_PORT}/console   {STAFF['email']} / {STAFF['password']}
+    live updates:   http://localhost:{LIVE_PORT}/live/stream   (the pages open it themselves)
     demo contact:   {CONTACT['email']} / {CONTACT['password']}   (Acme Retail Ltd)
     service APIs:   {', '.join(f'{n} :{p}' for n, p in SERVICE_PORT.items())} (see /openapi.json)
     mail caught:    http://127.0.0.1:{MAIL_WEB_PORT}/   (SMTP 127.0.0.1:{SMTP_PORT})

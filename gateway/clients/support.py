@@ -3,9 +3,7 @@ person's internal token: support scopes every answer to the token's org, custome
 contact. Contacts use the customer routes, staff the org routes (`staff=True`)."""
 from __future__ import annotations
 
-import requests
-
-from gateway.clients.base import ServiceApi, ServiceProblem, ServiceUnavailable, _auth_headers, _id
+from gateway.clients.base import ServiceApi, _id
 
 LIST_QUERY = ("status", "priority", "q", "cursor", "limit", "customer_id", "assignee_id")
 
@@ -41,19 +39,9 @@ class SupportClient(ServiceApi):
         """reopen, rating (contacts); status, close, assign, merge, notes (staff)."""
         return self._call("POST", f"{self.base}/{_id(ticket_id)}/{action}", body or {})
 
-    def wait_for_messages(self, ticket_id: str, after: int, wait_s: float) -> dict:
-        """Support's long poll: new messages after `after`, waiting up to `wait_s` seconds."""
-        try:
-            response = self.http.request("GET", f"{self.base}/{_id(ticket_id)}/messages",
-                                         params={"after": after, "wait": wait_s}, headers=_auth_headers(),
-                                         timeout=wait_s + 5)
-        except requests.RequestException as exc:
-            raise ServiceUnavailable(f"support unreachable: {exc.__class__.__name__}") from exc
-        if response.status_code >= 500:
-            raise ServiceUnavailable(f"support answered {response.status_code}")
-        if response.status_code >= 400:
-            raise ServiceProblem.from_response(response)
-        return response.json()
+    def since(self, ticket_id: str, after: int) -> dict:
+        """What a live page missed after `after`: messages, the other side's read mark, status."""
+        return self._call("GET", f"{self.base}/{_id(ticket_id)}/messages", params={"after": after})
 
     # -- reviews and canned replies --------------------------------------------------------
     def review(self, customer: str, rating: int, comment: str | None) -> dict:

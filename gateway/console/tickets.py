@@ -119,6 +119,7 @@ def _page(ticket_id: str):
     open_ = found["status"] != "closed"
     return render_template(
         "console/tickets/ticket.html", ticket=found, last_seq=last, canned=canned,
+        stream_url=chat.ticket_stream_url(ticket_id),
         form=reply if open_ else None, note_form=NoteForm(formdata=None) if open_ else None,
         status_form=StatusForm(formdata=None, status=found["status"]) if open_ else None,
         close_form=CloseForm(formdata=None) if open_ else None, assign_form=assign if open_ else None,
@@ -175,10 +176,11 @@ def reply(ticket_id: str):
     return _back(ticket_id, "write")
 
 
-@bp.get("/tickets/<ticket_id>/stream")
+@bp.get("/tickets/<ticket_id>/live")
 @console()
-def stream(ticket_id: str):
-    return chat.stream(support(), ticket_id)
+def live(ticket_id: str):
+    """What the open page missed, and a fresh grant for its live stream (gateway/web/chat.py)."""
+    return chat.catch_up(support(), ticket_id)
 
 
 @bp.post("/tickets/<ticket_id>/seen")

@@ -118,7 +118,8 @@ def ticket(ticket_id: str):
     can_write = may_submit() and found["status"] != "closed"
     rating = RatingForm(formdata=None) if may_submit() and found["status"] in ("resolved", "closed") else None
     return render_template("portal/tickets/ticket.html", ticket=found, form=MessageForm(formdata=None) if can_write else None,
-                           rating_form=rating, last_seq=last, may_submit=may_submit(), **words())
+                           rating_form=rating, last_seq=last, may_submit=may_submit(),
+                           stream_url=chat.ticket_stream_url(ticket_id), **words())
 
 
 @bp.post("/tickets/<ticket_id>/messages")
@@ -140,10 +141,11 @@ def post_message(ticket_id: str):
     return back
 
 
-@bp.get("/tickets/<ticket_id>/stream")
+@bp.get("/tickets/<ticket_id>/live")
 @portal(module="tickets", permission="view")
-def stream(ticket_id: str):
-    return chat.stream(support(), ticket_id)
+def live(ticket_id: str):
+    """What the open page missed, and a fresh grant for its live stream (gateway/web/chat.py)."""
+    return chat.catch_up(support(), ticket_id)
 
 
 @bp.post("/tickets/<ticket_id>/seen")

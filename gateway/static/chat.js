@@ -1,17 +1,23 @@
-// A ticket's conversation, live (gateway/web/chat.py sends the events). Without JavaScript the
-// page still works: the form posts and the page reloads with the new message.
+// A ticket's conversation, live. The stream comes from the live channel (gateway/live) with a
+// grant the portal signed; what the page missed comes from the portal (gateway/web/chat.py):
+// fetched when a stream opens, so a reconnect neither loses nor doubles a message. Without
+// JavaScript the page still works: the form posts and the page reloads with the new message.
 // Text is always set with textContent: a message is never read as HTML.
 (function () {
   "use strict";
   var chat = document.querySelector("[data-chat]");
-  if (!chat || !window.EventSource) { return; }
+  if (!chat || !window.EventSource || !window.fetch) { return; }
   var list = chat.querySelector("[data-chat-messages]");
   var form = chat.querySelector("form[data-chat-form]");
   var errors = chat.querySelector("[data-chat-error]");
   var statusBadge = document.querySelector("[data-ticket-status]");
   var last = parseInt(chat.getAttribute("data-after") || "0", 10);
   var seenUrl = chat.getAttribute("data-seen-url");
+  var liveUrl = chat.getAttribute("data-live-url");
+  var seenUpTo = parseInt(chat.getAttribute("data-seen") || "0", 10);
   var markedSeen = last;
+  var current = null;          // the stream that delivers
+  var retryMs = 1000;
 
   function csrf() {
     var field = chat.querySelector("input[name=csrf_token]");
@@ -25,19 +31,22 @@
     return node;
   }
 
-  function markSeen() {
-    if (!seenUrl || document.visibilityState !== "visible" || last <= markedSeen) { return; }
+  var seenSending = false;
+  function markSeen() {                               // one at a time: a burst of messages is one mark
+    if (!seenUrl || seenSending || document.visibilityState !== "visible" || last <= markedSeen) { return; }
     markedSeen = last;
+    seenSending = true;
     var body = new FormData();
     body.append("csrf_token", csrf());
-    body.append("seq", String(last));
+    body.append("seq", String(markedSeen));
     fetch(seenUrl, { method: "POST", body: body, credentials: "same-origin",
-                     headers: { "X-Requested-With": "fetch" } });
+                     headers: { "X-Requested-With": "fetch" } })
+      .catch(function () {})
+      .then(function () { seenSending = false; markSeen(); });
   }
 
   function add(message) {
-    if (message.seq <= last) { return; }              // already shown (a reconnect repeats nothing)
-    last = message.seq;
+    if (list.querySelector('li[data-seq="' + message.seq + '"]')) { return; }   // shown once
     var item = el("li", "message message-" + message.author_kind + (message.mine ? " message-mine" : ""));
     item.setAttribute("data-seq", String(message.seq));
     var meta = el("p", "message-meta");
@@ -51,7 +60,16 @@
     meta.appendChild(time);
     item.appendChild(meta);
     item.appendChild(el("p", "message-body", message.body));
-    list.appendChild(item);
+    var later = null;                                 // keep seq order whatever arrives first
+    if (message.seq < last) {
+      var shownItems = list.querySelectorAll("li[data-seq]");
+      for (var i = 0; i < shownItems.length && !later; i++) {
+        if (parseInt(shownItems[i].getAttribute("data-seq"), 10) > message.seq) { later = shownItems[i]; }
+      }
+    }
+    list.insertBefore(item, later);
+    last = Math.max(last, message.seq);
+    showSeen(seenUpTo);
     var empty = chat.querySelector("[data-chat-empty]");
     if (empty) { empty.remove(); }
     item.scrollIntoView({ block: "nearest" });
@@ -59,6 +77,9 @@
   }
 
   function showSeen(seq) {
+    seq = Math.max(seq, seenUpTo);                    // a read mark never moves back
+    seenUpTo = seq;
+    if (!seq) { return; }
     var marker = chat.querySelector("[data-seen-marker]");
     if (marker) { marker.remove(); }
     var mine = list.querySelectorAll("li.message-mine");
@@ -72,14 +93,66 @@
     }
   }
 
-  var source = new EventSource(chat.getAttribute("data-stream-url") + "?after=" + last);
-  source.addEventListener("message", function (e) { add(JSON.parse(e.data)); });
-  source.addEventListener("seen", function (e) { showSeen(JSON.parse(e.data)); });
-  source.addEventListener("status", function (e) {
-    if (statusBadge) { statusBadge.textContent = statusBadge.getAttribute("data-label-" + JSON.parse(e.data)) || JSON.parse(e.data); }
-  });
+  function showStatus(status) {
+    if (statusBadge && status) {
+      statusBadge.textContent = statusBadge.getAttribute("data-label-" + status) || status;
+      statusBadge.className = "badge badge-ticket-" + status;
+    }
+  }
+
+  function catchUp() {                                // what came while no stream delivered
+    return fetch(liveUrl + "?after=" + last, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (answer) { if (!answer.ok) { throw new Error(String(answer.status)); } return answer.json(); })
+      .then(function (found) {
+        found.items.forEach(add);
+        showSeen(found.seen);
+        showStatus(found.status);
+        return found.stream_url;
+      });
+  }
+
+  function reconnect() {
+    current = null;
+    chat.setAttribute("data-live", "off");
+    setTimeout(function () {
+      catchUp().then(function (url) { connect(url, false); }, reconnect);
+    }, retryMs);
+    retryMs = Math.min(retryMs * 2, 30000);
+  }
+
+  // A stream's `ready` comes once it is subscribed: only then is a catch-up sure to miss nothing.
+  // `renew` comes a little before the grant ends: the next stream opens with a fresh grant and
+  // the old one closes once it is ready, so there is no gap and nothing to catch up.
+  function connect(url, caughtUp) {
+    var source = new EventSource(url);
+    source.addEventListener("ready", function () {
+      retryMs = 1000;
+      if (current && current !== source) { current.close(); }
+      current = source;
+      chat.setAttribute("data-live", "on");
+      if (!caughtUp) { catchUp().catch(function () {}); }
+      caughtUp = false;                               // a later automatic reconnect catches up
+    });
+    source.addEventListener("message", function (e) { add(JSON.parse(e.data)); });
+    source.addEventListener("seen", function (e) { showSeen(JSON.parse(e.data).seq); });
+    source.addEventListener("status", function (e) { showStatus(JSON.parse(e.data).status); });
+    source.addEventListener("renew", function () {
+      if (source === current) { catchUp().then(function (next) { connect(next, true); }, function () {}); }
+    });
+    source.addEventListener("expired", function () {
+      source.close();
+      if (source === current) { reconnect(); }
+    });
+    source.onerror = function () {
+      if (source.readyState === EventSource.CLOSED && (source === current || current === null)) {
+        source.close();
+        reconnect();
+      }
+    };
+  }
+
+  connect(chat.getAttribute("data-stream-url"), false);
   document.addEventListener("visibilitychange", markSeen);
-  chat.setAttribute("data-live", "on");
 
   if (form) {
     form.addEventListener("submit", function (e) {

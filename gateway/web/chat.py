@@ -1,70 +1,47 @@
-"""A ticket's conversation, live: Server-Sent Events from the gateway to the browser, fed by
-support's long poll. Used by the portal (portal/tickets.py) and the console
+"""A ticket's conversation, live, through the live channel (gateway/live): the Flask
+gateway decides who may follow which ticket and signs a short-lived grant for it; the live
+process holds the stream. Used by the portal (portal/tickets.py) and the console
 (console/tickets.py); static/chat.js is the browser's side.
 
-One stream lasts at most STREAM_S seconds, then ends; the browser's EventSource reconnects
-by itself, sending the last message's `seq` as Last-Event-ID, and the gateway checks the
-session again on every reconnect (a signed-out or revoked person stops receiving within
-that time). Each open stream holds one gateway thread (gunicorn gthread): size WEB_THREADS
-for the chats you expect at once.
+The page carries `stream_url` (the live process's stream with a grant for `ticket:<id>`).
+When the stream opens (its `ready` event) and whenever it reopens, the page calls the
+ticket's `/live?after=<last seq>` here: support says what came after (messages, how far the
+other side has read, the status) and the answer brings a fresh `stream_url`. So nothing
+posted while a page was away is lost, and the session is checked again at least every
+LIVE_GRANT_SECONDS (a signed-out or revoked person stops receiving within that time).
 
-Events: `message` (data: the message as JSON: seq, author_kind, author_name, body,
-posted_at, mine; the page builds it with textContent, so no text is ever run as HTML),
-`seen` (data: how far the other side has read), `status` (the ticket's status). Messages
-come in `seq` order, the order support gave them, so both sides show the same order.
+Events on the stream: `message` (seq, author_kind, author_name, body, posted_at, mine; the
+page builds it with textContent, so no text is ever run as HTML), `seen` (how far the other
+side has read), `status` (the ticket's status), staff only: `note`. Messages carry their
+`seq`; the page keeps them in that order and shows each once.
 """
 from __future__ import annotations
 
-import json
-import time
+from flask import current_app, jsonify, request
 
-from flask import Response, current_app, request, stream_with_context
-
-from gateway.clients.base import ServiceProblem, ServiceUnavailable
 from gateway.clients.support import SupportClient
+from gateway.live import grants
+from gateway.web.context import org_id, principal, request_host
 
-STREAM_S = 25.0          # one stream's life, then the browser reconnects (config CHAT_STREAM_SECONDS)
-POLL_S = 10.0            # each long poll to support
-RETRY_MS = 1000          # how soon the browser reconnects
-
-
-def _after() -> int:
-    raw = request.headers.get("Last-Event-ID") or request.args.get("after") or "0"
-    return int(raw) if raw.isdigit() else 0
+MESSAGE_FIELDS = ("seq", "author_kind", "author_name", "body", "posted_at", "mine")
 
 
-def _event(kind: str, data, event_id: int | None = None) -> str:
-    head = f"id: {event_id}\n" if event_id is not None else ""
-    return f"{head}event: {kind}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+def stream_url(topics: list[str]) -> str:
+    """Where this page's browser opens its live stream, with a grant for `topics`."""
+    person = principal()
+    grant = grants.mint(current_app.config["SECRET_KEY"], org_id(), person["id"], person["kind"], topics)
+    base = current_app.config["LIVE_PUBLIC_URL"].format(host=request_host())
+    return f"{base}/live/stream?grant={grant}"
 
 
-def stream(client: SupportClient, ticket_id: str) -> Response:
-    after = _after()
-    life = float(current_app.config.get("CHAT_STREAM_SECONDS", STREAM_S))
-    found = client.wait_for_messages(ticket_id, after, 0)   # 404 now, before the stream starts, if not theirs
+def ticket_stream_url(ticket_id: str) -> str:
+    return stream_url([f"ticket:{ticket_id}"])
 
-    def events():
-        nonlocal after, found
-        yield f"retry: {RETRY_MS}\n\n"
-        ends = time.monotonic() + life
-        seen = status = None
-        while True:
-            for message in found["items"]:
-                after = message["seq"]
-                yield _event("message", {k: message.get(k) for k in
-                                         ("seq", "author_kind", "author_name", "body", "posted_at", "mine")}, after)
-            if found["seen_by_other_side"] != seen:
-                seen = found["seen_by_other_side"]
-                yield _event("seen", seen)
-            if found["status"] != status:
-                status = found["status"]
-                yield _event("status", status)
-            if time.monotonic() >= ends:
-                return
-            try:
-                found = client.wait_for_messages(ticket_id, after, min(POLL_S, max(ends - time.monotonic(), 0.1)))
-            except (ServiceUnavailable, ServiceProblem):
-                return                                   # the browser reconnects and tries again
 
-    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return Response(stream_with_context(events()), mimetype="text/event-stream", headers=headers)
+def catch_up(client: SupportClient, ticket_id: str):
+    """What the page missed after `after`, and a fresh stream URL (404 if not theirs)."""
+    raw = request.args.get("after") or "0"
+    found = client.since(ticket_id, int(raw) if raw.isdigit() else 0)
+    return jsonify(items=[{k: m.get(k) for k in MESSAGE_FIELDS} for m in found["items"]],
+                   seen=found["seen_by_other_side"], status=found["status"],
+                   stream_url=ticket_stream_url(ticket_id))

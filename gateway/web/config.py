@@ -14,6 +14,9 @@ GATEWAY_MAX_CONTENT_LENGTH     largest request body in bytes (default 1 MiB)
 GATEWAY_CHAT_STREAM_SECONDS    how long one live-chat stream stays open before the browser reconnects (25)
 PORTAL_PUBLIC_URL              the portal's address in mailed links, with {host} for the org's own host
                                ("https://{host}"; in dev, the address the request came to)
+LIVE_PUBLIC_URL                where browsers reach the live channel (gateway/live), "{host}" standing for
+                               the page's host name: empty (default) for the same origin (an ingress sends
+                               /live/ there); make up sets http://{host}:8010. CSP's connect-src allows it
 GATEWAY_METRICS_TOKEN          Bearer token Prometheus sends for /metrics (unset: /metrics is 404)
 GATEWAY_RATELIMIT_SIGNIN, _MFA, _INVITE, _RECOVERY, _PAY_LINK   POST limits per client IP ("10 per minute;100 per hour")
 GATEWAY_RATELIMIT_MESSAGES     ticket messages per signed-in person ("60 per minute;1000 per hour")
@@ -45,7 +48,7 @@ def from_environment(overrides: dict) -> dict:
         "PORTAL_PUBLIC_URL": env.get("PORTAL_PUBLIC_URL"),
         "PROMETHEUS_MULTIPROC_DIR": env.get("PROMETHEUS_MULTIPROC_DIR"),
         "MAX_CONTENT_LENGTH": int(env.get("GATEWAY_MAX_CONTENT_LENGTH", str(1024 * 1024))),
-        "CHAT_STREAM_SECONDS": float(env.get("GATEWAY_CHAT_STREAM_SECONDS", "25")),
+        "LIVE_PUBLIC_URL": env.get("LIVE_PUBLIC_URL", "").rstrip("/"),
         "RATELIMIT_STORAGE_URI": "memory://",
         **{key: env.get(key, default) for key, default in RATE_LIMITS.items()},
     }

@@ -8,7 +8,7 @@ import logging
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -141,7 +141,18 @@ def check_origin():
     return None
 
 
+def content_security_policy() -> str:
+    """The CSP; where the live channel is on another origin (make up's port), connect-src
+    allows that one origin too."""
+    live = current_app.config.get("LIVE_PUBLIC_URL")
+    if not live:
+        return CSP
+    parts = urlsplit(live.format(host=request.host.split(":")[0]))
+    return f"{CSP}; connect-src 'self' {parts.scheme}://{parts.netloc}"
+
+
 def add_security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", content_security_policy())
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     if request.endpoint != "static":

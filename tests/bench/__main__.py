@@ -8,9 +8,10 @@
 - the invoice lists (tests/bench/invoices.py): requests/s, p50, p99 of billing's list
   pages for an org with 1M invoices and a customer with 10k, on PostgreSQL, against a bare
   Flask page under the same gunicorn set-up; EXPLAIN of the pages' SQL.
-- live chat (tests/bench/chat.py): a ticket message from the writer's POST to a reader
-  waiting on support's long poll, p50/p99, against a bare GET round trip.
-Never pass/fail: it prints what it measured. `--only backbone|invoices|chat` runs one part,
+- live updates (tests/bench/live.py): N streams open on `make up`'s live process (2,000
+  and 10,000), a message's commit -> every stream p50/p99, the process's RSS, and a page's
+  latency while they are open beside without.
+Never pass/fail: it prints what it measured. `--only backbone|invoices|live` runs one part,
 `--invoices 100000` a smaller org (make bench BENCH_ARGS="--only invoices --invoices 100000").
 """
 from __future__ import annotations
@@ -33,7 +34,7 @@ from services.chassis.relay import OutboxRelay
 from services.chassis.runtime import ServiceSpec, bootstrap
 from services.identity.bootstrap import SPEC as IDENTITY
 from services.identity.domain.organization import Organization
-from tests.bench import chat, invoices
+from tests.bench import invoices, live
 from tests.helpers.broker import Broker
 from tests.helpers.databases import create_postgres_db, drop_postgres_db, postgres_available
 
@@ -228,8 +229,9 @@ def main() -> None:
     parser.add_argument("--latency", type=int, default=300)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both",
                         help="the backbone's databases (the invoice lists run on PostgreSQL)")
-    parser.add_argument("--only", choices=["backbone", "invoices", "chat"], help="one part of the bench")
-    parser.add_argument("--chat", type=int, default=200, help="ticket messages sent in the chat bench")
+    parser.add_argument("--only", choices=["backbone", "invoices", "live"], help="one part of the bench")
+    parser.add_argument("--live", default="2000,10000", help="open streams in the live bench, comma-separated")
+    parser.add_argument("--live-messages", type=int, default=20, help="messages posted per size in the live bench")
     parser.add_argument("--invoices", type=int, default=1_000_000, help="invoices in the org")
     parser.add_argument("--customer-invoices", type=int, default=10_000, help="of them, the customer's")
     parser.add_argument("--duration", type=float, default=10, help="seconds measured per invoice page")
@@ -242,8 +244,8 @@ def main() -> None:
             run(kind, args)
     if args.only in (None, "invoices"):
         invoices.run(args)
-    if args.only in (None, "chat"):
-        chat.run(args)
+    if args.only in (None, "live"):
+        live.run(args)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ ADDED_SINCE_DESIGN = {"StaffMemberAdded": "identity", "ContactAdded": "identity"
                       "ApiKeyRevoked": "identity", "StaffInvited": "identity",
                       "StaffMemberActivated": "identity", "StaffRoleChanged": "identity",
                       "StaffMemberRemoved": "identity", "TicketNoteAdded": "support",
-                      "TicketAssigned": "support", "TicketMerged": "support",
+                      "TicketAssigned": "support", "TicketMerged": "support", "TicketRead": "support",
                       "OnlinePaymentRefused": "billing", "PaymentReceivedAfterFailure": "billing",
                       "SalesOrderCancelled": "orders"}
 

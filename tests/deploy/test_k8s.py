@@ -37,8 +37,8 @@ K8S = DEPLOY / "k8s"
 KUBE_VERSION = "1.33.0"
 
 SERVICES = ("identity", "billing", "orders", "support", "documents", "notifications")
-HTTP_COMPONENTS = ("gateway", "web")
-PROCESS_COMPONENTS = ("gateway", "web", "worker")
+HTTP_COMPONENTS = ("gateway", "web")                 # gunicorn
+PROCESS_COMPONENTS = ("gateway", "live", "web", "worker")
 OVERLAYS = ("dev", "prod")
 CUSTOM_GROUPS = ("kafka.strimzi.io", "postgresql.cnpg.io", "monitoring.coreos.com")
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "Job")
@@ -706,6 +706,7 @@ def test_every_process_at_its_autoscaling_maximum_fits_postgres_max_connections(
 
 
 def test_only_the_gateway_is_exposed(overlay):
+    """Every host: /live/ to the live channel (same origin as the pages), the rest to the gateway."""
     _, docs = overlay
     ingresses = of_kind(docs, "Ingress")
     assert [i["metadata"]["name"] for i in ingresses] == ["gateway"]
@@ -713,8 +714,8 @@ def test_only_the_gateway_is_exposed(overlay):
         tls_hosts = {h for t in ing["spec"]["tls"] for h in t["hosts"]}
         for rule in ing["spec"]["rules"]:
             assert rule["host"] in tls_hosts, f"{rule['host']} has no TLS"
-            for path in rule["http"]["paths"]:
-                assert path["backend"]["service"]["name"] == "gateway"
+            routes = {p["path"]: p["backend"]["service"]["name"] for p in rule["http"]["paths"]}
+            assert routes == {"/": "gateway", "/live/": "gateway-live"}, rule["host"]
     for svc in of_kind(docs, "Service"):
         assert svc["spec"].get("type", "ClusterIP") == "ClusterIP", where(svc)
 
@@ -732,7 +733,7 @@ def test_replicas_per_environment(overlay):
 
 def test_prod_autoscales_every_http_process(prod):
     hpas = {h["spec"]["scaleTargetRef"]["name"]: h for h in of_kind(prod, "HorizontalPodAutoscaler")}
-    http = processes(prod, *HTTP_COMPONENTS)
+    http = processes(prod, *HTTP_COMPONENTS, "live")
     assert {d["metadata"]["name"] for d in http} == set(hpas)
     for d in http:
         hpa = hpas[d["metadata"]["name"]]["spec"]
@@ -802,7 +803,7 @@ def test_prod_network_policies_let_in_only_what_the_design_needs(prod):
                         if namespace == "monitoring":          # never an API (issue 14, case 15)
                             assert ports == {"metrics"}, where(d)
                         else:
-                            assert namespace == "ingress-nginx" and component == "gateway", where(d)
+                            assert namespace == "ingress-nginx" and component in ("gateway", "live"), where(d)
                     else:
                         # Same namespace: only the suite's own processes.
                         sources = peer["podSelector"]
@@ -810,12 +811,40 @@ def test_prod_network_policies_let_in_only_what_the_design_needs(prod):
                         assert sources, f"{policy['metadata']['name']}: any pod may connect"
                         for other in OTHER_PODS:
                             assert not selects(sources, other), f"{where(d)} reachable from {other}"
-        if component == "gateway":
+        if component in ("gateway", "live"):
             assert "ingress-nginx" in allowed_from
         if component == "web":       # the gateway and the other services call it
             for caller in processes(prod, "gateway", "web", "worker"):
                 assert any(selects(s, pod_labels(caller)) for s in pod_peers), where(d)
         assert "monitoring" in allowed_from, f"{where(d)}: Prometheus cannot scrape it"
+
+
+def test_the_live_channel_checks_grants_reads_kafka_and_nothing_else(overlay):
+    """It holds the open pages' streams: the gateway's secret to check grants, the broker to
+    read events; no database, no service API, no internal-token signing key; probes on its
+    own health endpoints; it stops within its grace period (preStop + aiohttp's 5 s)."""
+    name_, docs = overlay
+    live = named(docs, "Deployment", "gateway-live")
+    app = containers(live, init=False)[0]
+    assert app["command"] == ["python", "-m", "gateway.live"]
+    assert env_value(app, "GATEWAY_SECRET_KEY")["secretKeyRef"]["name"].startswith("portal-gateway")
+    assert env_value(app, "DATABASE_URL") is None and env_value(app, "INTERNAL_TOKEN_PRIVATE_KEY") is None
+    assert env_value(app, "BIND") == "0.0.0.0:8000"
+    assert {"name": "http", "containerPort": 8000, "protocol": "TCP"} in app["ports"]
+    assert app["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert app["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    pause = app["lifecycle"]["preStop"]["exec"]["command"]
+    assert int(pause[1]) + 5 < pod_spec(live)["terminationGracePeriodSeconds"]
+    selector = named(docs, "Service", "gateway-live")["spec"]["selector"]
+    assert selects({"matchLabels": selector}, pod_labels(live))
+    if name_ == "prod":
+        pod = pod_labels(live)
+        for policy in _policies_for(docs, pod, "Egress"):
+            for rule in policy["spec"].get("egress", []):
+                assert {p["port"] for p in rule.get("ports", [])} <= {53, 9092}, policy["metadata"]["name"]
+        [kafka] = of_kind(docs, "Kafka")
+        [plain] = [listener for listener in kafka["spec"]["kafka"]["listeners"] if listener["name"] == "plain"]
+        assert any(selects(peer["podSelector"], pod) for peer in plain["networkPolicyPeers"])
 
 
 def test_prod_gateway_never_reaches_the_data_stores(prod):
@@ -830,7 +859,7 @@ def test_prod_scrapes_every_metrics_endpoint(prod):
     """Every process, on its metrics port (the port the network policy opens to Prometheus)."""
     pod_monitors = of_kind(prod, "PodMonitor")
     assert of_kind(prod, "ServiceMonitor") == []
-    for process in processes(prod, "gateway", "web", "worker"):
+    for process in processes(prod, "gateway", "live", "web", "worker"):
         scraped = [m for m in pod_monitors if selects(m["spec"]["selector"], pod_labels(process))]
         assert scraped, f"{where(process)}: no PodMonitor"
         container = containers(process, init=False)[0]

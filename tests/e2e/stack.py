@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -39,13 +40,18 @@ def _free_block(size: int, start: int = 20000) -> int:
 
 
 class Stack:
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, **env: str):
+        """`env`: settings for every process of the stack (e.g. LIVE_MAX_STREAMS_PER_PERSON)."""
         self.data_dir = data_dir
+        self.env = env
         self.gateway = free_port()
+        self.live = free_port()
         self.broker = free_port()
         self.smtp = free_port()
         self.mail_web = free_port()
-        self.base = _free_block(6)
+        # a random place to start looking, so that two stacks starting at once (pytest -n 2)
+        # do not both find the same block free
+        self.base = _free_block(6, start=20000 + 50 * random.randrange(500))
         self.metrics_base = _free_block(6, start=self.base + 50)
         self.proc: subprocess.Popen | None = None
         self.output: list[str] = []
@@ -56,9 +62,10 @@ class Stack:
 
     def start(self, timeout: float = 120) -> None:
         env = {**os.environ, "PORTAL_DATA_DIR": str(self.data_dir), "GATEWAY_PORT": str(self.gateway),
+               "LIVE_PORT": str(self.live),
                "BROKER_PORT": str(self.broker), "PORT_BASE": str(self.base),
                "METRICS_PORT_BASE": str(self.metrics_base), "SMTP_PORT": str(self.smtp),
-               "MAIL_WEB_PORT": str(self.mail_web)}
+               "MAIL_WEB_PORT": str(self.mail_web), **self.env}
         self.output = []
         self.proc = subprocess.Popen([sys.executable, str(ROOT / "deploy/local/up.py")], env=env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -1,6 +1,6 @@
 """Live chat on a ticket in two real browsers on `make up`'s stack: the demo contact raises a
 ticket, a staff member opens it in the console, and each sees the other's messages appear
-without a reload; after 50 quick messages from each side at once, both pages show the
+without a reload (and the status staff set, and "Seen"); after 50 quick messages from each side at once, both pages show the
 same conversation in the same order, the order support stored. Text with HTML in it is
 shown as text. The time a message takes to show on the other side is printed (a figure,
 not a pass/fail: `make bench` is where speed is judged)."""
@@ -76,6 +76,10 @@ def test_a_contact_and_staff_chat_live_and_see_one_order(tmp_path, browser):
         print(f"\nlive chat: contact saw staff's message after {to_contact * 1000:.0f} ms, "
               f"staff saw the contact's after {to_staff * 1000:.0f} ms")
         staff.locator("[data-seen-marker]").wait_for()                    # the contact has read it
+        staff.get_by_label("Status").select_option("in_progress")
+        staff.get_by_role("button", name="Set status").click()
+        buyer.locator("[data-ticket-status]", has_text="In progress").wait_for(timeout=10_000)   # no reload
+        staff.locator("[data-chat][data-live=on]").wait_for()
         shoot(buyer, "portal-ticket-chat", phone=True)
         shoot(staff, "console-ticket")
 

@@ -21,6 +21,11 @@ def detail(ticket_id: str, who: Viewer | None = None) -> dict:
         return tq.detail(conn, rt.store, who or viewer(), ticket_id)
 
 
+def since(ticket_id: str, who: Viewer, after: int) -> dict:
+    with read_only(runtime().engine) as conn:
+        return tq.since(conn, who, ticket_id, after)
+
+
 def posted(ticket_id: str, data: dict) -> dict:
     """The message just written, as stored (with its time)."""
     with read_only(runtime().engine) as conn:

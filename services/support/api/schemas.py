@@ -59,10 +59,9 @@ class StaffListArgs(ListArgs):
                                 metadata={"description": "A staff id, or `none` for unassigned."})
 
 
-class WaitArgs(Schema):
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
-    wait = fields.Float(load_default=0, validate=validate.Range(min=0, max=25),
-                        metadata={"description": "Seconds to wait for a new message (long poll)."})
+class SinceArgs(Schema):
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0),
+                           metadata={"description": "The last `seq` the caller has."})
 
 
 class MessageOut(Schema):

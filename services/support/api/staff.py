@@ -11,11 +11,11 @@ from services.chassis import auth
 from services.chassis.db import read_only
 from services.chassis.events import utc_now
 from services.chassis.web import runtime
-from services.support.api.common import detail, posted, viewer
+from services.support.api.common import detail, posted, since, viewer
 from services.support.api.schemas import (AssignIn, CannedIn, CannedOut, CloseIn, MergeIn, MessageIn, NoteOut,
                                           ReviewsOut, SeenIn, StaffListArgs, StaffMessageOut, StaffNewMessagesOut,
                                           StaffTicketDetailOut, StaffTicketIn, StaffTicketPageOut, StatusIn,
-                                          UnreadOut, WaitArgs)
+                                          UnreadOut, SinceArgs)
 from services.support.domain.commands import (AddCannedReply, AddNote, AssignTicket, CloseTicket, DeleteCannedReply,
                                               MarkSeen, MergeTicket, PostMessage, RaiseTicket, SetStatus)
 from services.support.domain.viewer import Viewer
@@ -82,11 +82,11 @@ class StaffTicket(MethodView):
 @blp.route("/orgs/<org_id>/tickets/<ticket_id>/messages")
 class StaffMessages(MethodView):
     @auth.requires(*READ, **TICKETS)
-    @blp.arguments(WaitArgs, location="query")
+    @blp.arguments(SinceArgs, location="query")
     @blp.response(200, StaffNewMessagesOut)
     def get(self, args, org_id, ticket_id):
-        """Messages after `after`, waiting up to `wait` seconds for one (long poll)."""
-        return tq.wait_for_messages(runtime().engine, _staff_viewer(), ticket_id, args["after"], args["wait"])
+        """Messages after `after`, with the read mark and the status (a live page catching up)."""
+        return since(ticket_id, _staff_viewer(), args["after"])
 
     @auth.requires("staff")
     @blp.arguments(MessageIn)

@@ -9,9 +9,9 @@ from flask_smorest import Blueprint
 from services.chassis import auth
 from services.chassis.db import read_only
 from services.chassis.web import runtime
-from services.support.api.common import detail, posted, viewer
+from services.support.api.common import detail, posted, since, viewer
 from services.support.api.schemas import (MessageIn, MessageOut, NewMessagesOut, ListArgs, ReviewIn, ReviewOut,
-                                          SeenIn, TicketDetailOut, TicketIn, TicketPageOut, UnreadOut, WaitArgs)
+                                          SeenIn, TicketDetailOut, TicketIn, TicketPageOut, UnreadOut, SinceArgs)
 from services.support.domain.commands import MarkSeen, PostMessage, RaiseTicket, ReopenTicket, SubmitReview
 from services.support.handlers import reviews, tickets
 from services.support.queries import tickets as tq
@@ -67,11 +67,11 @@ class CustomerTicket(MethodView):
 @blp.route("/orgs/<org_id>/customers/<customer_id>/tickets/<ticket_id>/messages")
 class CustomerMessages(MethodView):
     @auth.requires("contact", **VIEW)
-    @blp.arguments(WaitArgs, location="query")
+    @blp.arguments(SinceArgs, location="query")
     @blp.response(200, NewMessagesOut)
     def get(self, args, org_id, customer_id, ticket_id):
-        """Messages after `after`, waiting up to `wait` seconds for one (the live chat's long poll)."""
-        return tq.wait_for_messages(runtime().engine, viewer(), ticket_id, args["after"], args["wait"])
+        """Messages after `after`, with the other side's read mark and the status (a live page catching up)."""
+        return since(ticket_id, viewer(), args["after"])
 
     @auth.requires("contact", **SUBMIT)
     @blp.arguments(MessageIn)

@@ -21,6 +21,7 @@ from services.chassis.db import upsert_insert
 from services.chassis.errors import retry_on_conflict
 from services.support.domain.commands import (AddNote, AssignTicket, CloseTicket, MarkSeen, MergeTicket, PostMessage,
                                               RaiseTicket, ReopenTicket, SetStatus)
+from services.support.domain.read_mark import ReadMark
 from services.support.domain.ticket import DEFAULT_REOPEN_DAYS, Ticket, number_text
 from services.support.domain.viewer import Viewer
 from services.support.projections.tickets import tickets
@@ -110,10 +111,22 @@ def merge_ticket(rt, cmd: MergeTicket) -> None:
 
 
 def mark_seen(rt, cmd: MarkSeen) -> int:
-    """The viewer has read the conversation up to `seq` (never moves back). Returns the mark."""
-    with rt.engine.begin() as conn:
-        row = visible(conn, cmd.viewer, cmd.ticket_id)
-        return _mark_read(conn, cmd.viewer, cmd.ticket_id, min(max(cmd.seq, 0), row["last_seq"]))
+    """The viewer has read the conversation up to `seq` (never moves back). Returns the mark.
+    A mark that moves is also a TicketRead on the reader's ReadMark stream (the other side's
+    open page shows "Seen" live)."""
+    viewer = cmd.viewer
+
+    def run():
+        with rt.store.unit_of_work() as uow:
+            row = visible(uow.conn, viewer, cmd.ticket_id)
+            mark = _mark_read(uow.conn, viewer, cmd.ticket_id, min(max(cmd.seq, 0), row["last_seq"]))
+            stream = ReadMark.stream_id(cmd.ticket_id, viewer.reader)
+            reader = ReadMark.from_events(rt.store.load_stream(stream, uow.conn)) or ReadMark(stream, viewer.org_id)
+            if reader.read(cmd.ticket_id, row["customer_id"], viewer.kind, mark):
+                uow.add(reader)
+            uow.commit()
+            return mark
+    return retry_on_conflict(run, attempts=10)
 
 
 def _mark_read(conn, viewer: Viewer, ticket_id: str, seq: int) -> int:

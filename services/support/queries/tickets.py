@@ -1,5 +1,5 @@
 """Reading tickets: who sees which, the lists, one ticket with its conversation and
-timeline, new messages since a point (the live chat), unread counts.
+timeline, new messages since a point (a live page catching up), unread counts.
 
 Who sees a ticket: staff of its org see every ticket of the org; a contact sees the
 tickets of their own customer that they raised, or every ticket of their customer where
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 
 from sqlalchemy import and_, func, or_, select
 
@@ -22,7 +21,6 @@ from services.support.tables import known_customers, ticket_reads
 
 PAGE = 25
 MAX_MESSAGES = 1000          # a ticket's conversation answer (the newest 1000, oldest first)
-POLL_S = 0.2                 # how often a waiting read looks for new messages
 
 
 def shares_tickets(conn, org_id: str) -> bool:
@@ -187,20 +185,13 @@ def seen_by(conn, viewer: Viewer, ticket_id: str) -> int:
         r.ticket_id == ticket_id, r.reader.like(f"{viewer.other_side}:%"))).scalar()
 
 
-def wait_for_messages(engine, viewer: Viewer, ticket_id: str, after: int, wait_s: float) -> dict:
-    """New messages after `after`, waiting up to `wait_s` seconds for one to arrive (a long
-    poll: the gateway's live stream asks again and again). Also how far the other side has
-    read, so "seen" marks update live."""
-    deadline = time.monotonic() + max(0.0, wait_s)
-    while True:
-        with engine.connect() as conn:
-            visible(conn, viewer, ticket_id)
-            found = messages(conn, viewer, ticket_id, after)
-            seen = seen_by(conn, viewer, ticket_id)
-            status = conn.execute(select(tickets.c.status).where(tickets.c.ticket_id == ticket_id)).scalar()
-        if found or time.monotonic() >= deadline:
-            return {"items": found, "seen_by_other_side": seen, "status": status}
-        time.sleep(POLL_S)
+def since(conn, viewer: Viewer, ticket_id: str, after: int) -> dict:
+    """Messages after `after`, how far the other side has read and the status: what a live
+    page fetches once when its stream (gateway/live) opens or reopens, so that nothing
+    posted while it was away is lost. Answers at once; nothing here waits or polls."""
+    row = visible(conn, viewer, ticket_id)
+    return {"items": messages(conn, viewer, ticket_id, after),
+            "seen_by_other_side": seen_by(conn, viewer, ticket_id), "status": row["status"]}
 
 
 TIMELINE_WORDS = {

@@ -105,7 +105,7 @@ def world() -> World:
 
 def make_app(fake: FakeIdentity, **overrides):
     config = {"PORTAL_ENV": "dev", "SECRET_KEY": "test-secret-key", "TESTING": True,
-              "GATEWAY_SESSION_CACHE_SECONDS": 5.0, "CHAT_STREAM_SECONDS": 0.5, **overrides}
+              "GATEWAY_SESSION_CACHE_SECONDS": 5.0, **overrides}
     app = create_app(identity=fake, **config)
     billing_backend.mount(app)                  # the real billing service, in process
     notifications_backend.mount(app)            # and the real notifications service

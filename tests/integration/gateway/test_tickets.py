@@ -1,14 +1,16 @@
 """The portal's and the console's support pages against the real support service: raising a
 ticket, the conversation both ways (plain forms without JavaScript, JSON for the page's
-script, the live event stream), text shown as text, internal notes never in the portal,
+script, the live stream's grant and catch-up), text shown as text, internal notes never in the portal,
 refusals in support's words, reviews, and another customer's ticket answering 404."""
 from __future__ import annotations
 
-import json
+import html
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from gateway.live import grants
 from tests.integration.gateway import support_backend
 from tests.integration.gateway.conftest import Browser, make_app, text
 
@@ -38,16 +40,6 @@ def raise_ticket(browser, subject="Cannot print invoices", description="The PDF 
                                              "category": "Problem"})
     assert answer.status_code == 302, text(answer)
     return answer.headers["Location"].rsplit("/", 1)[-1]
-
-
-def sse_events(body: str) -> list[tuple[str, object]]:
-    found = []
-    for block in body.split("\n\n"):
-        kind = re.search(r"^event: (\w+)$", block, re.M)
-        data = re.search(r"^data: (.*)$", block, re.M)
-        if kind and data:
-            found.append((kind.group(1), json.loads(data.group(1))))
-    return found
 
 
 def test_a_contact_raises_a_ticket_and_talks_with_staff_without_javascript(world, app):
@@ -101,24 +93,32 @@ def test_the_page_script_gets_json_and_refusals_in_words(world, app):
     assert "This ticket is closed" in text(page) and 'aria-label="Write a message"' not in page.get_data(as_text=True)
 
 
-def test_the_live_stream_sends_new_messages_in_order_and_seen_marks(world, app):
+def grant_in(url: str):
+    return grants.check("test-secret-key", parse_qs(urlsplit(url).query)["grant"][0], 120)
+
+
+def test_a_ticket_page_grants_its_live_stream_and_catches_up_what_it_missed(world, app):
     ann = contact(world, app)
     ticket_id = raise_ticket(ann)
+    page = ann.get(f"/tickets/{ticket_id}").get_data(as_text=True)
+    grant = grant_in(html.unescape(re.search(r'data-stream-url="([^"]+)"', page).group(1)))
+    assert (grant.org, grant.principal, grant.side) == (world.org["org_id"], world.ann.id, "contact")
+    assert grant.topics == (f"ticket:{ticket_id}",)                # this ticket, nothing else
+
     support_backend.staff_says(world.org["org_id"], ticket_id, "First <answer>")
     support_backend.staff_says(world.org["org_id"], ticket_id, "Second")
-    stream = ann.get(f"/tickets/{ticket_id}/stream", headers={"Last-Event-ID": "1"})
-    assert stream.status_code == 200 and stream.mimetype == "text/event-stream"
-    events = sse_events(stream.get_data(as_text=True))
-    messages = [data for kind, data in events if kind == "message"]
-    assert [(m["seq"], m["body"], m["author_kind"]) for m in messages] == [
-        (2, "First <answer>", "staff"), (3, "Second", "staff")]
-    assert ("status", "open") in events
-    assert "id: 3" in stream.get_data(as_text=True)
+    missed = ann.get(f"/tickets/{ticket_id}/live?after=1")
+    assert missed.status_code == 200 and missed.mimetype == "application/json"
+    found = missed.get_json()
+    assert [(m["seq"], m["body"], m["author_kind"], m["mine"]) for m in found["items"]] == [
+        (2, "First <answer>", "staff", False), (3, "Second", "staff", False)]
+    assert found["status"] == "open" and grant_in(found["stream_url"]).topics == (f"ticket:{ticket_id}",)
+    assert ann.get(f"/tickets/{ticket_id}/live?after=3").get_json()["items"] == []
 
     ann.get(f"/tickets/{ticket_id}")                              # opening the page reads it
     sam = staff(world, app)
-    staff_stream = sam.get(f"/console/tickets/{ticket_id}/stream?after=3")
-    assert ("seen", 3) in sse_events(staff_stream.get_data(as_text=True))
+    staff_side = sam.get(f"/console/tickets/{ticket_id}/live?after=3").get_json()
+    assert staff_side["seen"] == 3 and grant_in(staff_side["stream_url"]).side == "staff"
 
 
 def test_another_customers_ticket_is_not_found_anywhere(world, app):
@@ -128,8 +128,8 @@ def test_another_customers_ticket_is_not_found_anywhere(world, app):
     ticket_id = raise_ticket(ann)
     stranger = Browser(app)
     stranger.sign_in(eve)
-    for path in (f"/tickets/{ticket_id}", f"/tickets/{ticket_id}/stream"):
-        assert stranger.get(path).status_code == 404
+    for path in (f"/tickets/{ticket_id}", f"/tickets/{ticket_id}/live"):
+        assert stranger.get(path).status_code == 404                # and so no grant for its stream
     stranger.get("/tickets")
     assert stranger.send(f"/tickets/{ticket_id}/messages", {"body": "hi"}).status_code == 404
     assert "Cannot print invoices" not in text(stranger.get("/tickets"))

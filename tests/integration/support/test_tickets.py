@@ -2,10 +2,9 @@
 who sees which ticket (never another customer's; another contact's only where the org
 shares tickets), the conversation's order under concurrent writers, internal notes that
 never reach a contact, statuses, reopening within the window, merging, read marks, the
-live long poll, and the events internal systems read."""
+catch-up read of a live page, and the events internal systems read."""
 from __future__ import annotations
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
@@ -294,20 +293,25 @@ def test_read_marks_give_unread_counts_and_seen_state_to_both_sides(support):
     assert support.client.get(f"/orgs/{ORG}/tickets/{tid}", headers=support.staff).get_json()["seen_by_other_side"] == 3
 
 
-def test_a_waiting_read_answers_when_the_other_side_writes(support):
+def test_a_read_mark_that_moves_is_an_event_for_the_other_sides_live_page(support):
     tid = support.raise_()["ticket_id"]
-    got = {}
+    support.reply(tid, "One")
+    support.reply(tid, "Two")
+    for seq in (2, 3, 3, 1):                                   # forward, again, back: one event each move
+        support.client.post(f"{support.base()}/{tid}/seen", json={"seq": seq}, headers=support.contact())
+    reads = [e.data for e in support.events("TicketRead")]
+    assert [(r["ticket_id"], r["reader_kind"], r["seq"]) for r in reads] == [(tid, "contact", 2), (tid, "contact", 3)]
 
-    def wait():
-        got["answer"] = support.client.get(f"{support.base()}/{tid}/messages?after=1&wait=10",
-                                           headers=support.contact()).get_json()
 
-    waiter = threading.Thread(target=wait)
-    waiter.start()
+def test_a_live_page_catches_up_on_what_it_missed_at_once(support):
+    """What a page fetches when its live stream opens: the messages after its last, the
+    other side's read mark and the status, answered at once (no long poll any more)."""
+    tid = support.raise_()["ticket_id"]
     support.reply(tid, "Live answer")
-    waiter.join(timeout=15)
-    assert [m["body"] for m in got["answer"]["items"]] == ["Live answer"]
-    empty = support.client.get(f"{support.base()}/{tid}/messages?after=2&wait=0", headers=support.contact())
+    got = support.client.get(f"{support.base()}/{tid}/messages?after=1", headers=support.contact()).get_json()
+    assert [m["body"] for m in got["items"]] == ["Live answer"] and got["items"][0]["seq"] == 2
+    assert got["status"] and got["seen_by_other_side"] >= 1
+    empty = support.client.get(f"{support.base()}/{tid}/messages?after=2", headers=support.contact())
     assert empty.get_json()["items"] == []
 
 
