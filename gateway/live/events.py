@@ -50,8 +50,21 @@ def _ticket(envelope: dict) -> list[Update]:
     return []
 
 
-# by aggregate type; "Payment" (topic invoice:<id>) and "Shipment" (delivery:<id>) join here
-TRANSLATORS = {"Ticket": _ticket, "TicketReadMark": _ticket}
+def _shipment(envelope: dict) -> list[Update]:
+    """orders' shipments: one topic per customer (`deliveries:<customer_id>`), followed by the
+    customer's order and Deliveries pages; the status shown is the shipment's current one
+    (a late report of an earlier stage leaves it as it was)."""
+    kind, d, org = envelope.get("type"), envelope.get("data") or {}, envelope.get("org_id")
+    topic = f"deliveries:{d.get('customer_id')}"
+    if kind == "ShipmentDispatched":
+        return [Update(org, topic, "delivery", {"shipment_id": d["shipment_id"], "status": d["status"]})]
+    if kind == "DeliveryStatusChanged":
+        return [Update(org, topic, "delivery", {"shipment_id": d["shipment_id"], "status": d["current_status"]})]
+    return []
+
+
+# by aggregate type; "Payment" (topic invoice:<id>) joins here
+TRANSLATORS = {"Ticket": _ticket, "TicketReadMark": _ticket, "Shipment": _shipment}
 
 
 def updates(envelope: dict) -> list[Update]:

@@ -5,10 +5,11 @@ status. Everything comes from orders with the contact's own token, so orders dec
 this customer may see; the gateway checks module and permission first."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, jsonify, render_template, request, url_for
 
 from gateway.clients.base import ServiceProblem
 from gateway.web.access import modules_on, portal
+from gateway.web.chat import stream_url
 from gateway.web.context import customer_id, org_id, orders
 from gateway.web.orders import DELIVERY_LABELS, LIVE_TOPIC, ORDER_LABELS, day_arg
 
@@ -52,7 +53,7 @@ def sales_orders():
 def sales_order(order_id: str):
     order = orders().order(org_id(), customer_id(), order_id)
     return render_template("portal/orders/order.html", order=order, order_labels=ORDER_LABELS,
-                           delivery_labels=DELIVERY_LABELS, live_topic=LIVE_TOPIC.format(customer_id=customer_id()))
+                           delivery_labels=DELIVERY_LABELS, live=_live())
 
 
 @bp.get("/deliveries")
@@ -67,4 +68,19 @@ def deliveries():
     return render_template("portal/orders/deliveries.html", page=page, filters=filters, query=query, cursor=cursor,
                            next_url=next_url, messages=messages, filter_labels=SHIPMENT_FILTERS,
                            may_open_orders="sales_orders" in modules_on(),
-                           delivery_labels=DELIVERY_LABELS, live_topic=LIVE_TOPIC.format(customer_id=customer_id()))
+                           delivery_labels=DELIVERY_LABELS, live=_live())
+
+
+def _live() -> dict:
+    """What a page that shows shipments needs to follow their status live: a stream with a
+    grant for this customer's deliveries (gateway/live), and where to renew it."""
+    return {"stream_url": stream_url([LIVE_TOPIC.format(customer_id=customer_id())]),
+            "renew_url": url_for("portal_orders.live_deliveries")}
+
+
+@bp.get("/deliveries/live")
+@portal(module="deliveries", permission="view")
+def live_deliveries():
+    """A fresh stream URL when the grant runs out (static/deliveries.js): the session is
+    checked again here, so a signed-out person stops receiving."""
+    return jsonify(stream_url=_live()["stream_url"])

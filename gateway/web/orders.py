@@ -10,10 +10,9 @@ DELIVERY_LABELS = {"packed": "Packed", "dispatched": "Dispatched", "in_transit":
                    "out_for_delivery": "Out for delivery", "delivered": "Delivered", "exception": "Problem"}
 FIRST_STATUSES = ("packed", "dispatched")
 
-# Live updates: the Deliveries page and an order's page name the topic their shipments'
-# status would come on (`deliveries:<customer_id>`, data-live-topic on the shipment list).
-# When the live channel (gateway/live) takes topics, it feeds this topic from orders'
-# DeliveryStatusChanged; these pages need only its script. Nothing is pushed today.
+# Live updates: the Deliveries page and an order's page follow this topic on the live
+# channel (gateway/live feeds it from orders' ShipmentDispatched and DeliveryStatusChanged;
+# static/deliveries.js swaps the status badge).
 LIVE_TOPIC = "deliveries:{customer_id}"
 
 

@@ -56,5 +56,19 @@ def test_staff_ship_an_order_and_the_contact_follows_it(tmp_path, browser):
         assert any("SO-000003" in r and "In transit" in r for r in rows)
         assert any("SO-000001" in r and "Delivered" in r for r in rows)
         shoot(buyer, "portal-deliveries", phone=True)
+
+        # the contact keeps the order open; the carrier reports the next stage: it appears
+        # on the open page without a reload (gateway/live, topic deliveries:<customer>)
+        buyer.goto(base + "/sales-orders")
+        buyer.get_by_role("link", name="SO-000003").click()
+        buyer.locator("[data-live-deliveries][data-live=on]").wait_for()       # following its shipments
+        marker = buyer.evaluate("() => { window.notReloaded = true; return true; }")
+        staff.get_by_text("Post a delivery status for 1Z999AA10123456784").click()
+        staff.get_by_label("New status").select_option("out_for_delivery")
+        staff.get_by_role("button", name="Record the status").click()
+        assert "Delivery status recorded." in staff.content()
+        badge = buyer.locator("article.shipment [data-shipment-status]")
+        badge.filter(has_text="Out for delivery").wait_for(timeout=15000)
+        assert marker and buyer.evaluate("() => window.notReloaded === true")
     finally:
         stack.stop()

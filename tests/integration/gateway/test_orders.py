@@ -4,10 +4,12 @@ shipments with their timeline and carrier link), what staff do (place an order, 
 shipment, post a delivery status), and what nobody else sees."""
 from __future__ import annotations
 
+import html as htmllib
 import re
 
 import pytest
 
+from gateway.live import grants
 from tests.integration.gateway import orders_backend
 from tests.integration.gateway.conftest import HOST, Browser, World, make_app, text
 from tests.integration.gateway.fake_api_keys import FakeApiKeys
@@ -76,6 +78,23 @@ def test_the_contact_sees_an_order_with_lines_money_taxes_and_a_shipment_timelin
     assert 'href="https://track.example/JD014600"' in page.get_data(as_text=True)
     deliveries = ann.get("/deliveries")
     assert "JD014600" in text(deliveries) and "Delivered" in text(deliveries)
+
+
+def test_the_order_and_deliveries_pages_follow_this_customers_shipments_live(world, app):
+    """Each page carries a stream (gateway/live) with a grant for this customer's deliveries
+    alone; the grant renews only while the person is signed in and may see Deliveries."""
+    org, customer = ids(world)
+    order = orders_backend.place(org, customer)
+    orders_backend.ship(org, order["sales_order_id"], completes_order=False)
+    ann = signed_in(app, world.ann)
+    for path in (f"/sales-orders/{order['sales_order_id']}", "/deliveries"):
+        html = ann.get(path).get_data(as_text=True)
+        token = re.search(r'data-stream-url="[^"]*/live/stream\?grant=([^"]+)"', html).group(1)
+        grant = grants.check(app.config["SECRET_KEY"], htmllib.unescape(token), max_age=60)
+        assert (grant.org, grant.side, grant.topics) == (org, "contact", (f"deliveries:{customer}",))
+    renewed = ann.get("/deliveries/live")
+    assert renewed.status_code == 200 and "/live/stream?grant=" in renewed.get_json()["stream_url"]
+    assert Browser(app).get("/deliveries/live").status_code in (302, 401)     # signed out: no grant
 
 
 def test_filters_and_pages_of_the_order_list(world, app):

@@ -82,3 +82,15 @@ def test_the_hub_caps_each_person_and_sends_each_page_what_its_grant_covers():
     page("ann-3", "org-1", "ann", "contact", "ticket:t-1")                   # a closed page frees its place
     hub.heartbeat()
     assert got["ann-3"] == [b": heartbeat\n\n"] and hub.open_streams == 4
+
+
+def test_a_shipments_status_goes_to_its_customers_deliveries_topic_as_it_now_stands():
+    """orders' events (issue 16): a late report of an earlier stage still shows the current status."""
+    def shipment(type_, **data):
+        return {**envelope(type_, {"shipment_id": "s-1", "sales_order_id": "o-1", "customer_id": "cu-1", **data}),
+                "aggregate_type": "Shipment"}
+    dispatched, = updates(shipment("ShipmentDispatched", status="dispatched"))
+    assert (dispatched.key, dispatched.kind) == ("org-1/deliveries:cu-1", "delivery")
+    assert for_viewer(dispatched, "contact", "ann") == {"shipment_id": "s-1", "status": "dispatched"}
+    late, = updates(shipment("DeliveryStatusChanged", status="in_transit", current_status="delivered"))
+    assert late.data == {"shipment_id": "s-1", "status": "delivered"} and late.sides == {"contact", "staff"}
