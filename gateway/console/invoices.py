@@ -109,15 +109,22 @@ def invoices():
                            next_url=next_url, messages=messages, customers=customers, status_labels=STATUS_LABELS)
 
 
+def offer_customers(form, chosen: str) -> dict:
+    """A new invoice's or order's customer field: the one the page was opened for (or the
+    form sent), by name; answers the customers it named."""
+    customers = _customers({chosen} if chosen else set())
+    form.customer_id.choices = [("", "Choose a customer"), *((c["customer_id"], c["name"]) for c in
+                                                            sorted(customers.values(), key=lambda c: c["name"]))]
+    return customers
+
+
 # -- a new invoice ---------------------------------------------------------------------
 @bp.route("/invoices/new", methods=["GET", "POST"])
 @console()
 def new_invoice():
     form = InvoiceForm()
     chosen = (request.values.get("customer_id") or "").strip()[:64]
-    customers = _customers({chosen} if chosen else set())
-    form.customer_id.choices = [("", "Choose a customer"), *((c["customer_id"], c["name"]) for c in
-                                                            sorted(customers.values(), key=lambda c: c["name"]))]
+    customers = offer_customers(form, chosen)
     messages: list[str] = []
     status = 200
     if form.validate_on_submit():

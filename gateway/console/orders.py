@@ -12,7 +12,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from gateway.clients.base import ServiceProblem
 from gateway.console.forms import form_errors
-from gateway.console.invoices import _customers, _sentence     # the same customer choices and refusal words
+from gateway.console.invoices import _customers, _sentence, offer_customers   # the same choices and words
 from gateway.console.order_forms import CancelForm, DeliveryForm, OrderForm, OrderStatusForm, ShipmentForm
 from gateway.web.access import console
 from gateway.web.context import org_id, orders
@@ -68,9 +68,7 @@ def sales_orders():
 def new_order():
     form = OrderForm()
     chosen = (request.values.get("customer_id") or "").strip()[:64]
-    customers = _customers({chosen} if chosen else set())
-    form.customer_id.choices = [("", "Choose a customer"), *((c["customer_id"], c["name"]) for c in
-                                                            sorted(customers.values(), key=lambda c: c["name"]))]
+    customers = offer_customers(form, chosen)
     messages: list[str] = []
     status = 200
     if form.validate_on_submit():
