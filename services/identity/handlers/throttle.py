@@ -43,11 +43,13 @@ def attempt(conn, keys: list[tuple[str, bool]], now: float, limits: Limits) -> f
     its own transaction, committed before the check, so parallel tries see each other."""
     ins = upsert_insert(conn, throttle)
     names = sorted({key for key, _ in keys})                 # one lock order: no deadlocks
-    for key in names:
-        conn.execute(ins.values(key=key, window_start=now, failures=0, blocked_until=0)
-                     .on_conflict_do_nothing(index_elements=["key"]))
-    rows = {r.key: r for r in conn.execute(select(throttle).where(throttle.c.key.in_(names))
-                                           .order_by(throttle.c.key).with_for_update())}
+    rows: dict = {}
+    while len(rows) < len(names):       # a success elsewhere may `clear` a row between the two steps
+        for key in names:
+            conn.execute(ins.values(key=key, window_start=now, failures=0, blocked_until=0)
+                         .on_conflict_do_nothing(index_elements=["key"]))
+        rows = {r.key: r for r in conn.execute(select(throttle).where(throttle.c.key.in_(names))
+                                               .order_by(throttle.c.key).with_for_update())}
     wait = max([rows[key].blocked_until - now for key in names] + [0.0])
     if wait > 0:
         return wait
