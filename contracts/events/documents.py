@@ -5,9 +5,11 @@ Storage keys and pre-signed URLs are not published: a URL to a private object is
 from marshmallow import fields, validate
 
 from contracts.events.base import EventSchema
-from contracts.fields import Count, Id, choice
+from contracts.fields import Count, Currency, Id, MinorUnits, UtcDateTime, choice
 
 KINDS = ("contract", "quote", "agreement", "other")
+SUBJECTS = ("ticket", "service_request", "invoice")
+SHA256 = validate.Regexp(r"^[0-9a-f]{64}$")
 
 
 class DocumentShared(EventSchema):
@@ -25,6 +27,45 @@ class DocumentShared(EventSchema):
     size_bytes = Count(required=True)
     needs_approval = fields.Boolean(required=True)
     external_ref = fields.String(required=True, allow_none=True)
+    # added later (optional): who may see it, the file's fingerprint, a quote's terms
+    contact_ids = fields.List(Id(), allow_none=True, metadata={
+        "description": "The contacts it is shared with; null: every contact of the customer."})
+    version = Count(minimum=1)
+    sha256 = fields.String(validate=SHA256)
+    number = fields.String(allow_none=True)
+    currency = Currency(allow_none=True)
+    amount_minor = MinorUnits(allow_none=True)
+    valid_until = fields.Date(allow_none=True)
+
+
+class DocumentVersionAdded(EventSchema):
+    """The business replaced a shared document's file with a new version; an earlier
+    version can no longer be accepted or signed."""
+
+    event_type = "DocumentVersionAdded"
+    aggregate_type = "Document"
+
+    document_id = Id(required=True)
+    customer_id = Id(required=True)
+    version = Count(minimum=2, required=True)
+    filename = fields.String(required=True)
+    content_type = fields.String(required=True)
+    size_bytes = Count(required=True)
+    sha256 = fields.String(required=True, validate=SHA256)
+    note = fields.String(required=True, allow_none=True)
+    amount_minor = MinorUnits(allow_none=True)
+    valid_until = fields.Date(allow_none=True)
+
+
+class DocumentWithdrawn(EventSchema):
+    """The business withdrew a document: the customer no longer sees or downloads it."""
+
+    event_type = "DocumentWithdrawn"
+    aggregate_type = "Document"
+
+    document_id = Id(required=True)
+    customer_id = Id(required=True)
+    reason = fields.String(required=True, allow_none=True)
 
 
 class DocumentUploaded(EventSchema):
@@ -40,6 +81,10 @@ class DocumentUploaded(EventSchema):
     content_type = fields.String(required=True)
     size_bytes = Count(required=True)
     sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    # added later (optional): what the file is attached to, and whose side uploaded it
+    subject_type = choice(*SUBJECTS, allow_none=True)
+    subject_id = Id(allow_none=True)
+    uploaded_by = choice("contact", "staff")
 
 
 class DocumentDownloaded(EventSchema):
@@ -64,6 +109,13 @@ class QuoteAccepted(EventSchema):
     contact_id = Id(required=True)
     comment = fields.String(required=True, allow_none=True)
     external_ref = fields.String(required=True, allow_none=True)
+    # added later (optional): the version accepted and its terms, enough to make the order
+    version = Count(minimum=1)
+    document_sha256 = fields.String(validate=SHA256)
+    title = fields.String()
+    number = fields.String(allow_none=True)
+    currency = Currency(allow_none=True)
+    amount_minor = MinorUnits(allow_none=True)
 
 
 class QuoteDeclined(EventSchema):
@@ -77,6 +129,11 @@ class QuoteDeclined(EventSchema):
     contact_id = Id(required=True)
     reason = fields.String(required=True, allow_none=True)
     external_ref = fields.String(required=True, allow_none=True)
+    # added later (optional)
+    version = Count(minimum=1)
+    document_sha256 = fields.String(validate=SHA256)
+    title = fields.String()
+    number = fields.String(allow_none=True)
 
 
 class AgreementSigned(EventSchema):
@@ -91,3 +148,7 @@ class AgreementSigned(EventSchema):
     signer_name = fields.String(required=True, validate=validate.Length(min=1))
     document_sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
     external_ref = fields.String(required=True, allow_none=True)
+    # added later (optional)
+    version = Count(minimum=1)
+    title = fields.String()
+    signed_at = UtcDateTime()
