@@ -68,6 +68,24 @@ class DocumentWithdrawn(EventSchema):
     reason = fields.String(required=True, allow_none=True)
 
 
+class DocumentForwarded(EventSchema):
+    """A contact forwarded a document's link to an address (a colleague). The mail carries a
+    link to the document's page, never the file: the recipient signs in as a contact of the
+    customer to open it; forwarding grants nothing."""
+
+    event_type = "DocumentForwarded"
+    aggregate_type = "Document"
+
+    document_id = Id(required=True)
+    customer_id = Id(required=True)
+    contact_id = Id(required=True)
+    recipient_email = fields.Email(required=True)
+    title = fields.String(required=True, validate=validate.Length(min=1))
+    contact_name = fields.String(required=True, allow_none=True, validate=validate.Length(max=200))
+    message = fields.String(required=True, allow_none=True, validate=validate.Length(max=1000),
+                            metadata={"description": "Plain text from the contact, for the mail."})
+
+
 class DocumentUploaded(EventSchema):
     """A contact uploaded a file; `sha256` lets a downstream system check what it fetches."""
 

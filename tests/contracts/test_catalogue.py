@@ -16,7 +16,7 @@ DESIGN_CATALOGUE = {
         ServiceRequestOpened ServiceRequestUpdated ProjectCreated ProjectUpdated
         TaskUpdated MilestoneReached TimesheetLogged""",
     "support": "TicketRaised TicketMessagePosted TicketStatusChanged TicketClosed ReviewSubmitted",
-    "documents": """DocumentShared DocumentVersionAdded DocumentWithdrawn DocumentUploaded DocumentDownloaded QuoteAccepted
+    "documents": """DocumentShared DocumentVersionAdded DocumentWithdrawn DocumentForwarded DocumentUploaded DocumentDownloaded QuoteAccepted
         QuoteDeclined AgreementSigned""",
     "notifications": "EmailSent EmailFailed WebhookDelivered",
 }
