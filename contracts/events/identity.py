@@ -35,6 +35,9 @@ class PortalSettings(StrictSchema):
     review_period_days = fields.Integer(strict=True, validate=validate.Range(min=1, max=365))
     brand_colour = fields.String(allow_none=True, validate=validate.Regexp(r"^#[0-9a-f]{6}$"))
     logo = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
+    # Added after v1 (optional): customers' uploads on or off, and their largest file (documents).
+    customer_uploads = fields.Boolean()
+    upload_limit_mb = fields.Integer(strict=True, validate=validate.Range(min=1, max=100))
 
 
 class OrganizationCreated(EventSchema):

@@ -74,19 +74,23 @@ class SettingsForm(FlaskForm):
     review_period_days = IntegerField("Days between two service reviews of one contact", default=30, validators=[
         Optional(), NumberRange(1, 365, "Give a whole number of days from 1 to 365.")],
         render_kw={"min": "1", "max": "365"})
+    upload_limit_mb = IntegerField("Largest file a customer may upload, in MB", default=25, validators=[
+        Optional(), NumberRange(1, 100, "Give a whole number of MB from 1 to 100.")],
+        render_kw={"min": "1", "max": "100"})
 
     def fill(self, org_settings: dict) -> None:
         for key in SWITCHES:
             self[key].data = bool(org_settings.get(key))
         self.ticket_reopen_days.data = org_settings.get("ticket_reopen_days", 14)
         self.review_period_days.data = org_settings.get("review_period_days", 30)
+        self.upload_limit_mb.data = org_settings.get("upload_limit_mb", 25)
         self.modules.data = [m for m in MODULES if m in (org_settings.get("modules") or [])]
         self.brand_colour.data = org_settings.get("brand_colour") or DEFAULT_BRAND
 
     def changes(self, org_settings: dict) -> dict:
         changes = {**{key: bool(self[key].data) for key in SWITCHES},
                    "modules": [m for m in MODULES if m in (self.modules.data or [])]}
-        for key in ("ticket_reopen_days", "review_period_days"):
+        for key in ("ticket_reopen_days", "review_period_days", "upload_limit_mb"):
             if self[key].data is not None:
                 changes[key] = self[key].data
         colour = (self.brand_colour.data or DEFAULT_BRAND).lower()

@@ -20,5 +20,6 @@ SWITCH_LABELS = {
     "bulk_payments": "Customers may pay several invoices at once",
     "partial_payments": "Customers may pay part of an invoice",
     "share_tickets": "Contacts of a customer see each other's tickets",
+    "customer_uploads": "Customers may upload files (contacts with the upload permission)",
 }
 SCOPE_LABELS = {"customers": "Customers and contacts", **MODULE_LABELS}

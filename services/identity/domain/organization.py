@@ -11,9 +11,9 @@ from services.identity.domain.branding import check_colour
 MODULES = ("invoices", "payments", "credit_notes", "sales_orders", "deliveries",
            "service_requests", "projects", "timesheets", "tickets", "documents", "quotes", "reviews")
 SWITCHES = ("portal_enabled", "mfa_required", "self_signup", "forward_documents",
-            "bulk_payments", "partial_payments", "share_tickets")
+            "bulk_payments", "partial_payments", "share_tickets", "customer_uploads")
 # Numbers the org sets, with their bounds (support reads them).
-NUMBERS = {"ticket_reopen_days": (0, 365), "review_period_days": (1, 365)}
+NUMBERS = {"ticket_reopen_days": (0, 365), "review_period_days": (1, 365), "upload_limit_mb": (1, 100)}
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
 ORG_NAMESPACE = uuid.UUID("6f1c7e0a-3b5e-4f51-9d0a-8c1b2e6f4a10")
 
@@ -21,7 +21,7 @@ ORG_NAMESPACE = uuid.UUID("6f1c7e0a-3b5e-4f51-9d0a-8c1b2e6f4a10")
 def default_settings() -> dict:
     return {"portal_enabled": True, "mfa_required": False, "self_signup": False,
             "forward_documents": True, "bulk_payments": True, "partial_payments": False, "share_tickets": False,
-            "ticket_reopen_days": 14, "review_period_days": 30,
+            "customer_uploads": True, "ticket_reopen_days": 14, "review_period_days": 30, "upload_limit_mb": 25,
             "modules": ["invoices", "payments", "tickets", "documents"],
             "brand_colour": None, "logo": None}
 
