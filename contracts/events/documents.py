@@ -36,6 +36,8 @@ class DocumentShared(EventSchema):
     currency = Currency(allow_none=True)
     amount_minor = MinorUnits(allow_none=True)
     valid_until = fields.Date(allow_none=True)
+    shared_by_name = fields.String(validate=validate.Length(max=200),
+                                   metadata={"description": "The staff member's display name, as customers see it."})
 
 
 class DocumentVersionAdded(EventSchema):
@@ -55,6 +57,7 @@ class DocumentVersionAdded(EventSchema):
     note = fields.String(required=True, allow_none=True)
     amount_minor = MinorUnits(allow_none=True)
     valid_until = fields.Date(allow_none=True)
+    added_by_name = fields.String(validate=validate.Length(max=200))
 
 
 class DocumentWithdrawn(EventSchema):

@@ -6,14 +6,9 @@ better on it), and the org as the PDF's author. Rendering is pure: it takes plai
 (the same as the API answers) and the logo's bytes, and fetches nothing; the caller gets
 the logo beforehand (adapters/identity_logo.py), outside any database transaction.
 
-Fonts: DejaVu Sans, a Unicode TrueType font (names like "Zoë Müller", "Łukasz", "€", Greek,
-Cyrillic), from the system's fonts-dejavu(-core) package where it is installed (every
-Debian/Ubuntu image with a browser or office suite has it). Where it is not, the PDF's
-built-in Helvetica with the Windows-1252 encoding is used: it still covers Western European
-names and "€", and any other character is shown as "?" rather than failing the download.
-fpdf2 ships no TrueType font of its own; the font can also be named by BILLING_PDF_FONT_DIR
-(a folder holding DejaVuSans.ttf and DejaVuSans-Bold.ttf), which the caller reads and hands in
-as `font_dir` (api/documents.py).
+Fonts: services/chassis/pdf.py (DejaVu Sans where the system has it, else Helvetica); the
+folder can be named by BILLING_PDF_FONT_DIR, which the caller reads and hands in as
+`font_dir` (api/documents.py).
 
 Amounts are shown in major units with the currency's own number of decimals (none for JPY,
 three for BHD), grouped by thousands and followed by the ISO 4217 code ("1,234.56 EUR"):
@@ -26,15 +21,12 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from services.billing.domain.money import format_major
+from services.chassis.pdf import UnicodePDF
 
 DEFAULT_BRAND = "#1d4ed8"                      # the portal's own blue (no brand colour set)
-FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu",
-             "/usr/share/fonts/TTF", "/usr/local/share/fonts/dejavu")
-REGULAR, BOLD = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
 INK, MUTED, RULE = (17, 24, 39), (100, 110, 125), (210, 214, 220)
 LOGO_MAX_W, LOGO_MAX_H = 45.0, 20.0            # mm
 LOGO_MAX_PIXELS = 4096 * 4096
@@ -96,14 +88,6 @@ def readable_on(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
     return (255, 255, 255) if on_white >= on_black else INK
 
 
-def _font_dir(preferred: str | None = None) -> Path | None:
-    """The first folder holding both DejaVu fonts: `preferred` (the PDF_FONT_DIR setting), then the system's."""
-    for folder in (preferred, *FONT_DIRS):
-        if folder and (Path(folder) / REGULAR).is_file() and (Path(folder) / BOLD).is_file():
-            return Path(folder)
-    return None
-
-
 def image_kind(data: bytes | None) -> str | None:
     """"png" or "jpeg" from the first bytes, when its size in pixels is sane; anything else
     (WebP, SVG, junk, a small file that would decode to gigabytes) is not embedded."""
@@ -136,7 +120,7 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
 
 # --- the document -------------------------------------------------------------------------
 
-class _Document(FPDF):
+class _Document(UnicodePDF):
     """A4 page with the org's header band and a footer; text through the chosen font."""
 
     def __init__(self, org: dict, logo: bytes | None, title: str, number: str, watermark: str | None,
@@ -148,7 +132,7 @@ class _Document(FPDF):
         self.on_brand = readable_on(self.brand)
         self.logo = logo if image_kind(logo) else None
         self.doc_title, self.doc_number, self.watermark = title, number, watermark
-        self.family = self._fonts(font_dir)
+        self.family = self.use_fonts(font_dir)
         self.set_margins(15, 15, 15)
         self.set_auto_page_break(True, margin=20)
         self.set_title(f"{title} {number}")
@@ -158,20 +142,6 @@ class _Document(FPDF):
         self.set_lang("en")
         self.alias_nb_pages()
 
-    def _fonts(self, font_dir: str | None) -> str:
-        folder = _font_dir(font_dir)
-        if folder is None:
-            self.core_fonts_encoding = "windows-1252"
-            return "helvetica"
-        self.add_font("dejavu", "", str(folder / REGULAR))
-        self.add_font("dejavu", "B", str(folder / BOLD))
-        return "dejavu"
-
-    def normalize_text(self, text: str) -> str:
-        """Built-in fonts only know Windows-1252: anything else becomes "?", never an error."""
-        if not self.is_ttf_font and self.core_fonts_encoding:
-            text = text.encode(self.core_fonts_encoding, "replace").decode(self.core_fonts_encoding)
-        return super().normalize_text(text)
 
     def font(self, size: float, bold: bool = False, colour=INK) -> None:
         self.set_font(self.family, "B" if bold else "", size)

@@ -1,6 +1,7 @@
-"""documents's read models, kept in step with its events in the append's transaction (the
-documents issue adds them, one module per read model with its tables, on tables.metadata)."""
+"""documents's read models, kept in step with its events in the append's transaction: the
+documents with their versions and activity (documents.py)."""
+from services.documents.projections.documents import DocumentList
 
 
 def all_projections() -> list:
-    return []
+    return [DocumentList()]

@@ -1,2 +1,2 @@
 """orders's reads, the ones its API answers: sales orders and shipments (orders.py), on keyset
-pages (cursors.py)."""
+pages (services/chassis/cursors.py)."""

@@ -15,7 +15,7 @@ from services.orders.domain.sales_order import OPEN
 from services.orders.domain.shipment import ON_THE_WAY
 from services.orders.projections.sales_orders import sales_orders
 from services.orders.projections.shipments import shipments
-from services.orders.queries import cursors
+from services.chassis import cursors
 
 SUMMARY = [sales_orders.c[name] for name in (
     "sales_order_id", "customer_id", "number", "status", "currency", "subtotal_minor", "tax_minor", "total_minor",

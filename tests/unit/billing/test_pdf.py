@@ -14,6 +14,7 @@ from pypdf.generic import ContentStream
 
 from services.billing.adapters import pdf
 from services.billing.adapters.identity_logo import IdentityLogos
+from services.chassis import pdf as fonts
 
 ORG = {"org_id": "org-acme", "name": "Zoë's Rösterei", "settings": {"brand_colour": "#0f766e", "logo": "d1"}}
 
@@ -175,14 +176,14 @@ def test_a_long_invoice_runs_over_pages_with_the_brand_on_each():
 
 
 def test_unicode_names_render_with_the_unicode_font():
-    if pdf._font_dir() is None:
+    if fonts.font_dir() is None:
         pytest.skip("DejaVu Sans is not installed here: the built-in font fallback is tested below")
     found = text(pdf.render_invoice(invoice(customer_name="Łukasz Żółć · Ελένη · Дмитрий"), ORG, None))
     assert "Łukasz Żółć" in found and "Ελένη" in found and "Дмитрий" in found
 
 
 def test_without_a_unicode_font_western_names_and_euro_still_render(monkeypatch):
-    monkeypatch.setattr(pdf, "FONT_DIRS", ())
+    monkeypatch.setattr(fonts, "FONT_DIRS", ())
     monkeypatch.delenv("BILLING_PDF_FONT_DIR", raising=False)
     found = text(pdf.render_invoice(invoice(customer_name="Zoë Müller 東京"), ORG, None))
     assert "Zoë Müller" in found and "€" in found and "1,470.00 EUR" in found   # 東京 shows as "??"
