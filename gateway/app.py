@@ -23,6 +23,7 @@ from gateway.web import brand, config
 from gateway.web.access import public as public_view
 from gateway.web.account import signin_url
 from gateway.web.context import Gateway, apply_cookie, current_org, drop_session, principal
+from gateway.web.files import init_uploads
 from gateway.web.filters import init_filters
 from gateway.web.metrics import UPSTREAM_FAILURES, init_metrics
 from gateway.web.security import StripIdentityHeaders, add_security_headers, init_csrf, init_limiter, trust_proxies
@@ -73,6 +74,7 @@ def create_app(service_urls: dict[str, str] | None = None, *, identity: Identity
         if request.endpoint not in NO_ORG_ENDPOINTS:
             current_org()
 
+    init_uploads(app)                          # before CSRF reads a form that carries files
     init_csrf(app)
     api_v1.init_api(app, init_limiter(app))
     webhooks.init_webhooks(app)

@@ -20,6 +20,7 @@ from gateway.clients.base import TTLCache
 from gateway.clients.billing import BillingClient
 from gateway.clients.identity import IdentityClient
 from gateway.clients.notifications import NotificationsClient
+from gateway.clients.documents import DocumentsClient
 from gateway.clients.orders import OrdersClient
 
 MAX_TOKEN_LENGTH = 512
@@ -235,6 +236,10 @@ def billing() -> BillingClient:
 
 def orders() -> OrdersClient:
     return OrdersClient(gateway().services["orders"])
+
+
+def documents() -> DocumentsClient:
+    return DocumentsClient(gateway().services["documents"])
 
 
 def notifications() -> NotificationsClient:

@@ -1,0 +1,45 @@
+"""Files through the gateway, both ways.
+
+Up: a page that takes files is marked `@accepts_files`; for it alone the body may be as
+large as GATEWAY_MAX_UPLOAD_BYTES (default 101 MiB: the documents service's own limit for
+staff plus room for the form), set before CSRF reads the form; every other request keeps
+the 1 MiB MAX_CONTENT_LENGTH. The exact limit (the org's for customers) is the documents
+service's to enforce, with a message naming the file.
+
+Down: `send_on` passes a service's streamed answer on chunk by chunk with its own headers
+(type, length, RFC 6266 name, nosniff, sandbox CSP, no-store): the gateway never holds a
+whole file, and nothing here makes a lasting or guessable URL: every download is a request
+of a signed-in person, checked again.
+"""
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, request, stream_with_context
+
+from gateway.clients.documents import PASSED
+
+MARK = "_accepts_files"
+CHUNK = 64 * 1024
+
+
+def accepts_files(view):
+    setattr(view, MARK, True)
+    return view
+
+
+def init_uploads(app: Flask) -> None:
+    """Call before init_csrf: CSRFProtect reads the form in its own before_request."""
+    @app.before_request
+    def _room_for_files():
+        view = current_app.view_functions.get(request.endpoint or "")
+        if view is not None and getattr(view, MARK, False):
+            request.max_content_length = current_app.config["GATEWAY_MAX_UPLOAD_BYTES"]
+
+
+def send_on(upstream) -> Response:
+    def body():
+        try:
+            yield from upstream.iter_content(CHUNK)
+        finally:
+            upstream.close()
+    headers = {name: upstream.headers[name] for name in PASSED if name in upstream.headers}
+    return Response(stream_with_context(body()), status=200, headers=headers, direct_passthrough=True)
