@@ -40,6 +40,7 @@ class WsgiAdapter(BaseAdapter):
         response = requests.Response()
         response.status_code = answer.status_code
         response._content = answer.get_data()
+        response._content_consumed = True           # iter_content() then slices what is here
         response.headers = CaseInsensitiveDict(answer.headers)
         response.request, response.url = request, request.url
         return response

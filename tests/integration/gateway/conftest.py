@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import pytest
 
 from gateway.app import create_app
-from tests.integration.gateway import billing_backend, notifications_backend, orders_backend, support_backend
+from tests.integration.gateway import (billing_backend, documents_backend, notifications_backend, orders_backend,
+                                       support_backend)
 from tests.integration.gateway.fake_identity import FakeIdentity, Login
 
 HOST = "portal.test"
@@ -111,6 +112,7 @@ def make_app(fake: FakeIdentity, **overrides):
     notifications_backend.mount(app)            # and the real notifications service
     support_backend.mount(app)                  # and the real support service
     orders_backend.mount(app)                   # and the real orders service
+    documents_backend.mount(app)                # and the real documents service
     return app
 
 
