@@ -69,6 +69,7 @@ EVENT_HANDLERS = {
     },
     DOCUMENTS: {
         "DocumentShared": [customer_mail.on_document_shared, activity.on_portal_event],
+        "DocumentForwarded": [customer_mail.on_document_forwarded, activity.on_portal_event],
     },
 }
 for _contract in CATALOGUE.values():

@@ -1,5 +1,5 @@
 """Mail to customers from other services' events: payment receipts and failures to the
-contact who paid, a forwarded invoice to its recipient, a staff comment shown in the portal
+contact who paid, a forwarded invoice or document to its recipient (with the sender's message), a staff comment shown in the portal
 to the customer's contacts, staff's reply on a ticket to its contact. Each mail is queued in the
 handler's own transaction under a key made of the event's id, so a redelivered or replayed
 event never queues it twice (mail.enqueue_in).
@@ -108,19 +108,38 @@ def on_payment_failed(event: Event, uow) -> None:
         customer_id=payer.customer_id, contact_id=payer.contact_id)
 
 
-def on_invoice_forwarded(event: Event, uow) -> None:
-    """To the address the contact gave: a link to the invoice in the portal, where the
-    recipient signs in as a contact of that customer. Never the invoice itself."""
+def _sender_name(conn, org_id: str, d: dict) -> str:
+    """Who forwarded: the name the event gives, else the contact's as notifications knows it."""
+    if d.get("contact_name"):
+        return d["contact_name"]
+    known = conn.execute(select(known_contacts.c.name).where(
+        known_contacts.c.contact_id == d["contact_id"], known_contacts.c.org_id == org_id)).scalar()
+    return known or "A colleague"
+
+
+def _mail_forwarded(event: Event, uow, kind: str, key: str, what: dict, path: str) -> None:
+    """To the address the contact gave: who sent it, their message if they wrote one, and a link
+    to its page in the portal, where the recipient signs in as a contact of that customer. Never
+    the invoice or the file itself: forwarding grants nothing."""
     d = event.data
-    sender = uow.conn.execute(select(known_contacts).where(
-        known_contacts.c.contact_id == d["contact_id"])).first()
+    mail.enqueue_in(uow.conn, event.org_id, kind, d["recipient_email"], {
+        "sender_name": _sender_name(uow.conn, event.org_id, d), **what,
+        "message": (d.get("message") or "").strip() or None,
+        "link": portal_url(uow.conn, event.org_id, path)},
+        idempotency_key=f"{key}:{event.event_id}", customer_id=d["customer_id"])
+
+
+def on_invoice_forwarded(event: Event, uow) -> None:
+    d = event.data
     number = d.get("invoice_number") or (_numbers(uow.conn, [{"invoice_id": d["invoice_id"]}])[0])
-    name = d.get("contact_name") or (sender.name if sender is not None else "A colleague")
-    mail.enqueue_in(uow.conn, event.org_id, "invoice_forwarded", d["recipient_email"], {
-        "sender_name": name,
-        "invoice_number": number,
-        "link": portal_url(uow.conn, event.org_id, f"/invoices/{d['invoice_id']}")},
-        idempotency_key=f"forwarded:{event.event_id}", customer_id=d["customer_id"])
+    _mail_forwarded(event, uow, "invoice_forwarded", "forwarded", {"invoice_number": number},
+                    f"/invoices/{d['invoice_id']}")
+
+
+def on_document_forwarded(event: Event, uow) -> None:
+    d = event.data
+    _mail_forwarded(event, uow, "document_forwarded", "document-forwarded", {"document_title": d["title"]},
+                    f"/documents/{d['document_id']}")
 
 
 def on_comment_posted(event: Event, uow) -> None:
