@@ -19,6 +19,14 @@ SENT_AND_DROPPED = "This mail carried a one-time link for its recipient alone; i
 SENDERS_MESSAGE = "{% if message %}\n{{ sender_name }} wrote:\n\n{{ message }}\n{% endif %}"
 
 
+# What every mail about a shipment may say (shipment_dispatched, _delivered, _exception): the
+# carrier's details may be missing (null), `detail` is the carrier's note on that report.
+SHIPMENT = ["order_number", "carrier", "tracking_number", "tracking_link", "expected_on", "detail", "link"]
+SHIPMENT_SAMPLE = {"order_number": "SO-000123", "carrier": "DHL", "tracking_number": "JD0146000034",
+                   "tracking_link": "https://track.example/JD0146000034", "expected_on": "December 5, 2026",
+                   "detail": "Reported at the Leipzig depot.", "link": "https://portal.example/sales-orders/1"}
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str
@@ -104,6 +112,26 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
           "{{ org.name }} shared {{ document_name }} with you",
           "Hello {{ recipient.name }},\n\n{{ document_name }} is waiting for you: {{ link }}\n",
           essential=False),
+    _kind("shipment_dispatched", SHIPMENT, SHIPMENT_SAMPLE,
+          "Your order {{ order_number }} is on its way",
+          "Hello {{ recipient.name }},\n\nYour order {{ order_number }} from {{ org.name }} is on its way"
+          "{% if carrier %} with {{ carrier }}{% endif %}.\n"
+          "{% if expected_on %}It is expected on {{ expected_on }}.\n{% endif %}"
+          "{% if tracking_number %}Tracking number: {{ tracking_number }}\n{% endif %}"
+          "{% if tracking_link %}Follow it with the carrier: {{ tracking_link }}\n{% endif %}"
+          "\nSee your order: {{ link }}\n", essential=False),
+    _kind("shipment_delivered", SHIPMENT, SHIPMENT_SAMPLE,
+          "Your order {{ order_number }} was delivered",
+          "Hello {{ recipient.name }},\n\nYour order {{ order_number }} from {{ org.name }} was delivered"
+          "{% if carrier %} by {{ carrier }}{% endif %}.\n{% if detail %}{{ detail }}\n{% endif %}"
+          "\nSee your order: {{ link }}\n", essential=False),
+    _kind("shipment_exception", SHIPMENT, SHIPMENT_SAMPLE,
+          "A problem with the delivery of your order {{ order_number }}",
+          "Hello {{ recipient.name }},\n\n{% if carrier %}{{ carrier }}{% else %}The carrier{% endif %} reports a "
+          "problem delivering your order {{ order_number }} from {{ org.name }}.\n"
+          "{% if detail %}{{ detail }}\n{% endif %}"
+          "{% if tracking_link %}Follow it with the carrier: {{ tracking_link }}\n{% endif %}"
+          "\nSee your order: {{ link }}\n", essential=False),
     _kind("quote_decision", ["quote_number", "decision", "contact_name", "link"],
           {"quote_number": "Q-77", "decision": "accepted", "contact_name": "Sam Buyer",
            "link": "https://console.example/q/77"},
