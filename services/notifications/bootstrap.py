@@ -12,8 +12,8 @@ from services.notifications import projections, tables
 from services.notifications.adapters.smtp import SmtpMailer
 from services.notifications.adapters.webhook_http import WebhookSender
 from services.notifications.domain import commands as c
-from services.notifications.handlers import (activity, customer_mail, feed, link_payers, mail, mail_delivery,
-                                             staff_mail, unsubscribes, webhook_delivery, webhooks)
+from services.notifications.handlers import (activity, customer_mail, delivery_mail, feed, link_payers, mail,
+                                             mail_delivery, staff_mail, unsubscribes, webhook_delivery, webhooks)
 
 COMMAND_HANDLERS = {
     c.QueueEmail: mail.queue_email,
@@ -35,12 +35,14 @@ COMMAND_HANDLERS = {
 #   (the other way round, ticking a box in the profile would never lift an unsubscribe).
 # - What the mails need runs before any mail is queued: the org directory (orgs.*: a mail
 #   names its org, and the org's first event must find it), the staff, the contacts, the
-#   payers, the invoice numbers.
+#   payers, the invoice numbers, the shipments (delivery_mail.on_shipment_dispatched keeps the
+#   shipment before it mails about it).
 # - activity.on_portal_event runs LAST for every event of another service: the activity
 #   feed, the webhooks' queue, and the staff's immediate mail (which needs the above).
 # Every event type of the catalogue not listed here runs activity.on_portal_event alone.
 # (The order is the one the former `_then` chain ran, written down.)
-IDENTITY, BILLING, SUPPORT, DOCUMENTS = (topic_for(s) for s in ("identity", "billing", "support", "documents"))
+IDENTITY, BILLING, ORDERS, SUPPORT, DOCUMENTS = (topic_for(s) for s in ("identity", "billing", "orders", "support",
+                                                                        "documents"))
 EVENT_HANDLERS = {
     IDENTITY: {
         "OrganizationCreated": [orgs.on_organization_created, activity.on_portal_event],
@@ -63,12 +65,17 @@ EVENT_HANDLERS = {
         "InvoiceForwarded": [customer_mail.on_invoice_forwarded, activity.on_portal_event],
         "CommentPosted": [customer_mail.on_comment_posted, activity.on_portal_event],
     },
+    ORDERS: {
+        "ShipmentDispatched": [delivery_mail.on_shipment_dispatched, activity.on_portal_event],
+        "DeliveryStatusChanged": [delivery_mail.on_delivery_status_changed, activity.on_portal_event],
+    },
     SUPPORT: {
         "TicketRaised": [customer_mail.on_ticket_raised, activity.on_portal_event],
         "TicketMessagePosted": [customer_mail.on_ticket_message_posted, activity.on_portal_event],
     },
     DOCUMENTS: {
         "DocumentShared": [customer_mail.on_document_shared, activity.on_portal_event],
+        "DocumentForwarded": [customer_mail.on_document_forwarded, activity.on_portal_event],
     },
 }
 for _contract in CATALOGUE.values():

@@ -6,7 +6,8 @@ What other services' events feed (copies, kept by the event handlers):
 - `activity`: the staff activity feed, fed by every other service's events (rebuilt by
   replaying the topics, not by rebuild-projections).
 - `known_contacts`, `payment_payers`, `ticket_contacts`, `invoice_numbers`: what the mails to
-  customers need (handlers/customer_mail.py); `link_payers`: the address a payment-link payer
+  customers need (handlers/customer_mail.py); `known_shipments`: what the mails about a
+  shipment name (order number, carrier, tracking; handlers/delivery_mail.py); `link_payers`: the address a payment-link payer
   typed (handlers/link_payers.py); `known_staff`: the org's staff (handlers/staff_mail.py).
 
 Queues and operational state:
@@ -72,6 +73,19 @@ invoice_numbers = Table(
     Column("invoice_id", String(64), primary_key=True),
     Column("org_id", String(64), nullable=False),
     Column("number", String(64), nullable=False),
+)
+
+known_shipments = Table(
+    "known_shipments", metadata,
+    Column("shipment_id", String(64), primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("customer_id", String(64), nullable=False),
+    Column("sales_order_id", String(64), nullable=False),
+    Column("order_number", Text, nullable=False),
+    Column("carrier", Text),
+    Column("tracking_number", Text),
+    Column("tracking_url", Text),
+    Column("expected_on", String(10)),
 )
 
 link_payers = Table(

@@ -8,7 +8,7 @@ from services.chassis import orgs
 from services.chassis.runtime import ServiceSpec, subscriptions_of
 from services.orders import projections, tables
 from services.orders.domain import commands as c
-from services.orders.handlers import orders, shipments
+from services.orders.handlers import orders, quotes, shipments
 
 COMMAND_HANDLERS = {
     c.PlaceOrder: orders.place_order,
@@ -28,6 +28,9 @@ EVENT_HANDLERS = {
     },
     topic_for("billing"): {
         "InvoiceIssued": [orders.on_invoice_issued],                 # an invoice for an order: invoiced
+    },
+    topic_for("documents"): {
+        "QuoteAccepted": [quotes.on_quote_accepted],                 # an accepted quote: a confirmed order
     },
 }
 

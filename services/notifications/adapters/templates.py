@@ -9,8 +9,12 @@ no calls). Rendering is then linear in the template's size; the template is at m
 MAX_SOURCE characters and what it renders at most MAX_OUTPUT."""
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 from jinja2 import StrictUndefined, TemplateError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import escape
 
 from services.chassis.errors import DomainError
 
@@ -63,8 +67,17 @@ def render(source: str, context: dict, html: bool = False, field: str = "templat
     return out
 
 
-def html_from_text(text: str) -> str:
-    """The HTML part when a template has none: the text, escaped, in paragraphs."""
-    from markupsafe import escape
+def html_from_text(text: str, links: Iterable[str] = ()) -> str:
+    """The HTML part when a template has none: the text, escaped, in paragraphs. Where it shows
+    one of `links` (the portal's own links the mail was filled in with, http or https), that
+    is a link; nothing else becomes one, so an address someone typed into a message stays text."""
     paragraphs = [p for p in text.split("\n\n") if p.strip()]
-    return "".join(f"<p>{escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+    # str() first: Markup's own replace would escape the <br> too
+    html = "".join(f"<p>{str(escape(p.strip(chr(10)))).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+    shown = sorted({str(escape(link)) for link in links if link.startswith(("https://", "http://"))},
+                   key=len, reverse=True)             # the longest first: one link may start another
+    if not shown:
+        return html
+    # a link ends where the text's address ends: .../documents/1 is not the start of .../documents/12
+    found = re.compile("(?:" + "|".join(map(re.escape, shown)) + r")(?![\w/?#=%~+-])")
+    return found.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', html)

@@ -14,6 +14,19 @@ ONE_TIME_LINK_KINDS = ("invitation", "password_reset", "email_verification")
 SENT_AND_DROPPED = "This mail carried a one-time link for its recipient alone; its text was removed once sent."
 
 
+# A forwarded invoice's or document's personal message, when the sender wrote one (plain text;
+# escaped in the HTML part like every value).
+SENDERS_MESSAGE = "{% if message %}\n{{ sender_name }} wrote:\n\n{{ message }}\n{% endif %}"
+
+
+# What every mail about a shipment may say (shipment_dispatched, _delivered, _exception): the
+# carrier's details may be missing (null), `detail` is the carrier's note on that report.
+SHIPMENT = ["order_number", "carrier", "tracking_number", "tracking_link", "expected_on", "detail", "link"]
+SHIPMENT_SAMPLE = {"order_number": "SO-000123", "carrier": "DHL", "tracking_number": "JD0146000034",
+                   "tracking_link": "https://track.example/JD0146000034", "expected_on": "December 5, 2026",
+                   "detail": "Reported at the Leipzig depot.", "link": "https://portal.example/sales-orders/1"}
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str
@@ -29,6 +42,12 @@ class Kind:
         """Its `link` signs the recipient in or sets their password: no editable template may
         place it (it could point it at another host); the portal adds it below the text."""
         return self.name in ONE_TIME_LINK_KINDS
+
+    @property
+    def links(self) -> tuple[str, ...]:
+        """Its placeholders that carry a link into the portal (`link`, `pay_link` ...): in an
+        HTML part made from the text they are links. A one-time link the portal adds itself."""
+        return () if self.fixed_link else tuple(p for p in self.placeholders if "link" in p)
 
     @property
     def allowed(self) -> set[str]:
@@ -65,11 +84,18 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
           "Your payment for {{ invoice_number }} did not go through",
           "Hello {{ recipient.name }},\n\nYour payment of {{ amount }} for {{ invoice_number }} failed: "
           "{{ reason }}\nYou can pay again here: {{ pay_link }}\n"),
-    _kind("invoice_forwarded", ["sender_name", "invoice_number", "link"],
-          {"sender_name": "Sam Buyer", "invoice_number": "INV-1001", "link": "https://portal.example/i/1"},
+    _kind("invoice_forwarded", ["sender_name", "invoice_number", "message", "link"],
+          {"sender_name": "Sam Buyer", "invoice_number": "INV-1001", "message": "For your records.",
+           "link": "https://portal.example/i/1"},
           "{{ sender_name }} shared invoice {{ invoice_number }} with you",
           "Hello {{ recipient.name }},\n\n{{ sender_name }} shared invoice {{ invoice_number }} from "
-          "{{ org.name }} with you: {{ link }}\n"),
+          "{{ org.name }} with you: {{ link }}\n" + SENDERS_MESSAGE),
+    _kind("document_forwarded", ["sender_name", "document_title", "message", "link"],
+          {"sender_name": "Sam Buyer", "document_title": "Service agreement 2027",
+           "message": "Can you sign this off by Friday?", "link": "https://portal.example/documents/7"},
+          "{{ sender_name }} shared {{ document_title }} with you",
+          "Hello {{ recipient.name }},\n\n{{ sender_name }} shared {{ document_title }} from "
+          "{{ org.name }} with you: {{ link }}\n" + SENDERS_MESSAGE),
     _kind("portal_comment", ["document_number", "comment", "link"],
           {"document_number": "INV-1001", "comment": "We applied your discount.", "link": "https://portal.example/i/1"},
           "New comment on {{ document_number }}",
@@ -86,6 +112,26 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
           "{{ org.name }} shared {{ document_name }} with you",
           "Hello {{ recipient.name }},\n\n{{ document_name }} is waiting for you: {{ link }}\n",
           essential=False),
+    _kind("shipment_dispatched", SHIPMENT, SHIPMENT_SAMPLE,
+          "Your order {{ order_number }} is on its way",
+          "Hello {{ recipient.name }},\n\nYour order {{ order_number }} from {{ org.name }} is on its way"
+          "{% if carrier %} with {{ carrier }}{% endif %}.\n"
+          "{% if expected_on %}It is expected on {{ expected_on }}.\n{% endif %}"
+          "{% if tracking_number %}Tracking number: {{ tracking_number }}\n{% endif %}"
+          "{% if tracking_link %}Follow it with the carrier: {{ tracking_link }}\n{% endif %}"
+          "\nSee your order: {{ link }}\n", essential=False),
+    _kind("shipment_delivered", SHIPMENT, SHIPMENT_SAMPLE,
+          "Your order {{ order_number }} was delivered",
+          "Hello {{ recipient.name }},\n\nYour order {{ order_number }} from {{ org.name }} was delivered"
+          "{% if carrier %} by {{ carrier }}{% endif %}.\n{% if detail %}{{ detail }}\n{% endif %}"
+          "\nSee your order: {{ link }}\n", essential=False),
+    _kind("shipment_exception", SHIPMENT, SHIPMENT_SAMPLE,
+          "A problem with the delivery of your order {{ order_number }}",
+          "Hello {{ recipient.name }},\n\n{% if carrier %}{{ carrier }}{% else %}The carrier{% endif %} reports a "
+          "problem delivering your order {{ order_number }} from {{ org.name }}.\n"
+          "{% if detail %}{{ detail }}\n{% endif %}"
+          "{% if tracking_link %}Follow it with the carrier: {{ tracking_link }}\n{% endif %}"
+          "\nSee your order: {{ link }}\n", essential=False),
     _kind("quote_decision", ["quote_number", "decision", "contact_name", "link"],
           {"quote_number": "Q-77", "decision": "accepted", "contact_name": "Sam Buyer",
            "link": "https://console.example/q/77"},

@@ -2,16 +2,18 @@
 
 Essential mail (invitations, resets, receipts, payment failures ...: `Kind.essential`) has no
 link and ignores unsubscribes. Every other kind belongs to a *topic*: for contacts the key of
-their profile's mail preferences (identity's `notify`: "invoices", "tickets", "documents"),
-for staff "activity" (their activity mail, each time or the daily digest). Pure data."""
+their profile's mail preferences (identity's `notify`: "invoices", "tickets", "documents",
+"orders"), for staff "activity" (their activity mail, each time or the daily digest). Pure data."""
 from __future__ import annotations
 
 from services.notifications.domain.mail_kinds import KINDS
 
 TOPICS = {"portal_comment": "invoices", "ticket_reply": "tickets", "document_shared": "documents",
+          "shipment_dispatched": "orders", "shipment_delivered": "orders", "shipment_exception": "orders",
           "staff_activity": "activity", "staff_digest": "activity"}
 TOPIC_LABELS = {"invoices": "comments on your invoices", "tickets": "replies to your tickets",
-                "documents": "documents shared with you", "activity": "portal activity"}
+                "documents": "documents shared with you", "orders": "deliveries of your orders",
+                "activity": "portal activity"}
 
 
 def topic_of(kind: str) -> str | None:

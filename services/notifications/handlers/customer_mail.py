@@ -1,6 +1,7 @@
 """Mail to customers from other services' events: payment receipts and failures to the
-contact who paid, a forwarded invoice to its recipient, a staff comment shown in the portal
-to the customer's contacts, staff's reply on a ticket to its contact. Each mail is queued in the
+contact who paid, a forwarded invoice or document to its recipient (with the sender's
+message), a staff comment shown in the portal to the customer's contacts, staff's reply on a
+ticket to its contact (mail about deliveries: delivery_mail.py). Each mail is queued in the
 handler's own transaction under a key made of the event's id, so a redelivered or replayed
 event never queues it twice (mail.enqueue_in).
 
@@ -80,17 +81,30 @@ def _wants(contact, topic: str) -> bool:
     return (contact.notify or {}).get(topic, True) is not False
 
 
+def contacts_wanting(conn, org_id: str, customer_id: str, topic: str) -> list:
+    """The customer's contacts who keep `topic` mail on (their profile's `notify`; on unless
+    switched off)."""
+    readers = conn.execute(select(known_contacts).where(
+        known_contacts.c.org_id == org_id, known_contacts.c.customer_id == customer_id)).all()
+    return [reader for reader in readers if _wants(reader, topic)]
+
+
+def mail_contact(conn, org_id: str, reader, kind: str, variables: dict, idempotency_key: str) -> None:
+    """Queue a mail to a known contact, in their name and language."""
+    mail.enqueue_in(conn, org_id, kind, reader.email, variables, idempotency_key=idempotency_key, name=reader.name,
+                    locale=reader.language, customer_id=reader.customer_id, contact_id=reader.contact_id)
+
+
 def on_payment_settled(event: Event, uow) -> None:
     d = event.data
     payer = _payer(uow.conn, event.org_id, d["payment_id"])
     if payer is None or not _wants(payer, "payments"):
         return
-    mail.enqueue_in(uow.conn, event.org_id, "payment_receipt", payer.email, {
+    mail_contact(uow.conn, event.org_id, payer, "payment_receipt", {
         "invoice_numbers": ", ".join(_numbers(uow.conn, d["allocations"])),
         "amount": money(d["amount_minor"], d["currency"], payer.language),
         "receipt_link": portal_url(uow.conn, event.org_id, f"/payments/{d['payment_id']}")},
-        idempotency_key=f"receipt:{event.event_id}", name=payer.name, locale=payer.language,
-        customer_id=payer.customer_id, contact_id=payer.contact_id)
+        f"receipt:{event.event_id}")
 
 
 def on_payment_failed(event: Event, uow) -> None:
@@ -99,28 +113,46 @@ def on_payment_failed(event: Event, uow) -> None:
     if payer is None or not _wants(payer, "payments"):
         return
     first = d["allocations"][0]["invoice_id"]
-    mail.enqueue_in(uow.conn, event.org_id, "payment_failed", payer.email, {
+    mail_contact(uow.conn, event.org_id, payer, "payment_failed", {
         "invoice_number": ", ".join(_numbers(uow.conn, d["allocations"])),
         "amount": money(d["amount_minor"], d["currency"], payer.language),
         "reason": d.get("message") or "The payment was declined.",
         "pay_link": portal_url(uow.conn, event.org_id, f"/invoices/{first}")},
-        idempotency_key=f"payment-failed:{event.event_id}", name=payer.name, locale=payer.language,
-        customer_id=payer.customer_id, contact_id=payer.contact_id)
+        f"payment-failed:{event.event_id}")
+
+
+def _sender_name(conn, org_id: str, d: dict) -> str:
+    """Who forwarded: the name the event gives, else the contact's as notifications knows it."""
+    if d.get("contact_name"):
+        return d["contact_name"]
+    known = conn.execute(select(known_contacts.c.name).where(
+        known_contacts.c.contact_id == d["contact_id"], known_contacts.c.org_id == org_id)).scalar()
+    return known or "A colleague"
+
+
+def _mail_forwarded(event: Event, uow, kind: str, key: str, what: dict, path: str) -> None:
+    """To the address the contact gave: who sent it, their message if they wrote one, and a link
+    to its page in the portal, where the recipient signs in as a contact of that customer. Never
+    the invoice or the file itself: forwarding grants nothing."""
+    d = event.data
+    mail.enqueue_in(uow.conn, event.org_id, kind, d["recipient_email"], {
+        "sender_name": _sender_name(uow.conn, event.org_id, d), **what,
+        "message": (d.get("message") or "").strip() or None,
+        "link": portal_url(uow.conn, event.org_id, path)},
+        idempotency_key=f"{key}:{event.event_id}", customer_id=d["customer_id"])
 
 
 def on_invoice_forwarded(event: Event, uow) -> None:
-    """To the address the contact gave: a link to the invoice in the portal, where the
-    recipient signs in as a contact of that customer. Never the invoice itself."""
     d = event.data
-    sender = uow.conn.execute(select(known_contacts).where(
-        known_contacts.c.contact_id == d["contact_id"])).first()
     number = d.get("invoice_number") or (_numbers(uow.conn, [{"invoice_id": d["invoice_id"]}])[0])
-    name = d.get("contact_name") or (sender.name if sender is not None else "A colleague")
-    mail.enqueue_in(uow.conn, event.org_id, "invoice_forwarded", d["recipient_email"], {
-        "sender_name": name,
-        "invoice_number": number,
-        "link": portal_url(uow.conn, event.org_id, f"/invoices/{d['invoice_id']}")},
-        idempotency_key=f"forwarded:{event.event_id}", customer_id=d["customer_id"])
+    _mail_forwarded(event, uow, "invoice_forwarded", "forwarded", {"invoice_number": number},
+                    f"/invoices/{d['invoice_id']}")
+
+
+def on_document_forwarded(event: Event, uow) -> None:
+    d = event.data
+    _mail_forwarded(event, uow, "document_forwarded", "document-forwarded", {"document_title": d["title"]},
+                    f"/documents/{d['document_id']}")
 
 
 def on_comment_posted(event: Event, uow) -> None:
@@ -129,16 +161,12 @@ def on_comment_posted(event: Event, uow) -> None:
     d = event.data
     if not d.get("visible_to_customer") or d.get("author_kind") != "staff":
         return
-    readers = uow.conn.execute(select(known_contacts).where(
-        known_contacts.c.org_id == event.org_id, known_contacts.c.customer_id == d["customer_id"])).all()
     number = d.get("invoice_number") or (_numbers(uow.conn, [{"invoice_id": d["invoice_id"]}])[0])
     link = portal_url(uow.conn, event.org_id, d.get("portal_path") or f"/invoices/{d['invoice_id']}")
-    for reader in readers:
-        if _wants(reader, "invoices"):
-            mail.enqueue_in(uow.conn, event.org_id, "portal_comment", reader.email, {
-                "document_number": number, "comment": d.get("body") or d.get("excerpt") or "", "link": link},
-                idempotency_key=f"comment:{event.event_id}:{reader.contact_id}", name=reader.name,
-                locale=reader.language, customer_id=reader.customer_id, contact_id=reader.contact_id)
+    for reader in contacts_wanting(uow.conn, event.org_id, d["customer_id"], "invoices"):
+        mail_contact(uow.conn, event.org_id, reader, "portal_comment", {
+            "document_number": number, "comment": d.get("body") or d.get("excerpt") or "", "link": link},
+            f"comment:{event.event_id}:{reader.contact_id}")
 
 
 def on_ticket_raised(event: Event, uow) -> None:
@@ -161,25 +189,19 @@ def on_ticket_message_posted(event: Event, uow) -> None:
         ticket_contacts.c.ticket_id == d["ticket_id"], ticket_contacts.c.org_id == event.org_id)).first()
     if reader is None or not _wants(reader, "tickets"):
         return
-    mail.enqueue_in(uow.conn, event.org_id, "ticket_reply", reader.email, {
+    mail_contact(uow.conn, event.org_id, reader, "ticket_reply", {
         "ticket_number": d.get("number") or "your ticket", "ticket_subject": d.get("subject") or "",
         "reply": d["body"], "link": portal_url(uow.conn, event.org_id, d.get("portal_path") or
                                                f"/tickets/{d['ticket_id']}")},
-        idempotency_key=f"ticket-reply:{event.event_id}", name=reader.name, locale=reader.language,
-        customer_id=reader.customer_id, contact_id=reader.contact_id)
+        f"ticket-reply:{event.event_id}")
 
 
 def on_document_shared(event: Event, uow) -> None:
     """The business shared a document with a customer: to its contacts who keep document mail
     on, with a link to the document's page in the portal (where they sign in), never the file."""
     d = event.data
-    readers = uow.conn.execute(select(known_contacts).where(
-        known_contacts.c.org_id == event.org_id, known_contacts.c.customer_id == d["customer_id"])).all()
     link = portal_url(uow.conn, event.org_id, f"/documents/{d['document_id']}")
-    for reader in readers:
-        if _wants(reader, "documents"):
-            mail.enqueue_in(uow.conn, event.org_id, "document_shared", reader.email, {
-                "document_name": d["title"], "link": link},
-                idempotency_key=f"document:{event.event_id}:{reader.contact_id}", name=reader.name,
-                locale=reader.language, customer_id=reader.customer_id, contact_id=reader.contact_id)
+    for reader in contacts_wanting(uow.conn, event.org_id, d["customer_id"], "documents"):
+        mail_contact(uow.conn, event.org_id, reader, "document_shared", {"document_name": d["title"], "link": link},
+                     f"document:{event.event_id}:{reader.contact_id}")
 

@@ -26,7 +26,8 @@ def wording(conn, org_id: str, kind: str, locale: str) -> dict:
 
 
 def fill(source: dict, context: dict, kind: str | None = None) -> dict:
-    """The mail's subject, text and HTML. A one-time link (kind.fixed_link) is never the
+    """The mail's subject, text and HTML (made from the text when the template has none, the
+    kind's links in it as links). A one-time link (kind.fixed_link) is never the
     template's to place: the portal adds it below the text, as a line and as a link; a
     template saved before that rule reads "the link below" where it named it."""
     fixed = kind is not None and kind_of(kind).fixed_link and "link" in context
@@ -35,8 +36,9 @@ def fill(source: dict, context: dict, kind: str | None = None) -> dict:
         context = {**context, "link": "the link below"}
     subject = " ".join(templates.render(source["subject"], context, field="subject").split())
     text = templates.render(source["text"], context, field="text")
+    links = [context[name] for name in (kind_of(kind).links if kind else ()) if isinstance(context.get(name), str)]
     html = (templates.render(source["html"], context, html=True, field="html") if source.get("html")
-            else templates.html_from_text(text))
+            else templates.html_from_text(text, links))
     if fixed:
         text = f"{text.rstrip()}\n\n{link}\n"
         html += f'<p><a href="{escape(link)}">{escape(link)}</a></p>'

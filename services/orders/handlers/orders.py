@@ -60,6 +60,22 @@ def _next_number(conn, org_id: str) -> str:
     return auto_number((highest or 0) + 1)
 
 
+def place_in(uow, cmd: PlaceOrder) -> tuple[str, bool]:
+    """Place the order in the caller's unit of work (not committed): (order id, created).
+    An external_ref that exists answers its order and adds nothing."""
+    ref = check_ref(cmd.external_ref)
+    given = check_number(cmd.number) if cmd.number is not None else None
+    existing = by_external_ref(uow.conn, cmd.org_id, ref)
+    if existing:
+        return existing, False
+    if given and not _number_free(uow.conn, cmd.org_id, given):
+        raise NumberTaken(f"Order number {given} is already used.", field="number")
+    order = SalesOrder.place(cmd.org_id, cmd.customer_id, given or _next_number(uow.conn, cmd.org_id),
+                             cmd.currency, cmd.lines, cmd.ordered_on or today(), cmd.notes, ref)
+    uow.add(order)
+    return order.id, True
+
+
 def place_order(rt, cmd: PlaceOrder) -> tuple[str, bool]:
     """(order id, created)."""
     ref = check_ref(cmd.external_ref)
@@ -67,16 +83,9 @@ def place_order(rt, cmd: PlaceOrder) -> tuple[str, bool]:
     for attempt in range(ATTEMPTS):
         try:
             with rt.store.unit_of_work() as uow:
-                existing = by_external_ref(uow.conn, cmd.org_id, ref)
-                if existing:
-                    return existing, False
-                if given and not _number_free(uow.conn, cmd.org_id, given):
-                    raise NumberTaken(f"Order number {given} is already used.", field="number")
-                order = SalesOrder.place(cmd.org_id, cmd.customer_id, given or _next_number(uow.conn, cmd.org_id),
-                                         cmd.currency, cmd.lines, cmd.ordered_on or today(), cmd.notes, ref)
-                uow.add(order)
+                placed = place_in(uow, cmd)
                 uow.commit()
-                return order.id, True
+                return placed
         except IntegrityError:
             # another request took the external_ref or the number between our check and write
             with rt.engine.connect() as conn:
