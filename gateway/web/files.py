@@ -42,4 +42,7 @@ def send_on(upstream) -> Response:
         finally:
             upstream.close()
     headers = {name: upstream.headers[name] for name in PASSED if name in upstream.headers}
+    if headers.get("Content-Disposition", "").startswith("inline") and "Content-Security-Policy" not in headers:
+        # a PDF shown in the document's page: framed by this origin only (the viewer runs no sandbox)
+        headers.update({"Content-Security-Policy": "frame-ancestors 'self'", "X-Frame-Options": "SAMEORIGIN"})
     return Response(stream_with_context(body()), status=200, headers=headers, direct_passthrough=True)

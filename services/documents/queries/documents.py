@@ -45,9 +45,10 @@ def _shape(row) -> dict:
 
 def for_contact(query, caller: auth.Principal):
     """What a contact may see: not withdrawn; shared with the whole customer or with them;
-    of a module they have (quotes are their own module)."""
+    of a module they have (quotes are their own module). Their side's uploads are theirs
+    whatever the modules (a ticket's attachments need only the ticket)."""
     c = documents.c
-    kinds = [k for k in ("contract", "agreement", "other", "upload") if "documents" in caller.modules]
+    kinds = ["upload"] + [k for k in ("contract", "agreement", "other") if "documents" in caller.modules]
     kinds += ["quote"] if "quotes" in caller.modules else []
     chosen = select(document_audience.c.document_id).where(document_audience.c.contact_id == caller.id)
     return query.where(c.status != "withdrawn", c.kind.in_(kinds),

@@ -65,3 +65,18 @@ def share(org_id: str, customer_id: str, data: bytes, filename: str = "quote.pdf
 def staff_document(org_id: str, document_id: str) -> dict:
     answer = documents_app().test_client().get(f"/orgs/{org_id}/documents/{document_id}", headers=_staff(org_id))
     return answer.get_json() if answer.status_code == 200 else {"status": answer.status_code}
+
+
+def sign(org_id: str, customer_id: str, document_id: str, contact_id: str) -> dict:
+    """The agreement signed by a contact of the customer, the way the portal signs one."""
+    contact = bearer("contact", org_id, id=contact_id, customer_id=customer_id, permissions=("view", "approve"),
+                     modules=("documents",), name="Someone")
+    answer = documents_app().test_client().post(
+        f"/orgs/{org_id}/customers/{customer_id}/documents/{document_id}/signature", headers=contact,
+        json={"version": 1, "signer_name": "Someone", "consent": True})
+    assert answer.status_code == 200, answer.get_json()
+    return answer.get_json()
+
+
+def staff_documents(org_id: str) -> list[dict]:
+    return documents_app().test_client().get(f"/orgs/{org_id}/documents", headers=_staff(org_id)).get_json()["items"]

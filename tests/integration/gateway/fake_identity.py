@@ -136,6 +136,7 @@ class FakeIdentity(FakeStaff, FakeBranding, FakeRecovery, IdentityClient):
         org_id = str(uuid.uuid4())
         base = {"portal_enabled": True, "mfa_required": False, "self_signup": False,
                 "forward_documents": True, "bulk_payments": True, "partial_payments": False,
+                "customer_uploads": True, "upload_limit_mb": 25,
                 "modules": list(MODULES_DEFAULT)}
         org = {"org_id": org_id, "name": name, "slug": host.split(".")[0], "host": host,
                "settings": {**base, **settings}}

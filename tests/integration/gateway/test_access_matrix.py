@@ -30,7 +30,7 @@ from gateway.web.access import API, CONSOLE, MODULES, PENDING_MFA, PERMISSIONS, 
 from gateway.web.security import RATE_LIMITS
 from tests.integration.gateway import billing_backend, payment_methods_backend
 from tests.integration.gateway import notifications_backend, orders_backend
-from tests.integration.gateway import support_backend
+from tests.integration.gateway import documents_backend, support_backend
 from tests.helpers import tokens
 from tests.integration.gateway.conftest import Browser, make_app, text
 from tests.integration.gateway.fake_api_keys import FakeApiKeys
@@ -102,6 +102,7 @@ class Stage:
         fake = self.fake
         org = fake.add_org(f"org{n}.test", f"{name} {n}", modules=list(MODULES))
         customer = fake.add_customer(org, f"Globex Ltd {n}", f"ap{n}@globex.test")
+        documents_backend.know_org(org)                 # uploads on, forwarding on
         return Tenant(
             n=n, fake=fake, org=org, customer=customer,
             ann=fake.add_contact(org, customer, f"ann{n}@globex.test", f"Ann Example {n}", mfa=True),
@@ -195,7 +196,46 @@ URL_SAMPLES: dict[str, Callable[[Tenant], str]] = {
     "email_id": lambda t: _failed_mail(t)["email_id"],
     "order_id": lambda t: _order(t)["sales_order_id"],
     "shipment_id": lambda t: _shipment(t)["shipment_id"],
+    "document_id": lambda t: _document(t)["document_id"],
 }
+
+
+def _document(t: Tenant) -> dict:
+    """An agreement shared with the cell's customer and signed (so its certificate exists)."""
+    if not hasattr(t, "document"):
+        t.document = _signed_agreement(t.org["org_id"], t.customer["customer_id"], t.dora.id)
+    return t.document
+
+
+def _signed_agreement(org_id: str, customer_id: str, contact_id: str) -> dict:
+    made = documents_backend.share(org_id, customer_id, _PDF, kind="agreement", title="Matrix agreement")
+    documents_backend.sign(org_id, customer_id, made["document_id"], contact_id)
+    return made
+
+
+def _open_document(t: Tenant, kind: str) -> dict:
+    """A quote or an agreement shared with the cell's customer, not decided yet."""
+    key = f"open_{kind}"
+    if not hasattr(t, key):
+        setattr(t, key, documents_backend.share(t.org["org_id"], t.customer["customer_id"], _PDF, kind=kind,
+                                                title=f"Matrix {kind}"))
+    return getattr(t, key)
+
+
+def _document_now(t: Tenant, kind: str) -> dict:
+    return documents_backend.staff_document(t.org["org_id"], _open_document(t, kind)["document_id"])
+
+
+def _pdf() -> bytes:
+    from fpdf import FPDF
+    doc = FPDF()
+    doc.add_page()
+    doc.set_font("helvetica", size=12)
+    doc.cell(text="Matrix")
+    return bytes(doc.output())
+
+
+_PDF = _pdf()
 
 
 def _order(t: Tenant) -> dict:
@@ -242,6 +282,9 @@ ROUTE_SAMPLES: dict[tuple[str, str], Callable[[Tenant], str]] = {
     ("portal_tickets.reopen", "ticket_id"): lambda t: _resolved_ticket(t)["ticket_id"],
     ("portal_tickets.rate", "ticket_id"): lambda t: _resolved_ticket(t)["ticket_id"],
     ("portal_tickets.seen", "ticket_id"): lambda t: _answered_ticket(t)["ticket_id"],
+    ("portal_documents.accept", "document_id"): lambda t: _open_document(t, "quote")["document_id"],
+    ("portal_documents.decline", "document_id"): lambda t: _open_document(t, "quote")["document_id"],
+    ("portal_documents.sign", "document_id"): lambda t: _open_document(t, "agreement")["document_id"],
 }
 
 
@@ -453,9 +496,10 @@ def _billed_ids(t: Tenant, customer_id: str, contact_id: str | None = None) -> d
     note = billing_backend.issue_credit_note(t.org["org_id"], customer_id)
     ticket = support_backend.raised_for(t.org["org_id"], customer_id, contact_id) if contact_id else {}
     order = orders_backend.place(t.org["org_id"], customer_id)
+    document = _signed_agreement(t.org["org_id"], customer_id, contact_id or "someone")
     return {"invoice_id": invoice["invoice_id"], "payment_id": payment["payment_id"], "number": invoice["number"],
             "credit_note_id": note["credit_note_id"], "ticket_id": ticket.get("ticket_id"),
-            "order_id": order["sales_order_id"]}
+            "order_id": order["sales_order_id"], "document_id": document["document_id"]}
 
 
 def _with_ids(t: Tenant, path: str, ids: dict) -> str:
@@ -470,6 +514,8 @@ def _with_ids(t: Tenant, path: str, ids: dict) -> str:
         path = path.replace(t.ticket["ticket_id"], ids["ticket_id"])
     if hasattr(t, "order"):
         path = path.replace(t.order["sales_order_id"], ids["order_id"])
+    if hasattr(t, "document"):
+        path = path.replace(t.document["document_id"], ids["document_id"])
     return path
 
 
@@ -709,6 +755,23 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
     "console_orders.cancel": Done(lambda t, me: {"reason": "Matrix"},
                                   lambda t, me: f"/console/sales-orders/{t.order['sales_order_id']}",
                                   lambda t, me: _order_now(t)["status"] == "cancelled"),
+    "portal_documents.accept": Done(lambda t, me: {"version": "1", "comment": "Matrix"},
+                                    lambda t, me: f"/documents/{_open_document(t, 'quote')['document_id']}",
+                                    lambda t, me: _document_now(t, "quote")["status"] == "accepted"),
+    "portal_documents.decline": Done(lambda t, me: {"version": "1"},
+                                     lambda t, me: f"/documents/{_open_document(t, 'quote')['document_id']}",
+                                     lambda t, me: _document_now(t, "quote")["status"] == "declined"),
+    "portal_documents.sign": Done(lambda t, me: {"version": "1", "signer_name": me.name, "consent": "y"},
+                                  lambda t, me: f"/documents/{_open_document(t, 'agreement')['document_id']}",
+                                  lambda t, me: _document_now(t, "agreement")["status"] == "signed"),
+    "portal_documents.forward": Done(lambda t, me: {"email": f"colleague{t.n}@globex.test"},
+                                     lambda t, me: f"/documents/{_document(t)['document_id']}",
+                                     lambda t, me: any(a["what"] == "forwarded" for a in documents_backend.staff_document(
+                                         t.org["org_id"], t.document["document_id"])["activity"])),
+    "portal_documents.upload": Done(lambda t, me: {"files": (io.BytesIO(_PDF), f"matrix{t.n}.pdf")},
+                                    lambda t, me: "/documents",
+                                    lambda t, me: any(d["filename"] == f"matrix{t.n}.pdf"
+                                                      for d in documents_backend.staff_documents(t.org["org_id"]))),
     "console_account.password": Done(_password_form, lambda t, me: "/console",
                              lambda t, me: me.password == NEW_PASSWORD),
     "console_account.signout_everywhere": Done(lambda t, me: {}, lambda t, me: "/console/signin", _signed_out_everywhere),
@@ -905,7 +968,7 @@ def test_a_contact_never_sees_another_customers_data(stage, route, viewer):
     me, other = (a, b) if viewer == "customer_a" else (b, a)
     mine, theirs = stage.signed_in(t, me.login, form=False), stage.signed_in(t, other.login, form=False)
     path = route.url(t)
-    billed = {"invoice_id", "payment_id", "credit_note_id", "ticket_id", "order_id"} & set(route.arguments)
+    billed = {"invoice_id", "payment_id", "credit_note_id", "ticket_id", "order_id", "document_id"} & set(route.arguments)
     if billed:                                 # each has one of their own; the other's is not found
         mine_ids, their_ids = (_billed_ids(t, p.customer["customer_id"], p.login.id) for p in (me, other))
         their_path, path = _with_ids(t, path, their_ids), _with_ids(t, path, mine_ids)

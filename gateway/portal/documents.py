@@ -1,0 +1,258 @@
+"""The portal's documents and quotes: what the business shared with the contact, grouped by
+kind (contracts, agreements, other files, and their side's own uploads), quotes on a page of
+their own (module "quotes"); each document with its versions, a preview of PDFs and images,
+downloads of any version, accepting or declining a quote, signing an agreement, its
+certificate once decided, and forwarding its link to a colleague.
+
+Everything comes from documents with the contact's own token, so documents decides what
+this contact may see (another customer's, withdrawn, or another contact's document is a
+404). Files stream through here from documents on every request of a signed-in contact with
+`download`: there is no lasting or guessable file URL. Uploads (drag and drop with progress
+in static/uploads.js, a plain multipart form without JavaScript) need `upload` and the org's
+`customer_uploads`; documents checks each file by its content and the org's size limit.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from gateway.clients.base import ServiceProblem, ServiceUnavailable
+from gateway.web.access import modules_on, portal
+from gateway.web.context import customer_id, documents, org_id, principal, settings
+from gateway.web.files import accepts_files, send_on
+from gateway.web.refusals import refused
+
+bp = Blueprint("portal_documents", __name__)
+
+SAID = (400, 403, 409, 413, 422, 429, 503)
+KIND_LABELS = {"contract": "Contracts", "agreement": "Agreements", "other": "Other documents",
+               "upload": "Files you uploaded"}
+STATUS_LABELS = {"shared": "Shared", "accepted": "Accepted", "declined": "Declined", "signed": "Signed",
+                 "withdrawn": "Withdrawn", "uploaded": "Uploaded"}
+MAX_FILES = 10
+
+
+class DecisionForm(FlaskForm):
+    version = HiddenField()
+    comment = TextAreaField("Comment (optional)", validators=[Optional(), Length(max=2000)],
+                            render_kw={"rows": "3", "maxlength": "2000"})
+
+
+class SignForm(FlaskForm):
+    version = HiddenField()
+    signer_name = StringField("Type your full name to sign", validators=[
+        DataRequired("Type your full name to sign."), Length(max=200)], render_kw={"maxlength": "200",
+                                                                                   "autocomplete": "name"})
+    consent = BooleanField("I have read this agreement and agree to its terms", validators=[
+        DataRequired("Tick the box to agree to the terms of this agreement.")])
+
+
+class ForwardForm(FlaskForm):
+    email = EmailField("Colleague's e-mail", validators=[
+        DataRequired("Give the e-mail address to forward the document to."), Length(max=254),
+        Regexp(r"^\s*[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+\s*$", message="Give one e-mail address like name@example.com.")],
+        render_kw={"autocomplete": "email", "spellcheck": "false"})
+    message = TextAreaField("Message (optional)", validators=[Optional(), Length(max=1000)],
+                            render_kw={"rows": "3", "maxlength": "1000"})
+
+
+def has(permission: str) -> bool:
+    return permission in (principal().get("permissions") or [])
+
+
+def may_upload() -> bool:
+    return has("upload") and bool(settings().get("customer_uploads"))
+
+
+def upload_limit_mb() -> int:
+    return int(settings().get("upload_limit_mb") or 25)
+
+
+def attachments(ticket_id: str) -> list[dict] | None:
+    """The files on a ticket the contact may open (support said so already); None when
+    documents cannot answer: the ticket's page still opens, without them."""
+    try:
+        return _items({"subject_type": "ticket", "subject_id": ticket_id})
+    except (ServiceProblem, ServiceUnavailable):
+        return None
+
+
+def _items(query: dict) -> list[dict]:
+    """Every document of the query, following pages (a customer's shared files are few; the
+    service pages by 200)."""
+    items, cursor = [], None
+    for _ in range(10):
+        page = documents().documents(org_id(), customer_id(), {**query, "limit": 200, "cursor": cursor})
+        items += page["items"]
+        cursor = page.get("next_cursor")
+        if not cursor:
+            break
+    return items
+
+
+@bp.get("/documents")
+@portal(module="documents", permission="view")
+def documents_page():
+    groups = {kind: [] for kind in KIND_LABELS}
+    for item in _items({}):
+        if item["kind"] in groups:
+            groups[item["kind"]].append(item)
+    return render_template("portal/documents/documents.html", groups=groups, kind_labels=KIND_LABELS,
+                           status_labels=STATUS_LABELS, may_upload=may_upload(), limit_mb=upload_limit_mb(),
+                           may_download=has("download"))
+
+
+@bp.get("/quotes")
+@portal(module="quotes", permission="view")
+def quotes():
+    return render_template("portal/documents/quotes.html", quotes=_items({"kind": "quote"}),
+                           status_labels=STATUS_LABELS)
+
+
+@bp.get("/documents/<document_id>")
+@portal(permission="view")
+def document(document_id: str):
+    doc = documents().document(org_id(), customer_id(), document_id)
+    version = str(doc["version"])
+    return render_template(
+        "portal/documents/document.html", doc=doc, status_labels=STATUS_LABELS,
+        may_download=has("download"), may_decide=has("approve") and doc["status"] == "shared",
+        decision_form=DecisionForm(formdata=None, version=version),
+        sign_form=SignForm(formdata=None, version=version),
+        forward_form=ForwardForm(formdata=None) if has("forward") and settings().get("forward_documents") else None,
+        back=url_for("portal_documents.quotes") if doc["kind"] == "quote" else url_for(
+            "portal_documents.documents_page"))
+
+
+@bp.get("/documents/<document_id>/file")
+@portal(permission="download")
+def file(document_id: str):
+    version = request.args.get("version", type=int)
+    return send_on(documents().file(org_id(), customer_id(), document_id, version,
+                                    inline=request.args.get("inline") == "1"))
+
+
+@bp.get("/documents/<document_id>/certificate")
+@portal(permission="view")
+def certificate(document_id: str):
+    return send_on(documents().certificate(org_id(), customer_id(), document_id))
+
+
+def _evidence() -> dict:
+    return {"ip": request.remote_addr, "user_agent": request.user_agent.string[:1000] or None}
+
+
+def _back(document_id: str):
+    return redirect(url_for("portal_documents.document", document_id=document_id))
+
+
+def _version(form) -> int:
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        return 0
+
+
+@bp.post("/documents/<document_id>/accept")
+@portal(permission="approve")
+def accept(document_id: str):
+    return _ask(document_id, DecisionForm(), lambda form: documents().decide(org_id(), customer_id(), document_id, {
+        "decision": "accept", "version": _version(form), "comment": form.comment.data or None, **_evidence()}),
+        lambda answer: "You accepted this quote. We have told the team.")
+
+
+@bp.post("/documents/<document_id>/decline")
+@portal(permission="approve")
+def decline(document_id: str):
+    return _ask(document_id, DecisionForm(), lambda form: documents().decide(org_id(), customer_id(), document_id, {
+        "decision": "decline", "version": _version(form), "comment": form.comment.data or None, **_evidence()}),
+        lambda answer: "You declined this quote. We have told the team.")
+
+
+@bp.post("/documents/<document_id>/sign")
+@portal(permission="approve")
+def sign(document_id: str):
+    return _ask(document_id, SignForm(), lambda form: documents().sign(org_id(), customer_id(), document_id, {
+        "version": _version(form), "signer_name": form.signer_name.data, "consent": bool(form.consent.data),
+        **_evidence()}), lambda answer: "You signed this agreement. Its certificate is below.")
+
+
+@bp.post("/documents/<document_id>/forward")
+@portal(permission="forward")
+def forward(document_id: str):
+    return _ask(document_id, ForwardForm(), lambda form: documents().forward(
+        org_id(), customer_id(), document_id, form.email.data.strip(), form.message.data or None),
+        lambda sent: f"We are e-mailing {sent['recipient_email']} a link to this document. To open it they sign in "
+                     f"to the portal as a contact of your company.")
+
+
+def _ask(document_id: str, form, call, said):
+    """Send a valid form to documents and say how it went, on the document's page: the
+    form's own problems, documents' refusal in its words, or `said(answer)`."""
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return _back(document_id)
+    try:
+        answer = call(form)
+    except ServiceProblem as problem:
+        return refused(problem, url_for("portal_documents.document", document_id=document_id), SAID)
+    flash(said(answer), "success")
+    return _back(document_id)
+
+
+@bp.post("/documents/upload")
+@accepts_files
+@portal(permission="upload")
+def upload():
+    """One or more files (`files`), on their own or on a subject (`subject_type`, `subject_id`).
+    From static/uploads.js (one file a request, `Accept: application/json`) each answers
+    JSON; from the plain form, the page again with what was taken and what refused."""
+    subject_type = request.form.get("subject_type") or None
+    subject_id = (request.form.get("subject_id") or "")[:200] or None
+    back = _upload_back(subject_type, subject_id)
+    if not FlaskForm().validate_on_submit():
+        return _upload_answer([], ["The form expired; reload the page and try again."], back, 400)
+    if not may_upload():
+        return _upload_answer([], ["Uploading files is not enabled for you."], back, 403)
+    if subject_type is not None and subject_type != "ticket":
+        return _upload_answer([], ["Files can be attached to tickets here."], back, 400)
+    if subject_type == "ticket":
+        from gateway.portal.tickets import support     # the ticket must be one this contact may write on
+        if "tickets" not in modules_on() or not has("submit_tickets"):
+            return _upload_answer([], ["You cannot add files to tickets."], back, 403)
+        support().ticket(subject_id or "-")             # another's ticket: 404
+    chosen = [f for f in request.files.getlist("files") if f and f.filename][:MAX_FILES]
+    if not chosen:
+        return _upload_answer([], ["Choose a file to upload."], back, 400)
+    taken, refusals = [], []
+    for upload in chosen:
+        try:
+            taken.append(documents().upload(org_id(), customer_id(), upload.filename, upload.stream,
+                                            upload.mimetype, subject_type, subject_id))
+        except ServiceProblem as problem:
+            if problem.status not in SAID:
+                raise
+            said = [m for errors in problem.errors.values() for m in errors] or [problem.detail]
+            refusals += said
+    return _upload_answer(taken, refusals, back, 422 if refusals and not taken else 200)
+
+
+def _upload_back(subject_type: str | None, subject_id: str | None) -> str:
+    if subject_type == "ticket" and subject_id and "tickets" in modules_on():
+        return url_for("portal_tickets.ticket", ticket_id=subject_id) + "#files"
+    return url_for("portal_documents.documents_page") + "#uploads"
+
+
+def _upload_answer(taken: list, refusals: list, back: str, status: int):
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify({"uploaded": [{"document_id": d["document_id"], "filename": d["filename"]} for d in taken],
+                        "errors": refusals}), status
+    for doc in taken:
+        flash(f"{doc['filename']} was uploaded. The team has been told.", "success")
+    for message in refusals:
+        flash(message, "error")
+    return redirect(back)
