@@ -180,6 +180,7 @@ def seed() -> dict:
         activate_demo_contact(base, contact["contact_id"])
         seed_invoices(org["org_id"], customer["customer_id"])
         seed_orders(base, org["org_id"], customer["customer_id"])
+        seed_documents(base, org["org_id"], customer["customer_id"])
     return org
 
 
@@ -226,6 +227,41 @@ def seed_orders(base: str, org_id: str, customer_id: str) -> None:
         for hours, step in zip((30, 8, 2), steps):
             call("POST", orders + f"/shipments/{shipment['shipment_id']}/status",
                  {"status": step, "reported_at": at(hours), "update_ref": f"DEMO-SH-{n}-{step}"})
+
+
+def demo_pdf(title: str, lines: list[str]) -> bytes:
+    from fpdf import FPDF
+    doc = FPDF()
+    doc.add_page()
+    doc.set_font("helvetica", "B", 16)
+    doc.cell(text=title, new_x="LMARGIN", new_y="NEXT")
+    doc.set_font("helvetica", size=11)
+    for line in lines:
+        doc.multi_cell(0, 7, line, new_x="LMARGIN", new_y="NEXT")
+    return bytes(doc.output())
+
+
+def seed_documents(base: str, org_id: str, customer_id: str) -> None:
+    """Quotes switched on for the demo org, a quote and a service agreement shared with the
+    demo customer as an ERP would (multipart, external_ref: idempotent); files go to
+    var/documents (DOCUMENTS_STORAGE=disk, the embedded default)."""
+    import requests
+    _status, org = call("GET", base)
+    modules = org.get("settings", {}).get("modules") or []
+    call("PATCH", base + "/settings", {"modules": [*modules, *(m for m in ("documents", "quotes") if m not in modules)]})
+    documents = f"http://127.0.0.1:{SERVICE_PORT['documents']}"
+    wait_ready(documents + "/healthz")
+    valid = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+    for ref, form, title, lines in (
+            ("DEMO-Q-1", {"kind": "quote", "number": "Q-2027-014", "currency": "EUR", "amount_minor": "1860000",
+                          "valid_until": valid}, "Quote: store refit, phase 2",
+             ["Refit of the second floor: shelving, lighting and two checkout lanes.", "Total: 18,600.00 EUR"]),
+            ("DEMO-A-1", {"kind": "agreement"}, "Service agreement 2027",
+             ["Maintenance of all installed equipment, four visits a year.", "Response within 8 working hours."])):
+        requests.post(documents + f"/orgs/{org_id}/documents", timeout=10,
+                      headers={"Authorization": f"Bearer {auth.system_token(token_key())}"},
+                      data={"customer_id": customer_id, "title": title, "external_ref": ref, **form},
+                      files={"file": (f"{ref.lower()}.pdf", demo_pdf(title, lines), "application/pdf")})
 
 
 def activate_demo_contact(base: str, contact_id: str) -> None:

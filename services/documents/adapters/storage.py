@@ -17,7 +17,7 @@ environment with `Config(..., env={...})`. The adapters themselves never read th
 |---|---|
 | `DOCUMENTS_STORAGE` | `disk` (default) or `s3` |
 | `DOCUMENTS_STORAGE_PATH` | disk: the folder; default `<PORTAL_DATA_DIR>/documents` (`var/documents` relative to the working directory where PORTAL_DATA_DIR is unset, as the chassis does for its SQLite files; `make up` sets PORTAL_DATA_DIR to the checkout's `var`) |
-| `DOCUMENTS_S3_ENDPOINT` | s3: `host:port`, no scheme (required) |
+| `DOCUMENTS_S3_ENDPOINT` | s3: `host:port`, or `http(s)://host:port` whose scheme sets TLS (required) |
 | `DOCUMENTS_S3_ACCESS_KEY`, `DOCUMENTS_S3_SECRET_KEY` | s3: credentials (required) |
 | `DOCUMENTS_S3_BUCKET` | s3: default `portal-documents`; created at start where missing |
 | `DOCUMENTS_S3_SECURE` | s3: TLS, default `true` (`false` for a loopback test server) |
@@ -247,14 +247,20 @@ def storage_from(config: Config) -> Storage:
 
 
 def s3_client(config: Config) -> Minio:
+    """`host:port` (TLS as DOCUMENTS_S3_SECURE says), or a URL whose scheme says it
+    (`http://minio:9000`, `https://s3.eu-central-1.amazonaws.com`)."""
     endpoint = config.setting("S3_ENDPOINT", "").strip()
+    secure = _flag(config.setting("S3_SECURE", "true"), "DOCUMENTS_S3_SECURE")
+    scheme, _, rest = endpoint.rpartition("://")
+    if scheme in ("http", "https"):
+        endpoint, secure = rest.rstrip("/"), scheme == "https"
     access_key, secret_key = config.setting("S3_ACCESS_KEY", ""), config.setting("S3_SECRET_KEY", "")
     if not endpoint or "://" in endpoint or "/" in endpoint:
-        raise ValueError(f"DOCUMENTS_S3_ENDPOINT must be host:port without a scheme or path, not {endpoint!r}")
+        raise ValueError(f"DOCUMENTS_S3_ENDPOINT is host:port or http(s)://host:port without a path, "
+                         f"not {config.setting('S3_ENDPOINT', '')!r}")
     if not access_key or not secret_key:
         raise ValueError("DOCUMENTS_S3_ACCESS_KEY and DOCUMENTS_S3_SECRET_KEY must be set for DOCUMENTS_STORAGE=s3")
-    return Minio(endpoint, access_key=access_key, secret_key=secret_key,
-                 secure=_flag(config.setting("S3_SECURE", "true"), "DOCUMENTS_S3_SECURE"),
+    return Minio(endpoint, access_key=access_key, secret_key=secret_key, secure=secure,
                  region=config.setting("S3_REGION", "") or None)
 
 

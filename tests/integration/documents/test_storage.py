@@ -219,12 +219,16 @@ def test_s3_is_secure_unless_told_otherwise():
            "DOCUMENTS_S3_SECRET_KEY": "b"}
     assert storage_module.s3_client(config(env))._base_url.is_https
     assert not storage_module.s3_client(config({**env, "DOCUMENTS_S3_SECURE": "false"}))._base_url.is_https
+    # a URL's scheme says it (the Kubernetes ConfigMap writes http://minio:9000, https://s3...)
+    assert not storage_module.s3_client(config({**env, "DOCUMENTS_S3_ENDPOINT": "http://minio:9000"}))._base_url.is_https
+    assert storage_module.s3_client(config({**env, "DOCUMENTS_S3_ENDPOINT": "https://s3.example.com",
+                                            "DOCUMENTS_S3_SECURE": "false"}))._base_url.is_https
 
 
 @pytest.mark.parametrize("env, names", [
     ({"DOCUMENTS_STORAGE": "ftp"}, "DOCUMENTS_STORAGE"),
     ({"DOCUMENTS_STORAGE": "s3"}, "DOCUMENTS_S3_ENDPOINT"),
-    ({"DOCUMENTS_STORAGE": "s3", "DOCUMENTS_S3_ENDPOINT": "http://127.0.0.1:9000"}, "DOCUMENTS_S3_ENDPOINT"),
+    ({"DOCUMENTS_STORAGE": "s3", "DOCUMENTS_S3_ENDPOINT": "http://127.0.0.1:9000/bucket"}, "DOCUMENTS_S3_ENDPOINT"),
     ({"DOCUMENTS_STORAGE": "s3", "DOCUMENTS_S3_ENDPOINT": "127.0.0.1:9000"}, "DOCUMENTS_S3_ACCESS_KEY"),
     ({"DOCUMENTS_STORAGE": "s3", "DOCUMENTS_S3_ENDPOINT": "127.0.0.1:9000", "DOCUMENTS_S3_ACCESS_KEY": "a",
       "DOCUMENTS_S3_SECRET_KEY": "b", "DOCUMENTS_S3_SECURE": "maybe"}, "DOCUMENTS_S3_SECURE"),
