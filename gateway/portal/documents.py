@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from gateway.clients.base import ServiceProblem, ServiceUnavailable
 from gateway.web.access import modules_on, portal
-from gateway.web.context import customer_id, documents, org_id, principal, settings
+from gateway.web.context import billing, customer_id, documents, org_id, principal, settings
 from gateway.web.files import accepts_files, send_on
 from gateway.web.refusals import refused
 
@@ -70,13 +70,15 @@ def upload_limit_mb() -> int:
     return int(settings().get("upload_limit_mb") or 25)
 
 
-def attachments(ticket_id: str) -> list[dict] | None:
-    """The files on a ticket the contact may open (support said so already); None when
-    documents cannot answer: the ticket's page still opens, without them."""
+def subject_files(subject_type: str, subject_id: str, may_attach: bool) -> dict:
+    """What a ticket's or an invoice's page shows of its files (its own service said the
+    contact may open it): the files (None when documents cannot answer: the page still
+    opens, without them) and whether the contact may attach more."""
     try:
-        return _items({"subject_type": "ticket", "subject_id": ticket_id})
+        files = _items({"subject_type": subject_type, "subject_id": subject_id})
     except (ServiceProblem, ServiceUnavailable):
-        return None
+        files = None
+    return {"files": files, "may_attach": may_attach and may_upload(), "limit_mb": upload_limit_mb()}
 
 
 def _items(query: dict) -> list[dict]:
@@ -218,13 +220,9 @@ def upload():
         return _upload_answer([], ["The form expired; reload the page and try again."], back, 400)
     if not may_upload():
         return _upload_answer([], ["Uploading files is not enabled for you."], back, 403)
-    if subject_type is not None and subject_type != "ticket":
-        return _upload_answer([], ["Files can be attached to tickets here."], back, 400)
-    if subject_type == "ticket":
-        from gateway.portal.tickets import support     # the ticket must be one this contact may write on
-        if "tickets" not in modules_on() or not has("submit_tickets"):
-            return _upload_answer([], ["You cannot add files to tickets."], back, 403)
-        support().ticket(subject_id or "-")             # another's ticket: 404
+    refusal = _subject_refusal(subject_type, subject_id)
+    if refusal:
+        return _upload_answer([], [refusal], back, 403)
     chosen = [f for f in request.files.getlist("files") if f and f.filename][:MAX_FILES]
     if not chosen:
         return _upload_answer([], ["Choose a file to upload."], back, 400)
@@ -241,9 +239,26 @@ def upload():
     return _upload_answer(taken, refusals, back, 422 if refusals and not taken else 200)
 
 
+def _subject_refusal(subject_type: str | None, subject_id: str | None) -> str | None:
+    """Why the contact may not attach files to this subject, or None. The subject's own
+    service answers for it: another customer's ticket or invoice is a 404 (raised)."""
+    if subject_type is None:
+        return None
+    if subject_type == "ticket" and "tickets" in modules_on() and has("submit_tickets"):
+        from gateway.portal.tickets import support
+        support().ticket(subject_id or "-")
+        return None
+    if subject_type == "invoice" and "invoices" in modules_on():
+        billing().invoice(org_id(), customer_id(), subject_id or "-")
+        return None
+    return "You cannot add files there."
+
+
 def _upload_back(subject_type: str | None, subject_id: str | None) -> str:
     if subject_type == "ticket" and subject_id and "tickets" in modules_on():
         return url_for("portal_tickets.ticket", ticket_id=subject_id) + "#files"
+    if subject_type == "invoice" and subject_id and "invoices" in modules_on():
+        return url_for("portal_invoices.invoice", invoice_id=subject_id) + "#files"
     return url_for("portal_documents.documents_page") + "#uploads"
 
 

@@ -12,6 +12,7 @@ from gateway.clients.base import ServiceProblem, ServiceUnavailable
 from gateway.portal.bulk_payments import bulk_form_for
 from gateway.portal.comments import conversation_for
 from gateway.portal.payments import pay_form_for, payment_words
+from gateway.portal.documents import subject_files
 from gateway.web.access import portal
 from gateway.web.context import billing, customer_id, org_id, settings
 
@@ -77,7 +78,8 @@ def invoice(invoice_id: str):
                            event_labels=EVENT_LABELS, pay_form=pay_form_for(found, page["payment_methods"]),
                            in_progress_payment=page["payment_in_progress"],
                            partial_allowed=bool(settings().get("partial_payments")), **payment_words(),
-                           conversation=conversation_for(found, page["comments"]))
+                           conversation=conversation_for(found, page["comments"]),
+                           **subject_files("invoice", invoice_id, may_attach=True))
 
 
 @bp.get("/invoices/<invoice_id>/pdf")

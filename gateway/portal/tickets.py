@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from gateway.clients.base import ServiceProblem
 from gateway.clients.support import SupportClient
 from gateway.web import chat
-from gateway.portal.documents import attachments, may_upload, upload_limit_mb
+from gateway.portal.documents import subject_files
 from gateway.web.access import portal
 from gateway.web.context import customer_id, gateway, org_id, principal
 from gateway.web.security import rate_limited
@@ -120,8 +120,8 @@ def ticket(ticket_id: str):
     rating = RatingForm(formdata=None) if may_submit() and found["status"] in ("resolved", "closed") else None
     return render_template("portal/tickets/ticket.html", ticket=found, form=MessageForm(formdata=None) if can_write else None,
                            rating_form=rating, last_seq=last, may_submit=may_submit(),
-                           stream_url=chat.ticket_stream_url(ticket_id), files=attachments(ticket_id),
-                           may_attach=can_write and may_upload(), limit_mb=upload_limit_mb(), **words())
+                           stream_url=chat.ticket_stream_url(ticket_id),
+                           **subject_files("ticket", ticket_id, may_attach=can_write), **words())
 
 
 @bp.post("/tickets/<ticket_id>/messages")

@@ -130,7 +130,7 @@ def test_a_contact_attaches_a_file_to_their_ticket_and_it_is_listed_there(world,
     ticket = support_backend.raised_for(org, world.customer["customer_id"], world.ann.id, "Leaking roof")
     ann = signed_in(app, world.ann)
     page = ann.get(f"/tickets/{ticket['ticket_id']}")
-    assert "No files on this ticket yet" in text(page) and "Attach files" in text(page)
+    assert "No files here yet" in text(page) and "Attach files" in text(page)
     photo = pdf("Photo")
     answer = ann.post("/documents/upload", data={"subject_type": "ticket", "subject_id": ticket["ticket_id"],
                                                  "files": (io.BytesIO(photo), "leak.pdf")},
@@ -146,3 +146,22 @@ def test_a_contact_attaches_a_file_to_their_ticket_and_it_is_listed_there(world,
                                                   "files": (io.BytesIO(photo), "x.pdf")},
                        content_type="multipart/form-data", headers={"Accept": "application/json"})
     assert refused.status_code == 404 and bob.get(link).status_code == 404
+
+
+def test_a_contact_attaches_a_file_to_an_invoice_of_their_own_only(world, app):
+    from tests.integration.gateway import billing_backend
+    org = world.org["org_id"]
+    mine = billing_backend.issue_invoice(org, world.customer["customer_id"])
+    other = [c for c in world.fake.customers if c != world.customer["customer_id"]][0]
+    theirs = billing_backend.issue_invoice(org, other)
+    ann = signed_in(app, world.ann)
+    ann.get(f"/invoices/{mine['invoice_id']}")
+    sent = ann.post("/documents/upload", data={"subject_type": "invoice", "subject_id": mine["invoice_id"],
+                                               "files": (io.BytesIO(b"PO number;4711\n"), "po.csv")},
+                    content_type="multipart/form-data")
+    assert sent.status_code == 302 and sent.headers["Location"].endswith(f"/invoices/{mine['invoice_id']}#files")
+    assert "po.csv" in text(ann.get(f"/invoices/{mine['invoice_id']}"))
+    refused = ann.post("/documents/upload", data={"subject_type": "invoice", "subject_id": theirs["invoice_id"],
+                                                  "files": (io.BytesIO(b"x\n"), "x.csv")},
+                       content_type="multipart/form-data")
+    assert refused.status_code == 404
