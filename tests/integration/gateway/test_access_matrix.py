@@ -24,13 +24,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 
 from gateway.web.access import API, CONSOLE, MODULES, PENDING_MFA, PERMISSIONS, PORTAL, PUBLIC, declaration
 from gateway.web.security import RATE_LIMITS
 from tests.integration.gateway import billing_backend, payment_methods_backend
 from tests.integration.gateway import notifications_backend, orders_backend
-from tests.integration.gateway import support_backend
+from tests.integration.gateway import documents_backend, support_backend
 from tests.helpers import tokens
 from tests.integration.gateway.conftest import Browser, make_app, text
 from tests.integration.gateway.fake_api_keys import FakeApiKeys
@@ -195,7 +195,54 @@ URL_SAMPLES: dict[str, Callable[[Tenant], str]] = {
     "email_id": lambda t: _failed_mail(t)["email_id"],
     "order_id": lambda t: _order(t)["sales_order_id"],
     "shipment_id": lambda t: _shipment(t)["shipment_id"],
+    "document_id": lambda t: _document(t)["document_id"],
 }
+
+
+def _blank_pdf() -> bytes:
+    """A real one-page PDF: the matrix reads every PDF it is answered (readable())."""
+    out = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(72, 72)
+    writer.write(out)
+    return out.getvalue()
+
+
+MATRIX_PDF = _blank_pdf()
+
+
+def _document(t: Tenant) -> dict:
+    """A quote shared with the cell's customer, in the real documents service behind the gateway."""
+    if not hasattr(t, "document"):
+        t.document = documents_backend.share(t.org["org_id"], t.customer["customer_id"], MATRIX_PDF,
+                                             title=f"Matrix quote {t.n}", currency="EUR", amount_minor=100)
+    return t.document
+
+
+def _decided_document(t: Tenant) -> dict:
+    """The cell's quote, accepted by Ann (so that it has evidence and a certificate)."""
+    org, customer = t.org["org_id"], t.customer["customer_id"]
+    if not hasattr(t, "decided"):
+        contact = tokens.bearer("contact", org, id=t.ann.id, customer_id=customer, permissions=("view", "approve"),
+                                modules=("quotes",), name=t.ann.name)
+        t.decided = documents_backend.documents_app().test_client().post(
+            f"/orgs/{org}/customers/{customer}/documents/{_document(t)['document_id']}/decision", headers=contact,
+            json={"decision": "accept", "version": 1}).get_json()
+    return t.document
+
+
+def _document_now(t: Tenant) -> dict:
+    return documents_backend.staff_document(t.org["org_id"], t.document["document_id"])
+
+
+def _documents_of(t: Tenant, **query) -> list[dict]:
+    return documents_backend.documents_app().test_client().get(
+        f"/orgs/{t.org['org_id']}/documents", query_string=query,
+        headers=tokens.bearer("staff", t.org["org_id"])).get_json()["items"]
+
+
+def _shared(t: Tenant) -> dict:
+    return next((d for d in _documents_of(t) if d["title"] == f"Matrix contract {t.n}"), {"document_id": "none"})
 
 
 def _order(t: Tenant) -> dict:
@@ -240,6 +287,7 @@ ROUTE_SAMPLES: dict[tuple[str, str], Callable[[Tenant], str]] = {
     ("console_mail.reset_template", "kind"): lambda t: _custom_template(t),
     ("console_webhooks.enable", "webhook_id"): lambda t: _webhook(t, active=False)["webhook_id"],
     ("portal_tickets.reopen", "ticket_id"): lambda t: _resolved_ticket(t)["ticket_id"],
+    ("console_documents.certificate", "document_id"): lambda t: _decided_document(t)["document_id"],
     ("portal_tickets.rate", "ticket_id"): lambda t: _resolved_ticket(t)["ticket_id"],
     ("portal_tickets.seen", "ticket_id"): lambda t: _answered_ticket(t)["ticket_id"],
 }
@@ -709,6 +757,22 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
     "console_orders.cancel": Done(lambda t, me: {"reason": "Matrix"},
                                   lambda t, me: f"/console/sales-orders/{t.order['sales_order_id']}",
                                   lambda t, me: _order_now(t)["status"] == "cancelled"),
+    "console_tickets.attach_file": Done(
+        lambda t, me: {"file": (io.BytesIO(MATRIX_PDF), f"matrix-{t.n}.pdf")},
+        lambda t, me: f"/console/tickets/{t.ticket['ticket_id']}",
+        lambda t, me: [d["filename"] for d in _documents_of(t, subject_type="ticket", subject_id=t.ticket["ticket_id"])]
+        == [f"matrix-{t.n}.pdf"]),
+    "console_documents.share": Done(
+        lambda t, me: {"customer_id": t.customer["customer_id"], "kind": "contract", "title": f"Matrix contract {t.n}",
+                       "file": (io.BytesIO(MATRIX_PDF), "contract.pdf")},
+        lambda t, me: f"/console/documents/{_shared(t)['document_id']}",
+        lambda t, me: _shared(t)["document_id"] != "none"),
+    "console_documents.add_version": Done(lambda t, me: {"file": (io.BytesIO(MATRIX_PDF + b"\n"), "quote-v2.pdf")},
+                                          lambda t, me: f"/console/documents/{t.document['document_id']}",
+                                          lambda t, me: _document_now(t)["version"] == 2),
+    "console_documents.withdraw": Done(lambda t, me: {"reason": "Matrix", "confirm": "y"},
+                                       lambda t, me: f"/console/documents/{t.document['document_id']}",
+                                       lambda t, me: _document_now(t)["status"] == "withdrawn"),
     "console_account.password": Done(_password_form, lambda t, me: "/console",
                              lambda t, me: me.password == NEW_PASSWORD),
     "console_account.signout_everywhere": Done(lambda t, me: {}, lambda t, me: "/console/signin", _signed_out_everywhere),
@@ -969,7 +1033,7 @@ def cross_org_cells() -> list:
     cells = []
     for route in GROUPS[CONSOLE]:
         if {"customer_id", "contact_id", "staff_id", "payment_id", "webhook_id", "email_id", "order_id",
-                "shipment_id"} & set(route.arguments):
+                "shipment_id", "document_id"} & set(route.arguments):
             cells.append(pytest.param(route, "other_org_ids", id=f"{route}-other_org_ids"))
         if "contact_id" in route.arguments:
             cells.append(pytest.param(route, "other_org_contact", id=f"{route}-other_org_contact"))
