@@ -184,18 +184,31 @@ def forward(service: str, path: str, body: dict | None = None) -> Response:
     422 ...) pass through as they are. The service down or failing (5xx) is a 503 problem."""
     if body is None and request.method in ("POST", "PUT", "PATCH"):
         body = json_body()
+    return passed_on(service, call(service, path, json=body))
+
+
+def call(service: str, path: str, **kwargs) -> requests.Response:
+    """This request's method and query sent to `service` with the key's internal token, and
+    `kwargs` for requests (`json=`, or `data=` and `files=`; `stream=True`). The service
+    unreachable or failing (5xx), or refusing the token itself: ServiceUnavailable."""
     headers = {"Authorization": f"Bearer {g.api_grant['internal_token']}", "Accept": "application/json"}
     query = list(request.args.items(multi=True))
     try:
-        answer = gateway().services[service].request(request.method, path, params=query, json=body,
-                                                      headers=headers)
+        answer = gateway().services[service].request(request.method, path, params=query, headers=headers, **kwargs)
     except requests.RequestException as exc:
         raise ServiceUnavailable(f"{service} unreachable: {exc.__class__.__name__}") from exc
     if answer.status_code == 401:                # the token itself was refused: get a new one next time
+        answer.close()
         forget_api_key(g.api_grant["key_id"])
         raise ServiceUnavailable(f"{service} refused the internal token of API key {g.api_grant['key_id']}")
     if answer.status_code >= 500:
+        answer.close()
         raise ServiceUnavailable(f"{service} answered {answer.status_code}")
+    return answer
+
+
+def passed_on(service: str, answer: requests.Response) -> Response:
+    """The service's JSON answer as ours: its status, body and the headers callers use."""
     kind = answer.headers.get("Content-Type", "").split(";")[0].strip().lower()
     if answer.content and kind not in PASSED_TYPES:
         raise ServiceUnavailable(f"{service} answered {kind or 'no content type'}, not JSON")

@@ -13,6 +13,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from gateway.clients.base import ServiceProblem
 from gateway.console.forms import form_errors
 from gateway.console.invoices import _customers, _sentence, offer_customers   # the same choices and words
+from gateway.console.lists import cursor_page, next_url
 from gateway.console.order_forms import CancelForm, DeliveryForm, OrderForm, OrderStatusForm, ShipmentForm
 from gateway.web.access import console
 from gateway.web.context import org_id, orders
@@ -47,20 +48,13 @@ def sales_orders():
     filters = {"status": args.get("status") if args.get("status") in ORDER_LABELS else None,
                "customer_id": (args.get("customer_id") or "").strip()[:64] or None,
                "number": (args.get("number") or "").strip()[:40] or None}
-    cursor = (args.get("cursor") or "")[:400] or None
-    messages: list[str] = []
-    try:
-        page = orders().staff_orders(org_id(), {**filters, "cursor": cursor, "limit": PAGE_SIZE})
-    except ServiceProblem as problem:
-        if problem.status not in (400, 422):
-            raise
-        messages, cursor = [_sentence(problem)], None
-        page = orders().staff_orders(org_id(), {**filters, "limit": PAGE_SIZE})
+    page, cursor, messages = cursor_page(lambda query: orders().staff_orders(org_id(), query), filters,
+                                         (args.get("cursor") or "")[:400] or None, PAGE_SIZE)
     customers = _customers({o["customer_id"] for o in page["items"]})
     query = {k: v for k, v in filters.items() if v}
-    next_url = url_for("console_orders.sales_orders", cursor=page["next_cursor"], **query) if page.get("next_cursor") else None
     return render_template("console/orders/orders.html", page=page, filters=filters, query=query, cursor=cursor,
-                           next_url=next_url, messages=messages, customers=customers, order_labels=ORDER_LABELS)
+                           next_url=next_url("console_orders.sales_orders", page, query), messages=messages,
+                           customers=customers, order_labels=ORDER_LABELS)
 
 
 @bp.route("/sales-orders/new", methods=["GET", "POST"])

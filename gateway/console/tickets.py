@@ -1,8 +1,9 @@
 """The console's support pages: the ticket inbox (filters: status, priority, customer,
-assignee, text), each ticket with its live conversation (gateway/web/chat.py), internal notes
-that the customer never sees, status, closing with a resolution, assignment, merging a
-duplicate, canned replies; the reviews page with averages per month. Every staff role
-works tickets; managing canned replies is for owners and admins."""
+assignee, text), each ticket with its live conversation (gateway/web/chat.py), its files
+(console/ticket_files.py), internal notes that the customer never sees, status, closing with
+a resolution, assignment, merging a duplicate, canned replies; the reviews page with
+averages per month. Every staff role works tickets; managing canned replies is for owners
+and admins."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
@@ -12,9 +13,11 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from gateway.clients.base import ServiceProblem
 from gateway.clients.support import SupportClient
+from gateway.console import ticket_files
 from gateway.web import chat
 from gateway.web.access import MANAGERS, console
 from gateway.web.context import gateway, identity, org_id, principal
+from gateway.web.files import accepts_files
 from gateway.web.security import rate_limited
 from gateway.web.tickets import (MAX_MESSAGE, MessageForm, PRIORITY_LABELS, STATUS_LABELS, badge, form_errors,
                                  mark_seen, refused, wants_json)
@@ -124,6 +127,7 @@ def _page(ticket_id: str):
         status_form=StatusForm(formdata=None, status=found["status"]) if open_ else None,
         close_form=CloseForm(formdata=None) if open_ else None, assign_form=assign if open_ else None,
         merge_form=MergeForm(formdata=None) if open_ else None,
+        files=ticket_files.attachments(ticket_id), file_form=ticket_files.AttachForm(formdata=None) if open_ else None,
         status_labels=STATUS_LABELS, priority_labels=PRIORITY_LABELS)
 
 
@@ -229,6 +233,26 @@ def assign(ticket_id: str):
     name = (chosen[0].get("name") or chosen[0].get("email")) if chosen else None
     return _act(ticket_id, "assign", {"assignee_id": form.assignee.data or None, "assignee_name": name},
                 f"Assigned to {name}." if name else "Nobody is assigned now.")
+
+
+@bp.post("/tickets/<ticket_id>/files")
+@accepts_files
+@console()
+def attach_file(ticket_id: str):
+    found = support().ticket(ticket_id)            # another org's ticket: the 404 page
+    form = ticket_files.AttachForm()
+    if not form.validate_on_submit():
+        return _refused(form_errors(form), ticket_id, "files")
+    if found["status"] == "closed":
+        return _refused("This ticket is closed: it takes no more files.", ticket_id, "files")
+    try:
+        ticket_files.attach(found, form.file.data)
+    except ServiceProblem as problem:
+        if problem.status not in SAID_TO_PERSON:
+            raise
+        return _refused(problem.detail, ticket_id, "files")
+    flash("File attached to the ticket.", "success")
+    return _back(ticket_id, "files")
 
 
 @bp.post("/tickets/<ticket_id>/merge")

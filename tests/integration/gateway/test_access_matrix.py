@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 
 from gateway.web.access import API, CONSOLE, MODULES, PENDING_MFA, PERMISSIONS, PORTAL, PUBLIC, declaration
 from gateway.web.security import RATE_LIMITS
@@ -200,6 +200,18 @@ URL_SAMPLES: dict[str, Callable[[Tenant], str]] = {
 }
 
 
+def _blank_pdf() -> bytes:
+    """A real one-page PDF: the matrix reads every PDF it is answered (readable())."""
+    out = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(72, 72)
+    writer.write(out)
+    return out.getvalue()
+
+
+MATRIX_PDF = _blank_pdf()
+
+
 def _document(t: Tenant) -> dict:
     """An agreement shared with the cell's customer and signed (so its certificate exists)."""
     if not hasattr(t, "document"):
@@ -208,7 +220,7 @@ def _document(t: Tenant) -> dict:
 
 
 def _signed_agreement(org_id: str, customer_id: str, contact_id: str) -> dict:
-    made = documents_backend.share(org_id, customer_id, _PDF, kind="agreement", title="Matrix agreement")
+    made = documents_backend.share(org_id, customer_id, MATRIX_PDF, kind="agreement", title="Matrix agreement")
     documents_backend.sign(org_id, customer_id, made["document_id"], contact_id)
     return made
 
@@ -217,7 +229,7 @@ def _open_document(t: Tenant, kind: str) -> dict:
     """A quote or an agreement shared with the cell's customer, not decided yet."""
     key = f"open_{kind}"
     if not hasattr(t, key):
-        setattr(t, key, documents_backend.share(t.org["org_id"], t.customer["customer_id"], _PDF, kind=kind,
+        setattr(t, key, documents_backend.share(t.org["org_id"], t.customer["customer_id"], MATRIX_PDF, kind=kind,
                                                 title=f"Matrix {kind}"))
     return getattr(t, key)
 
@@ -226,16 +238,14 @@ def _document_now(t: Tenant, kind: str) -> dict:
     return documents_backend.staff_document(t.org["org_id"], _open_document(t, kind)["document_id"])
 
 
-def _pdf() -> bytes:
-    from fpdf import FPDF
-    doc = FPDF()
-    doc.add_page()
-    doc.set_font("helvetica", size=12)
-    doc.cell(text="Matrix")
-    return bytes(doc.output())
+def _documents_of(t: Tenant, **query) -> list[dict]:
+    return documents_backend.documents_app().test_client().get(
+        f"/orgs/{t.org['org_id']}/documents", query_string=query,
+        headers=tokens.bearer("staff", t.org["org_id"])).get_json()["items"]
 
 
-_PDF = _pdf()
+def _shared(t: Tenant) -> dict:
+    return next((d for d in _documents_of(t) if d["title"] == f"Matrix contract {t.n}"), {"document_id": "none"})
 
 
 def _order(t: Tenant) -> dict:
@@ -280,6 +290,7 @@ ROUTE_SAMPLES: dict[tuple[str, str], Callable[[Tenant], str]] = {
     ("console_mail.reset_template", "kind"): lambda t: _custom_template(t),
     ("console_webhooks.enable", "webhook_id"): lambda t: _webhook(t, active=False)["webhook_id"],
     ("portal_tickets.reopen", "ticket_id"): lambda t: _resolved_ticket(t)["ticket_id"],
+    ("console_documents.add_version", "document_id"): lambda t: _open_document(t, "contract")["document_id"],
     ("portal_tickets.rate", "ticket_id"): lambda t: _resolved_ticket(t)["ticket_id"],
     ("portal_tickets.seen", "ticket_id"): lambda t: _answered_ticket(t)["ticket_id"],
     ("portal_documents.accept", "document_id"): lambda t: _open_document(t, "quote")["document_id"],
@@ -768,10 +779,27 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
                                      lambda t, me: f"/documents/{_document(t)['document_id']}",
                                      lambda t, me: any(a["what"] == "forwarded" for a in documents_backend.staff_document(
                                          t.org["org_id"], t.document["document_id"])["activity"])),
-    "portal_documents.upload": Done(lambda t, me: {"files": (io.BytesIO(_PDF), f"matrix{t.n}.pdf")},
+    "portal_documents.upload": Done(lambda t, me: {"files": (io.BytesIO(MATRIX_PDF), f"matrix{t.n}.pdf")},
                                     lambda t, me: "/documents",
                                     lambda t, me: any(d["filename"] == f"matrix{t.n}.pdf"
                                                       for d in documents_backend.staff_documents(t.org["org_id"]))),
+    "console_tickets.attach_file": Done(
+        lambda t, me: {"file": (io.BytesIO(MATRIX_PDF), f"matrix-{t.n}.pdf")},
+        lambda t, me: f"/console/tickets/{t.ticket['ticket_id']}",
+        lambda t, me: [d["filename"] for d in _documents_of(t, subject_type="ticket", subject_id=t.ticket["ticket_id"])]
+        == [f"matrix-{t.n}.pdf"]),
+    "console_documents.share": Done(
+        lambda t, me: {"customer_id": t.customer["customer_id"], "kind": "contract", "title": f"Matrix contract {t.n}",
+                       "file": (io.BytesIO(MATRIX_PDF), "contract.pdf")},
+        lambda t, me: f"/console/documents/{_shared(t)['document_id']}",
+        lambda t, me: _shared(t)["document_id"] != "none"),
+    "console_documents.add_version": Done(lambda t, me: {"file": (io.BytesIO(MATRIX_PDF + b"\n"), "contract-v2.pdf")},
+                                          lambda t, me: f"/console/documents/{_open_document(t, 'contract')['document_id']}",
+                                          lambda t, me: _document_now(t, "contract")["version"] == 2),
+    "console_documents.withdraw": Done(lambda t, me: {"reason": "Matrix", "confirm": "y"},
+                                       lambda t, me: f"/console/documents/{t.document['document_id']}",
+                                       lambda t, me: documents_backend.staff_document(
+                                           t.org["org_id"], t.document["document_id"])["status"] == "withdrawn"),
     "console_account.password": Done(_password_form, lambda t, me: "/console",
                              lambda t, me: me.password == NEW_PASSWORD),
     "console_account.signout_everywhere": Done(lambda t, me: {}, lambda t, me: "/console/signin", _signed_out_everywhere),
@@ -1032,7 +1060,7 @@ def cross_org_cells() -> list:
     cells = []
     for route in GROUPS[CONSOLE]:
         if {"customer_id", "contact_id", "staff_id", "payment_id", "webhook_id", "email_id", "order_id",
-                "shipment_id"} & set(route.arguments):
+                "shipment_id", "document_id"} & set(route.arguments):
             cells.append(pytest.param(route, "other_org_ids", id=f"{route}-other_org_ids"))
         if "contact_id" in route.arguments:
             cells.append(pytest.param(route, "other_org_contact", id=f"{route}-other_org_contact"))
