@@ -80,6 +80,7 @@ class Versions(MethodView):
         can no longer be accepted or signed."""
         filename, data = uploaded_file()
         caller = auth.principal()
+        remember_caller(runtime(), caller)             # staff read "new version by Kim", not an id
         handlers.add_version(runtime(), AddVersion(
             org_id=org_id, document_id=document_id, filename=filename, data=data, note=form["note"],
             amount_minor=form["amount_minor"], valid_until=_iso(form["valid_until"]),
@@ -94,6 +95,7 @@ class Withdraw(MethodView):
     @blp.response(200, DocumentOut)
     def post(self, body, org_id, document_id):
         """Withdraw the document: the customer no longer sees or downloads it, at once."""
+        remember_caller(runtime(), auth.principal())
         handlers.withdraw_document(runtime(), WithdrawDocument(org_id, document_id, body["reason"]))
         return staff_detail(org_id, document_id)
 

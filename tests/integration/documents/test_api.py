@@ -145,9 +145,13 @@ def test_an_agreement_is_signed_by_name_and_consent_pinned_to_its_bytes(docs):
 def test_a_withdrawn_document_is_gone_from_the_portal_at_once(docs):
     doc_id = docs.share()["document_id"]
     assert docs.mine(f"/{doc_id}").status_code == 200
-    assert docs.client.post(f"/orgs/{ORG}/documents/{doc_id}/withdraw", headers=docs.staff,
+    other_staff = bearer("staff", ORG, id="staff-2", name="Lee Admin", mfa=True)
+    assert docs.client.post(f"/orgs/{ORG}/documents/{doc_id}/withdraw", headers=other_staff,
                             json={"reason": "Sent by mistake"}).status_code == 200
     assert docs.mine().get_json()["items"] == []
+    seen = docs.client.get(f"/orgs/{ORG}/documents/{doc_id}", headers=docs.staff).get_json()
+    assert [(a["what"], a["who"], a["detail"]) for a in seen["activity"]][-1] == ("withdrawn", "Lee Admin",
+                                                                                 "Sent by mistake")
     for path in (f"/{doc_id}", f"/{doc_id}/file"):
         assert docs.mine(path).status_code == 404
     assert docs.act(doc_id, "decision", {"decision": "accept", "version": 1}).status_code == 404
