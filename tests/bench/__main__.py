@@ -11,7 +11,10 @@
 - live updates (tests/bench/live.py): N streams open on `make up`'s live process (2,000
   and 10,000), a message's commit -> every stream p50/p99, the process's RSS, and a page's
   latency while they are open beside without.
-Never pass/fail: it prints what it measured. `--only backbone|invoices|live` runs one part,
+- portal pages (tests/bench/pages.py): the contact's sales orders (an org of 1M orders, 10k
+  the customer's), invoices and home page through the gateway, signed in, on make up's stack
+  with PostgreSQL, beside a one-process Flask app running the same query and template.
+Never pass/fail: it prints what it measured. `--only backbone|invoices|live|pages` runs one part,
 `--invoices 100000` a smaller org (make bench BENCH_ARGS="--only invoices --invoices 100000").
 """
 from __future__ import annotations
@@ -34,7 +37,7 @@ from services.chassis.relay import OutboxRelay
 from services.chassis.runtime import ServiceSpec, bootstrap
 from services.identity.bootstrap import SPEC as IDENTITY
 from services.identity.domain.organization import Organization
-from tests.bench import invoices, live
+from tests.bench import invoices, live, pages
 from tests.helpers.broker import Broker
 from tests.helpers.databases import create_postgres_db, drop_postgres_db, postgres_available
 
@@ -229,7 +232,10 @@ def main() -> None:
     parser.add_argument("--latency", type=int, default=300)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both",
                         help="the backbone's databases (the invoice lists run on PostgreSQL)")
-    parser.add_argument("--only", choices=["backbone", "invoices", "live"], help="one part of the bench")
+    parser.add_argument("--only", choices=["backbone", "invoices", "live", "pages"], help="one part of the bench")
+    parser.add_argument("--orders", type=int, default=1_000_000, help="sales orders in the org (pages)")
+    parser.add_argument("--customer-orders", type=int, default=10_000, help="of them, the customer's (pages)")
+    parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers per process of the stack (pages)")
     parser.add_argument("--live", default="2000,10000", help="open streams in the live bench, comma-separated")
     parser.add_argument("--live-messages", type=int, default=20, help="messages posted per size in the live bench")
     parser.add_argument("--invoices", type=int, default=1_000_000, help="invoices in the org")
@@ -246,6 +252,8 @@ def main() -> None:
         invoices.run(args)
     if args.only in (None, "live"):
         live.run(args)
+    if args.only in (None, "pages"):
+        pages.run(args)
 
 
 if __name__ == "__main__":
