@@ -23,6 +23,7 @@ from gateway.web.access import modules_on, portal
 from gateway.web.context import billing, customer_id, documents, org_id, principal, settings
 from gateway.web.files import accepts_files, send_on
 from gateway.web.refusals import refused
+from gateway.web.security import rate_limited
 
 bp = Blueprint("portal_documents", __name__)
 
@@ -207,6 +208,7 @@ def _ask(document_id: str, form, call, said):
 
 
 @bp.post("/documents/upload")
+@rate_limited("uploads", per="person")          # one contact cannot fill the disks or hold the workers
 @accepts_files
 @portal(permission="upload")
 def upload():

@@ -43,6 +43,7 @@ RATE_LIMITS = {                     # config key -> default; "N per minute;M per
     "GATEWAY_RATELIMIT_RECOVERY": "10 per minute;50 per hour",
     "GATEWAY_RATELIMIT_PAY_LINK": "10 per minute;50 per hour",   # paying through a public payment link
     "GATEWAY_RATELIMIT_MESSAGES": "60 per minute;1000 per hour",  # ticket messages per signed-in person
+    "GATEWAY_RATELIMIT_UPLOADS": "60 per minute;600 per hour",    # files sent per signed-in person
     "GATEWAY_RATELIMIT_API": "1200 per minute",           # /api/v1 calls per API key
     "GATEWAY_RATELIMIT_API_REFUSED": "30 per minute",     # /api/v1 calls refused for a bad key, per IP
 }

@@ -165,3 +165,16 @@ def test_a_contact_attaches_a_file_to_an_invoice_of_their_own_only(world, app):
                                                   "files": (io.BytesIO(b"x\n"), "x.csv")},
                        content_type="multipart/form-data")
     assert refused.status_code == 404
+
+
+def test_one_contact_cannot_send_files_without_end(world):
+    app = make_app(world.fake, GATEWAY_RATELIMIT_UPLOADS="2 per minute")
+    ann, bob = signed_in(app, world.ann), signed_in(app, world.bob)
+    for browser in (ann, bob):
+        browser.get("/documents")
+
+    def send(browser, n):
+        return browser.post("/documents/upload", data={"files": (io.BytesIO(b"a,b\n"), f"f{n}.csv")},
+                            content_type="multipart/form-data", headers={"Accept": "application/json"})
+    assert [send(ann, n).status_code for n in range(3)] == [200, 200, 429]
+    assert send(bob, 9).status_code == 200                      # another person is not held back
