@@ -73,6 +73,12 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     _kind("email_verification", ["link"], {"link": "https://portal.example/verify/…"},
           "Confirm your e-mail address for {{ org.name }}",
           "Hello {{ recipient.name }},\n\nConfirm your address with the link below.\n"),
+    _kind("invoice_issued", ["invoice_number", "amount", "due_date", "link"],
+          {"invoice_number": "INV-1001", "amount": "€1,250.00", "due_date": "31 Jan 2027",
+           "link": "https://portal.example/invoices/1"},
+          "Invoice {{ invoice_number }} from {{ org.name }}",
+          "Hello {{ recipient.name }},\n\n{{ org.name }} sent you invoice {{ invoice_number }} for {{ amount }}, "
+          "due {{ due_date }}.\nSee it and pay it in the portal: {{ link }}\n", essential=False),
     _kind("payment_receipt", ["invoice_numbers", "amount", "receipt_link"],
           {"invoice_numbers": "INV-1001, INV-1002", "amount": "€1,250.00", "receipt_link": "https://portal.example/r/1"},
           "Receipt for your payment to {{ org.name }}",

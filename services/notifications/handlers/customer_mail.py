@@ -15,6 +15,7 @@ payment link without signing in is mailed by link_payers.py, at the address they
 Which events run these handlers, and in what order: bootstrap.EVENT_HANDLERS."""
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from babel.numbers import format_currency, get_currency_precision
@@ -47,8 +48,19 @@ def on_profile_updated(event: Event, uow) -> None:
 
 
 def on_invoice_issued(event: Event, uow) -> None:
+    """Keep the invoice's number (receipts name it), and mail the customer's contacts who
+    keep "New invoices" mail on: the number, the amount in their language, the due date and
+    a link to the invoice in the portal. Once per invoice and contact, however often the
+    event comes."""
+    d = event.data
     _upsert(uow.conn, invoice_numbers, "invoice_id", {
-        "invoice_id": event.data["invoice_id"], "org_id": event.org_id, "number": event.data["number"]})
+        "invoice_id": d["invoice_id"], "org_id": event.org_id, "number": d["number"]})
+    link = portal_url(uow.conn, event.org_id, f"/invoices/{d['invoice_id']}")
+    due = date.fromisoformat(d["due_date"]).strftime("%d %b %Y") if d.get("due_date") else "on receipt"
+    for reader in contacts_wanting(uow.conn, event.org_id, d["customer_id"], "invoices"):
+        mail_contact(uow.conn, event.org_id, reader, "invoice_issued", {
+            "invoice_number": d["number"], "amount": money(d["total_minor"], d["currency"], reader.language),
+            "due_date": due, "link": link}, f"invoice-issued:{d['invoice_id']}:{reader.contact_id}")
 
 
 def on_payment_initiated(event: Event, uow) -> None:

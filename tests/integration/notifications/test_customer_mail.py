@@ -82,9 +82,9 @@ def payment(rt, org_id, outcome, by=("contact", "c-1"), payment_id="pay-1", twic
 
 def test_the_payer_gets_one_receipt_with_a_portal_link_in_their_language(env, inbox):
     rt, org_id = env
+    issued(rt, org_id)                                                    # before the contacts: no invoice mail
     contact(rt, org_id, language="de")
     contact(rt, org_id, contact_id="c-2", email="other@bolt.test")        # same customer, did not pay
-    issued(rt, org_id)
     payment(rt, org_id, "PaymentSettled", twice=True)
     send_all(rt, inbox)
     [mail] = inbox.messages
@@ -96,8 +96,8 @@ def test_the_payer_gets_one_receipt_with_a_portal_link_in_their_language(env, in
 
 def test_a_failed_payment_tells_the_payer_how_to_pay_again(env, inbox):
     rt, org_id = env
-    contact(rt, org_id)
     issued(rt, org_id)
+    contact(rt, org_id)
     payment(rt, org_id, "PaymentFailed", reason="insufficient_funds", message="The bank declined the debit.")
     send_all(rt, inbox)
     [mail] = inbox.messages
@@ -108,18 +108,33 @@ def test_a_failed_payment_tells_the_payer_how_to_pay_again(env, inbox):
 
 def test_no_receipt_for_a_staff_payment_or_a_contact_who_opted_out(env, inbox):
     rt, org_id = env
-    contact(rt, org_id, notify={"payments": False})
     issued(rt, org_id)
+    contact(rt, org_id, notify={"payments": False})
     payment(rt, org_id, "PaymentSettled")                                  # the contact opted out
     payment(rt, org_id, "PaymentSettled", by=("staff", "s-1"), payment_id="pay-2")   # offline, by staff
     send_all(rt, inbox)
     assert inbox.messages == []
 
 
+def test_a_new_invoice_is_mailed_to_the_contacts_who_keep_invoice_mail_on_once(env, inbox):
+    rt, org_id = env
+    contact(rt, org_id, language="de")
+    contact(rt, org_id, contact_id="c-2", email="other@bolt.test", notify={"invoices": False})
+    issued(rt, org_id)
+    issued(rt, org_id)                                                    # redelivered: no second mail
+    send_all(rt, inbox)
+    [mail] = inbox.messages
+    assert mail["To"] == "Sam Buyer <sam@bolt.test>" and mail["Subject"] == "Invoice INV-000123 from Acme"
+    text = mail.get_body(("plain",)).get_content()
+    assert "1.234,56\xa0€" in text and "due on receipt" in text
+    html = mail.get_body(("html",)).get_content()
+    assert f'href="https://portal.acme.test/invoices/{INVOICE}"' in html and "List-Unsubscribe" in mail
+
+
 def test_a_forwarded_invoice_reaches_its_recipient_as_a_link(env, inbox):
     rt, org_id = env
-    contact(rt, org_id)
     issued(rt, org_id)
+    contact(rt, org_id)
     forwarded = event(org_id, "InvoiceForwarded", "Invoice", {
         "invoice_id": INVOICE, "customer_id": "cust-1", "contact_id": "c-1", "recipient_email": "ap@bolt.test"},
         actor={"kind": "contact", "id": "c-1"})
@@ -133,9 +148,9 @@ def test_a_forwarded_invoice_reaches_its_recipient_as_a_link(env, inbox):
 
 def test_a_staff_comment_shown_in_the_portal_reaches_the_customers_contacts_but_a_note_never(env, inbox):
     rt, org_id = env
+    issued(rt, org_id)                                                    # before the contacts: no invoice mail
     contact(rt, org_id)
     contact(rt, org_id, contact_id="c-2", email="quiet@bolt.test", notify={"invoices": False})
-    issued(rt, org_id)
     base = {"invoice_id": INVOICE, "customer_id": "cust-1", "invoice_number": "INV-000123",
             "portal_path": f"/invoices/{INVOICE}"}
     for visible, author, body in ((False, "staff", "Internal: chase them"), (True, "contact", "Can you check?"),

@@ -86,10 +86,10 @@ def test_no_mail_when_the_link_payer_gave_no_address(env, inbox):  # noqa: F811
 
 def test_a_contacts_payment_gets_one_receipt_at_the_contacts_address_even_with_an_address(env, inbox):  # noqa: F811
     rt, org_id = env
+    issued(rt, org_id)                                                    # before the contact: no invoice mail
     deliver(rt, "identity", event(org_id, "ContactAdded", "Contact", {
         "contact_id": "c-1", "customer_id": "cust-1", "email": "sam@bolt.test", "name": "Sam Buyer",
         "permissions": ["view", "pay"]}))
-    issued(rt, org_id)
     paid(rt, org_id, "PaymentSettled", payer_email="typed@example.test", actor={"kind": "contact", "id": "c-1"})
     send_all(rt, inbox)
     assert [m["To"] for m in inbox.messages] == ["Sam Buyer <sam@bolt.test>"]
