@@ -10,8 +10,8 @@ from services.notifications.domain.mail_kinds import KINDS
 
 TOPICS = {"portal_comment": "invoices", "ticket_reply": "tickets", "document_shared": "documents",
           "shipment_dispatched": "orders", "shipment_delivered": "orders", "shipment_exception": "orders",
-          "staff_activity": "activity", "staff_digest": "activity"}
-TOPIC_LABELS = {"invoices": "comments on your invoices", "tickets": "replies to your tickets",
+          "service_request_update": "tickets", "staff_activity": "activity", "staff_digest": "activity"}
+TOPIC_LABELS = {"invoices": "comments on your invoices", "tickets": "replies to your tickets and service requests",
                 "documents": "documents shared with you", "orders": "deliveries of your orders",
                 "activity": "portal activity"}
 
