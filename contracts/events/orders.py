@@ -131,29 +131,58 @@ class DeliveryStatusChanged(EventSchema):
     update_ref = fields.String(required=True, allow_none=True)
 
 
+# Service requests are at v2: v1 (kept under schemas/ as history) was drafted before orders
+# produced any and was never published; v2 carries the number, the conversation's updates,
+# priority and assignee, and the statuses the portal shows (services/orders/API.md).
+SERVICE_REQUEST_STATUSES = ("new", "in_progress", "waiting_on_customer", "resolved", "closed")
+SERVICE_REQUEST_PRIORITIES = ("low", "normal", "high", "urgent")
+AUTHOR_KINDS = ("contact", "staff", "api_key", "system")
+
+
 class ServiceRequestOpened(EventSchema):
-    """A customer asked for a service (a repair, an installation, a visit)."""
+    """A customer asked for a service (a repair, an installation, a visit), in the portal, or
+    staff or the ERP raised one for them; `external_ref` is the ERP's id. It starts `new`."""
 
     event_type = "ServiceRequestOpened"
+    schema_version = 2
     aggregate_type = "ServiceRequest"
 
     service_request_id = Id(required=True)
     customer_id = Id(required=True)
-    contact_id = Id(required=True, allow_none=True)
-    title = fields.String(required=True, validate=validate.Length(min=1))
+    number = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    subject = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.String(required=True, validate=validate.Length(min=1))
+    status = choice("new", required=True)
+    priority = choice(*SERVICE_REQUEST_PRIORITIES, required=True)
     category = fields.String(required=True, allow_none=True)
+    opened_by_kind = choice(*AUTHOR_KINDS, required=True)
+    opened_by_id = Id(required=True, allow_none=True)
+    external_ref = fields.String(required=True, allow_none=True)
 
 
 class ServiceRequestUpdated(EventSchema):
-    """A service request after the change; `changed` names the fields that moved."""
+    """A service request after a change; `changed` names what moved: status, priority,
+    assignee, update (a message of the conversation: `update_id`, `text`, `author_kind`,
+    `author_name`, all null when the change is not one)."""
 
     event_type = "ServiceRequestUpdated"
+    schema_version = 2
     aggregate_type = "ServiceRequest"
 
     service_request_id = Id(required=True)
     customer_id = Id(required=True)
-    changed = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
-    status = choice(*REQUEST_STATUSES, required=True)
+    number = fields.String(required=True)
+    changed = fields.List(choice("status", "priority", "assignee", "update"), required=True,
+                          validate=validate.Length(min=1))
+    status = choice(*SERVICE_REQUEST_STATUSES, required=True)
+    from_status = choice(*SERVICE_REQUEST_STATUSES, required=True)
+    priority = choice(*SERVICE_REQUEST_PRIORITIES, required=True)
+    assignee_id = Id(required=True, allow_none=True)
+    assignee_name = fields.String(required=True, allow_none=True)
+    update_id = Id(required=True, allow_none=True)
+    text = fields.String(required=True, allow_none=True)
+    author_kind = choice(*AUTHOR_KINDS, required=True, allow_none=True)
+    author_name = fields.String(required=True, allow_none=True)
 
 
 class ProjectCreated(EventSchema):

@@ -180,6 +180,7 @@ def seed() -> dict:
         activate_demo_contact(base, contact["contact_id"])
         seed_invoices(org["org_id"], customer["customer_id"])
         seed_orders(base, org["org_id"], customer["customer_id"])
+        seed_service_requests(base, org["org_id"], customer["customer_id"])
         seed_documents(base, org["org_id"], customer["customer_id"])
     return org
 
@@ -227,6 +228,27 @@ def seed_orders(base: str, org_id: str, customer_id: str) -> None:
         for hours, step in zip((30, 8, 2), steps):
             call("POST", orders + f"/shipments/{shipment['shipment_id']}/status",
                  {"status": step, "reported_at": at(hours), "update_ref": f"DEMO-SH-{n}-{step}"})
+
+
+def seed_service_requests(base: str, org_id: str, customer_id: str) -> None:
+    """Service requests switched on for the demo org, and two requests: one the service desk is
+    working on (assigned, with an update), one just raised."""
+    _status, org = call("GET", base)
+    modules = org.get("settings", {}).get("modules") or []
+    if "service_requests" not in modules:
+        call("PATCH", base + "/settings", {"modules": [*modules, "service_requests"]})
+    requests = f"http://127.0.0.1:{SERVICE_PORT['orders']}/orgs/{org_id}/service-requests"
+    status, working = call("POST", requests, {
+        "customer_id": customer_id, "subject": "Fridge 2 is not cooling", "priority": "high", "category": "Repair",
+        "description": "The second display fridge stays at 12 °C since this morning.", "external_ref": "DEMO-SR-1"})
+    if status == 201:
+        call("PATCH", requests + f"/{working['service_request_id']}",
+             {"status": "in_progress", "assignee_id": "demo-desk", "assignee_name": "Demo service desk"})
+        call("POST", requests + f"/{working['service_request_id']}/updates",
+             {"text": "An engineer is booked for tomorrow morning.", "author_name": "Demo service desk"})
+    call("POST", requests, {"customer_id": customer_id, "subject": "Install the label printers",
+                            "description": "Please set up the five printers at the tills.",
+                            "external_ref": "DEMO-SR-2"})
 
 
 def demo_pdf(title: str, lines: list[str]) -> bytes:

@@ -54,3 +54,36 @@ class OrdersClient(ServiceApi):
 
     def report_delivery(self, org: str, shipment_id: str, body: dict) -> dict:
         return self._call("POST", f"/orgs/{_id(org)}/shipments/{_id(shipment_id)}/status", body)
+
+    # -- service requests (a contact's with their token, staff's on the org routes) ----------
+    def service_requests(self, org: str, customer: str, query: dict) -> dict:
+        return self._call("GET", self._customer(org, customer) + "/service-requests", params=_requests(query))
+
+    def service_request(self, org: str, customer: str, request_id: str) -> dict:
+        return self._call("GET", self._customer(org, customer) + f"/service-requests/{_id(request_id)}")
+
+    def raise_service_request(self, org: str, customer: str, body: dict) -> dict:
+        return self._call("POST", self._customer(org, customer) + "/service-requests", body)
+
+    def add_service_request_update(self, org: str, customer: str, request_id: str, text: str) -> dict:
+        return self._call("POST", self._customer(org, customer) + f"/service-requests/{_id(request_id)}/updates",
+                          {"text": text})
+
+    def staff_service_requests(self, org: str, query: dict) -> dict:
+        return self._call("GET", f"/orgs/{_id(org)}/service-requests", params=_requests(query))
+
+    def staff_service_request(self, org: str, request_id: str) -> dict:
+        return self._call("GET", f"/orgs/{_id(org)}/service-requests/{_id(request_id)}")
+
+    def change_service_request(self, org: str, request_id: str, changes: dict) -> dict:
+        return self._call("PATCH", f"/orgs/{_id(org)}/service-requests/{_id(request_id)}", changes)
+
+    def post_service_request_update(self, org: str, request_id: str, text: str) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/service-requests/{_id(request_id)}/updates", {"text": text})
+
+
+REQUEST_QUERY = ("status", "priority", "customer_id", "assignee_id", "cursor", "limit")
+
+
+def _requests(query: dict) -> dict:
+    return {k: v for k, v in query.items() if k in REQUEST_QUERY and v not in (None, "")}

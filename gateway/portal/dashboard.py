@@ -40,8 +40,10 @@ def _module_page(module: str):
     return page
 
 
-# modules with pages of their own (invoices.py, credit_notes.py, tickets.py, reviews.py, orders.py, documents.py)
-BUILT = ("invoices", "credit_notes", "tickets", "reviews", "sales_orders", "deliveries", "documents", "quotes")
+# modules with pages of their own (invoices.py, credit_notes.py, tickets.py, reviews.py, orders.py, documents.py,
+# service_requests.py)
+BUILT = ("invoices", "credit_notes", "tickets", "reviews", "sales_orders", "deliveries", "documents", "quotes",
+         "service_requests")
 for _module in (m for m in MODULES if m not in BUILT):
     bp.add_url_rule(module_path(_module), endpoint=_module,
                     view_func=portal(module=_module, permission="view")(_module_page(_module)))

@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from gateway.clients.base import ServiceProblem, ServiceUnavailable
 from gateway.web.access import modules_on, portal
-from gateway.web.context import billing, customer_id, documents, org_id, principal, settings
+from gateway.web.context import billing, customer_id, documents, org_id, orders, principal, settings
 from gateway.web.files import accepts_files, send_on
 from gateway.web.refusals import refused
 from gateway.web.security import rate_limited
@@ -253,6 +253,9 @@ def _subject_refusal(subject_type: str | None, subject_id: str | None) -> str | 
     if subject_type == "invoice" and "invoices" in modules_on():
         billing().invoice(org_id(), customer_id(), subject_id or "-")
         return None
+    if subject_type == "service_request" and "service_requests" in modules_on() and has("submit_tickets"):
+        found = orders().service_request(org_id(), customer_id(), subject_id or "-")
+        return "This request is closed: it takes no more files." if found["status"] == "closed" else None
     return "You cannot add files there."
 
 
@@ -261,6 +264,8 @@ def _upload_back(subject_type: str | None, subject_id: str | None) -> str:
         return url_for("portal_tickets.ticket", ticket_id=subject_id) + "#files"
     if subject_type == "invoice" and subject_id and "invoices" in modules_on():
         return url_for("portal_invoices.invoice", invoice_id=subject_id) + "#files"
+    if subject_type == "service_request" and subject_id and "service_requests" in modules_on():
+        return url_for("portal_service_requests.service_request", request_id=subject_id) + "#files"
     return url_for("portal_documents.documents_page") + "#uploads"
 
 

@@ -14,6 +14,7 @@ from services.notifications.adapters.webhook_http import WebhookSender
 from services.notifications.domain import commands as c
 from services.notifications.handlers import (activity, customer_mail, delivery_mail, feed, link_payers, mail,
                                              mail_delivery, staff_mail, unsubscribes, webhook_delivery, webhooks)
+from services.notifications.handlers import service_request_mail
 
 COMMAND_HANDLERS = {
     c.QueueEmail: mail.queue_email,
@@ -68,6 +69,7 @@ EVENT_HANDLERS = {
     ORDERS: {
         "ShipmentDispatched": [delivery_mail.on_shipment_dispatched, activity.on_portal_event],
         "DeliveryStatusChanged": [delivery_mail.on_delivery_status_changed, activity.on_portal_event],
+        "ServiceRequestUpdated": [service_request_mail.on_service_request_updated, activity.on_portal_event],
     },
     SUPPORT: {
         "TicketRaised": [customer_mail.on_ticket_raised, activity.on_portal_event],

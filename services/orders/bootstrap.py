@@ -9,6 +9,7 @@ from services.chassis.runtime import ServiceSpec, subscriptions_of
 from services.orders import projections, tables
 from services.orders.domain import commands as c
 from services.orders.handlers import orders, quotes, shipments
+from services.orders.handlers import service_requests as requests
 
 COMMAND_HANDLERS = {
     c.PlaceOrder: orders.place_order,
@@ -17,6 +18,9 @@ COMMAND_HANDLERS = {
     c.MarkInvoiced: orders.mark_invoiced,
     c.AddShipment: shipments.add_shipment,
     c.ReportDelivery: shipments.report_delivery,
+    c.OpenServiceRequest: requests.open_service_request,
+    c.ChangeServiceRequest: requests.change_service_request,
+    c.PostServiceRequestUpdate: requests.post_service_request_update,
 }
 
 # Incoming events, by topic and type: the handlers run in this order, in one transaction.

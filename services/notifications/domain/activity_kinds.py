@@ -10,7 +10,7 @@ ACTIVITY_KINDS: dict[str, tuple[str, ...]] = {
     "comments": ("CommentPosted",),
     "approvals": ("QuoteAccepted", "QuoteDeclined", "AgreementSigned"),
     "uploads": ("DocumentUploaded",),
-    "tickets": ("TicketRaised",),
+    "tickets": ("TicketRaised", "ServiceRequestOpened"),
     "reviews": ("ReviewSubmitted",),
 }
 

@@ -138,6 +138,14 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
           "{% if detail %}{{ detail }}\n{% endif %}"
           "{% if tracking_link %}Follow it with the carrier: {{ tracking_link }}\n{% endif %}"
           "\nSee your order: {{ link }}\n", essential=False),
+    _kind("service_request_update", ["request_number", "author", "update", "status", "link"],
+          {"request_number": "SR-000042", "author": "Sam from Demo Co", "update": "The engineer comes on Monday.",
+           "status": "in progress", "link": "https://portal.example/service-requests/42"},
+          "News on your service request {{ request_number }}",
+          "Hello {{ recipient.name }},\n\n{% if update %}{{ author }} wrote on your service request "
+          "{{ request_number }}:\n\n{{ update }}\n\n{% endif %}"
+          "{% if status %}Your service request {{ request_number }} is now {{ status }}.\n\n{% endif %}"
+          "See your request: {{ link }}\n", essential=False),
     _kind("quote_decision", ["quote_number", "decision", "contact_name", "link"],
           {"quote_number": "Q-77", "decision": "accepted", "contact_name": "Sam Buyer",
            "link": "https://console.example/q/77"},

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from services.notifications.domain.mail_kinds import KINDS
 
-TOPICS = {"invoice_issued": "invoices", "portal_comment": "invoices", "ticket_reply": "tickets", "document_shared": "documents",
+TOPICS = {"invoice_issued": "invoices", "portal_comment": "invoices", "ticket_reply": "tickets",
+          "document_shared": "documents",
           "shipment_dispatched": "orders", "shipment_delivered": "orders", "shipment_exception": "orders",
-          "staff_activity": "activity", "staff_digest": "activity"}
-TOPIC_LABELS = {"invoices": "new invoices and comments on them", "tickets": "replies to your tickets",
+          "service_request_update": "tickets", "staff_activity": "activity", "staff_digest": "activity"}
+TOPIC_LABELS = {"invoices": "new invoices and comments on them", "tickets": "replies to your tickets and service requests",
                 "documents": "documents shared with you", "orders": "deliveries of your orders",
                 "activity": "portal activity"}
 

@@ -62,3 +62,33 @@ class MarkInvoiced:
     org_id: str
     order_id: str
     invoice_id: str
+
+
+@dataclass(frozen=True)
+class OpenServiceRequest:
+    org_id: str
+    customer_id: str
+    subject: str
+    description: str
+    priority: str = "normal"
+    category: str | None = None
+    opened_by_kind: str = "system"          # contact | staff | api_key | system
+    opened_by_id: str | None = None
+    external_ref: str | None = None         # the ERP's id: opening it again answers the same request
+
+
+@dataclass(frozen=True)
+class ChangeServiceRequest:
+    org_id: str
+    service_request_id: str
+    changes: dict = field(default_factory=dict)   # status, priority, assignee_id + assignee_name
+
+
+@dataclass(frozen=True)
+class PostServiceRequestUpdate:
+    org_id: str
+    service_request_id: str
+    text: str
+    author_kind: str                        # contact | staff | api_key | system
+    author_name: str | None = None
+    customer_id: str | None = None          # a contact's: another customer's request is a 404

@@ -67,3 +67,22 @@ def staff_order(org_id: str, order_id: str) -> dict:
 
 def staff_orders(org_id: str) -> list[dict]:
     return orders_app().test_client().get(f"/orgs/{org_id}/sales-orders", headers=_staff(org_id)).get_json()["items"]
+
+
+def open_request(org_id: str, customer_id: str, **body) -> dict:
+    """A service request of the customer, the way staff or an ERP opens one."""
+    answer = orders_app().test_client().post(f"/orgs/{org_id}/service-requests", headers=_staff(org_id),
+                                             json={"customer_id": customer_id, "subject": "Boiler check",
+                                                   "description": "Yearly service.", **body})
+    assert answer.status_code in (200, 201), answer.get_json()
+    return answer.get_json()
+
+
+def staff_requests(org_id: str) -> list[dict]:
+    return orders_app().test_client().get(f"/orgs/{org_id}/service-requests",
+                                          headers=_staff(org_id)).get_json()["items"]
+
+
+def staff_request(org_id: str, request_id: str) -> dict:
+    answer = orders_app().test_client().get(f"/orgs/{org_id}/service-requests/{request_id}", headers=_staff(org_id))
+    return answer.get_json() if answer.status_code == 200 else {"status": answer.status_code}

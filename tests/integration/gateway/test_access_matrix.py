@@ -197,6 +197,7 @@ URL_SAMPLES: dict[str, Callable[[Tenant], str]] = {
     "order_id": lambda t: _order(t)["sales_order_id"],
     "shipment_id": lambda t: _shipment(t)["shipment_id"],
     "document_id": lambda t: _document(t)["document_id"],
+    "request_id": lambda t: _service_request(t)["service_request_id"],
 }
 
 
@@ -269,6 +270,23 @@ def _order_now(t: Tenant) -> dict:
 def _new_order(t: Tenant) -> dict:
     return next((o for o in orders_backend.staff_orders(t.org["org_id"]) if o["number"] == f"NEW-{t.n}"),
                 {"sales_order_id": "none"})
+
+
+def _service_request(t: Tenant) -> dict:
+    """A service request of the cell's customer, opened by staff in the real orders service."""
+    if not hasattr(t, "service_request"):
+        t.service_request = orders_backend.open_request(t.org["org_id"], t.customer["customer_id"],
+                                                        subject=f"SR matrix {t.n}")
+    return t.service_request
+
+
+def _request_now(t: Tenant) -> dict:
+    return orders_backend.staff_request(t.org["org_id"], t.service_request["service_request_id"])
+
+
+def _raised_request(t: Tenant) -> dict:
+    return next((r for r in orders_backend.staff_requests(t.org["org_id"]) if r["subject"] == f"Raised {t.n}"),
+                {"service_request_id": "none"})
 
 
 def _pending_payment(t: Tenant) -> dict:
@@ -508,9 +526,11 @@ def _billed_ids(t: Tenant, customer_id: str, contact_id: str | None = None) -> d
     ticket = support_backend.raised_for(t.org["org_id"], customer_id, contact_id) if contact_id else {}
     order = orders_backend.place(t.org["org_id"], customer_id)
     document = _signed_agreement(t.org["org_id"], customer_id, contact_id or "someone")
+    service_request = orders_backend.open_request(t.org["org_id"], customer_id, subject=f"SR {invoice['number']}")
     return {"invoice_id": invoice["invoice_id"], "payment_id": payment["payment_id"], "number": invoice["number"],
             "credit_note_id": note["credit_note_id"], "ticket_id": ticket.get("ticket_id"),
-            "order_id": order["sales_order_id"], "document_id": document["document_id"]}
+            "order_id": order["sales_order_id"], "document_id": document["document_id"],
+            "request_id": service_request["service_request_id"]}
 
 
 def _with_ids(t: Tenant, path: str, ids: dict) -> str:
@@ -527,6 +547,8 @@ def _with_ids(t: Tenant, path: str, ids: dict) -> str:
         path = path.replace(t.order["sales_order_id"], ids["order_id"])
     if hasattr(t, "document"):
         path = path.replace(t.document["document_id"], ids["document_id"])
+    if hasattr(t, "service_request"):
+        path = path.replace(t.service_request["service_request_id"], ids["request_id"])
     return path
 
 
@@ -766,6 +788,30 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
     "console_orders.cancel": Done(lambda t, me: {"reason": "Matrix"},
                                   lambda t, me: f"/console/sales-orders/{t.order['sales_order_id']}",
                                   lambda t, me: _order_now(t)["status"] == "cancelled"),
+    "portal_service_requests.new_service_request": Done(
+        lambda t, me: {"subject": f"Raised {t.n}", "description": "Matrix", "priority": "normal"},
+        lambda t, me: f"/service-requests/{_raised_request(t)['service_request_id']}",
+        lambda t, me: _raised_request(t)["service_request_id"] != "none"),
+    "portal_service_requests.add_update": Done(
+        lambda t, me: {"text": f"Matrix update {t.n}"},
+        lambda t, me: f"/service-requests/{t.service_request['service_request_id']}",
+        lambda t, me: [u["text"] for u in _request_now(t)["updates"]] == [f"Matrix update {t.n}"]),
+    "console_service_requests.status": Done(
+        lambda t, me: {"status": "in_progress"},
+        lambda t, me: f"/console/service-requests/{t.service_request['service_request_id']}",
+        lambda t, me: _request_now(t)["status"] == "in_progress"),
+    "console_service_requests.priority": Done(
+        lambda t, me: {"priority": "urgent"},
+        lambda t, me: f"/console/service-requests/{t.service_request['service_request_id']}",
+        lambda t, me: _request_now(t)["priority"] == "urgent"),
+    "console_service_requests.assign": Done(
+        lambda t, me: {"assignee": me.id},
+        lambda t, me: f"/console/service-requests/{t.service_request['service_request_id']}",
+        lambda t, me: _request_now(t)["assignee_id"] == me.id),
+    "console_service_requests.post_update": Done(
+        lambda t, me: {"text": f"Matrix answer {t.n}"},
+        lambda t, me: f"/console/service-requests/{t.service_request['service_request_id']}",
+        lambda t, me: [u["text"] for u in _request_now(t)["updates"]] == [f"Matrix answer {t.n}"]),
     "portal_documents.accept": Done(lambda t, me: {"version": "1", "comment": "Matrix"},
                                     lambda t, me: f"/documents/{_open_document(t, 'quote')['document_id']}",
                                     lambda t, me: _document_now(t, "quote")["status"] == "accepted"),
@@ -996,7 +1042,8 @@ def test_a_contact_never_sees_another_customers_data(stage, route, viewer):
     me, other = (a, b) if viewer == "customer_a" else (b, a)
     mine, theirs = stage.signed_in(t, me.login, form=False), stage.signed_in(t, other.login, form=False)
     path = route.url(t)
-    billed = {"invoice_id", "payment_id", "credit_note_id", "ticket_id", "order_id", "document_id"} & set(route.arguments)
+    billed = {"invoice_id", "payment_id", "credit_note_id", "ticket_id", "order_id", "document_id",
+              "request_id"} & set(route.arguments)
     if billed:                                 # each has one of their own; the other's is not found
         mine_ids, their_ids = (_billed_ids(t, p.customer["customer_id"], p.login.id) for p in (me, other))
         their_path, path = _with_ids(t, path, their_ids), _with_ids(t, path, mine_ids)

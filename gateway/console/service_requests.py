@@ -1,0 +1,149 @@
+"""The console's service requests: every request of the org (by status, priority, customer,
+assignee; cursor pages), and each request's page, where staff move its status, set its
+priority, assign it to a member of the team (their display name is what the customer sees),
+post an update the customer reads, and see both sides' files (documents' staff list for the
+subject service_request/<id>, downloaded through the console's documents page).
+
+orders decides every rule with the staff member's own token; its refusals (409, 422) come back
+as a flash message on the request's page (post/redirect/get). Another org's request is a 404."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from gateway.clients.base import ServiceProblem, ServiceUnavailable
+from gateway.console.forms import form_errors
+from gateway.console.invoices import _customers, _sentence
+from gateway.console.lists import cursor_page, next_url
+from gateway.console.tickets import team
+from gateway.web.access import console
+from gateway.web.context import documents, org_id, orders
+from gateway.web.service_requests import MAX_UPDATE, PRIORITY_LABELS, STAFF_STATUS_LABELS
+
+bp = Blueprint("console_service_requests", __name__, url_prefix="/console")
+
+PAGE_SIZE = 50
+SUBJECT = "service_request"
+
+
+class StatusForm(FlaskForm):
+    status = SelectField("Status", choices=[SelectChoice(k, v) for k, v in STAFF_STATUS_LABELS.items()])
+
+
+class PriorityForm(FlaskForm):
+    priority = SelectField("Priority", choices=[SelectChoice(k, v) for k, v in PRIORITY_LABELS.items()])
+
+
+class AssignForm(FlaskForm):
+    assignee = SelectField("Looked after by", choices=[], validate_choice=False)
+
+
+class UpdateForm(FlaskForm):
+    text = TextAreaField("Update for the customer", validators=[
+        DataRequired("Write the update first."),
+        Length(max=MAX_UPDATE, message=f"An update is at most {MAX_UPDATE:,} characters.")],
+        render_kw={"rows": "4", "maxlength": str(MAX_UPDATE)})
+
+
+def files(request_id: str) -> list[dict] | None:
+    """Both sides' files on the request; None while documents cannot be reached."""
+    try:
+        return documents().staff_documents(org_id(), {"subject_type": SUBJECT, "subject_id": request_id,
+                                                      "limit": 200})["items"]
+    except ServiceUnavailable:
+        return None
+
+
+def _back(request_id: str):
+    return redirect(url_for("console_service_requests.service_request", request_id=request_id))
+
+
+def _act(request_id: str, form, action, done: str):
+    """Send one of the request page's forms: flash what happened (or orders' refusal), back."""
+    if not form.validate_on_submit():
+        flash(form_errors(form) or "Please check what you entered.", "error")
+    else:
+        try:
+            action(form)
+        except ServiceProblem as problem:
+            if problem.status in (401, 404):
+                raise
+            flash(_sentence(problem), "error")
+        else:
+            flash(done, "success")
+    return _back(request_id)
+
+
+@bp.get("/service-requests")
+@console()
+def service_requests():
+    args = request.args
+    filters = {"status": args.get("status") if args.get("status") in (*STAFF_STATUS_LABELS, "open") else None,
+               "priority": args.get("priority") if args.get("priority") in PRIORITY_LABELS else None,
+               "customer_id": (args.get("customer_id") or "").strip()[:64] or None,
+               "assignee_id": (args.get("assignee_id") or "").strip()[:64] or None}
+    page, cursor, messages = cursor_page(lambda query: orders().staff_service_requests(org_id(), query), filters,
+                                         (args.get("cursor") or "")[:400] or None, PAGE_SIZE)
+    query = {k: v for k, v in filters.items() if v}
+    return render_template("console/service_requests/list.html", page=page, filters=filters, query=query,
+                           cursor=cursor, messages=messages, team=team(),
+                           next_url=next_url("console_service_requests.service_requests", page, query),
+                           customers=_customers({r["customer_id"] for r in page["items"]}),
+                           status_labels={"open": "Open", **STAFF_STATUS_LABELS}, priority_labels=PRIORITY_LABELS)
+
+
+@bp.get("/service-requests/<request_id>")
+@console()
+def service_request(request_id: str):
+    found = orders().staff_service_request(org_id(), request_id)
+    assign = AssignForm(formdata=None, assignee=found.get("assignee_id") or "")
+    assign.assignee.choices = [SelectChoice("", "Nobody")] + [
+        SelectChoice(m["staff_id"], m.get("name") or m.get("email")) for m in team()]
+    open_ = found["status"] != "closed"
+    return render_template(
+        "console/service_requests/request.html", sr=found, files=files(request_id),
+        customer=_customers({found["customer_id"]}).get(found["customer_id"]),
+        status_form=StatusForm(formdata=None, status=found["status"]) if open_ else None,
+        priority_form=PriorityForm(formdata=None, priority=found["priority"]) if open_ else None,
+        assign_form=assign if open_ else None, update_form=UpdateForm(formdata=None) if open_ else None,
+        status_labels=STAFF_STATUS_LABELS, priority_labels=PRIORITY_LABELS)
+
+
+@bp.post("/service-requests/<request_id>/status")
+@console()
+def status(request_id: str):
+    return _act(request_id, StatusForm(),
+                lambda f: orders().change_service_request(org_id(), request_id, {"status": f.status.data}),
+                "Status changed: the customer has been told.")
+
+
+@bp.post("/service-requests/<request_id>/priority")
+@console()
+def priority(request_id: str):
+    return _act(request_id, PriorityForm(),
+                lambda f: orders().change_service_request(org_id(), request_id, {"priority": f.priority.data}),
+                "Priority changed.")
+
+
+@bp.post("/service-requests/<request_id>/assign")
+@console()
+def assign(request_id: str):
+    form = AssignForm()
+    chosen = [m for m in team() if m["staff_id"] == form.assignee.data]
+    if form.assignee.data and not chosen:
+        flash("Choose someone of your team.", "error")
+        return _back(request_id)
+    name = (chosen[0].get("name") or chosen[0].get("email")) if chosen else None
+    return _act(request_id, form, lambda f: orders().change_service_request(
+        org_id(), request_id, {"assignee_id": f.assignee.data or None, "assignee_name": name}),
+        f"Assigned to {name}." if name else "Nobody is assigned now.")
+
+
+@bp.post("/service-requests/<request_id>/updates")
+@console()
+def post_update(request_id: str):
+    return _act(request_id, UpdateForm(),
+                lambda f: orders().post_service_request_update(org_id(), request_id, f.text.data),
+                "Update posted: the customer has been told.")
