@@ -8,7 +8,7 @@ from services.chassis import orgs
 from services.chassis.runtime import ServiceSpec, subscriptions_of
 from services.orders import projections, tables
 from services.orders.domain import commands as c
-from services.orders.handlers import orders, quotes, shipments
+from services.orders.handlers import orders, projects, quotes, shipments, timesheets
 
 COMMAND_HANDLERS = {
     c.PlaceOrder: orders.place_order,
@@ -17,6 +17,14 @@ COMMAND_HANDLERS = {
     c.MarkInvoiced: orders.mark_invoiced,
     c.AddShipment: shipments.add_shipment,
     c.ReportDelivery: shipments.report_delivery,
+    c.CreateProject: projects.create_project,
+    c.ChangeProject: projects.change_project,
+    c.AddTask: projects.add_task,
+    c.ChangeTask: projects.change_task,
+    c.AddMilestone: projects.add_milestone,
+    c.ChangeMilestone: projects.change_milestone,
+    c.LogTime: timesheets.log_time,
+    c.DecideWeek: timesheets.decide_week,
 }
 
 # Incoming events, by topic and type: the handlers run in this order, in one transaction.
