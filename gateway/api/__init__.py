@@ -1,5 +1,6 @@
 """/api/v1, the JSON API for an org's internal systems (v1.py); its blueprint is "api_v1".
-documents.py adds the documents' routes (files in and out) to that blueprint."""
-from gateway.api import documents, v1
+documents.py adds the documents' routes (files in and out) to that blueprint, projects.py
+the projects' and timesheets'."""
+from gateway.api import documents, projects, v1
 
 BLUEPRINTS = (v1.bp,)

@@ -130,7 +130,7 @@ class TimesheetWeek(Aggregate):
         if self.state != "open":
             raise WeekDecided(f"Week {self.week} is {self.state} already; it can be decided again once new "
                               f"hours arrive for it.", code=self.state)
-        text = clean_text(comment, field="comment", limit=MAX_NOTE, required=not approve,
+        text = clean_text(comment if comment is not None or approve else "", field="comment", limit=MAX_NOTE, required=not approve,
                           empty="Say what is wrong with the hours.")
         self.record("TimesheetWeekApproved" if approve else "TimesheetWeekDisputed", {
             "customer_id": self.customer_id, "week": self.week, "entries": len(self.entries),

@@ -204,8 +204,10 @@ def test_a_week_is_decided_once_until_new_hours_arrive(api):
     pid = api.create()["project_id"]
     api.log(pid, work_date="2026-11-23")
     api.log(pid, work_date="2026-11-24", hours="2", billable=False)
-    no_comment = api.decide("2026-W48", "dispute")
-    assert no_comment.status_code == 422 and "comment" in no_comment.get_json()["errors"]["json"]
+    for empty in (None, "  "):
+        no_comment = api.decide("2026-W48", "dispute", empty)
+        assert no_comment.status_code == 422 and no_comment.get_json()["errors"]["json"]["comment"] == [
+            "Say what is wrong with the hours."]
     approved = api.decide("2026-W48", "approve", "Thanks")
     week = approved.get_json()["weeks"][0]
     assert approved.status_code == 200 and (week["state"], week["comment"], week["decided_by"]) == (
