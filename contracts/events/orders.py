@@ -10,6 +10,7 @@ REQUEST_STATUSES = ("open", "in_progress", "on_hold", "resolved", "cancelled")
 PROJECT_STATUSES = ("planned", "active", "on_hold", "completed", "cancelled")
 TASK_STATUSES = ("todo", "in_progress", "done", "cancelled")
 DECIMAL_TEXT = r"^[0-9]{1,10}([.][0-9]{1,4})?$"
+ISO_WEEK = r"^[0-9]{4}-W[0-9]{2}$"
 
 # Sales orders and shipments are at v2: v1 (kept under schemas/ as history) was drafted
 # before the orders service produced anything and was never published; v2 carries the
@@ -185,45 +186,68 @@ class ServiceRequestUpdated(EventSchema):
     author_name = fields.String(required=True, allow_none=True)
 
 
-class ProjectCreated(EventSchema):
+class Milestone(StrictSchema):
+    """A milestone of a project: reached_on is null until it is reached."""
+
+    milestone_id = Id(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    due_on = fields.Date(required=True, allow_none=True)
+    reached_on = fields.Date(required=True, allow_none=True)
+
+
+class ProjectContent(EventSchema):
+    """What a project is after the event (v2: v1 was drafted before orders produced any project
+    and was never published; v2 carries the status, dates, milestones and the ERP's id)."""
+
+    project_id = Id(required=True)
+    customer_id = Id(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    status = choice(*PROJECT_STATUSES, required=True)
+    starts_on = fields.Date(required=True, allow_none=True)
+    ends_on = fields.Date(required=True, allow_none=True)
+    description = fields.String(required=True, allow_none=True)
+    milestones = fields.List(fields.Nested(Milestone), required=True)
+    external_ref = fields.String(required=True, allow_none=True)
+
+
+class ProjectCreated(ProjectContent):
     """A project the customer can follow in the portal."""
 
     event_type = "ProjectCreated"
+    schema_version = 2
     aggregate_type = "Project"
 
-    project_id = Id(required=True)
-    customer_id = Id(required=True)
-    name = fields.String(required=True, validate=validate.Length(min=1))
-    starts_on = fields.Date(required=True, allow_none=True)
-    ends_on = fields.Date(required=True, allow_none=True)
 
-
-class ProjectUpdated(EventSchema):
-    """A project after the change; `changed` names the fields that moved."""
+class ProjectUpdated(ProjectContent):
+    """A project after the change; `changed` names the fields that moved (name, status,
+    starts_on, ends_on, description, milestones)."""
 
     event_type = "ProjectUpdated"
+    schema_version = 2
     aggregate_type = "Project"
 
-    project_id = Id(required=True)
-    customer_id = Id(required=True)
     changed = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
-    name = fields.String(required=True)
-    status = choice(*PROJECT_STATUSES, required=True)
-    ends_on = fields.Date(required=True, allow_none=True)
 
 
 class TaskUpdated(EventSchema):
-    """A task of a project was created or changed (tasks live inside the project aggregate)."""
+    """A task of a project after it was created or changed (tasks live inside the project
+    aggregate); `created` tells the first. `assignee` is a display name, never an id."""
 
     event_type = "TaskUpdated"
+    schema_version = 2
     aggregate_type = "Project"
 
     task_id = Id(required=True)
     project_id = Id(required=True)
     customer_id = Id(required=True)
-    title = fields.String(required=True)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     status = choice(*TASK_STATUSES, required=True)
+    starts_on = fields.Date(required=True, allow_none=True)
     due_on = fields.Date(required=True, allow_none=True)
+    assignee = fields.String(required=True, allow_none=True)
+    position = Count(required=True)
+    created = fields.Boolean(required=True)
+    external_ref = fields.String(required=True, allow_none=True)
 
 
 class MilestoneReached(EventSchema):
@@ -240,17 +264,47 @@ class MilestoneReached(EventSchema):
 
 
 class TimesheetLogged(EventSchema):
-    """Time was booked on a project; `minutes` is whole minutes, `billable` for invoicing."""
+    """Time was booked on a customer's project (v2: the stream is the customer's ISO week, the
+    person is a display name, and the entry keeps the ERP's id). `minutes` is whole minutes."""
 
     event_type = "TimesheetLogged"
-    aggregate_type = "Project"
+    schema_version = 2
+    aggregate_type = "TimesheetWeek"
 
     entry_id = Id(required=True)
     project_id = Id(required=True)
     customer_id = Id(required=True)
     task_id = Id(required=True, allow_none=True)
-    staff_id = Id(required=True)
+    person = fields.String(required=True, validate=validate.Length(min=1, max=200))
     work_date = fields.Date(required=True)
+    week = fields.String(required=True, validate=validate.Regexp(ISO_WEEK), metadata={"description": "ISO week, 2026-W48."})
     minutes = Count(minimum=1, required=True)
     billable = fields.Boolean(required=True)
-    description = fields.String(required=True, allow_none=True)
+    note = fields.String(required=True, allow_none=True)
+    external_ref = fields.String(required=True, allow_none=True)
+
+
+class TimesheetWeekDecided(EventSchema):
+    """The customer's decision on a week's billable hours, as they were when deciding."""
+
+    aggregate_type = "TimesheetWeek"
+
+    customer_id = Id(required=True)
+    week = fields.String(required=True, validate=validate.Regexp(ISO_WEEK))
+    billable_minutes = Count(required=True)
+    entries = Count(required=True, metadata={"description": "How many entries the week held."})
+    comment = fields.String(required=True, allow_none=True)
+    contact_id = Id(required=True, allow_none=True)
+    contact_name = fields.String(required=True, allow_none=True)
+
+
+class TimesheetWeekApproved(TimesheetWeekDecided):
+    """The customer approved a week's billable hours."""
+
+    event_type = "TimesheetWeekApproved"
+
+
+class TimesheetWeekDisputed(TimesheetWeekDecided):
+    """The customer disputed a week's billable hours; `comment` says why."""
+
+    event_type = "TimesheetWeekDisputed"

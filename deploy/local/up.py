@@ -182,6 +182,7 @@ def seed() -> dict:
         seed_orders(base, org["org_id"], customer["customer_id"])
         seed_service_requests(base, org["org_id"], customer["customer_id"])
         seed_documents(base, org["org_id"], customer["customer_id"])
+        seed_projects(base, org["org_id"], customer["customer_id"])
     return org
 
 
@@ -249,6 +250,50 @@ def seed_service_requests(base: str, org_id: str, customer_id: str) -> None:
     call("POST", requests, {"customer_id": customer_id, "subject": "Install the label printers",
                             "description": "Please set up the five printers at the tills.",
                             "external_ref": "DEMO-SR-2"})
+
+
+# The demo's timesheet (tests/e2e/test_projects.py checks its CSV against this): per entry the
+# week (2: the week before last, 1: last week), the weekday (0: Monday), person, hours,
+# billable, the task's index in DEMO_TASKS (or None), note.
+DEMO_TASKS = (("Site survey", "done", -20, -14), ("Shelving and lighting", "in_progress", -13, 6),
+              ("Checkout lanes", "todo", 3, 17), ("Handover walk-through", "todo", 18, 21))
+DEMO_HOURS = ((2, 0, "Ada Lovelace", "7.5", True, 0, "Measured both floors"),
+              (2, 1, "Ben Carter, Jr.", "4", True, 1, None),
+              (2, 2, "Ada Lovelace", "1.5", False, None, "Travel"),
+              (1, 0, "Ada Lovelace", "6", True, 1, None),
+              (1, 3, "Ben Carter, Jr.", "3.25", True, 1, "Lighting, phase 1"))
+
+
+def seed_projects(base: str, org_id: str, customer_id: str) -> None:
+    """Projects and timesheets switched on for the demo org; one active project with tasks and a
+    milestone, and two weeks of hours, pushed as a project tool would (idempotent on external_ref)."""
+    _status, org = call("GET", base)
+    modules = org.get("settings", {}).get("modules") or []
+    call("PATCH", base + "/settings", {"modules": [*modules, *(m for m in ("projects", "timesheets")
+                                                               if m not in modules)]})
+    orders = f"http://127.0.0.1:{SERVICE_PORT['orders']}/orgs/{org_id}"
+    today = datetime.date.today()
+
+    def day(offset: int) -> str:
+        return (today + datetime.timedelta(days=offset)).isoformat()
+    status, project = call("POST", orders + "/projects", {
+        "customer_id": customer_id, "name": "Store refit, phase 1", "status": "active", "starts_on": day(-20),
+        "ends_on": day(21), "external_ref": "DEMO-P-1",
+        "description": "Second floor: shelving, lighting and two checkout lanes.",
+        "tasks": [{"title": title, "status": state, "starts_on": day(start), "due_on": day(due),
+                   "assignee": "Ada Lovelace" if n % 2 == 0 else "Ben Carter, Jr."}
+                  for n, (title, state, start, due) in enumerate(DEMO_TASKS)],
+        "milestones": [{"name": "Shop floor reopens", "due_on": day(17)}]})
+    if status not in (200, 201):
+        return
+    tasks = [t["task_id"] for t in project["tasks"]]
+    monday = today - datetime.timedelta(days=today.weekday())
+    for n, (weeks_back, weekday, person, hours, billable, task, note) in enumerate(DEMO_HOURS, start=1):
+        worked = monday - datetime.timedelta(weeks=weeks_back) + datetime.timedelta(days=weekday)
+        call("POST", orders + "/timesheet-entries", {
+            "project_id": project["project_id"], "task_id": tasks[task] if task is not None else None,
+            "person": person, "work_date": worked.isoformat(), "hours": hours, "billable": billable, "note": note,
+            "external_ref": f"DEMO-TS-{n}"})
 
 
 def demo_pdf(title: str, lines: list[str]) -> bytes:

@@ -82,6 +82,61 @@ class OrdersClient(ServiceApi):
         return self._call("POST", f"/orgs/{_id(org)}/service-requests/{_id(request_id)}/updates", {"text": text})
 
 
+    # -- projects and timesheets (gateway/portal/projects.py, timesheets.py, console/projects.py) --
+    def projects(self, org: str, customer: str, status: str | None = None, cursor: str | None = None) -> dict:
+        params = {k: v for k, v in {"status": status, "cursor": cursor, "limit": 50}.items() if v}
+        return self._call("GET", self._customer(org, customer) + "/projects", params=params)
+
+    def project(self, org: str, customer: str, project_id: str) -> dict:
+        return self._call("GET", self._customer(org, customer) + f"/projects/{_id(project_id)}")
+
+    def timesheets(self, org: str, customer: str, from_week: str | None = None, to_week: str | None = None) -> dict:
+        params = {k: v for k, v in {"from_week": from_week, "to_week": to_week}.items() if v}
+        return self._call("GET", self._customer(org, customer) + "/timesheets", params=params)
+
+    def decide_week(self, org: str, customer: str, week: str, approve: bool, comment: str | None) -> dict:
+        action = "approve" if approve else "dispute"
+        return self._call("POST", self._customer(org, customer) + f"/timesheet-weeks/{_id(week)}/{action}",
+                          {"comment": comment})
+
+    def staff_projects(self, org: str, customer_id: str | None = None, cursor: str | None = None) -> dict:
+        params = {k: v for k, v in {"customer_id": customer_id, "cursor": cursor, "limit": 50}.items() if v}
+        return self._call("GET", f"/orgs/{_id(org)}/projects", params=params)
+
+    def staff_project(self, org: str, project_id: str) -> dict:
+        return self._call("GET", f"/orgs/{_id(org)}/projects/{_id(project_id)}")
+
+    def create_project(self, org: str, body: dict) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/projects", body)
+
+    def change_project(self, org: str, project_id: str, changes: dict) -> dict:
+        return self._call("PATCH", f"/orgs/{_id(org)}/projects/{_id(project_id)}", changes)
+
+    def add_task(self, org: str, project_id: str, body: dict) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/projects/{_id(project_id)}/tasks", body)
+
+    def change_task(self, org: str, project_id: str, task_id: str, changes: dict) -> dict:
+        return self._call("PATCH", f"/orgs/{_id(org)}/projects/{_id(project_id)}/tasks/{_id(task_id)}", changes)
+
+    def add_milestone(self, org: str, project_id: str, body: dict) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/projects/{_id(project_id)}/milestones", body)
+
+    def change_milestone(self, org: str, project_id: str, milestone_id: str, changes: dict) -> dict:
+        return self._call("PATCH", f"/orgs/{_id(org)}/projects/{_id(project_id)}/milestones/{_id(milestone_id)}",
+                          changes)
+
+    def log_time(self, org: str, body: dict) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/timesheet-entries", body)
+
+    def timesheet_weeks(self, org: str, customer_id: str | None = None) -> dict:
+        params = {"customer_id": customer_id} if customer_id else {}
+        return self._call("GET", f"/orgs/{_id(org)}/timesheet-weeks", params=params)
+
+    def timesheet_entries(self, org: str, customer_id: str | None = None, week: str | None = None) -> dict:
+        params = {k: v for k, v in {"customer_id": customer_id, "week": week}.items() if v}
+        return self._call("GET", f"/orgs/{_id(org)}/timesheet-entries", params=params)
+
+
 REQUEST_QUERY = ("status", "priority", "customer_id", "assignee_id", "cursor", "limit")
 
 

@@ -24,20 +24,26 @@ bp = Blueprint("console_orders", __name__, url_prefix="/console")
 PAGE_SIZE = 50
 
 
-def _act(order_id: str, form, action, done: str):
-    """Send one of the order page's forms: flash what happened (or the refusal), back to the
-    order. Another org's order or shipment stays a 404 page."""
+def send_form(form, action, done: str) -> None:
+    """Send one of a page's small forms and flash what happened, or the service's refusal in
+    words (409, 422); a 401 or 404 (another org's order, shipment or project) is raised, so it
+    stays a 404 page. The caller answers with a redirect to its page (post/redirect/get)."""
     if not form.validate_on_submit():
         flash(form_errors(form) or "Please check what you entered.", "error")
+        return
+    try:
+        action(form)
+    except ServiceProblem as problem:
+        if problem.status in (401, 404):
+            raise
+        flash(_sentence(problem), "error")
     else:
-        try:
-            action(form)
-        except ServiceProblem as problem:
-            if problem.status in (401, 404):
-                raise
-            flash(_sentence(problem), "error")
-        else:
-            flash(done, "success")
+        flash(done, "success")
+
+
+def _act(order_id: str, form, action, done: str):
+    """Send one of the order page's forms, back to the order."""
+    send_form(form, action, done)
     return redirect(url_for("console_orders.sales_order", order_id=order_id))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from gateway.clients.base import ServiceProblem, ServiceUnavailable
+from gateway.portal import projects
 from gateway.web.access import MODULES, module_path, nav_modules, portal
 from gateway.web.context import customer_id, org_id, orders, principal
 from gateway.web.labels import MODULE_LABELS
@@ -16,7 +17,7 @@ bp = Blueprint("portal_dashboard", __name__)
 def dashboard():
     modules = nav_modules()
     return render_template("portal/dashboard/dashboard.html", person=principal(), modules=modules,
-                           orders_summary=_orders_summary(modules))
+                           orders_summary=_orders_summary(modules), projects_in_progress=projects.in_progress(modules))
 
 
 def _orders_summary(modules: list[str]) -> dict | None:
@@ -41,9 +42,9 @@ def _module_page(module: str):
 
 
 # modules with pages of their own (invoices.py, credit_notes.py, tickets.py, reviews.py, orders.py, documents.py,
-# service_requests.py)
+# service_requests.py, projects.py, timesheets.py)
 BUILT = ("invoices", "credit_notes", "tickets", "reviews", "sales_orders", "deliveries", "documents", "quotes",
-         "service_requests")
+         "service_requests", "projects", "timesheets")
 for _module in (m for m in MODULES if m not in BUILT):
     bp.add_url_rule(module_path(_module), endpoint=_module,
                     view_func=portal(module=_module, permission="view")(_module_page(_module)))

@@ -8,7 +8,7 @@ from services.chassis import orgs
 from services.chassis.runtime import ServiceSpec, subscriptions_of
 from services.orders import projections, tables
 from services.orders.domain import commands as c
-from services.orders.handlers import orders, quotes, shipments
+from services.orders.handlers import orders, projects, quotes, shipments, timesheets
 from services.orders.handlers import service_requests as requests
 
 COMMAND_HANDLERS = {
@@ -21,6 +21,14 @@ COMMAND_HANDLERS = {
     c.OpenServiceRequest: requests.open_service_request,
     c.ChangeServiceRequest: requests.change_service_request,
     c.PostServiceRequestUpdate: requests.post_service_request_update,
+    c.CreateProject: projects.create_project,
+    c.ChangeProject: projects.change_project,
+    c.AddTask: projects.add_task,
+    c.ChangeTask: projects.change_task,
+    c.AddMilestone: projects.add_milestone,
+    c.ChangeMilestone: projects.change_milestone,
+    c.LogTime: timesheets.log_time,
+    c.DecideWeek: timesheets.decide_week,
 }
 
 # Incoming events, by topic and type: the handlers run in this order, in one transaction.

@@ -29,7 +29,8 @@ ADDED_SINCE_DESIGN = {"StaffMemberAdded": "identity", "ContactAdded": "identity"
                       "StaffMemberRemoved": "identity", "TicketNoteAdded": "support",
                       "TicketAssigned": "support", "TicketMerged": "support", "TicketRead": "support",
                       "OnlinePaymentRefused": "billing", "PaymentReceivedAfterFailure": "billing",
-                      "SalesOrderCancelled": "orders"}
+                      "SalesOrderCancelled": "orders", "TimesheetWeekApproved": "orders",
+                      "TimesheetWeekDisputed": "orders"}
 
 
 @pytest.mark.parametrize("service", sorted(DESIGN_CATALOGUE))

@@ -92,3 +92,87 @@ class PostServiceRequestUpdate:
     author_kind: str                        # contact | staff | api_key | system
     author_name: str | None = None
     customer_id: str | None = None          # a contact's: another customer's request is a 404
+
+
+# --- projects and timesheets (handlers/projects.py, handlers/timesheets.py) ------------------
+
+@dataclass(frozen=True)
+class CreateProject:
+    org_id: str
+    customer_id: str
+    name: str
+    status: str | None = None               # None: planned
+    starts_on: str | None = None
+    ends_on: str | None = None
+    description: str | None = None
+    milestones: list = field(default_factory=list)   # {name, due_on, reached_on}
+    tasks: list = field(default_factory=list)        # {title, status, starts_on, due_on, assignee}
+    external_ref: str | None = None         # the ERP's id: creating it again answers the same project
+
+
+@dataclass(frozen=True)
+class ChangeProject:
+    org_id: str
+    project_id: str
+    changes: dict = field(default_factory=dict)      # name, status, starts_on, ends_on, description
+
+
+@dataclass(frozen=True)
+class AddTask:
+    org_id: str
+    project_id: str
+    title: str
+    status: str | None = None
+    starts_on: str | None = None
+    due_on: str | None = None
+    assignee: str | None = None
+    external_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeTask:
+    org_id: str
+    project_id: str
+    task_id: str
+    changes: dict = field(default_factory=dict)      # title, status, starts_on, due_on, assignee
+
+
+@dataclass(frozen=True)
+class AddMilestone:
+    org_id: str
+    project_id: str
+    name: str
+    due_on: str | None = None
+    reached_on: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeMilestone:
+    org_id: str
+    project_id: str
+    milestone_id: str
+    changes: dict = field(default_factory=dict)      # name, due_on, reached_on
+
+
+@dataclass(frozen=True)
+class LogTime:
+    org_id: str
+    project_id: str
+    person: str
+    work_date: str
+    hours: object                           # decimal text or number
+    billable: bool = True
+    task_id: str | None = None
+    note: str | None = None
+    external_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class DecideWeek:
+    org_id: str
+    customer_id: str
+    week: str
+    approve: bool
+    comment: str | None = None
+    contact_id: str | None = None
+    contact_name: str | None = None

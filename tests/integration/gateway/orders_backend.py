@@ -78,6 +78,19 @@ def open_request(org_id: str, customer_id: str, **body) -> dict:
     return answer.get_json()
 
 
+# -- projects and timesheets --------------------------------------------------------------
+def create_project(org_id: str, customer_id: str, **body) -> dict:
+    """An active project of the customer with a task and a milestone, the way an ERP pushes one."""
+    answer = orders_app().test_client().post(f"/orgs/{org_id}/projects", headers=_staff(org_id), json={
+        "customer_id": customer_id, "name": "Matrix project", "status": "active", "starts_on": "2026-11-02",
+        "ends_on": "2026-12-31", "tasks": [{"title": "Survey", "starts_on": "2026-11-02", "due_on": "2026-11-06",
+                                            "status": "done", "assignee": "Ada L."},
+                                           {"title": "Build", "starts_on": "2026-11-09", "due_on": "2026-12-18"}],
+        "milestones": [{"name": "Handover", "due_on": "2026-12-31"}], **body})
+    assert answer.status_code in (200, 201), answer.get_json()
+    return answer.get_json()
+
+
 def staff_requests(org_id: str) -> list[dict]:
     return orders_app().test_client().get(f"/orgs/{org_id}/service-requests",
                                           headers=_staff(org_id)).get_json()["items"]
@@ -86,3 +99,24 @@ def staff_requests(org_id: str) -> list[dict]:
 def staff_request(org_id: str, request_id: str) -> dict:
     answer = orders_app().test_client().get(f"/orgs/{org_id}/service-requests/{request_id}", headers=_staff(org_id))
     return answer.get_json() if answer.status_code == 200 else {"status": answer.status_code}
+
+
+def staff_project(org_id: str, project_id: str) -> dict:
+    answer = orders_app().test_client().get(f"/orgs/{org_id}/projects/{project_id}", headers=_staff(org_id))
+    return answer.get_json() if answer.status_code == 200 else {"status": answer.status_code}
+
+
+def staff_projects(org_id: str) -> list[dict]:
+    return orders_app().test_client().get(f"/orgs/{org_id}/projects", headers=_staff(org_id)).get_json()["items"]
+
+
+def log_time(org_id: str, project_id: str, **body) -> dict:
+    answer = orders_app().test_client().post(f"/orgs/{org_id}/timesheet-entries", headers=_staff(org_id), json={
+        "project_id": project_id, "person": "Ada L.", "work_date": "2026-11-23", "hours": "7.5", **body})
+    assert answer.status_code in (200, 201), answer.get_json()
+    return answer.get_json()
+
+
+def timesheet_weeks(org_id: str) -> list[dict]:
+    return orders_app().test_client().get(f"/orgs/{org_id}/timesheet-weeks",
+                                          headers=_staff(org_id)).get_json()["items"]

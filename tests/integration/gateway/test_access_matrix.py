@@ -198,6 +198,10 @@ URL_SAMPLES: dict[str, Callable[[Tenant], str]] = {
     "shipment_id": lambda t: _shipment(t)["shipment_id"],
     "document_id": lambda t: _document(t)["document_id"],
     "request_id": lambda t: _service_request(t)["service_request_id"],
+    "project_id": lambda t: _project(t)["project_id"],
+    "task_id": lambda t: _project(t)["tasks"][1]["task_id"],
+    "milestone_id": lambda t: _project(t)["milestones"][0]["milestone_id"],
+    "week": lambda t: _logged_week(t),
 }
 
 
@@ -287,6 +291,33 @@ def _request_now(t: Tenant) -> dict:
 def _raised_request(t: Tenant) -> dict:
     return next((r for r in orders_backend.staff_requests(t.org["org_id"]) if r["subject"] == f"Raised {t.n}"),
                 {"service_request_id": "none"})
+
+
+def _project(t: Tenant) -> dict:
+    """An active project of the cell's customer with two tasks and a milestone (orders)."""
+    if not hasattr(t, "project"):
+        t.project = orders_backend.create_project(t.org["org_id"], t.customer["customer_id"], name=f"Project M{t.n}")
+    return t.project
+
+
+def _project_now(t: Tenant) -> dict:
+    return orders_backend.staff_project(t.org["org_id"], _project(t)["project_id"])
+
+
+def _logged_week(t: Tenant) -> str:
+    """A week of hours on `_project`, not decided yet."""
+    if not hasattr(t, "hours"):
+        t.hours = orders_backend.log_time(t.org["org_id"], _project(t)["project_id"])
+    return t.hours["week"]
+
+
+def _week_state(t: Tenant) -> str:
+    return next(w["state"] for w in orders_backend.timesheet_weeks(t.org["org_id"]) if w["week"] == t.hours["week"])
+
+
+def _new_project(t: Tenant) -> dict:
+    return next((p for p in orders_backend.staff_projects(t.org["org_id"]) if p["name"] == f"New project {t.n}"),
+                {"project_id": "none"})
 
 
 def _pending_payment(t: Tenant) -> dict:
@@ -527,7 +558,9 @@ def _billed_ids(t: Tenant, customer_id: str, contact_id: str | None = None) -> d
     order = orders_backend.place(t.org["org_id"], customer_id)
     document = _signed_agreement(t.org["org_id"], customer_id, contact_id or "someone")
     service_request = orders_backend.open_request(t.org["org_id"], customer_id, subject=f"SR {invoice['number']}")
-    return {"invoice_id": invoice["invoice_id"], "payment_id": payment["payment_id"], "number": invoice["number"],
+    project = orders_backend.create_project(t.org["org_id"], customer_id)
+    return {"project_id": project["project_id"], "invoice_id": invoice["invoice_id"], "payment_id": payment["payment_id"],
+            "number": invoice["number"],
             "credit_note_id": note["credit_note_id"], "ticket_id": ticket.get("ticket_id"),
             "order_id": order["sales_order_id"], "document_id": document["document_id"],
             "request_id": service_request["service_request_id"]}
@@ -549,6 +582,8 @@ def _with_ids(t: Tenant, path: str, ids: dict) -> str:
         path = path.replace(t.document["document_id"], ids["document_id"])
     if hasattr(t, "service_request"):
         path = path.replace(t.service_request["service_request_id"], ids["request_id"])
+    if hasattr(t, "project"):
+        path = path.replace(t.project["project_id"], ids["project_id"])
     return path
 
 
@@ -812,6 +847,38 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
         lambda t, me: {"text": f"Matrix answer {t.n}"},
         lambda t, me: f"/console/service-requests/{t.service_request['service_request_id']}",
         lambda t, me: [u["text"] for u in _request_now(t)["updates"]] == [f"Matrix answer {t.n}"]),
+    "console_projects.new_project": Done(
+        lambda t, me: {"customer_id": t.customer["customer_id"], "name": f"New project {t.n}", "status": "planned"},
+        lambda t, me: f"/console/projects/{_new_project(t)['project_id']}",
+        lambda t, me: _new_project(t)["project_id"] != "none"),
+    "console_projects.change_project": Done(
+        lambda t, me: {"name": f"Renamed {t.n}", "status": "on_hold"},
+        lambda t, me: f"/console/projects/{t.project['project_id']}",
+        lambda t, me: _project_now(t)["status"] == "on_hold"),
+    "console_projects.add_task": Done(
+        lambda t, me: {"title": f"Matrix task {t.n}", "status": "todo"},
+        lambda t, me: f"/console/projects/{t.project['project_id']}",
+        lambda t, me: any(x["title"] == f"Matrix task {t.n}" for x in _project_now(t)["tasks"])),
+    "console_projects.task_status": Done(
+        lambda t, me: {f"t-{_project(t)['tasks'][1]['task_id']}-status": "done"},
+        lambda t, me: f"/console/projects/{t.project['project_id']}",
+        lambda t, me: _project_now(t)["tasks"][1]["status"] == "done"),
+    "console_projects.add_milestone": Done(
+        lambda t, me: {"name": f"Matrix milestone {t.n}"},
+        lambda t, me: f"/console/projects/{t.project['project_id']}",
+        lambda t, me: len(_project_now(t)["milestones"]) == 2),
+    "console_projects.reach_milestone": Done(
+        lambda t, me: {"reached_on": "2026-12-01"},
+        lambda t, me: f"/console/projects/{t.project['project_id']}",
+        lambda t, me: _project_now(t)["milestones"][0]["reached_on"] == "2026-12-01"),
+    "console_projects.log_hours": Done(
+        lambda t, me: {"person": f"Matrix Person {t.n}", "work_date": "2026-11-24", "hours": "2", "billable": "y"},
+        lambda t, me: f"/console/projects/{t.project['project_id']}",
+        lambda t, me: any(w["minutes"] == 120 for w in orders_backend.timesheet_weeks(t.org["org_id"]))),
+    "portal_timesheets.decide": Done(
+        lambda t, me: {f"{_logged_week(t)}-decision": "approve", f"{_logged_week(t)}-comment": "Matrix"},
+        lambda t, me: "/timesheets",
+        lambda t, me: _week_state(t) == "approved"),
     "portal_documents.accept": Done(lambda t, me: {"version": "1", "comment": "Matrix"},
                                     lambda t, me: f"/documents/{_open_document(t, 'quote')['document_id']}",
                                     lambda t, me: _document_now(t, "quote")["status"] == "accepted"),
@@ -1043,7 +1110,7 @@ def test_a_contact_never_sees_another_customers_data(stage, route, viewer):
     mine, theirs = stage.signed_in(t, me.login, form=False), stage.signed_in(t, other.login, form=False)
     path = route.url(t)
     billed = {"invoice_id", "payment_id", "credit_note_id", "ticket_id", "order_id", "document_id",
-              "request_id"} & set(route.arguments)
+              "request_id", "project_id"} & set(route.arguments)
     if billed:                                 # each has one of their own; the other's is not found
         mine_ids, their_ids = (_billed_ids(t, p.customer["customer_id"], p.login.id) for p in (me, other))
         their_path, path = _with_ids(t, path, their_ids), _with_ids(t, path, mine_ids)
@@ -1107,7 +1174,7 @@ def cross_org_cells() -> list:
     cells = []
     for route in GROUPS[CONSOLE]:
         if {"customer_id", "contact_id", "staff_id", "payment_id", "webhook_id", "email_id", "order_id",
-                "shipment_id", "document_id"} & set(route.arguments):
+                "shipment_id", "document_id", "project_id"} & set(route.arguments):
             cells.append(pytest.param(route, "other_org_ids", id=f"{route}-other_org_ids"))
         if "contact_id" in route.arguments:
             cells.append(pytest.param(route, "other_org_contact", id=f"{route}-other_org_contact"))

@@ -1,0 +1,79 @@
+"""The console's forms for projects, tasks, milestones and hours (Flask-WTF, CSRF on). orders
+decides every rule (an end before the start, 24 hours a day); quick, readable checks here."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from gateway.web.forms import REQUIRED
+from gateway.web.projects import PROJECT_LABELS, TASK_LABELS
+
+
+def _day(field) -> str | None:
+    return field.data.isoformat() if field.data else None
+
+
+class ProjectForm(FlaskForm):
+    customer_id = SelectField("Customer", validators=[DataRequired(REQUIRED)], validate_choice=False)
+    name = StringField("Name", validators=[DataRequired(REQUIRED), Length(max=200)])
+    status = SelectField("Status", choices=[SelectChoice(k, v) for k, v in PROJECT_LABELS.items()], default="planned")
+    starts_on = DateField("Starts on (optional)", validators=[Optional()])
+    ends_on = DateField("Ends on (optional)", validators=[Optional()])
+    description = TextAreaField("Description (the customer sees it)", validators=[Optional(), Length(max=5000)])
+
+    def body(self) -> dict:
+        return {"customer_id": self.customer_id.data, **self.changes()}
+
+    def changes(self) -> dict:
+        return {"name": self.name.data.strip(), "status": self.status.data, "starts_on": _day(self.starts_on),
+                "ends_on": _day(self.ends_on), "description": (self.description.data or "").strip() or None}
+
+
+class ProjectEditForm(ProjectForm):
+    customer_id = None
+
+    def body(self) -> dict:
+        return self.changes()
+
+
+class TaskForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(REQUIRED), Length(max=200)])
+    status = SelectField("Status", choices=[SelectChoice(k, v) for k, v in TASK_LABELS.items()], default="todo")
+    starts_on = DateField("Starts on (optional, for the timeline)", validators=[Optional()])
+    due_on = DateField("Due on (optional)", validators=[Optional()])
+    assignee = StringField("Assignee (a name the customer sees)", validators=[Optional(), Length(max=200)])
+
+    def body(self) -> dict:
+        return {"title": self.title.data.strip(), "status": self.status.data, "starts_on": _day(self.starts_on),
+                "due_on": _day(self.due_on), "assignee": (self.assignee.data or "").strip() or None}
+
+
+class TaskStatusForm(FlaskForm):
+    status = SelectField("Status", choices=[SelectChoice(k, v) for k, v in TASK_LABELS.items()])
+
+
+class MilestoneForm(FlaskForm):
+    name = StringField("Milestone", validators=[DataRequired(REQUIRED), Length(max=200)])
+    due_on = DateField("Due on (optional)", validators=[Optional()])
+
+    def body(self) -> dict:
+        return {"name": self.name.data.strip(), "due_on": _day(self.due_on)}
+
+
+class ReachForm(FlaskForm):
+    reached_on = DateField("Reached on", validators=[DataRequired(REQUIRED)])
+
+
+class HoursForm(FlaskForm):
+    person = StringField("Person (a name the customer sees)", validators=[DataRequired(REQUIRED), Length(max=200)])
+    work_date = DateField("Day", validators=[DataRequired(REQUIRED)])
+    hours = StringField("Hours (e.g. 7.5)", validators=[DataRequired(REQUIRED), Length(max=10)])
+    task_id = SelectField("Task (optional)", validators=[Optional()], validate_choice=False)
+    billable = BooleanField("Billable", default=True)
+    note = StringField("Note (optional)", validators=[Optional(), Length(max=2000)])
+
+    def body(self, project_id: str) -> dict:
+        return {"project_id": project_id, "person": self.person.data.strip(), "work_date": _day(self.work_date),
+                "hours": self.hours.data.strip().replace(",", "."), "task_id": self.task_id.data or None,
+                "billable": bool(self.billable.data), "note": (self.note.data or "").strip() or None}
