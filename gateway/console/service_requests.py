@@ -13,10 +13,10 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from gateway.clients.base import ServiceProblem, ServiceUnavailable
-from gateway.console.forms import form_errors
-from gateway.console.invoices import _customers, _sentence
+from gateway.clients.base import ServiceUnavailable
+from gateway.console.invoices import _customers
 from gateway.console.lists import cursor_page, next_url
+from gateway.console.orders import send_form
 from gateway.console.tickets import team
 from gateway.web.access import console
 from gateway.web.context import documents, org_id, orders
@@ -62,17 +62,7 @@ def _back(request_id: str):
 
 def _act(request_id: str, form, action, done: str):
     """Send one of the request page's forms: flash what happened (or orders' refusal), back."""
-    if not form.validate_on_submit():
-        flash(form_errors(form) or "Please check what you entered.", "error")
-    else:
-        try:
-            action(form)
-        except ServiceProblem as problem:
-            if problem.status in (401, 404):
-                raise
-            flash(_sentence(problem), "error")
-        else:
-            flash(done, "success")
+    send_form(form, action, done)
     return _back(request_id)
 
 
