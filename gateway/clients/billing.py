@@ -49,6 +49,11 @@ class BillingClient(ServiceApi):
                 **({"reference": reference} if reference else {"payment_id": payment_id})}
         return self._call("POST", self._customer(org, customer) + "/payments/gateway-return", body)
 
+    def customer_payments(self, org: str, customer: str, query: dict) -> dict:
+        """A page of the customer's payments, newest first: {items, next_cursor}."""
+        params = {k: v for k, v in query.items() if k in ("status", "cursor", "limit") and v not in (None, "")}
+        return self._call("GET", self._customer(org, customer) + "/payments", params=params)
+
     def receipt_pdf(self, org: str, customer: str, payment_id: str) -> tuple[bytes, str]:
         answer = self._send("GET", self._customer(org, customer) + f"/payments/{_id(payment_id)}/receipt.pdf")
         return answer.content, answer.headers.get("Content-Disposition", 'attachment; filename="receipt.pdf"')

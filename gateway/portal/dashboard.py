@@ -1,13 +1,12 @@
-"""The portal's home page, and a "coming soon" page for each module that has no pages yet."""
+"""The portal's home page. Every module has pages of its own, in the module of its name."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template
 
 from gateway.clients.base import ServiceProblem, ServiceUnavailable
 from gateway.portal import projects
-from gateway.web.access import MODULES, module_path, nav_modules, portal
+from gateway.web.access import nav_modules, portal
 from gateway.web.context import customer_id, org_id, orders, principal
-from gateway.web.labels import MODULE_LABELS
 
 bp = Blueprint("portal_dashboard", __name__)
 
@@ -32,19 +31,3 @@ def _orders_summary(modules: list[str]) -> dict | None:
     if "deliveries" not in modules:
         summary.pop("shipments_on_the_way", None)
     return summary
-
-
-def _module_page(module: str):
-    def page():
-        return render_template("portal/dashboard/coming_soon.html", module=module, label=MODULE_LABELS[module])
-    page.__name__ = page.__qualname__ = f"module_{module}"
-    return page
-
-
-# modules with pages of their own (invoices.py, credit_notes.py, tickets.py, reviews.py, orders.py, documents.py,
-# service_requests.py, projects.py, timesheets.py)
-BUILT = ("invoices", "credit_notes", "tickets", "reviews", "sales_orders", "deliveries", "documents", "quotes",
-         "service_requests", "projects", "timesheets")
-for _module in (m for m in MODULES if m not in BUILT):
-    bp.add_url_rule(module_path(_module), endpoint=_module,
-                    view_func=portal(module=_module, permission="view")(_module_page(_module)))

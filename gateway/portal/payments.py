@@ -1,25 +1,26 @@
-"""Paying in the portal: the Pay form on an invoice, the hand-over to the payment gateway's
+"""Paying in the portal: the payment history (module "payments"), the Pay form on an invoice, the hand-over to the payment gateway's
 own page (we never see a card), and the payment's status shown live until it settles or
 fails (htmx polls a small fragment; without JavaScript a link checks again). A payment
 still in progress for an invoice blocks a second one: billing refuses it and the page
 says why, in billing's words."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from gateway.clients.base import ServiceUnavailable
+from gateway.clients.base import ServiceProblem, ServiceUnavailable
 from gateway.portal.payment_methods import offer_saved
 from gateway.portal.payment_return import return_url_for
-from gateway.web.access import portal
+from gateway.web.access import modules_on, portal
 from gateway.web.context import billing, customer_id, org_id, principal, settings
 from gateway.web.forms import PAY_METHODS
 from gateway.web.money import to_minor
 from gateway.web.payments import IN_PROGRESS, PAYMENT_LABELS, STATUS_TEXT, start_payment
 
 bp = Blueprint("portal_payments", __name__)
+PAGE_SIZE = 25
 
 
 class PayForm(FlaskForm):
@@ -51,6 +52,29 @@ def pay(invoice_id: str):
                                                return_url=return_url_for(back)),
                          back, "portal/payments/pay_redirect.html",
                          lambda payment: url_for("portal_payments.payment", payment_id=payment["payment_id"]))
+
+
+@bp.get("/payments")
+@portal(module="payments", permission="view")
+def payments():
+    """The customer's payment history, newest first: what was paid when, for which invoices,
+    how, its status (refunds included), and a receipt for each paid one."""
+    status = request.args.get("status") if request.args.get("status") in PAYMENT_LABELS else None
+    cursor = (request.args.get("cursor") or "")[:1000] or None
+    messages: list[str] = []
+    try:
+        page = billing().customer_payments(org_id(), customer_id(), {"status": status, "cursor": cursor,
+                                                                     "limit": PAGE_SIZE})
+    except ServiceProblem as problem:             # a page link from before
+        if problem.status not in (400, 422):
+            raise
+        messages, cursor = [problem.detail], None
+        page = billing().customer_payments(org_id(), customer_id(), {"status": status, "limit": PAGE_SIZE})
+    next_url = url_for("portal_payments.payments", status=status, cursor=page["next_cursor"]) \
+        if page.get("next_cursor") else None
+    return render_template("portal/payments/payments.html", page=page, status=status, cursor=cursor,
+                           next_url=next_url, messages=messages, invoices_on="invoices" in modules_on(),
+                           **payment_words())
 
 
 @bp.get("/payments/<payment_id>")

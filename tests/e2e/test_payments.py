@@ -73,5 +73,9 @@ def test_bank_debit_pending_refused_again_failed_by_staff_then_paid_by_card(tmp_
         assert pdf.startswith(b"%PDF-") and number in text
         buyer.goto(invoice_url)
         assert "Paid" in buyer.locator("h1").inner_text()
+        buyer.goto(base + "/payments")                     # the history: the failed try and the card payment
+        rows = buyer.locator("table tbody tr").all_inner_texts()
+        assert any(number in r and "Failed" in r for r in rows) and any(number in r and "Paid" in r for r in rows)
+        shoot(buyer, "portal-payments", phone=True)
     finally:
         assert stack.stop() == 0

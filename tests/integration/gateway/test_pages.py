@@ -56,15 +56,6 @@ def test_a_profile_problem_sits_under_its_field(world, app):
     assert "{" not in text(response)
 
 
-def test_a_module_page_is_coming_soon_behind_the_same_enforcement(world, app):
-    world.org["settings"]["modules"] = [*world.org["settings"]["modules"], "payments"]
-    browser = Browser(app)
-    browser.sign_in(world.ann)
-    page = browser.get("/payments")
-    assert page.status_code == 200
-    assert "Payments" in text(page) and "coming soon" in text(page)
-
-
 def test_the_dashboard_welcomes_the_contact_with_their_customer(world, app):
     browser = Browser(app)
     browser.sign_in(world.ann)

@@ -132,3 +132,24 @@ def test_without_a_usable_payment_gateway_the_contact_is_told_in_words(world, ap
     assert "cannot reach one of its services" not in text(page)
     assert "Still to pay €120.00" in text(page) and billing_backend.payments_of(
         world.org["org_id"], world.customer["customer_id"], inv["invoice_id"]) == []
+
+
+def test_the_payments_page_lists_the_customers_payments_with_their_invoices_and_receipts(world, app):
+    from tests.integration.gateway import billing_backend
+    from tests.integration.gateway.conftest import text as page_text
+    org, customer = world.org["org_id"], world.customer["customer_id"]
+    invoice = billing_backend.issue_invoice(org, customer)
+    paid = billing_backend.pay_invoice(org, customer, invoice["invoice_id"])
+    other = world.fake.add_customer(world.org, "Initech")
+    theirs = billing_backend.issue_invoice(org, other["customer_id"])
+    billing_backend.pay_invoice(org, other["customer_id"], theirs["invoice_id"])
+    world.ann.permissions = ["view", "download"]
+    browser = Browser(app)
+    browser.sign_in(world.ann)
+    page = browser.get("/payments")
+    shown = page_text(page)
+    assert page.status_code == 200 and invoice["number"] in shown and "Paid" in shown
+    assert theirs["number"] not in shown
+    html = page.get_data(as_text=True)
+    assert f'/payments/{paid["payment_id"]}/receipt.pdf' in html
+    assert "No payment has this status" in page_text(browser.get("/payments?status=failed"))
