@@ -19,6 +19,7 @@ from wtforms import RadioField, SelectChoice
 from gateway.clients.base import ServiceProblem
 from gateway.web.access import portal
 from gateway.web.context import billing, customer_id, org_id, principal, settings
+from gateway.web.payments import short
 from gateway.web.refusals import refused
 
 bp = Blueprint("portal_payment_methods", __name__)
@@ -37,13 +38,6 @@ class AddMethodForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """Only the CSRF token: the button is the confirmation."""
-
-
-def short(method: dict) -> str:
-    """"Visa •••• 4242", "Stripe Test Bank •••• 6789"."""
-    brand = (method.get("brand") or "").strip()
-    name = brand.title() if brand else ("Card" if method.get("kind") == "card" else "Bank account")
-    return f"{name} •••• {method.get('last4')}"
 
 
 def label(method: dict) -> str:

@@ -12,12 +12,14 @@ from flask import Flask, g
 from gateway.web.access import module_path, nav_modules
 from gateway.web.context import pending_step, principal
 from gateway.web.labels import MODULE_LABELS
+from gateway.web.payments import paid_with
 
 
 def init_filters(app: Flask) -> None:
     app.add_template_filter(money, "money")
     app.add_template_filter(day, "day")
     app.add_template_filter(moment, "moment")
+    app.add_template_global(paid_with, "paid_with")
     app.context_processor(page_context)
 
 

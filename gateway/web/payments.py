@@ -9,6 +9,7 @@ from typing import Callable
 from flask import redirect, render_template
 
 from gateway.clients.base import ServiceProblem
+from gateway.web.forms import PAY_METHODS
 from gateway.web.refusals import refused
 
 IN_PROGRESS = ("initiated", "pending")
@@ -38,3 +39,20 @@ def start_payment(start: Callable[[], dict], back: str, hand_over: str, status_u
     if payment.get("redirect_url"):
         return render_template(hand_over, payment=payment, **context)
     return redirect(status_url(payment))
+
+
+def short(method: dict) -> str:
+    """"Visa •••• 4242", "Stripe Test Bank •••• 6789"."""
+    brand = (method.get("brand") or "").strip()
+    name = brand.title() if brand else ("Card" if method.get("kind") == "card" else "Bank account")
+    return f"{name} •••• {method.get('last4')}"
+
+
+def paid_with(payment: dict) -> str:
+    """"Card", "Bank debit", "Visa •••• 4242" (a saved method), never "saved:<id>"."""
+    method = payment.get("method") or ""
+    if payment.get("saved_method"):
+        return short(payment["saved_method"])
+    if method.startswith("saved:"):
+        return "A saved payment method"
+    return PAY_METHODS.get(method, method.replace("_", " ").capitalize() or "—")

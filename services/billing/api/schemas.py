@@ -103,6 +103,12 @@ class TimelineOut(Schema):
     recipient_email = fields.String(metadata={"description": "forwarded entries, staff answers"})
 
 
+class SavedMethodOut(Schema):
+    kind = fields.String()
+    brand = fields.String(allow_none=True)
+    last4 = fields.String()
+
+
 class InvoicePaymentOut(Schema):
     """One payment in an invoice's history: what it pays (or tries to pay) towards it."""
 
@@ -111,6 +117,7 @@ class InvoicePaymentOut(Schema):
     refunded_minor = fields.Integer()
     status = fields.String(metadata={"description": "initiated, pending, settled, failed, refunded"})
     method = fields.String(allow_none=True)
+    saved_method = fields.Nested(SavedMethodOut, allow_none=True)
     gateway = fields.String()
     currency = fields.String()
     initiated_at = fields.String()
@@ -234,6 +241,8 @@ class PaymentOut(Schema):
     status = fields.String(metadata={"description": "initiated, pending, settled, failed, refunded"})
     gateway = fields.String()
     method = fields.String(allow_none=True)
+    saved_method = fields.Nested(SavedMethodOut, allow_none=True,
+                                 metadata={"description": "For a method \"saved:<id>\": what it is, to name it."})
     currency = fields.String()
     amount_minor = fields.Integer()
     refunded_minor = fields.Integer()

@@ -21,6 +21,7 @@ from services.billing.domain.money import tax_breakdown
 from services.billing.projections.credit_notes import credit_notes
 from services.billing.projections.invoices import invoices
 from services.billing.projections.paid import credit_applications, payment_allocations
+from services.billing.queries.saved_methods import with_saved_methods
 from services.billing.projections.payments import payments
 from services.chassis import auth
 from services.chassis.errors import NotFound, PortalError
@@ -161,7 +162,7 @@ def invoice_payments(conn, invoice_id: str) -> list[dict]:
                p.currency, p.initiated_at, p.settled_at, p.failed_at, p.failure_reason)
         .join(payments, p.payment_id == a.payment_id).where(a.invoice_id == invoice_id)
         .order_by(a.initiated_at.desc(), a.payment_id.desc()).limit(HISTORY_LIMIT)).all()
-    return [dict(r._mapping) for r in rows]
+    return with_saved_methods(conn, [dict(r._mapping) for r in rows])
 
 
 def timeline(conn, invoice_id: str, for_customer: bool) -> list[dict]:

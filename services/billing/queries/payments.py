@@ -15,6 +15,7 @@ from services.billing.projections.invoices import invoices
 from services.billing.projections.paid import payment_allocations
 from services.billing.projections.payments import invoice_payment_locks, payments
 from services.billing.queries.invoices import decode_cursor, encode_cursor
+from services.billing.queries.saved_methods import with_saved_methods
 from services.billing.tables import payment_gateway_refs
 from services.chassis import auth
 from services.chassis.errors import NotFound
@@ -51,7 +52,7 @@ def list_payments(conn, org_id: str, q: PaymentQuery, for_customer: bool,
     rows = conn.execute(query.order_by(key.desc(), ident.desc()).limit(q.limit + 1)).all()
     page = rows[:q.limit]
     numbers = _numbers(conn, page)
-    items = [view(r._mapping, numbers, for_customer) for r in page]
+    items = with_saved_methods(conn, [view(r._mapping, numbers, for_customer) for r in page])
     last = page[-1] if len(rows) > q.limit else None
     return {"items": items, "next_cursor": encode_cursor(SORT, last.initiated_at, last.payment_id) if last else None}
 
@@ -69,7 +70,7 @@ def payment_detail(conn, org_id: str, payment_id: str, for_customer: bool, custo
         raise NotFound("No such payment.")
     ref = conn.execute(select(payment_gateway_refs.c.reference, payment_gateway_refs.c.redirect_url)
                        .where(payment_gateway_refs.c.payment_id == payment_id)).first()
-    detail = view(row._mapping, _numbers(conn, [row]), for_customer)
+    detail = with_saved_methods(conn, [view(row._mapping, _numbers(conn, [row]), for_customer)])[0]
     detail["redirect_url"] = ref.redirect_url if ref is not None and row.status == "initiated" else None
     if not for_customer:
         detail["gateway_reference"] = row.gateway_reference or (ref.reference if ref is not None else None)

@@ -85,7 +85,10 @@ def test_the_invoice_offers_the_default_saved_card_and_pays_in_one_step(world, a
     paid = ann.send(f"/invoices/{inv['invoice_id']}/pay", {"method": f"saved:{card['method_id']}"})
     assert paid.status_code == 302 and paid.headers["Location"].startswith("/payments/")
     status = ann.get(paid.headers["Location"])
-    assert "Paid. Thank you!" in text(status) and "A saved payment method" in text(status)
+    assert "Paid. Thank you!" in text(status) and "Paid with Visa •••• 4242" in text(status)
+    assert "saved:" not in text(status)
+    on_invoice = text(ann.get(f"/invoices/{inv['invoice_id']}"))      # the invoice's payments say it too
+    assert "Visa •••• 4242" in on_invoice and "saved:" not in on_invoice
 
 
 def test_a_declined_saved_card_says_so_and_the_invoice_stays_payable(world, app):
