@@ -55,4 +55,4 @@ def paid_with(payment: dict) -> str:
         return short(payment["saved_method"])
     if method.startswith("saved:"):
         return "A saved payment method"
-    return PAY_METHODS.get(method, method.replace("_", " ").capitalize() or "—")
+    return PAY_METHODS.get(method, method.replace("_", " ").capitalize() or "—").split(" (")[0]   # no form hint

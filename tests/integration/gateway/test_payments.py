@@ -140,6 +140,8 @@ def test_the_payments_page_lists_the_customers_payments_with_their_invoices_and_
     org, customer = world.org["org_id"], world.customer["customer_id"]
     invoice = billing_backend.issue_invoice(org, customer)
     paid = billing_backend.pay_invoice(org, customer, invoice["invoice_id"])
+    debit = billing_backend.issue_invoice(org, customer)
+    billing_backend.pay_invoice(org, customer, debit["invoice_id"], method="bank_debit")
     other = world.fake.add_customer(world.org, "Initech")
     theirs = billing_backend.issue_invoice(org, other["customer_id"])
     billing_backend.pay_invoice(org, other["customer_id"], theirs["invoice_id"])
@@ -150,6 +152,7 @@ def test_the_payments_page_lists_the_customers_payments_with_their_invoices_and_
     shown = page_text(page)
     assert page.status_code == 200 and invoice["number"] in shown and "Paid" in shown
     assert theirs["number"] not in shown
+    assert "Bank debit" in shown and "working days" not in shown        # how it was paid, not the form's hint
     html = page.get_data(as_text=True)
     assert f'/payments/{paid["payment_id"]}/receipt.pdf' in html
     assert "No payment has this status" in page_text(browser.get("/payments?status=failed"))
