@@ -15,9 +15,9 @@ from services.chassis.errors import DomainError, NotFound, Unavailable
 from services.documents.adapters.certificate import render_certificate
 from services.documents.adapters.storage import Missing
 from services.documents.domain.document import storage_key
+from services.documents.domain.files import PREVIEWABLE
 from services.documents.handlers.files import storage
 from services.documents.queries import documents as queries
-from services.documents.queries.documents import PREVIEWABLE
 
 
 def disposition(filename: str, inline: bool) -> str:

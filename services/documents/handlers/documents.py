@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from services.chassis.errors import DomainError, NotFound, retry_on_conflict
 from services.documents.domain.commands import AddVersion, ShareDocument, UploadFile, WithdrawDocument
 from services.documents.domain.document import Document, new_id
+from services.documents.domain.files import inspect
 from services.documents.handlers import files
 from services.documents.projections.documents import documents
 
@@ -45,7 +46,7 @@ def share_document(rt, cmd: ShareDocument) -> tuple[str, bool]:
         existing = by_external_ref(conn, cmd.org_id, ref)
     if existing:
         return existing, False
-    inspected = files.check(cmd.filename, cmd.data, files.staff_limit(rt))
+    inspected = inspect(cmd.filename, cmd.data, files.staff_limit(rt))
     doc = Document.share(cmd.org_id, cmd.customer_id, cmd.kind, cmd.title, inspected,
                          contact_ids=cmd.contact_ids, needs_approval=cmd.needs_approval, number=cmd.number,
                          currency=cmd.currency, amount_minor=cmd.amount_minor, valid_until=cmd.valid_until,
@@ -68,7 +69,7 @@ def add_version(rt, cmd: AddVersion) -> int:
         if conn.execute(select(documents.c.document_id).where(
                 documents.c.org_id == cmd.org_id, documents.c.document_id == cmd.document_id)).first() is None:
             raise NotFound(f"No document {cmd.document_id}.")
-    inspected = files.check(cmd.filename, cmd.data, files.staff_limit(rt))
+    inspected = inspect(cmd.filename, cmd.data, files.staff_limit(rt))
 
     def run():
         with rt.store.unit_of_work() as uow:
@@ -94,7 +95,7 @@ def withdraw_document(rt, cmd: WithdrawDocument) -> None:
 def upload_file(rt, cmd: UploadFile) -> str:
     with rt.engine.connect() as conn:
         limit = files.upload_limit(conn, cmd.org_id) if cmd.uploader_kind == "contact" else files.staff_limit(rt)
-    inspected = files.check(cmd.filename, cmd.data, limit)
+    inspected = inspect(cmd.filename, cmd.data, limit)
     doc = Document.upload(cmd.org_id, cmd.customer_id, inspected, uploader_kind=cmd.uploader_kind,
                           uploader_id=cmd.uploader_id, subject_type=cmd.subject_type, subject_id=cmd.subject_id)
     with files.kept(rt, cmd.org_id, doc.id, 1, inspected, cmd.data), rt.store.unit_of_work() as uow:

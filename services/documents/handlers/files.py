@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from services.chassis import orgs
 from services.documents.domain.document import storage_key
-from services.documents.domain.files import Inspected, inspect
+from services.documents.domain.files import Inspected
 
 MB = 1024 * 1024
 DEFAULT_UPLOAD_MB = 25
@@ -28,10 +28,6 @@ def staff_limit(rt) -> int:
 
 def upload_limit(conn, org_id: str) -> int:
     return int(orgs.settings(conn, org_id).get("upload_limit_mb") or DEFAULT_UPLOAD_MB) * MB
-
-
-def check(filename: str, data: bytes, limit: int) -> Inspected:
-    return inspect(filename, data, limit)
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from services.chassis import auth, cursors
 from services.chassis.errors import NotFound
 from services.documents.domain.document import module_of
+from services.documents.domain.files import PREVIEWABLE
 from services.documents.projections.documents import (document_activity, document_audience, document_versions,
                                                       documents)
 from services.documents.tables import decision_evidence, document_views, people
@@ -23,7 +24,6 @@ SUMMARY = [documents.c[name] for name in (
     "document_id", "customer_id", "origin", "kind", "title", "status", "needs_approval", "version", "filename",
     "content_type", "size_bytes", "number", "currency", "amount_minor", "valid_until", "external_ref",
     "subject_type", "subject_id", "uploaded_by", "author_name", "decided_at", "created_at", "updated_at")]
-PREVIEWABLE = ("application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp")
 
 
 @dataclass(frozen=True)
