@@ -82,6 +82,9 @@ class InvoiceIssued(EventSchema):
     subtotal_minor = MinorUnits()
     discount_minor = MinorUnits()
     notes = fields.String(allow_none=True)
+    # Added later (optional): the orders service's sales order this invoice bills, which
+    # orders then shows as invoiced; null when it bills no order.
+    sales_order_id = Id(allow_none=True)
 
 
 class InvoiceUpdated(EventSchema):

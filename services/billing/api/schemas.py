@@ -31,6 +31,9 @@ class InvoiceIn(Schema):
     number = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=40))
     external_ref = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200))
     issue = fields.Boolean(load_default=False, metadata={"description": "Issue at once (else a draft)."})
+    sales_order_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64),
+                                   metadata={"description": "The orders service's sales order this invoice "
+                                                            "bills: issuing it moves that order to invoiced."})
 
 
 class InvoicePatch(Schema):
@@ -143,6 +146,7 @@ class InvoiceSummaryOut(Schema):
 
 
 class InvoiceOut(InvoiceSummaryOut):
+    sales_order_id = fields.String(allow_none=True)
     subtotal_minor = fields.Integer()
     discount_minor = fields.Integer()
     notes = fields.String(allow_none=True)

@@ -13,6 +13,7 @@ class CreateInvoice:
     number: str | None = None           # None: billing numbers it when it is issued
     external_ref: str | None = None     # the ERP's id: pushing it again answers the same invoice
     issue: bool = False                 # issue at once instead of keeping a draft
+    sales_order_id: str | None = None   # the orders service's order this invoice bills
 
 
 @dataclass(frozen=True)

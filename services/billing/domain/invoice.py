@@ -102,6 +102,7 @@ class Invoice(Aggregate):
         self.due_date: str | None = None
         self.notes: str | None = None
         self.external_ref: str | None = None
+        self.sales_order_id: str | None = None       # the orders service's order it bills
         self.issued_at: str | None = None
         self.amount_paid_minor = 0
 
@@ -132,19 +133,23 @@ class Invoice(Aggregate):
     @classmethod
     def draft(cls, org_id: str, customer_id: str, currency: str, lines: list[dict],
               due_date=None, notes=None, number=None, external_ref=None,
-              invoice_id: str | None = None) -> "Invoice":
+              invoice_id: str | None = None, sales_order_id: str | None = None) -> "Invoice":
         if not isinstance(customer_id, str) or not customer_id.strip() or len(customer_id) > 64:
             raise DomainError("An invoice needs a customer.", field="customer_id")
         money.exponent(currency)
         if external_ref is not None and (not isinstance(external_ref, str)
                                          or not 1 <= len(external_ref.strip()) <= 200):
             raise DomainError("external_ref is 1 to 200 characters.", field="external_ref")
+        if sales_order_id is not None and (not isinstance(sales_order_id, str)
+                                           or not 1 <= len(sales_order_id.strip()) <= 64):
+            raise DomainError("sales_order_id is 1 to 64 characters.", field="sales_order_id")
         invoice = cls(invoice_id or str(uuid.uuid4()), org_id)
         invoice.customer_id, invoice.currency = customer_id.strip(), currency
         invoice.lines, invoice.totals = price_lines(lines)
         invoice.due_date, invoice.notes = check_due_date(due_date), check_notes(notes)
         invoice.number = None if number is None else check_number(number)
         invoice.external_ref = None if external_ref is None else external_ref.strip()
+        invoice.sales_order_id = None if sales_order_id is None else sales_order_id.strip()
         return invoice
 
     def issue(self, number: str | None, issued_at: str) -> None:
@@ -158,7 +163,7 @@ class Invoice(Aggregate):
             "tax_minor": self.totals.tax_minor, "due_date": self.due_date, "issued_at": issued_at,
             "external_ref": self.external_ref, "lines": self.lines,
             "subtotal_minor": self.totals.subtotal_minor, "discount_minor": self.totals.discount_minor,
-            "notes": self.notes})
+            "notes": self.notes, "sales_order_id": self.sales_order_id})
 
     def update(self, changes: dict) -> list[str]:
         """Change lines, due date, notes (and, on a draft, currency and number). Returns what
@@ -230,6 +235,7 @@ class Invoice(Aggregate):
         return {"invoice_id": self.id, "org_id": self.org_id, "customer_id": self.customer_id,
                 "number": self.number, "currency": self.currency, "lines": self.lines,
                 "due_date": self.due_date, "notes": self.notes, "external_ref": self.external_ref,
+                "sales_order_id": self.sales_order_id,
                 **self.totals.as_dict()}
 
     @classmethod
@@ -239,6 +245,7 @@ class Invoice(Aggregate):
         invoice.lines = list(row["lines"])
         invoice.totals = _totals(row["lines"])
         invoice.due_date, invoice.notes, invoice.external_ref = row["due_date"], row["notes"], row["external_ref"]
+        invoice.sales_order_id = row["sales_order_id"]
         return invoice
 
     # --- folding events -------------------------------------------------------------------
@@ -250,6 +257,7 @@ class Invoice(Aggregate):
         self.totals = _totals(self.lines, d)
         self.due_date, self.issued_at, self.external_ref = d["due_date"], d["issued_at"], d["external_ref"]
         self.notes = d.get("notes")
+        self.sales_order_id = d.get("sales_order_id")
 
     def when_InvoiceUpdated(self, d: dict) -> None:
         if "lines" in d:

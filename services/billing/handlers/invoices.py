@@ -50,7 +50,8 @@ def create_invoice(rt, cmd: CreateInvoice) -> tuple[str, bool]:
     """(invoice id, created). Pushing an external_ref again answers the invoice it made."""
     for attempt in range(ATTEMPTS):
         invoice = Invoice.draft(cmd.org_id, cmd.customer_id, cmd.currency, cmd.lines, cmd.due_date,
-                                cmd.notes, cmd.number, cmd.external_ref)
+                                cmd.notes, cmd.number, cmd.external_ref,
+                                sales_order_id=cmd.sales_order_id)
         given = invoice.number                # None: we number it (and may retry with the next)
         try:
             with rt.store.unit_of_work() as uow:
@@ -224,7 +225,8 @@ def _save_draft(conn, invoice: Invoice, new: bool = False) -> None:
     now = utc_now()
     data = {**invoice.draft_row(), "issued_at": None}
     values = {**content(data), **numbered(invoice.number), "customer_id": invoice.customer_id,
-              "currency": invoice.currency, "external_ref": invoice.external_ref, "updated_at": now}
+              "currency": invoice.currency, "external_ref": invoice.external_ref,
+              "sales_order_id": invoice.sales_order_id, "updated_at": now}
     if new:
         conn.execute(insert(invoices).values(
             invoice_id=invoice.id, org_id=invoice.org_id, status="draft", issued_at=None, listed_at=now,

@@ -148,6 +148,7 @@ def invoice_detail(conn, org_id: str, invoice_id: str, today: date, for_customer
     detail = summary(row._mapping, today)
     detail.update(subtotal_minor=row.subtotal_minor, discount_minor=row.discount_minor,
                   notes=row.notes, lines=row.lines, taxes=tax_breakdown(row.lines),
+                  sales_order_id=row.sales_order_id,
                   payments=invoice_payments(conn, invoice_id),
                   timeline=timeline(conn, invoice_id, for_customer))
     return detail

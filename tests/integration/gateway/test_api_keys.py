@@ -234,7 +234,9 @@ def test_every_error_on_the_api_is_problem_json(world, app):
     assert_problem(response, 405)
     assert "GET" in response.headers["Allow"]
     assert_problem(call(app, "GET", "/api/v1/customers", key, base_url="http://nowhere.test"), 404)
-    assert_problem(call(app, "POST", "/api/v1/customers", key, json={"name": "x" * 2_000_000}), 413)
+    too_large = call(app, "POST", "/api/v1/customers", key, json={"name": "x" * 2_000_000})
+    assert_problem(too_large, 413)
+    assert too_large.get_json()["errors"] == {"json": {"name": ["Too long: a request may carry at most 1 MiB."]}}
     world.fake.down = True
     response = call(app, "GET", "/api/v1/customers", key)
     assert_problem(response, 503)

@@ -91,6 +91,7 @@ def test_a_bad_request_is_said_at_its_field_and_nothing_is_raised(world, app):
     assert long.status_code == 422 and "at most 20,000 characters" in text(long)
     huge = ann.send("/service-requests/new", {"subject": "Huge", "description": "x" * (10 * 1024 * 1024)})
     assert huge.status_code == 413
+    assert "The description is too long: a request may carry at most 1 MiB." in text(huge)
     assert orders_backend.staff_requests(org) == []
 
 

@@ -84,7 +84,7 @@ def test_the_page_script_gets_json_and_refusals_in_words(world, app):
     too_long = ann.send(f"/tickets/{ticket_id}/messages", {"body": "x" * 10_001}, headers=fetch)
     assert too_long.status_code == 422 and "10,000 characters" in too_long.get_json()["error"]
     huge = ann.send(f"/tickets/{ticket_id}/messages", {"body": "x" * (10 * 1024 * 1024)})
-    assert huge.status_code == 413 and "larger than this portal accepts" in text(huge)
+    assert huge.status_code == 413 and "The body is too long: a request may carry at most 1 MiB." in text(huge)
 
     support_backend.staff_do(world.org["org_id"], ticket_id, "close", resolution="Done")
     closed = ann.send(f"/tickets/{ticket_id}/messages", {"body": "one more"}, headers=fetch)
