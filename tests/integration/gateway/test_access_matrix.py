@@ -847,6 +847,12 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
         lambda t, me: {"text": f"Matrix answer {t.n}"},
         lambda t, me: f"/console/service-requests/{t.service_request['service_request_id']}",
         lambda t, me: [u["text"] for u in _request_now(t)["updates"]] == [f"Matrix answer {t.n}"]),
+    "console_service_requests.attach_file": Done(
+        lambda t, me: {"file": (io.BytesIO(MATRIX_PDF), f"matrix-sr-{t.n}.pdf")},
+        lambda t, me: f"/console/service-requests/{t.service_request['service_request_id']}",
+        lambda t, me: [d["filename"] for d in _documents_of(
+            t, subject_type="service_request", subject_id=t.service_request["service_request_id"])]
+        == [f"matrix-sr-{t.n}.pdf"]),
     "console_projects.new_project": Done(
         lambda t, me: {"customer_id": t.customer["customer_id"], "name": f"New project {t.n}", "status": "planned"},
         lambda t, me: f"/console/projects/{_new_project(t)['project_id']}",
