@@ -190,6 +190,11 @@ class BillingClient(ServiceApi):
         return answer.content, answer.headers.get("Content-Disposition", 'attachment; filename="credit-note.pdf"')
 
     # -- statement of account -------------------------------------------------------------
+    def account_summary(self, org: str, customer: str) -> dict:
+        """Per currency: balance due, overdue amount and count, next due date; the overdue
+        invoices "Pay all overdue" offers; how many have a payment in progress."""
+        return self._call("GET", self._customer(org, customer) + "/account-summary")
+
     def statement(self, org: str, customer: str, query: dict) -> dict:
         """Opening balance, entries with running balance, closing balance, ageing (`from`, `to`, `currency`)."""
         params = {k: v for k, v in query.items() if k in ("from", "to", "currency") and v}
