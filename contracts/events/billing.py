@@ -119,6 +119,24 @@ class InvoiceVoided(EventSchema):
     reason = fields.String(required=True, allow_none=True)
 
 
+class ReminderSent(EventSchema):
+    """A payment reminder for an unpaid invoice was due by the org's schedule and is sent
+    (notifications mails the customer's contacts); each step of the schedule at most once
+    per invoice. `days_from_due` is the step: -3 three days before the due date, 0 on it,
+    7 a week after."""
+
+    event_type = "ReminderSent"
+    aggregate_type = "Invoice"
+
+    invoice_id = Id(required=True)
+    customer_id = Id(required=True)
+    number = fields.String(required=True, validate=validate.Length(min=1))
+    currency = Currency(required=True)
+    amount_due_minor = MinorUnits(required=True)
+    due_date = fields.Date(required=True)
+    days_from_due = fields.Integer(required=True, strict=True, validate=validate.Range(min=-60, max=365))
+
+
 class InvoiceViewed(EventSchema):
     """A contact opened an invoice in the portal (the business is told what customers do)."""
 

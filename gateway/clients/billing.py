@@ -91,6 +91,16 @@ class BillingClient(ServiceApi):
         """{items: [{gateway, default, secret_key: {set, ends_in} ...}], default_gateway, secrets_key_configured}."""
         return self._call("GET", f"/orgs/{_id(org)}/gateway-connections")
 
+    def reminders(self, org: str) -> dict:
+        """{enabled, days, steps, customers_left_out}: the org's payment reminder schedule."""
+        return self._call("GET", f"/orgs/{_id(org)}/reminders")
+
+    def set_reminders(self, org: str, body: dict) -> dict:
+        return self._call("PUT", f"/orgs/{_id(org)}/reminders", body)
+
+    def set_customer_reminders(self, org: str, customer: str, enabled: bool) -> dict:
+        return self._call("PUT", f"/orgs/{_id(org)}/customers/{_id(customer)}/reminders", {"enabled": enabled})
+
     def put_gateway_connection(self, org: str, name: str, body: dict) -> dict:
         return self._call("PUT", f"/orgs/{_id(org)}/gateway-connections/{_id(name)}", body)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from services.chassis.aggregate import Aggregate
 from services.chassis.errors import DomainError
@@ -105,6 +105,7 @@ class Invoice(Aggregate):
         self.sales_order_id: str | None = None       # the orders service's order it bills
         self.issued_at: str | None = None
         self.amount_paid_minor = 0
+        self.reminded: set[int] = set()               # the reminder steps sent (days from due)
 
     # --- what it is ---------------------------------------------------------------------
 
@@ -222,6 +223,19 @@ class Invoice(Aggregate):
         self.record("InvoiceVoided", {"invoice_id": self.id, "customer_id": self.customer_id,
                                       "reason": (reason or "").strip() or None})
 
+    def remind(self, days_from_due: int, today: date) -> bool:
+        """Send the reminder of this step of the schedule (ReminderSent), if the invoice is
+        still owed, has a due date and that step's day has come; never twice."""
+        if (self.state != "issued" or self.amount_due_minor <= 0 or not self.due_date
+                or days_from_due in self.reminded
+                or date.fromisoformat(self.due_date) + timedelta(days=days_from_due) > today):
+            return False
+        self.record("ReminderSent", {
+            "invoice_id": self.id, "customer_id": self.customer_id, "number": self.number,
+            "currency": self.currency, "amount_due_minor": self.amount_due_minor, "due_date": self.due_date,
+            "days_from_due": days_from_due})
+        return True
+
     def record_view(self, contact_id: str) -> None:
         """A contact opened it; the caller decides how often this is worth recording."""
         if self.state == "draft":
@@ -258,6 +272,9 @@ class Invoice(Aggregate):
         self.due_date, self.issued_at, self.external_ref = d["due_date"], d["issued_at"], d["external_ref"]
         self.notes = d.get("notes")
         self.sales_order_id = d.get("sales_order_id")
+
+    def when_ReminderSent(self, d: dict) -> None:
+        self.reminded.add(d["days_from_due"])
 
     def when_InvoiceUpdated(self, d: dict) -> None:
         if "lines" in d:

@@ -682,6 +682,17 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
     "console_gateways.disconnect": Done(lambda t, me: billing_backend.connect_stripe(t.org["org_id"]) and {},
                                         lambda t, me: "/console/payment-gateways",
                                         lambda t, me: billing_backend.gateway_connections(t.org["org_id"]) == {}),
+    "console_reminders.save": Done(lambda t, me: {"enabled": "y", "days": ["0", "7"]},
+                                   lambda t, me: "/console/reminders",
+                                   lambda t, me: billing_backend.reminders(t.org["org_id"])["days"] == [0, 7]),
+    "console_reminders.leave_out": Done(lambda t, me: {"customer_id": t.customer["customer_id"]},
+                                        lambda t, me: "/console/reminders",
+                                        lambda t, me: [c["customer_id"] for c in billing_backend.reminders(
+                                            t.org["org_id"])["customers_left_out"]] == [t.customer["customer_id"]]),
+    "console_reminders.take_back": Done(
+        lambda t, me: billing_backend.leave_out_of_reminders(t.org["org_id"], t.customer["customer_id"]) or {},
+        lambda t, me: "/console/reminders",
+        lambda t, me: billing_backend.reminders(t.org["org_id"])["customers_left_out"] == []),
     "console_payments.simulate": Done(lambda t, me: {"outcome": "failed"}, lambda t, me: "/console/payments",
                                       lambda t, me: billing_backend.payment_status(
                                           t.org["org_id"], t.pending["payment_id"]) == "failed"),
