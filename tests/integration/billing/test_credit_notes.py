@@ -127,7 +127,7 @@ def test_credit_pays_an_invoice_in_full_and_never_below_zero(billing):
     assert "nothing left to pay" in more["detail"]
     second = billing.invoice()
     too_much = problem(billing.apply(note["credit_note_id"], second["invoice_id"], 20001), 422)
-    assert "20000 left" in too_much["detail"]
+    assert "200.00 EUR left" in too_much["detail"]
     assert billing.apply(note["credit_note_id"], second["invoice_id"], 20000).status_code == 200
     assert billing.shown_invoice(second["invoice_id"])["amount_due_minor"] == 10000
     problem(billing.apply(note["credit_note_id"], second["invoice_id"], 1), 422)
@@ -185,7 +185,7 @@ def test_refunds_use_up_the_note_and_are_listed(billing):
     body = answer.get_json()
     assert (body["status"], body["refunded_minor"], body["remaining_minor"]) == ("partially_used", 2000, 3000)
     assert [(r["amount_minor"], r["reason"]) for r in body["refunds"]] == [(2000, "Paid back by bank transfer")]
-    assert "3000 left" in problem(billing.refund(note["credit_note_id"], 3001), 422)["detail"]
+    assert "30.00 EUR left" in problem(billing.refund(note["credit_note_id"], 3001), 422)["detail"]
     assert billing.refund(note["credit_note_id"], 3000).get_json()["status"] == "used"
     assert "no credit left" in problem(billing.refund(note["credit_note_id"], 1), 422)["detail"]
     [first, _] = billing.events("CreditRefunded")
