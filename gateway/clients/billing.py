@@ -207,10 +207,12 @@ class BillingClient(ServiceApi):
         return self._call("POST", f"/orgs/{_id(org)}/credit-notes/{_id(credit_note_id)}/apply",
                           {"invoice_id": invoice_id, "amount_minor": amount_minor})
 
-    def refund_credit(self, org: str, credit_note_id: str, amount_minor: int, reason: str) -> dict:
-        """Records credit paid back out of band: nothing is sent anywhere."""
+    def refund_credit(self, org: str, credit_note_id: str, amount_minor: int, reason: str,
+                      request_id: str | None = None) -> dict:
+        """Records credit paid back out of band: nothing is sent anywhere. Sent again with the
+        same `request_id`, it records no second refund."""
         return self._call("POST", f"/orgs/{_id(org)}/credit-notes/{_id(credit_note_id)}/refund",
-                          {"amount_minor": amount_minor, "reason": reason})
+                          {"amount_minor": amount_minor, "reason": reason, "request_id": request_id})
 
     def staff_credit_note_pdf(self, org: str, credit_note_id: str) -> tuple[bytes, str]:
         answer = self._send("GET", f"/orgs/{_id(org)}/credit-notes/{_id(credit_note_id)}/pdf")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from babel.numbers import get_currency_precision, is_currency
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from gateway.clients.base import ServiceProblem
@@ -65,6 +65,9 @@ class ApplyForm(CreditAmount):
 
 
 class CreditRefundForm(CreditAmount):
+    """`request` is made when the form is shown: sent again (a double click, the browser
+    resubmitting), it names the same refund and billing records one (as RefundForm does)."""
+    request = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
     amount = StringField("Amount paid back", **AMOUNT)
     reason = StringField("Reason", validators=[DataRequired("Say why the money was paid back."), Length(max=500)])
 

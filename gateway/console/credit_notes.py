@@ -11,6 +11,9 @@ it names with the page shown again (a 404 for the invoice field too: "no such in
 customer"); another org's note is billing's 404, the 404 page."""
 from __future__ import annotations
 
+import hashlib
+import secrets
+
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from gateway.clients.base import ServiceProblem, ServiceUnavailable
@@ -132,6 +135,7 @@ def _page(note: dict, apply_form: ApplyForm | None = None, refund_form: CreditRe
     if may_act and refund_form is None:
         refund_form = CreditRefundForm(formdata=None)
         refund_form.amount.data = _decimal(note["remaining_minor"], note["currency"])
+        refund_form.request.data = secrets.token_urlsafe(16)
     customer = _customers({note["customer_id"]}).get(note["customer_id"])
     return render_template("console/credit_notes/credit_note.html", note=note, customer=customer,
                            apply_form=apply_form, refund_form=refund_form if may_act else None,
@@ -179,6 +183,8 @@ def apply(credit_note_id: str):
 def refund(credit_note_id: str):
     note = billing().staff_credit_note(org_id(), credit_note_id)
     form = CreditRefundForm()
-    return _act(note, form, lambda amount: billing().refund_credit(org_id(), credit_note_id, amount,
-                                                                   form.reason.data.strip()),
-                "Refund recorded.", refund_form=form)
+
+    def record(amount: int):
+        request_id = hashlib.sha256(f"{credit_note_id}|{form.request.data}|{amount}".encode()).hexdigest()[:40]
+        billing().refund_credit(org_id(), credit_note_id, amount, form.reason.data.strip(), request_id)
+    return _act(note, form, record, "Refund recorded.", refund_form=form)

@@ -194,6 +194,18 @@ def test_refunds_use_up_the_note_and_are_listed(billing):
     problem(billing.refund(billing.issue()["credit_note_id"], 1, headers=agent), 403)
 
 
+def test_a_refund_sent_again_with_its_request_id_is_recorded_once(billing):
+    note = billing.issue(amount_minor=5000)
+    path = f"/orgs/{ORG}/credit-notes/{note['credit_note_id']}/refund"
+    body = {"amount_minor": 5000, "reason": "Bank transfer", "request_id": "console-form-1"}
+    answers = [billing.client.post(path, headers=billing.staff, json=body) for _ in range(2)]
+    assert [a.status_code for a in answers] == [200, 200], answers[1].get_json()
+    assert [r["amount_minor"] for r in answers[1].get_json()["refunds"]] == [5000]
+    assert len(billing.events("CreditRefunded")) == 1
+    another = billing.client.post(path, headers=billing.staff, json={**body, "request_id": "console-form-2"})
+    assert "no credit left" in problem(another, 422)["detail"]
+
+
 def test_who_may_call(billing):
     note = billing.issue()
     contact = billing.contact()

@@ -731,7 +731,7 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
     "console_credit_notes.apply": Done(lambda t, me: {"invoice_id": _invoice(t)["invoice_id"], "amount": "10"},
                                        lambda t, me: f"/console/credit-notes/{t.credit_note['credit_note_id']}",
                                        lambda t, me: _note_now(t)["applied_minor"] == 1000),
-    "console_credit_notes.refund": Done(lambda t, me: {"amount": "10", "reason": "Matrix"},
+    "console_credit_notes.refund": Done(lambda t, me: {"amount": "10", "reason": "Matrix", "request": "matrix-form-000001"},
                                         lambda t, me: f"/console/credit-notes/{t.credit_note['credit_note_id']}",
                                         lambda t, me: _note_now(t)["refunded_minor"] == 1000),
     "console_invoices.issue": Done(lambda t, me: {}, lambda t, me: f"/console/invoices/{t.draft['invoice_id']}",

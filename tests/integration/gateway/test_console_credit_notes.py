@@ -194,6 +194,20 @@ def test_another_orgs_note_is_not_found(world, app):
     assert note_now(other["org_id"], theirs["credit_note_id"])["remaining_minor"] == 700
 
 
+def test_a_refund_form_sent_twice_records_one_refund(world, app):
+    org, customer = ids(world)
+    note = billing_backend.issue_credit_note(org, customer, 5000)
+    owner = staff(world, app, world.sam)
+    path = f"/console/credit-notes/{note['credit_note_id']}"
+    owner.get(path)
+    form = {**owner.hidden, "amount": "20", "reason": "Bank transfer"}
+    assert [owner.post(path + "/refund", form).status_code for _ in range(2)] == [302, 302]
+    assert [r["amount_minor"] for r in note_now(org, note["credit_note_id"])["refunds"]] == [2000]
+    owner.get(path)                                   # the page again: a new form, a new refund
+    assert owner.send(path + "/refund", {"amount": "20", "reason": "Again"}).status_code == 302
+    assert note_now(org, note["credit_note_id"])["refunded_minor"] == 4000
+
+
 def test_the_forms_need_their_csrf_token(world, app):
     org, customer = ids(world)
     note = billing_backend.issue_credit_note(org, customer, 5000)
