@@ -15,8 +15,7 @@ import pytest
 
 from tests.e2e.shots import shoot
 from tests.e2e.stack import Stack
-from tests.e2e.test_front_door import STAFF, enrol
-from tests.e2e.test_payments import BUYER, sign_in
+from tests.e2e.test_payments import BUYER, console_owner, sign_in
 
 
 def pounds(text: str) -> Decimal:
@@ -32,9 +31,7 @@ def test_staff_credit_an_invoice_apply_and_refund_and_the_contact_sees_it_all(tm
     stack.start()
     base = f"http://localhost:{stack.gateway}"
     try:
-        staff = browser.new_context(accept_downloads=True).new_page()
-        sign_in(staff, base, "/console/signin", STAFF)
-        enrol(staff, [])
+        staff = console_owner(browser, base)
         staff.goto(base + "/console/settings")
         staff.get_by_label("Credit notes").check()
         staff.get_by_role("button", name="Save settings").click()

@@ -4,22 +4,11 @@ records a refund of the rest, lists and reads it and downloads its PDF; billing'
 problem+json; another org's note is not found; a key without the scope is refused."""
 from __future__ import annotations
 
-import pytest
-
 from tests.integration.gateway import billing_backend
-from tests.integration.gateway.conftest import HOST, World, make_app
-from tests.integration.gateway.test_payment_links import SigningApiKeys
+from tests.integration.gateway.conftest import HOST
+from tests.integration.gateway.test_payment_links import keyed  # noqa: F401  (an org whose API keys billing takes)
 
 BASE = f"http://{HOST}"
-
-
-@pytest.fixture
-def keyed():
-    fake = SigningApiKeys()
-    org = fake.add_org(HOST, "Acme Trading")
-    customer = fake.add_customer(org, "Globex Ltd")
-    world = World(fake=fake, org=org, customer=customer, ann=None, bob=None, sam=None, ada=None)
-    return world, make_app(fake)
 
 
 def erp(world, app, scopes=("credit_notes",)):
