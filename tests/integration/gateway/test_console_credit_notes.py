@@ -79,6 +79,9 @@ def test_a_plain_credit_without_an_invoice_asks_for_the_customer_first(world, ap
     owner = staff(world, app, world.sam)
     first = owner.get("/console/credit-notes/new")
     assert first.status_code == 200 and "Continue" in text(first) and "Issue credit note" not in text(first)
+    page = owner.get(f"/console/customers/{customer}").get_data(as_text=True)
+    assert f'href="/console/credit-notes?customer_id={customer}"' in page
+    assert f'href="/console/credit-notes/new?customer_id={customer}"' in page
     owner.get(f"/console/credit-notes/new?customer_id={customer}")
     made = owner.send("/console/credit-notes/new", {"customer_id": customer, "invoice_id": "", "currency": "usd",
                                                     "amount": "12.34", "description": "Goodwill"})
