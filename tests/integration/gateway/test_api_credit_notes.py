@@ -74,6 +74,11 @@ def test_another_orgs_note_is_not_found_and_the_scope_decides(keyed):
                      **({"json": bodies[action]} if method == "POST" else {}))
         assert answer.status_code == 404 and answer.mimetype == "application/problem+json", (method, action)
     assert theirs["credit_note_id"] not in ask("GET", "/credit-notes").get_data(as_text=True)
+    mine = billing_backend.issue_credit_note(world.org["org_id"], world.customer["customer_id"], 700)
+    others_invoice = billing_backend.issue_invoice(world.org["org_id"], "another-customer", 1000)
+    crossed = ask("POST", f"/credit-notes/{mine['credit_note_id']}/apply",
+                  json={"invoice_id": others_invoice["invoice_id"], "amount_minor": 100})
+    assert crossed.status_code == 404 and crossed.mimetype == "application/problem+json"
     invoices_only = erp(world, app, scopes=("invoices",))
     refused = invoices_only("GET", "/credit-notes")
     assert refused.status_code == 403 and refused.mimetype == "application/problem+json"

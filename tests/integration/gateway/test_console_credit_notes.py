@@ -126,6 +126,19 @@ def test_bad_input_is_said_at_its_field_never_a_500(world, app):
     assert note_now(org, note["credit_note_id"])["remaining_minor"] == 5000
 
 
+def test_an_invoice_with_a_payment_in_flight_takes_no_credit_and_says_why(world, app):
+    org, customer = ids(world)
+    invoice = billing_backend.issue_invoice(org, customer, 10000)
+    billing_backend.pay_invoice(org, customer, invoice["invoice_id"], method="bank_debit")     # pending
+    note = billing_backend.issue_credit_note(org, customer, 5000)
+    owner = staff(world, app, world.sam)
+    path = f"/console/credit-notes/{note['credit_note_id']}"
+    owner.get(path)
+    refused = owner.send(path + "/apply", {"invoice_id": invoice["invoice_id"], "amount": "50"})
+    assert refused.status_code == 422 and "is being processed" in text(refused)
+    assert note_now(org, note["credit_note_id"])["applied_minor"] == 0
+
+
 def test_an_invoice_of_another_customer_or_currency_is_not_offered_and_not_taken(world, app):
     org, customer = ids(world)
     theirs = billing_backend.issue_invoice(org, "someone-else", 10000)
