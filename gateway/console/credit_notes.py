@@ -14,14 +14,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from gateway.clients.base import ServiceProblem, ServiceUnavailable
+from gateway.clients.base import ServiceProblem
 from gateway.console.credit_note_forms import ApplyForm, CreditRefundForm, IssueForm, put_problem
 from gateway.console.invoices import _customers, _decimal, offer_customers
 from gateway.console.lists import cursor_page, next_url
 from gateway.web.access import MANAGERS, console
 from gateway.web.context import billing, org_id, principal
+from gateway.web.files import pdf_answer
 from gateway.web.filters import money
 
 bp = Blueprint("console_credit_notes", __name__, url_prefix="/console")
@@ -145,10 +146,7 @@ def _page(note: dict, apply_form: ApplyForm | None = None, refund_form: CreditRe
 @bp.get("/credit-notes/<credit_note_id>/pdf")
 @console()
 def credit_note_pdf(credit_note_id: str):
-    pdf, disposition = billing().staff_credit_note_pdf(org_id(), credit_note_id)
-    if not pdf.startswith(b"%PDF-"):
-        raise ServiceUnavailable("billing answered something that is not a PDF")
-    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition})
+    return pdf_answer(*billing().staff_credit_note_pdf(org_id(), credit_note_id))
 
 
 def _act(note: dict, form, action, done: str, **forms):
