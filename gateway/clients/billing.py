@@ -199,6 +199,35 @@ class BillingClient(ServiceApi):
         answer = self._send("GET", self._customer(org, customer) + f"/credit-notes/{_id(credit_note_id)}/pdf")
         return answer.content, answer.headers.get("Content-Disposition", 'attachment; filename="credit-note.pdf"')
 
+    # -- staff: the console's credit notes (gateway/console/credit_notes.py) ----------------
+    def staff_credit_notes(self, org: str, query: dict) -> dict:
+        """A page of the org's credit notes, newest first: {items, next_cursor}."""
+        keys = ("status", "customer_id", "invoice_id", "cursor", "limit")
+        params = {k: v for k, v in query.items() if k in keys and v not in (None, "")}
+        return self._call("GET", f"/orgs/{_id(org)}/credit-notes", params=params)
+
+    def staff_credit_note(self, org: str, credit_note_id: str) -> dict:
+        return self._call("GET", f"/orgs/{_id(org)}/credit-notes/{_id(credit_note_id)}")
+
+    def issue_credit_note(self, org: str, body: dict) -> dict:
+        """A new note (body as API.md's POST /credit-notes: a plain `amount_minor` or `lines`)."""
+        return self._call("POST", f"/orgs/{_id(org)}/credit-notes", body)
+
+    def apply_credit(self, org: str, credit_note_id: str, invoice_id: str, amount_minor: int) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/credit-notes/{_id(credit_note_id)}/apply",
+                          {"invoice_id": invoice_id, "amount_minor": amount_minor})
+
+    def refund_credit(self, org: str, credit_note_id: str, amount_minor: int, reason: str,
+                      request_id: str | None = None) -> dict:
+        """Records credit paid back out of band: nothing is sent anywhere. Sent again with the
+        same `request_id`, it records no second refund."""
+        return self._call("POST", f"/orgs/{_id(org)}/credit-notes/{_id(credit_note_id)}/refund",
+                          {"amount_minor": amount_minor, "reason": reason, "request_id": request_id})
+
+    def staff_credit_note_pdf(self, org: str, credit_note_id: str) -> tuple[bytes, str]:
+        answer = self._send("GET", f"/orgs/{_id(org)}/credit-notes/{_id(credit_note_id)}/pdf")
+        return answer.content, answer.headers.get("Content-Disposition", 'attachment; filename="credit-note.pdf"')
+
     # -- statement of account -------------------------------------------------------------
     def account_summary(self, org: str, customer: str) -> dict:
         """Per currency: balance due, overdue amount and count, next due date; the overdue

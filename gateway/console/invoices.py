@@ -17,11 +17,12 @@ from decimal import Decimal
 from babel.numbers import get_currency_precision
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
-from gateway.clients.base import ServiceProblem, ServiceUnavailable
+from gateway.clients.base import ServiceProblem
 from gateway.console.forms import (EditForm, InvoiceForm, OFFLINE_METHODS, OfflinePaymentForm, RefundForm,
                                    StaffCommentForm, VoidForm, form_errors, readable)
 from gateway.web.access import MANAGERS, console
 from gateway.web.context import billing, identity, org_id, principal
+from gateway.web.files import pdf_answer
 from gateway.web.forms import PAY_METHODS
 from gateway.web.money import to_minor
 from gateway.web.payments import PAYMENT_LABELS
@@ -192,10 +193,7 @@ def _decimal(minor: int, currency: str) -> str:
 @bp.get("/invoices/<invoice_id>/pdf")
 @console()
 def invoice_pdf(invoice_id: str):
-    pdf, disposition = billing().staff_invoice_pdf(org_id(), invoice_id)
-    if not pdf.startswith(b"%PDF-"):
-        raise ServiceUnavailable("billing answered something that is not a PDF")
-    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition})
+    return pdf_answer(*billing().staff_invoice_pdf(org_id(), invoice_id))
 
 
 @bp.post("/invoices/<invoice_id>/issue")

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 
-from gateway.clients.base import ServiceProblem, ServiceUnavailable
+from gateway.clients.base import ServiceProblem
 from gateway.portal.bulk_payments import bulk_form_for
 from gateway.portal.comments import conversation_for
 from gateway.portal.payments import pay_form_for, payment_words
 from gateway.portal.documents import subject_files
 from gateway.web.access import portal
 from gateway.web.context import billing, customer_id, org_id, settings
+from gateway.web.files import pdf_answer
 
 bp = Blueprint("portal_invoices", __name__)
 
@@ -85,7 +86,4 @@ def invoice(invoice_id: str):
 @bp.get("/invoices/<invoice_id>/pdf")
 @portal(module="invoices", permission="download")
 def invoice_pdf(invoice_id: str):
-    pdf, disposition = billing().invoice_pdf(org_id(), customer_id(), invoice_id)
-    if not pdf.startswith(b"%PDF-"):
-        raise ServiceUnavailable("billing answered something that is not a PDF")
-    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition})
+    return pdf_answer(*billing().invoice_pdf(org_id(), customer_id(), invoice_id))

@@ -9,8 +9,9 @@ from typing import Callable
 
 from flask import Response, redirect, request
 
-from gateway.clients.base import ServiceProblem, ServiceUnavailable
+from gateway.clients.base import ServiceProblem
 from gateway.web.context import billing, org_id
+from gateway.web.files import pdf_answer
 
 KIND_LABELS = {"invoice": "Invoice", "invoice_adjusted": "Invoice changed", "invoice_voided": "Invoice voided",
                "payment": "Payment", "payment_refund": "Payment refunded", "credit_note": "Credit note",
@@ -68,6 +69,4 @@ def pdf(customer: str, page_url: Callable[..., str]) -> Response:
         if problem.status not in (400, 422):
             raise
         return redirect(page_url(**query))
-    if not body.startswith(b"%PDF-"):
-        raise ServiceUnavailable("billing answered something that is not a PDF")
-    return Response(body, mimetype="application/pdf", headers={"Content-Disposition": disposition})
+    return pdf_answer(body, disposition)

@@ -29,6 +29,14 @@ def euros(shown: str) -> Decimal:
     return Decimal(shown.strip().replace("€", "").replace(",", ""))
 
 
+def console_owner(browser, base: str):
+    """The demo owner in the console, two-step sign-in set up, on a page that takes downloads."""
+    page = browser.new_context(accept_downloads=True).new_page()
+    sign_in(page, base, "/console/signin", STAFF)
+    enrol(page, [])
+    return page
+
+
 @pytest.mark.slow
 def test_bank_debit_pending_refused_again_failed_by_staff_then_paid_by_card(tmp_path, browser):
     stack = Stack(tmp_path / "var")

@@ -120,6 +120,7 @@ class RefundCredit:
     credit_note_id: str
     amount_minor: int
     reason: str | None = None
+    request_id: str | None = None       # the caller's: sent again, it records no second refund
 
 
 @dataclass(frozen=True)

@@ -149,6 +149,9 @@ def test_every_api_view_is_declared_with_a_scope(app):
     assert {rule for rule, (_, d) in scopes.items() if d == {"scope": "invoices"}} == {
         "/api/v1/invoices", "/api/v1/invoices/<invoice_id>", "/api/v1/invoices/<invoice_id>/issue",
         "/api/v1/invoices/<invoice_id>/void", "/api/v1/invoices/<invoice_id>/payment-link"}
+    assert {rule for rule, (_, d) in scopes.items() if d == {"scope": "credit_notes"}} == {
+        "/api/v1/credit-notes", "/api/v1/credit-notes/<credit_note_id>", "/api/v1/credit-notes/<credit_note_id>/apply",
+        "/api/v1/credit-notes/<credit_note_id>/refund", "/api/v1/credit-notes/<credit_note_id>/pdf"}
     assert all(r.endpoint.startswith(api_bp.name + ".") for r in app.url_map.iter_rules() if r.rule.startswith("/api/"))
 
 
