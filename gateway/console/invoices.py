@@ -24,14 +24,14 @@ from gateway.web.access import MANAGERS, console
 from gateway.web.context import billing, identity, org_id, principal
 from gateway.web.files import pdf_answer
 from gateway.web.forms import PAY_METHODS
+from gateway.web.labels import INVOICE_STATUS
 from gateway.web.money import to_minor
 from gateway.web.payments import PAYMENT_LABELS
 from gateway.web.refusals import flash_refusal
 
 bp = Blueprint("console_invoices", __name__, url_prefix="/console")
 
-STATUS_LABELS = {"draft": "Draft", "sent": "Sent", "partially_paid": "Partly paid", "paid": "Paid",
-                 "overdue": "Overdue", "void": "Void"}
+STATUS_LABELS = INVOICE_STATUS
 EVENT_LABELS = {"issued": "Issued", "updated": "Changed", "voided": "Voided", "viewed": "Viewed by the customer",
                 "payment_initiated": "Payment started", "payment_pending": "Payment processing",
                 "payment_settled": "Payment received", "payment_failed": "Payment failed",

@@ -16,11 +16,11 @@ from gateway.portal.documents import subject_files
 from gateway.web.access import portal
 from gateway.web.context import billing, customer_id, org_id, settings
 from gateway.web.files import pdf_answer
+from gateway.web.labels import CUSTOMER_INVOICE_LABELS
 
 bp = Blueprint("portal_invoices", __name__)
 
-STATUS_LABELS = {"sent": "Due", "partially_paid": "Partly paid", "paid": "Paid", "overdue": "Overdue",
-                 "void": "Void"}
+STATUS_LABELS = CUSTOMER_INVOICE_LABELS
 SORTS = {"-issued_at": "Newest first", "issued_at": "Oldest first", "due_date": "Due soonest",
          "-due_date": "Due latest", "-total": "Largest amount", "total": "Smallest amount",
          "number": "Number (A–Z)", "-number": "Number (Z–A)"}

@@ -143,6 +143,8 @@ class InvoiceSummaryOut(Schema):
     amount_due_minor = fields.Integer()
     issued_at = fields.String(allow_none=True)
     due_date = fields.String(allow_none=True)
+    payment_in_progress = fields.Boolean(metadata={"description": "A payment for it is being processed: "
+                                                                  "it cannot be paid again until that one ends."})
 
 
 class InvoiceOut(InvoiceSummaryOut):

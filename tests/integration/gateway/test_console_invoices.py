@@ -71,7 +71,7 @@ def test_issue_a_draft_then_change_its_due_date(world, app):
     assert answer.status_code == 302 and answer.headers["Location"].endswith(f"/console/invoices/{invoice_id}")
     page = text(owner.get(f"/console/invoices/{invoice_id}"))
     number = staff_invoice(world.org["org_id"], invoice_id)["number"]
-    assert f"Invoice {number} issued" in page and "Sent" in page and f"Issued as {number}" in page
+    assert f"Invoice {number} issued" in page and "Unpaid" in page and f"Issued as {number}" in page
     again = owner.send(f"/console/invoices/{invoice_id}/issue", {})
     assert again.status_code == 302 and "already" in text(owner.get(f"/console/invoices/{invoice_id}")).lower()
     owner.send(f"/console/invoices/{invoice_id}/edit", {"due_date": "2030-01-31", "notes": "Net 30"})
