@@ -189,8 +189,13 @@ def test_console_manages_tickets_and_sees_reviews(world, app):
     sam.send(f"/console/tickets/{first}/messages", {"body": "", "canned": canned_id})
     assert "Thank you for waiting." in text(ann.get(f"/tickets/{first}"))
 
+    assert 'name="rating"' in ann.get("/reviews").get_data(as_text=True)
     review = ann.submit("/reviews", {"rating": "4", "comment": "Good people"})
     assert review.status_code == 200 and "Thank you for your review" in text(review)
+    again = ann.get("/reviews")                 # not offered again within the review period
+    assert 'name="rating"' not in again.get_data(as_text=True)
+    assert re.search(r"Thank you for reviewing our service on \d\d \w{3} \d{4}\. You can review it again from "
+                     r"\d\d \w{3} \d{4}\.", text(again))
     reviews = text(sam.get("/console/reviews"))
     assert "Good people" in reviews and "4 of 5" in reviews
 
