@@ -121,6 +121,10 @@ class BillingClient(ServiceApi):
     def staff_invoice(self, org: str, invoice_id: str) -> dict:
         return self._call("GET", f"/orgs/{_id(org)}/invoices/{_id(invoice_id)}")
 
+    def price_lines(self, org: str, body: dict) -> dict:
+        """What {currency, lines} come to, priced as an invoice prices them (nothing stored)."""
+        return self._call("POST", f"/orgs/{_id(org)}/invoices/price", body)
+
     def create_invoice(self, org: str, body: dict) -> dict:
         """A draft, or an issued invoice with `issue: true` (body as API.md's POST /invoices)."""
         return self._call("POST", f"/orgs/{_id(org)}/invoices", body)

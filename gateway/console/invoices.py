@@ -18,6 +18,7 @@ from babel.numbers import get_currency_precision
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from gateway.clients.base import ServiceProblem
+from gateway.console import invoice_lines
 from gateway.console.forms import (EditForm, InvoiceForm, OFFLINE_METHODS, OfflinePaymentForm, RefundForm,
                                    StaffCommentForm, VoidForm, form_errors, readable)
 from gateway.web.access import MANAGERS, console
@@ -128,7 +129,9 @@ def new_invoice():
     customers = offer_customers(form, chosen)
     messages: list[str] = []
     status = 200
-    if form.validate_on_submit():
+    if request.method == "POST" and invoice_lines.change_rows(form):
+        pass                                   # Add a line / Remove: the form again, as typed
+    elif form.validate_on_submit():
         issue = request.form.get("intent") == "issue"
         try:
             invoice = billing().create_invoice(org_id(), form.body(issue))
@@ -145,7 +148,8 @@ def new_invoice():
         messages, status = form.line_messages(), 400
     elif chosen:
         form.customer_id.data = chosen
-    return render_template("console/invoices/invoice_new.html", form=form, messages=messages), status
+    return render_template("console/invoices/invoice_new.html", form=form, messages=messages,
+                           total=invoice_lines.running_total(form) if form.is_submitted() else None), status
 
 
 # -- one invoice -----------------------------------------------------------------------

@@ -36,6 +36,11 @@ class InvoiceIn(Schema):
                                                             "bills: issuing it moves that order to invoiced."})
 
 
+class PriceIn(Schema):
+    currency = fields.String(required=True, validate=CURRENCY)
+    lines = fields.List(fields.Nested(LineIn), required=True, validate=validate.Length(min=1, max=MAX_LINES))
+
+
 class InvoicePatch(Schema):
     lines = fields.List(fields.Nested(LineIn), validate=validate.Length(min=1, max=MAX_LINES))
     due_date = fields.Date(allow_none=True)
@@ -87,6 +92,16 @@ class TaxOut(Schema):
     rate = fields.String()
     taxable_minor = fields.Integer()
     tax_minor = fields.Integer()
+
+
+class PriceOut(Schema):
+    currency = fields.String()
+    subtotal_minor = fields.Integer()
+    discount_minor = fields.Integer()
+    tax_minor = fields.Integer()
+    total_minor = fields.Integer()
+    lines = fields.List(fields.Nested(LineOut))
+    taxes = fields.List(fields.Nested(TaxOut))
 
 
 class TimelineOut(Schema):

@@ -695,6 +695,11 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
     "console_gateways.disconnect": Done(lambda t, me: billing_backend.connect_stripe(t.org["org_id"]) and {},
                                         lambda t, me: "/console/payment-gateways",
                                         lambda t, me: billing_backend.gateway_connections(t.org["org_id"]) == {}),
+    "console_invoice_lines.total": Done(          # a preview: priced, nothing saved
+        lambda t, me: {"currency": "EUR", "rows": "1", "lines-0-description": "Matrix", "lines-0-quantity": "1",
+                       "lines-0-unit_price": "10"},
+        lambda t, me: None,
+        lambda t, me: billing_backend.staff_invoices(t.org["org_id"], status="draft") == []),
     "console_reminders.save": Done(lambda t, me: {"enabled": "y", "days": ["0", "7"]},
                                    lambda t, me: "/console/reminders",
                                    lambda t, me: billing_backend.reminders(t.org["org_id"])["days"] == [0, 7]),

@@ -21,7 +21,8 @@ def staff(world, app, login) -> Browser:
 
 def invoice_form(customer_id: str, *rows: dict, **fields) -> dict:
     """The new-invoice form as a person fills it: rows by their position (others left empty)."""
-    form = {"customer_id": customer_id, "currency": "EUR", "due_date": "", "notes": "", "intent": "draft", **fields}
+    form = {"customer_id": customer_id, "currency": "EUR", "due_date": "", "notes": "", "intent": "draft",
+            "rows": str(max(3, len(rows))), **fields}
     for i, row in enumerate(rows):
         for name, value in (row or {}).items():
             form[f"lines-{i}-{name}"] = value
@@ -46,7 +47,7 @@ def staff_invoice(org: str, invoice_id: str) -> dict:
 def test_a_draft_with_two_lines_shows_its_totals_and_is_listed(world, app):
     owner = staff(world, app, world.sam)
     form = owner.get(NEW)
-    assert form.status_code == 200 and "Globex Ltd" in text(form) and 'name="lines-4-description"' in form.get_data(True)
+    assert form.status_code == 200 and "Globex Ltd" in text(form) and 'name="lines-2-description"' in form.get_data(True)
     answer = owner.send(NEW, invoice_form(world.customer["customer_id"], *TWO_LINES, notes="Thanks!"))
     assert answer.status_code == 302, text(answer)
     invoice_id = invoice_id_of(answer)
@@ -61,6 +62,26 @@ def test_a_draft_with_two_lines_shows_its_totals_and_is_listed(world, app):
     assert [line["unit_price_minor"] for line in stored["lines"]] == [10000, 4550]
     listed = text(owner.get("/console/invoices?status=draft"))
     assert "Draft Globex Ltd" in listed and "€340.95" in listed
+
+
+def test_lines_are_added_and_removed_as_typed_and_the_running_total_is_billings(world, app):
+    owner = staff(world, app, world.sam)
+    owner.get(NEW)
+    typed = invoice_form(world.customer["customer_id"], *TWO_LINES, {"description": "Third"})
+    added = owner.post(NEW, {**typed, "intent": "add_line"})
+    html = added.get_data(as_text=True)
+    assert added.status_code == 200 and 'name="lines-3-description"' in html and 'value="Travel"' in html
+    assert "Total €340.95" in text(added)                     # the complete lines, priced by billing
+    removed = owner.post(NEW, {**typed, "rows": "4", "remove": "0"})
+    html = removed.get_data(as_text=True)
+    assert 'name="lines-3-description"' not in html and 'name="lines-2-description"' in html
+    assert re.search(r'id="lines-0-description"[^>]*value="Travel"', html)        # moved up, as typed
+    assert 'value="Consulting"' not in html and "Total €40.95" in text(removed)
+    total = owner.post("/console/invoices/total", {**typed})
+    assert total.status_code == 200 and "Subtotal €295.50" in text(total) and "Total €340.95" in text(total)
+    incomplete = owner.post("/console/invoices/total", {"currency": "EUR", "rows": "1", "lines-0-description": "x"})
+    assert "The total shows here once a line has a description" in text(incomplete)
+    assert billing_backend.staff_invoices(world.org["org_id"]) == []          # nothing was saved
 
 
 def test_issue_a_draft_then_change_its_due_date(world, app):
