@@ -251,19 +251,25 @@ class PaymentAllocationOut(Schema):
     number = fields.String(allow_none=True)
     amount_minor = fields.Integer()
     refunded_minor = fields.Integer()
+    reopened_minor = fields.Integer(metadata={"description": "The part of refunded_minor this invoice owes again."})
 
 
 class PaymentOut(Schema):
     payment_id = fields.String()
     customer_id = fields.String()
-    status = fields.String(metadata={"description": "initiated, pending, settled, failed, refunded"})
+    status = fields.String(metadata={"description": "initiated, pending, settled, failed, refunded (some or all "
+                                                    "of it: refunded_minor says how much)"})
     gateway = fields.String()
     method = fields.String(allow_none=True)
     saved_method = fields.Nested(SavedMethodOut, allow_none=True,
                                  metadata={"description": "For a method \"saved:<id>\": what it is, to name it."})
     currency = fields.String()
     amount_minor = fields.Integer()
-    refunded_minor = fields.Integer()
+    refunded_minor = fields.Integer(metadata={"description": "What went back to the customer so far; less "
+                                                            "than amount_minor: partly refunded."})
+    reopened_minor = fields.Integer(metadata={
+        "description": "The part of refunded_minor its invoices owe again (staff reversed the payment); the rest "
+                       "went back and left them paid."})
     allocations = fields.List(fields.Nested(PaymentAllocationOut))
     failure_reason = fields.String(allow_none=True)
     failure_message = fields.String(allow_none=True)

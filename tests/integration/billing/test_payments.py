@@ -99,7 +99,8 @@ def test_a_card_settles_at_once_and_the_invoice_shows_paid(billing):
     assert (payment["status"], payment["amount_minor"], payment["currency"]) == ("settled", 30000, "EUR")
     assert payment["redirect_url"] is None and "gateway_reference" not in payment
     assert payment["allocations"] == [{"invoice_id": invoice["invoice_id"], "number": "INV-000001",
-                                       "amount_minor": 30000, "refunded_minor": 0}]
+                                       "amount_minor": 30000, "refunded_minor": 0,
+                                       "reopened_minor": 0}]
     shown = billing.shown(invoice["invoice_id"])
     assert (shown["status"], shown["amount_paid_minor"], shown["amount_due_minor"]) == ("paid", 30000, 0)
     assert [p["payment_id"] for p in shown["payments"]] == [payment["payment_id"]]
@@ -331,7 +332,7 @@ def test_a_partial_refund_gives_money_back_and_the_invoice_stays_paid(billing):
     problem(billing.staff_post(path, {**body, "reopen_invoice": True}), 422)
     # staff reverse 100.00 more on purpose: that much is owed again
     reversed_ = billing.staff_post(path, {"amount_minor": 10000, "reopen_invoice": True})
-    assert reversed_.get_json()["refunded_minor"] == 18500
+    assert (reversed_.get_json()["refunded_minor"], reversed_.get_json()["reopened_minor"]) == (18500, 10000)
     shown = billing.shown(invoice["invoice_id"])
     assert (shown["status"], shown["amount_paid_minor"], shown["amount_due_minor"], shown["refunded_minor"]) == \
         ("partially_paid", 48500, 10000, 8500)
