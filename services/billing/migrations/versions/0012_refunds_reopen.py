@@ -8,13 +8,13 @@ Every refund recorded before this reopened its invoices, so the rows already the
 rebuilding the read models from the events gives (a PaymentRefunded without
 `reopens_invoice` reopens), so the invoices' amounts stay as they were.
 
-Revision ID: 0011
+Revision ID: 0012
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
