@@ -92,6 +92,8 @@ def test_a_partly_refunded_payment_leaves_the_invoice_paid_and_says_so(world, ap
     assert "Pay selected" in invoices and f'id="pay-{inv["invoice_id"]}"' not in invoices   # not offered in bulk
     statement = text(ann.get("/statement"))
     assert "Invoice reduced by refund" in statement and "Closing balance €0.00" in statement
+    home = text(ann.get("/"))
+    assert "You owe nothing at the moment." in home and "Partly refunded (€85.00 of €585.00)" in home
     # staff reverse the rest: the invoice asks for it again, and the payment reads "Refunded"
     billing_backend.refund(org, payment_id, 50000, reopen_invoice=True)
     page = text(ann.get(f"/invoices/{inv['invoice_id']}"))
