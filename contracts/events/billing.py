@@ -248,11 +248,18 @@ class PaymentRefunded(EventSchema):
     gateway = choice(*GATEWAYS, required=True)
     gateway_reference = fields.String(required=True, allow_none=True)
     reason = fields.String(required=True, allow_none=True)
-    # Added after v1 (optional): which invoices the refund comes off (their amount paid
-    # goes down by these amounts; they add up to amount_minor), and the gateway's own id
-    # of the refund.
+    # Added after v1 (optional): which invoices the refund comes off (they add up to
+    # amount_minor; when it reopens them, their amounts paid go down by these), and the
+    # gateway's own id of the refund.
     allocations = fields.List(fields.Nested(Allocation), validate=validate.Length(min=1))
     gateway_refund_id = fields.String(allow_none=True, validate=validate.Length(min=1, max=200))
+    # Added after v1 (optional; billing sets it on every refund since): whether the invoices
+    # owe the refunded amount again.
+    reopens_invoice = fields.Boolean(metadata={
+        "description": "false: money went back and the invoices stay paid (what they were worth to the "
+                       "customer is lower by the refund). true: staff reversed the payment, the invoices' "
+                       "amounts paid go down by the allocations and the customer owes them again. Absent "
+                       "(refunds recorded before this field): true, as every refund reopened its invoices then."})
 
     @validates_schema
     def allocations_add_up(self, data, **kwargs):

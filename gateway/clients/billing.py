@@ -156,12 +156,13 @@ class BillingClient(ServiceApi):
             "customer_id": customer, "invoices": invoices, "method": method, "reference": reference})
 
     def refund(self, org: str, payment_id: str, amount_minor: int, reason: str | None,
-               request_id: str | None = None) -> dict:
+               request_id: str | None = None, reopen_invoice: bool = False) -> dict:
         """Billing waits for the payment gateway here (up to 20 s, retried): given longer than a
-        page's 3 s. Sent again with the same `request_id`, it makes no second refund."""
+        page's 3 s. Sent again with the same `request_id`, it makes no second refund. The
+        invoices stay paid unless `reopen_invoice` (the payment is reversed: owed again)."""
         return self._call("POST", f"/orgs/{_id(org)}/payments/{_id(payment_id)}/refund",
-                          {"amount_minor": amount_minor, "reason": reason, "request_id": request_id},
-                          timeout=REFUND_TIMEOUT_S)
+                          {"amount_minor": amount_minor, "reason": reason, "request_id": request_id,
+                           "reopen_invoice": reopen_invoice}, timeout=REFUND_TIMEOUT_S)
 
     def staff_payment(self, org: str, payment_id: str) -> dict:
         return self._call("GET", f"/orgs/{_id(org)}/payments/{_id(payment_id)}")

@@ -295,11 +295,15 @@ class OfflinePaymentForm(FlaskForm):
 
 class RefundForm(FlaskForm):
     """`request` is made when the form is shown: sent again (a double click, a retry after a
-    timeout, the browser resubmitting) it names the same refund, and billing makes one."""
+    timeout, the browser resubmitting) it names the same refund, and billing makes one.
+    A refund gives money back and the invoice stays paid; `reopen_invoice` (unticked unless
+    staff tick it) reverses the payment instead: the customer owes the amount again."""
     request = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
     amount = StringField("Amount to refund", validators=[DataRequired(REQUIRED), Regexp(NUMBER, message=AMOUNT_HINT)],
                          render_kw={"inputmode": "decimal", "autocomplete": "off"})
     reason = StringField("Reason (optional)", validators=[Optional(), Length(max=500)])
+    reopen_invoice = BooleanField("Reverse the payment instead: reopen the invoice, so the customer owes "
+                                  "this amount again")
 
 
 def form_errors(form: FlaskForm) -> str:

@@ -27,7 +27,7 @@ from gateway.web.files import pdf_answer
 from gateway.web.forms import PAY_METHODS
 from gateway.web.labels import INVOICE_STATUS
 from gateway.web.money import to_minor
-from gateway.web.payments import PAYMENT_LABELS
+from gateway.web.payments import PAYMENT_LABELS, with_reversals
 from gateway.web.refusals import flash_refusal
 
 bp = Blueprint("console_invoices", __name__, url_prefix="/console")
@@ -36,7 +36,8 @@ STATUS_LABELS = INVOICE_STATUS
 EVENT_LABELS = {"issued": "Issued", "updated": "Changed", "voided": "Voided", "viewed": "Viewed by the customer",
                 "payment_initiated": "Payment started", "payment_pending": "Payment processing",
                 "payment_settled": "Payment received", "payment_failed": "Payment failed",
-                "payment_refunded": "Payment refunded"}
+                "payment_refunded": "Refunded (the invoice stays paid)",
+                "payment_reversed": "Payment reversed (the invoice is reopened)"}
 ACTOR_LABELS = {"staff": "staff", "contact": "the customer", "api_key": "an API key", "system": "the system"}
 METHOD_LABELS = {**PAY_METHODS, "card_declined": "Card", **OFFLINE_METHODS}
 PAGE_SIZE = 50
@@ -157,6 +158,7 @@ def new_invoice():
 @console()
 def invoice(invoice_id: str):
     found = billing().staff_invoice(org_id(), invoice_id)
+    found["timeline"] = with_reversals(found.get("timeline") or [])
     payments = billing().invoice_payments(org_id(), invoice_id)["items"] if found["status"] != "draft" else []
     customer = _customers({found["customer_id"]}).get(found["customer_id"])
     edit_form = EditForm(formdata=None, data={"due_date": _date(found.get("due_date")), "notes": found.get("notes")})
@@ -276,9 +278,12 @@ def refund(invoice_id: str, payment_id: str):
         return redirect(url_for("console_invoices.invoice", invoice_id=invoice_id))
     reason = (form.reason.data or "").strip() or None
     request_id = hashlib.sha256(f"{payment_id}|{form.request.data}|{amount}".encode()).hexdigest()[:40]
-    return _act(invoice_id, lambda: billing().refund(org_id(), payment_id, amount, reason, request_id),
-                "The refund was recorded." if payment.get("gateway") == "offline"
-                else "The refund was sent through the payment gateway.")
+    reopen = bool(form.reopen_invoice.data)
+    done = ("The refund was recorded." if payment.get("gateway") == "offline"
+            else "The refund was sent through the payment gateway.")
+    done += (" The invoice is reopened: the customer owes this amount again." if reopen
+             else " The invoice stays paid.")
+    return _act(invoice_id, lambda: billing().refund(org_id(), payment_id, amount, reason, request_id, reopen), done)
 
 
 @bp.post("/invoices/<invoice_id>/comments")

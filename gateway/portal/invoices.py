@@ -17,6 +17,7 @@ from gateway.web.access import portal
 from gateway.web.context import billing, customer_id, org_id, settings
 from gateway.web.files import pdf_answer
 from gateway.web.labels import CUSTOMER_INVOICE_LABELS
+from gateway.web.payments import with_reversals
 
 bp = Blueprint("portal_invoices", __name__)
 
@@ -28,7 +29,8 @@ EVENT_LABELS = {"issued": "Issued", "updated": "Changed", "voided": "Voided", "v
                 "comment": "Comment", "forwarded": "Forwarded by e-mail",
                 "payment_initiated": "Payment started", "payment_pending": "Payment being processed",
                 "payment_settled": "Payment received", "payment_failed": "Payment failed",
-                "payment_refunded": "Payment refunded", "credit_applied": "Credit applied"}
+                "payment_refunded": "Refunded to you", "payment_reversed": "Payment reversed: to pay again",
+                "credit_applied": "Credit applied"}
 PAGE_SIZE = 25
 
 
@@ -74,7 +76,7 @@ def invoices():
 @portal(module="invoices", permission="view")
 def invoice(invoice_id: str):
     page = billing().invoice_page(org_id(), customer_id(), invoice_id)      # one read for the whole page
-    found = page["invoice"]
+    found = {**page["invoice"], "timeline": with_reversals(page["invoice"].get("timeline") or [])}
     return render_template("portal/invoices/invoice.html", invoice=found, status_labels=STATUS_LABELS,
                            event_labels=EVENT_LABELS, pay_form=pay_form_for(found, page["payment_methods"]),
                            in_progress_payment=page["payment_in_progress"],

@@ -14,7 +14,8 @@ from gateway.web.context import billing, org_id
 from gateway.web.files import pdf_answer
 
 KIND_LABELS = {"invoice": "Invoice", "invoice_adjusted": "Invoice changed", "invoice_voided": "Invoice voided",
-               "payment": "Payment", "payment_refund": "Payment refunded", "credit_note": "Credit note",
+               "payment": "Payment", "payment_refund": "Payment refunded",
+               "invoice_reduced": "Invoice reduced by refund", "credit_note": "Credit note",
                "credit_refund": "Credit paid back"}
 AGEING = (("current", "Current"), ("days_1_30", "1–30 days overdue"), ("days_31_60", "31–60 days overdue"),
           ("days_61_90", "61–90 days overdue"), ("days_over_90", "Over 90 days overdue"))

@@ -56,6 +56,7 @@ refund_requests = Table(
     Column("status", String(20), nullable=False),        # requested, done, failed
     Column("gateway_refund_id", String(200)),
     Column("created_at", String(40), nullable=False),
+    Column("reopens_invoice", Boolean, nullable=False),  # staff reverse the payment: the invoices owe it again
 )
 
 

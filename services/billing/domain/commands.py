@@ -81,6 +81,7 @@ class RefundPayment:
     amount_minor: int
     reason: str | None = None
     request_id: str | None = None       # the same request again makes no second refund (handlers/refunds.py)
+    reopen_invoice: bool = False        # staff reverse the payment: its invoices owe the amount again
 
 
 @dataclass(frozen=True)

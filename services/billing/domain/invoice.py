@@ -7,8 +7,9 @@ customer"), so the draft lives as a row that the handlers save (`draft_row`) and
 whole content, then InvoiceUpdated / InvoiceVoided / InvoiceViewed; its state is the fold.
 
 Amounts paid and due: `amount_paid_minor` is what settled payments pay towards the invoice,
-less refunds, plus the credit applied to it from credit notes. Those are the Payment and
-CreditNote aggregates' events (their own streams, see payment.py and credit_note.py), so
+less the refunds that reopened it (a reversed payment; a plain refund leaves it paid),
+plus the credit applied to it from credit notes. Those are the Payment and CreditNote
+aggregates' events (their own streams, see payment.py and credit_note.py), so
 the handler that loads an invoice tells it with `account_for_payments`, reading the same
 `payment_allocations` and `credit_applications` rows the `invoices` read model sums
 (projections.paid_on): aggregate and read model agree.
@@ -125,7 +126,7 @@ class Invoice(Aggregate):
         return shown_status(self.status, self.due_date, self.amount_due_minor, today)
 
     def account_for_payments(self, paid_minor: int) -> None:
-        """What settled payments (less refunds) and applied credit notes pay towards this
+        """What settled payments (less reversals) and applied credit notes pay towards this
         invoice (projections.paid_on); not an event of its own."""
         self.amount_paid_minor = paid_minor
 
@@ -216,7 +217,8 @@ class Invoice(Aggregate):
         if self.state == "void":
             raise DomainError("This invoice is already void.", code="void")
         if self.amount_paid_minor > 0:
-            raise DomainError("An invoice with a payment on it cannot be voided; refund or credit it.",
+            raise DomainError("An invoice with a payment on it cannot be voided; reverse the payment (a refund "
+                              "that reopens the invoice) or credit it.",
                               code="paid")
         if reason is not None and (not isinstance(reason, str) or len(reason) > 500):
             raise DomainError("The reason is text of at most 500 characters.", field="reason")

@@ -18,9 +18,10 @@ from sqlalchemy import and_, literal, or_, select, tuple_
 
 from services.billing.domain.invoice import shown_status
 from services.billing.domain.money import tax_breakdown
+from services.billing.domain.payment import owed_again
 from services.billing.projections.credit_notes import credit_notes
 from services.billing.projections.invoices import invoices
-from services.billing.projections.paid import credit_applications, payment_allocations
+from services.billing.projections.paid import credit_applications, payment_allocations, refunded_on
 from services.billing.queries.saved_methods import with_saved_methods
 from services.billing.projections.payments import invoice_payment_locks, payments
 from services.chassis import auth
@@ -161,6 +162,7 @@ def invoice_detail(conn, org_id: str, invoice_id: str, today: date, for_customer
     detail.update(subtotal_minor=row.subtotal_minor, discount_minor=row.discount_minor,
                   notes=row.notes, lines=row.lines, taxes=tax_breakdown(row.lines),
                   sales_order_id=row.sales_order_id, payment_in_progress=bool(being_paid(conn, [invoice_id])),
+                  refunded_minor=refunded_on(conn, invoice_id),
                   payments=invoice_payments(conn, invoice_id),
                   timeline=timeline(conn, invoice_id, for_customer))
     return detail
@@ -171,7 +173,7 @@ def invoice_payments(conn, invoice_id: str) -> list[dict]:
     towards this invoice, and how it stands."""
     p, a = payments.c, payment_allocations.c
     rows = conn.execute(
-        select(a.payment_id, a.amount_minor, a.refunded_minor, p.status, p.method, p.gateway,
+        select(a.payment_id, a.amount_minor, a.refunded_minor, a.reopened_minor, p.status, p.method, p.gateway,
                p.currency, p.initiated_at, p.settled_at, p.failed_at, p.failure_reason)
         .join(payments, p.payment_id == a.payment_id).where(a.invoice_id == invoice_id)
         .order_by(a.initiated_at.desc(), a.payment_id.desc()).limit(HISTORY_LIMIT)).all()
@@ -233,6 +235,8 @@ def _payment_entries(conn, invoice_id: str, for_customer: bool) -> list[dict]:
             entry["actor_id"] = actor.get("id")
         if r.type == "PaymentFailed":
             entry["reason"] = r.data["reason"]
+        elif r.type == "PaymentRefunded":
+            entry["reopens_invoice"] = owed_again(r.data)
         entries.append(entry)
     return entries
 

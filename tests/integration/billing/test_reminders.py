@@ -1,7 +1,8 @@
 """Payment reminders through billing's API and its sweep, on SQLite and PostgreSQL: a
 simulated month, swept twice a day, sends each step of the schedule once for an unpaid
-invoice, and none for a paid, void or being-paid invoice, a customer left out, or an org
-whose reminders are off; a step whose day came before the invoice was issued is skipped."""
+invoice, and none for a paid (or paid and refunded in part), void or being-paid invoice,
+a customer left out, or an org whose reminders are off; a step whose day came before the
+invoice was issued is skipped."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -43,6 +44,8 @@ def test_a_month_of_sweeps_sends_each_step_once_and_only_where_owed(world):
     unpaid = billing.invoice(10000, due=day(5))
     paid = billing.invoice(20000, due=day(5))
     billing.pay(paid, 20000)
+    refunded = billing.invoice(58500, due=day(5))
+    billing.refund(billing.pay(refunded, 58500), 8500)     # money back: the invoice stays paid, nothing to remind
     voided = billing.invoice(3000, due=day(5))
     billing.post(f"/invoices/{voided['invoice_id']}/void", {"reason": "Sent twice"})
     left_out = billing.invoice(4000, customer_id="cust-2", due=day(5))
@@ -63,8 +66,8 @@ def test_a_month_of_sweeps_sends_each_step_once_and_only_where_owed(world):
     got = sent(rt)
     assert [step for invoice, step in got if invoice == unpaid["invoice_id"]] == [-3, 0, 7, 14]
     assert [step for invoice, step in got if invoice == backdated["invoice_id"]] == [14]
-    assert not {paid["invoice_id"], voided["invoice_id"], left_out["invoice_id"], being_paid["invoice_id"]} \
-        & {invoice for invoice, _ in got}
+    assert not {paid["invoice_id"], refunded["invoice_id"], voided["invoice_id"], left_out["invoice_id"],
+                being_paid["invoice_id"]} & {invoice for invoice, _ in got}
     with rt.engine.connect() as conn:
         data = conn.execute(select(events.c.data).where(events.c.type == "ReminderSent")).first().data
     assert data["amount_due_minor"] == 10000 and data["number"] == unpaid["number"] and data["due_date"] == day(5)

@@ -137,6 +137,15 @@ def staff_payment(org_id: str, payment_id: str) -> dict:
     return answer.get_json()
 
 
+def refund(org_id: str, payment_id: str, amount_minor: int, **extra) -> dict:
+    """Staff refund part or all of a payment (`reopen_invoice=True`: reverse it)."""
+    answer = billing_app().test_client().post(f"/orgs/{org_id}/payments/{payment_id}/refund",
+                                              json={"amount_minor": amount_minor, **extra},
+                                              headers=bearer("staff", org_id, id=str(uuid.uuid4())))
+    assert answer.status_code == 200, answer.get_json()
+    return answer.get_json()
+
+
 def payment_status(org_id: str, payment_id: str) -> str:
     return staff_payment(org_id, payment_id)["status"]
 

@@ -186,13 +186,26 @@ def test_an_offline_payment_marks_it_paid_and_an_owner_refunds_part(world, app):
     answer = owner.send(f"/console/invoices/{invoice['invoice_id']}/payments/{payment_id}/refund",
                         {f"r-{payment_id}-amount": "50", f"r-{payment_id}-reason": "Goodwill"})
     assert answer.status_code == 302
-    assert "The refund was recorded." in text(owner.get(f"/console/invoices/{invoice['invoice_id']}"))
+    words = text(owner.get(f"/console/invoices/{invoice['invoice_id']}"))
+    assert "The refund was recorded. The invoice stays paid." in words
+    assert "Partly refunded (€50.00 of €120.00)" in words and "Refunded (the invoice stays paid)" in words
+    after = staff_invoice(org, invoice["invoice_id"])          # money back: nothing owed again
+    assert (after["status"], after["amount_due_minor"], after["payments"][0]["refunded_minor"]) == ("paid", 0, 5000)
+    # reversing part of it (the box ticked) reopens the invoice for that much
+    answer = owner.send(f"/console/invoices/{invoice['invoice_id']}/payments/{payment_id}/refund",
+                        {f"r-{payment_id}-amount": "20", f"r-{payment_id}-reason": "Cheque bounced",
+                         f"r-{payment_id}-reopen_invoice": "y"})
+    assert answer.status_code == 302
+    words = text(owner.get(f"/console/invoices/{invoice['invoice_id']}"))
+    assert "The invoice is reopened: the customer owes this amount again." in words
+    assert "€20.00 reversed: owed again" in words and "Payment reversed (the invoice is reopened)" in words
     after = staff_invoice(org, invoice["invoice_id"])
-    assert after["payments"][0]["refunded_minor"] == 5000 and after["amount_due_minor"] == 5000
+    assert (after["status"], after["amount_due_minor"], after["payments"][0]["refunded_minor"]) == \
+        ("partially_paid", 2000, 7000)
     owner.send(f"/console/invoices/{invoice['invoice_id']}/payments/{payment_id}/refund",
                {f"r-{payment_id}-amount": "80", f"r-{payment_id}-reason": ""})
     assert "alert-error" in owner.get(f"/console/invoices/{invoice['invoice_id']}").get_data(as_text=True)
-    assert staff_invoice(org, invoice["invoice_id"])["payments"][0]["refunded_minor"] == 5000
+    assert staff_invoice(org, invoice["invoice_id"])["payments"][0]["refunded_minor"] == 7000
 
 
 def test_the_refund_form_sent_twice_refunds_once(world, app):
