@@ -1,5 +1,6 @@
 """The console's activity feed: what happened in the org (payments, comments, approvals,
-uploads, tickets, a webhook switched off ...), newest first, a page at a time; and each staff
+uploads, tickets, a webhook switched off ...), newest first, a page at a time, each entry with
+what it is about (an invoice's number, a title), the customer, who did it, and a link to it; and each staff
 member's unread count, kept by notifications per (org, staff id) — the staff id is the one in
 the internal token, so one person's "mark all read" is theirs alone.
 
@@ -18,7 +19,9 @@ from datetime import datetime
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from gateway.clients.base import ServiceProblem, ServiceUnavailable
+from gateway.console.activity_links import link_of
 from gateway.console.forms import ACTIVITY_KIND_LABELS, ActivityMailForm, MAIL_MODES
+from gateway.console.invoices import _customers
 from gateway.web.access import MANAGERS, console
 from gateway.web.context import notifications, org_id, principal
 from gateway.web.forms import apply_problem
@@ -62,9 +65,10 @@ def activity():
     items = notifications().activity(org_id(), before, PER_PAGE)
     marker = notifications().unread(org_id())
     older = items[-1]["id"] if len(items) == PER_PAGE else None
+    customers = _customers({i["customer_id"] for i in items if i.get("customer_id")})
     return render_template("console/activity/activity.html", items=items, marker=marker, before=before, older=older,
                            label=label, moment=moment, services=SERVICE_LABELS, actors=ACTOR_LABELS,
-                           may_manage=principal().get("role") in MANAGERS)
+                           customers=customers, link_of=link_of, may_manage=principal().get("role") in MANAGERS)
 
 
 @bp.get("/activity/unread")

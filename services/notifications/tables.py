@@ -40,6 +40,11 @@ activity = Table(
     Column("aggregate_id", String(64), nullable=False),
     Column("actor_kind", String(20), nullable=False),
     Column("occurred_at", String(40), nullable=False),
+    # what the entry says beyond its type (handlers/activity.py): the thing's number or title,
+    # the customer it concerns, and who did it, by name, as notifications knew them then
+    Column("subject", String(200)),
+    Column("customer_id", String(64)),
+    Column("actor_name", String(200)),
     Index("ix_activity_org_id_id", "org_id", "id"),
 )
 

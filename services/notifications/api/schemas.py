@@ -20,6 +20,9 @@ class ActivityOut(Schema):
     aggregate_id = fields.String()
     actor_kind = fields.String()
     occurred_at = fields.String()
+    subject = fields.String(allow_none=True, metadata={"description": "The number or title of what it is about."})
+    customer_id = fields.String(allow_none=True)
+    actor_name = fields.String(allow_none=True, metadata={"description": "Who acted, by name, when known."})
 
 
 class UnreadOut(Schema):

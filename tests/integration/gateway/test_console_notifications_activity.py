@@ -108,3 +108,35 @@ def test_an_unknown_choice_is_refused_readably(owner):
     owner.get("/console/activity/mail")
     refused = owner.send("/console/activity/mail", {"payments": "hourly"})
     assert refused.status_code == 400 and "Not a valid choice" in text(refused)
+
+
+def test_an_entry_says_what_and_who_and_links_to_it(world, owner):
+    from services.chassis.events import Event
+    from services.notifications.bootstrap import subscriptions
+    org, customer = world.org["org_id"], world.customer["customer_id"]
+    backend.know_org(world.org)                 # a mail's org must be known (identity's OrganizationCreated)
+
+    def deliver(service, type_, aggregate, aggregate_id, data, actor):
+        event = Event(type=type_, org_id=org, aggregate_type=aggregate, aggregate_id=aggregate_id,
+                      aggregate_version=1, data=data, actor=actor)
+        with backend.runtime().store.unit_of_work() as uow:
+            subscriptions()[f"portal.{service}.v1"][type_](event, uow)
+            uow.commit()
+    deliver("identity", "ContactAdded", "Contact", "c-41", {
+        "contact_id": "c-41", "customer_id": customer, "email": "sam@globex.test", "name": "Sam Buyer",
+        "permissions": ["view", "pay"]}, {"kind": "staff", "id": world.sam.id})
+    deliver("billing", "InvoiceIssued", "Invoice", "inv-41", {
+        "invoice_id": "inv-41", "customer_id": customer, "number": "INV-000041", "currency": "EUR",
+        "total_minor": 5000, "tax_minor": 0, "due_date": None, "issued_at": "2026-12-01T10:00:00+00:00",
+        "external_ref": None}, {"kind": "system", "id": None})
+    deliver("billing", "PaymentSettled", "Payment", "pay-41", {
+        "payment_id": "pay-41", "customer_id": customer, "amount_minor": 5000, "currency": "EUR",
+        "gateway": "simulated", "gateway_reference": "sim_41",
+        "allocations": [{"invoice_id": "inv-41", "amount_minor": 5000}]}, {"kind": "contact", "id": "c-41"})
+    page = owner.get("/console/activity")
+    words, html = text(page), page.get_data(as_text=True)
+    assert "Payment settled: INV-000041 · Globex Ltd" in words and "by Sam Buyer" in words
+    assert "Invoice issued: INV-000041 · Globex Ltd" in words
+    assert '<a href="/console/invoices/inv-41">INV-000041</a>' in html
+    assert '<a href="/console/payments">INV-000041</a>' in html
+    assert "Contact added: Sam Buyer · Globex Ltd" in words
