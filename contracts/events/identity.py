@@ -15,6 +15,7 @@ MODULES = (
 PERMISSIONS = ("view", "download", "pay", "submit_tickets", "upload", "approve", "forward")
 USER_KINDS = ("contact", "staff")
 SLUG = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
+ADDRESS_LINES = 6
 
 
 class PortalSettings(StrictSchema):
@@ -38,6 +39,11 @@ class PortalSettings(StrictSchema):
     # Added after v1 (optional): customers' uploads on or off, and their largest file (documents).
     customer_uploads = fields.Boolean()
     upload_limit_mb = fields.Integer(strict=True, validate=validate.Range(min=1, max=100))
+    # Added after v1 (optional): the org as the seller on its documents (billing's PDFs): its
+    # postal address, one line each, and its tax id (VAT number).
+    seller_address = fields.List(fields.String(validate=validate.Length(max=200)),
+                                 validate=validate.Length(max=ADDRESS_LINES))
+    seller_tax_id = fields.String(allow_none=True, validate=validate.Length(max=50))
 
 
 class OrganizationCreated(EventSchema):
@@ -75,6 +81,27 @@ class CustomerCreated(EventSchema):
     name = fields.String(required=True, validate=validate.Length(min=1))
     email = fields.Email(required=True, allow_none=True)
     external_ref = fields.String(required=True, allow_none=True)
+    # Added after v1 (optional): where invoices are addressed, one line each, and the
+    # customer's tax id (VAT number), both printed under "Bill to" on billing's PDFs.
+    address = fields.List(fields.String(validate=validate.Length(max=200)),
+                          validate=validate.Length(max=ADDRESS_LINES))
+    tax_id = fields.String(allow_none=True, validate=validate.Length(max=50))
+
+
+class CustomerUpdated(EventSchema):
+    """A customer's details after the change (a snapshot, so order and gaps do not matter);
+    `changed` names the fields that moved."""
+
+    event_type = "CustomerUpdated"
+    aggregate_type = "Customer"
+
+    customer_id = Id(required=True)
+    changed = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+    name = fields.String(required=True, validate=validate.Length(min=1))
+    email = fields.Email(required=True, allow_none=True)
+    address = fields.List(fields.String(validate=validate.Length(max=200)), required=True,
+                          validate=validate.Length(max=ADDRESS_LINES))
+    tax_id = fields.String(required=True, allow_none=True, validate=validate.Length(max=50))
 
 
 class ContactAdded(EventSchema):

@@ -49,9 +49,45 @@ class RoleForm(FlaskForm):
     role = SelectField("Role", choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()])
 
 
+ADDRESS_LINES = 6                    # identity's limit (services/identity/domain/postal.py)
+ADDRESS_HINT = f"One line each, as it prints on invoices (at most {ADDRESS_LINES} lines)."
+
+
+def address_lines(text: str | None) -> list[str]:
+    """A textarea's address as identity takes it: its non-blank lines, trimmed."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def at_most_address_lines(form, field) -> None:
+    if len(address_lines(field.data)) > ADDRESS_LINES:
+        raise ValidationError(f"An address has at most {ADDRESS_LINES} lines.")
+
+
+def address_field(label: str) -> TextAreaField:
+    return TextAreaField(label, validators=[Optional(), Length(max=1300), at_most_address_lines],
+                         description=ADDRESS_HINT, render_kw={"rows": "4", "autocomplete": "off"})
+
+
+def tax_id_field(label: str) -> StringField:
+    return StringField(label, validators=[Optional(), Length(max=50)], render_kw={"autocomplete": "off"})
+
+
 class CustomerForm(FlaskForm):
+    """A new customer, or a customer's details on its page (the billing address and tax id
+    print under "Bill to" on its invoices)."""
     name = StringField("Customer name", validators=[DataRequired(REQUIRED), Length(max=200)])
     email = EmailField("Billing e-mail", validators=[DataRequired(REQUIRED), Length(max=254)])
+    address = address_field("Billing address")
+    tax_id = tax_id_field("Tax ID (VAT number)")
+
+    def fill(self, customer: dict) -> None:
+        self.name.data, self.email.data = customer.get("name"), customer.get("email")
+        self.address.data = "\n".join(customer.get("address") or [])
+        self.tax_id.data = customer.get("tax_id") or ""
+
+    def details(self) -> dict:
+        return {"name": self.name.data.strip(), "email": self.email.data.strip(),
+                "address": address_lines(self.address.data), "tax_id": (self.tax_id.data or "").strip() or None}
 
 
 class PermissionsForm(FlaskForm):
@@ -77,6 +113,8 @@ class SettingsForm(FlaskForm):
     upload_limit_mb = IntegerField("Largest file a customer may upload, in MB", default=25, validators=[
         Optional(), NumberRange(1, 100, "Give a whole number of MB from 1 to 100.")],
         render_kw={"min": "1", "max": "100"})
+    seller_address = address_field("Your address")
+    seller_tax_id = tax_id_field("Your tax ID (VAT number)")
 
     def fill(self, org_settings: dict) -> None:
         for key in SWITCHES:
@@ -86,6 +124,8 @@ class SettingsForm(FlaskForm):
         self.upload_limit_mb.data = org_settings.get("upload_limit_mb", 25)
         self.modules.data = [m for m in MODULES if m in (org_settings.get("modules") or [])]
         self.brand_colour.data = org_settings.get("brand_colour") or DEFAULT_BRAND
+        self.seller_address.data = "\n".join(org_settings.get("seller_address") or [])
+        self.seller_tax_id.data = org_settings.get("seller_tax_id") or ""
 
     def changes(self, org_settings: dict) -> dict:
         changes = {**{key: bool(self[key].data) for key in SWITCHES},
@@ -93,6 +133,11 @@ class SettingsForm(FlaskForm):
         for key in ("ticket_reopen_days", "review_period_days", "upload_limit_mb"):
             if self[key].data is not None:
                 changes[key] = self[key].data
+        address, tax_id = address_lines(self.seller_address.data), (self.seller_tax_id.data or "").strip() or None
+        if address != (org_settings.get("seller_address") or []):
+            changes["seller_address"] = address
+        if tax_id != org_settings.get("seller_tax_id"):
+            changes["seller_tax_id"] = tax_id
         colour = (self.brand_colour.data or DEFAULT_BRAND).lower()
         if colour != (org_settings.get("brand_colour") or DEFAULT_BRAND):
             changes["brand_colour"] = colour

@@ -21,7 +21,7 @@ from services.billing.adapters import pdf
 from services.billing.api.invoices import STAFF_KINDS, today
 from services.billing.queries import invoices as queries
 from services.billing.queries import payments as payment_queries
-from services.billing.queries.customers import names
+from services.billing.queries.customers import bill_to
 from services.chassis import auth, orgs
 from services.chassis.db import read_only
 from services.chassis.errors import NotFound
@@ -55,7 +55,7 @@ def _invoice_pdf(org_id: str, invoice_id: str, for_customer: bool, customer_id: 
     with read_only(rt.engine) as conn:
         invoice = queries.invoice_detail(conn, org_id, invoice_id, today(), for_customer=for_customer,
                                          customer_id=customer_id, caller=auth.principal())
-        invoice["customer_name"] = names(conn, org_id, [invoice["customer_id"]]).get(invoice["customer_id"])
+        invoice.update(bill_to(conn, org_id, invoice["customer_id"]))
         org = org_of(conn, org_id)
     body = pdf.render_invoice(invoice, org, **logo_and_fonts(rt, org_id, org))
     name = UNSAFE.sub("-", invoice["number"] or f"draft-{invoice_id}").strip("-.") or "invoice"
@@ -98,7 +98,7 @@ class CustomerReceiptPdf(MethodView):
                                                customer_id=customer_id, caller=auth.principal())
                         for a in payment["allocations"]]
             org = org_of(conn, org_id)
-            payment["customer_name"] = names(conn, org_id, [customer_id]).get(customer_id)
+            payment.update(bill_to(conn, org_id, customer_id))
         body = pdf.render_receipt({**payment, "receipt_number": "R-" + payment_id[:8].upper()}, invoices, org,
                                   **logo_and_fonts(rt, org_id, org))
         return Response(body, mimetype="application/pdf",
