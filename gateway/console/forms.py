@@ -28,6 +28,7 @@ from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange
 
 from gateway.clients.base import ServiceProblem
 from gateway.web.access import API_SCOPES, MODULES, PERMISSIONS, SWITCHES
+from gateway.web.event_labels import ALL_EVENTS, event_groups
 from gateway.web.forms import MultiCheckboxField, REQUIRED, problem_sentence
 from gateway.web.labels import MODULE_LABELS, PERMISSION_LABELS, SCOPE_LABELS, SWITCH_LABELS
 from gateway.web.money import decimal_text, to_minor
@@ -339,7 +340,6 @@ class StaffCommentForm(FlaskForm):
 
 
 # -- notifications: e-mail templates, webhooks, activity mail ---------------------------------
-ALL_EVENTS = "*"
 
 
 class TemplateForm(FlaskForm):
@@ -359,8 +359,12 @@ class WebhookForm(FlaskForm):
     event_types = MultiCheckboxField("Events to send", choices=[])
 
     def set_catalogue(self, types: list[dict]) -> "WebhookForm":
-        self.event_types.choices = [SelectChoice(ALL_EVENTS, "All events"),
-                                    *(SelectChoice(t["type"], t["type"]) for t in types)]
+        """The catalogue's types, grouped by area in plain words (`groups`, for the page);
+        each checkbox's value stays the raw type."""
+        self.groups = event_groups([t["type"] for t in types])
+        self.event_types.choices = [SelectChoice(ALL_EVENTS, "All events, and those added later"),
+                                    *(SelectChoice(t, words[:1].upper() + words[1:])
+                                      for _, pairs in self.groups for t, words in pairs)]
         return self
 
     def validate_event_types(self, field):
