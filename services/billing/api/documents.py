@@ -88,18 +88,23 @@ class CustomerReceiptPdf(MethodView):
     def get(self, org_id, customer_id, payment_id):
         """A settled (or refunded) payment's receipt; 404 for another customer's or org's
         payment and for one that has not settled: only money received has a receipt."""
-        rt = runtime()
-        with read_only(rt.engine) as conn:
-            payment = payment_queries.payment_detail(conn, org_id, payment_id, for_customer=True,
-                                                     customer_id=customer_id, caller=auth.principal())
-            if payment["status"] not in ("settled", "refunded"):
-                raise NotFound("This payment has no receipt: it has not been received.")
-            invoices = [queries.invoice_detail(conn, org_id, a["invoice_id"], today(), for_customer=True,
-                                               customer_id=customer_id, caller=auth.principal())
-                        for a in payment["allocations"]]
-            org = org_of(conn, org_id)
-            payment.update(bill_to(conn, org_id, customer_id))
-        body = pdf.render_receipt({**payment, "receipt_number": "R-" + payment_id[:8].upper()}, invoices, org,
-                                  **logo_and_fonts(rt, org_id, org))
-        return Response(body, mimetype="application/pdf",
-                        headers={"Content-Disposition": f'attachment; filename="receipt-{payment_id[:8]}.pdf"'})
+        return receipt_pdf(org_id, customer_id, payment_id, auth.principal())
+
+
+def receipt_pdf(org_id: str, customer_id: str, payment_id: str, caller: auth.Principal | None) -> Response:
+    """The customer's payment's receipt (also a payment link's own payment's: api/payment_links.py)."""
+    rt = runtime()
+    with read_only(rt.engine) as conn:
+        payment = payment_queries.payment_detail(conn, org_id, payment_id, for_customer=True,
+                                                 customer_id=customer_id, caller=caller)
+        if payment["status"] not in ("settled", "refunded"):
+            raise NotFound("This payment has no receipt: it has not been received.")
+        invoices = [queries.invoice_detail(conn, org_id, a["invoice_id"], today(), for_customer=True,
+                                           customer_id=customer_id, caller=caller)
+                    for a in payment["allocations"]]
+        org = org_of(conn, org_id)
+        payment.update(bill_to(conn, org_id, customer_id))
+    body = pdf.render_receipt({**payment, "receipt_number": "R-" + payment_id[:8].upper()}, invoices, org,
+                              **logo_and_fonts(rt, org_id, org))
+    return Response(body, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="receipt-{payment_id[:8]}.pdf"'})
