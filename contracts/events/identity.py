@@ -18,6 +18,17 @@ SLUG = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
 ADDRESS_LINES = 6
 
 
+def address_field(**kwargs) -> fields.List:
+    """A postal address as billing's documents print it: up to six free lines."""
+    return fields.List(fields.String(validate=validate.Length(max=200)),
+                       validate=validate.Length(max=ADDRESS_LINES), **kwargs)
+
+
+def tax_id_field(**kwargs) -> fields.String:
+    """A tax id (VAT number or the like), as given."""
+    return fields.String(allow_none=True, validate=validate.Length(max=50), **kwargs)
+
+
 class PortalSettings(StrictSchema):
     """An org's portal settings: the modules its customers see, feature switches, and its
     brand (a colour readable under white text, and the digest naming its logo image)."""
@@ -41,9 +52,8 @@ class PortalSettings(StrictSchema):
     upload_limit_mb = fields.Integer(strict=True, validate=validate.Range(min=1, max=100))
     # Added after v1 (optional): the org as the seller on its documents (billing's PDFs): its
     # postal address, one line each, and its tax id (VAT number).
-    seller_address = fields.List(fields.String(validate=validate.Length(max=200)),
-                                 validate=validate.Length(max=ADDRESS_LINES))
-    seller_tax_id = fields.String(allow_none=True, validate=validate.Length(max=50))
+    seller_address = address_field()
+    seller_tax_id = tax_id_field()
 
 
 class OrganizationCreated(EventSchema):
@@ -83,9 +93,8 @@ class CustomerCreated(EventSchema):
     external_ref = fields.String(required=True, allow_none=True)
     # Added after v1 (optional): where invoices are addressed, one line each, and the
     # customer's tax id (VAT number), both printed under "Bill to" on billing's PDFs.
-    address = fields.List(fields.String(validate=validate.Length(max=200)),
-                          validate=validate.Length(max=ADDRESS_LINES))
-    tax_id = fields.String(allow_none=True, validate=validate.Length(max=50))
+    address = address_field()
+    tax_id = tax_id_field()
 
 
 class CustomerUpdated(EventSchema):
@@ -99,9 +108,8 @@ class CustomerUpdated(EventSchema):
     changed = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
     name = fields.String(required=True, validate=validate.Length(min=1))
     email = fields.Email(required=True, allow_none=True)
-    address = fields.List(fields.String(validate=validate.Length(max=200)), required=True,
-                          validate=validate.Length(max=ADDRESS_LINES))
-    tax_id = fields.String(required=True, allow_none=True, validate=validate.Length(max=50))
+    address = address_field(required=True)
+    tax_id = tax_id_field(required=True)
 
 
 class ContactAdded(EventSchema):
