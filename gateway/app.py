@@ -14,6 +14,7 @@ from flask import Flask, jsonify, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from contracts.oversize import too_large
 from gateway import api, console, portal, public
 from gateway.api import v1 as api_v1
 from gateway.clients.base import ServiceClient, ServiceProblem, ServiceUnavailable, TTLCache
@@ -152,6 +153,8 @@ def _errors(app: Flask) -> None:
     def http_error(exc: HTTPException):
         if api_v1.is_api_request():                        # e.g. an unknown /api/v1 route
             return api_v1.problem_response(exc)
+        if exc.code == 413:                                # refused unread: name the field
+            return error_page(413, too_large(request.environ, request.max_content_length or 0)[0])
         own = exc.description != type(exc).description     # a sentence of ours, not werkzeug's
         return error_page(exc.code or 500, exc.description if own else None)
 

@@ -82,6 +82,9 @@ class InvoiceIssued(EventSchema):
     subtotal_minor = MinorUnits()
     discount_minor = MinorUnits()
     notes = fields.String(allow_none=True)
+    # Added later (optional): the orders service's sales order this invoice bills, which
+    # orders then shows as invoiced; null when it bills no order.
+    sales_order_id = Id(allow_none=True)
 
 
 class InvoiceUpdated(EventSchema):
@@ -114,6 +117,24 @@ class InvoiceVoided(EventSchema):
     invoice_id = Id(required=True)
     customer_id = Id(required=True)
     reason = fields.String(required=True, allow_none=True)
+
+
+class ReminderSent(EventSchema):
+    """A payment reminder for an unpaid invoice was due by the org's schedule and is sent
+    (notifications mails the customer's contacts); each step of the schedule at most once
+    per invoice. `days_from_due` is the step: -3 three days before the due date, 0 on it,
+    7 a week after."""
+
+    event_type = "ReminderSent"
+    aggregate_type = "Invoice"
+
+    invoice_id = Id(required=True)
+    customer_id = Id(required=True)
+    number = fields.String(required=True, validate=validate.Length(min=1))
+    currency = Currency(required=True)
+    amount_due_minor = MinorUnits(required=True)
+    due_date = fields.Date(required=True)
+    days_from_due = fields.Integer(required=True, strict=True, validate=validate.Range(min=-60, max=365))
 
 
 class InvoiceViewed(EventSchema):
@@ -238,11 +259,18 @@ class PaymentRefunded(EventSchema):
     gateway = choice(*GATEWAYS, required=True)
     gateway_reference = fields.String(required=True, allow_none=True)
     reason = fields.String(required=True, allow_none=True)
-    # Added after v1 (optional): which invoices the refund comes off (their amount paid
-    # goes down by these amounts; they add up to amount_minor), and the gateway's own id
-    # of the refund.
+    # Added after v1 (optional): which invoices the refund comes off (they add up to
+    # amount_minor; when it reopens them, their amounts paid go down by these), and the
+    # gateway's own id of the refund.
     allocations = fields.List(fields.Nested(Allocation), validate=validate.Length(min=1))
     gateway_refund_id = fields.String(allow_none=True, validate=validate.Length(min=1, max=200))
+    # Added after v1 (optional; billing sets it on every refund since): whether the invoices
+    # owe the refunded amount again.
+    reopens_invoice = fields.Boolean(metadata={
+        "description": "false: money went back and the invoices stay paid (what they were worth to the "
+                       "customer is lower by the refund). true: staff reversed the payment, the invoices' "
+                       "amounts paid go down by the allocations and the customer owes them again. Absent "
+                       "(refunds recorded before this field): true, as every refund reopened its invoices then."})
 
     @validates_schema
     def allocations_add_up(self, data, **kwargs):

@@ -31,6 +31,7 @@ from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from contracts.oversize import too_large
 from contracts.problem import PROBLEM_JSON, problem
 from gateway.clients.base import ServiceProblem, ServiceUnavailable
 from gateway.web.access import api, forget_api_key, presented_api_key
@@ -242,7 +243,10 @@ def problem_response(exc: Exception) -> Response:
         status, title, detail = 500, "Internal Server Error", "Something went wrong on our side."
     if isinstance(exc, HTTPException) and status == 429:
         detail = f"Too many requests ({exc.description}). Slow down and try again."
-    response = jsonify(problem(status, title, detail))
+    named = None
+    if status == 413:                                 # refused unread: name the field that was too long
+        detail, named = too_large(request.environ, request.max_content_length or 0)
+    response = jsonify(problem(status, title, detail, **({"errors": {"json": named}} if named else {})))
     response.status_code = status
     response.mimetype = PROBLEM_JSON
     if status == 401:

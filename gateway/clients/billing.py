@@ -91,6 +91,16 @@ class BillingClient(ServiceApi):
         """{items: [{gateway, default, secret_key: {set, ends_in} ...}], default_gateway, secrets_key_configured}."""
         return self._call("GET", f"/orgs/{_id(org)}/gateway-connections")
 
+    def reminders(self, org: str) -> dict:
+        """{enabled, days, steps, customers_left_out}: the org's payment reminder schedule."""
+        return self._call("GET", f"/orgs/{_id(org)}/reminders")
+
+    def set_reminders(self, org: str, body: dict) -> dict:
+        return self._call("PUT", f"/orgs/{_id(org)}/reminders", body)
+
+    def set_customer_reminders(self, org: str, customer: str, enabled: bool) -> dict:
+        return self._call("PUT", f"/orgs/{_id(org)}/customers/{_id(customer)}/reminders", {"enabled": enabled})
+
     def put_gateway_connection(self, org: str, name: str, body: dict) -> dict:
         return self._call("PUT", f"/orgs/{_id(org)}/gateway-connections/{_id(name)}", body)
 
@@ -110,6 +120,10 @@ class BillingClient(ServiceApi):
 
     def staff_invoice(self, org: str, invoice_id: str) -> dict:
         return self._call("GET", f"/orgs/{_id(org)}/invoices/{_id(invoice_id)}")
+
+    def price_lines(self, org: str, body: dict) -> dict:
+        """What {currency, lines} come to, priced as an invoice prices them (nothing stored)."""
+        return self._call("POST", f"/orgs/{_id(org)}/invoices/price", body)
 
     def create_invoice(self, org: str, body: dict) -> dict:
         """A draft, or an issued invoice with `issue: true` (body as API.md's POST /invoices)."""
@@ -142,12 +156,13 @@ class BillingClient(ServiceApi):
             "customer_id": customer, "invoices": invoices, "method": method, "reference": reference})
 
     def refund(self, org: str, payment_id: str, amount_minor: int, reason: str | None,
-               request_id: str | None = None) -> dict:
+               request_id: str | None = None, reopen_invoice: bool = False) -> dict:
         """Billing waits for the payment gateway here (up to 20 s, retried): given longer than a
-        page's 3 s. Sent again with the same `request_id`, it makes no second refund."""
+        page's 3 s. Sent again with the same `request_id`, it makes no second refund. The
+        invoices stay paid unless `reopen_invoice` (the payment is reversed: owed again)."""
         return self._call("POST", f"/orgs/{_id(org)}/payments/{_id(payment_id)}/refund",
-                          {"amount_minor": amount_minor, "reason": reason, "request_id": request_id},
-                          timeout=REFUND_TIMEOUT_S)
+                          {"amount_minor": amount_minor, "reason": reason, "request_id": request_id,
+                           "reopen_invoice": reopen_invoice}, timeout=REFUND_TIMEOUT_S)
 
     def staff_payment(self, org: str, payment_id: str) -> dict:
         return self._call("GET", f"/orgs/{_id(org)}/payments/{_id(payment_id)}")
@@ -189,7 +204,41 @@ class BillingClient(ServiceApi):
         answer = self._send("GET", self._customer(org, customer) + f"/credit-notes/{_id(credit_note_id)}/pdf")
         return answer.content, answer.headers.get("Content-Disposition", 'attachment; filename="credit-note.pdf"')
 
+    # -- staff: the console's credit notes (gateway/console/credit_notes.py) ----------------
+    def staff_credit_notes(self, org: str, query: dict) -> dict:
+        """A page of the org's credit notes, newest first: {items, next_cursor}."""
+        keys = ("status", "customer_id", "invoice_id", "cursor", "limit")
+        params = {k: v for k, v in query.items() if k in keys and v not in (None, "")}
+        return self._call("GET", f"/orgs/{_id(org)}/credit-notes", params=params)
+
+    def staff_credit_note(self, org: str, credit_note_id: str) -> dict:
+        return self._call("GET", f"/orgs/{_id(org)}/credit-notes/{_id(credit_note_id)}")
+
+    def issue_credit_note(self, org: str, body: dict) -> dict:
+        """A new note (body as API.md's POST /credit-notes: a plain `amount_minor` or `lines`)."""
+        return self._call("POST", f"/orgs/{_id(org)}/credit-notes", body)
+
+    def apply_credit(self, org: str, credit_note_id: str, invoice_id: str, amount_minor: int) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/credit-notes/{_id(credit_note_id)}/apply",
+                          {"invoice_id": invoice_id, "amount_minor": amount_minor})
+
+    def refund_credit(self, org: str, credit_note_id: str, amount_minor: int, reason: str,
+                      request_id: str | None = None) -> dict:
+        """Records credit paid back out of band: nothing is sent anywhere. Sent again with the
+        same `request_id`, it records no second refund."""
+        return self._call("POST", f"/orgs/{_id(org)}/credit-notes/{_id(credit_note_id)}/refund",
+                          {"amount_minor": amount_minor, "reason": reason, "request_id": request_id})
+
+    def staff_credit_note_pdf(self, org: str, credit_note_id: str) -> tuple[bytes, str]:
+        answer = self._send("GET", f"/orgs/{_id(org)}/credit-notes/{_id(credit_note_id)}/pdf")
+        return answer.content, answer.headers.get("Content-Disposition", 'attachment; filename="credit-note.pdf"')
+
     # -- statement of account -------------------------------------------------------------
+    def account_summary(self, org: str, customer: str) -> dict:
+        """Per currency: balance due, overdue amount and count, next due date; the overdue
+        invoices "Pay all overdue" offers; how many have a payment in progress."""
+        return self._call("GET", self._customer(org, customer) + "/account-summary")
+
     def statement(self, org: str, customer: str, query: dict) -> dict:
         """Opening balance, entries with running balance, closing balance, ageing (`from`, `to`, `currency`)."""
         params = {k: v for k, v in query.items() if k in ("from", "to", "currency") and v}

@@ -48,6 +48,10 @@ class SupportClient(ServiceApi):
         return self._call("POST", f"/orgs/{self.org}/customers/{_id(customer)}/reviews",
                           {"rating": rating, "comment": comment})
 
+    def review_turn(self, customer: str) -> dict:
+        """{reviewed_at, next_review_at} of the signed-in contact's review of the service."""
+        return self._call("GET", f"/orgs/{self.org}/customers/{_id(customer)}/reviews")
+
     def reviews(self) -> dict:
         return self._call("GET", f"/orgs/{self.org}/reviews")
 

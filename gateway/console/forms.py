@@ -168,7 +168,8 @@ class ApiKeyForm(FlaskForm):
 
 
 # -- invoices ------------------------------------------------------------------------------------
-LINE_ROWS = 5
+LINE_ROWS = 3                   # the rows a new invoice starts with; "Add a line" adds one
+MOST_ROWS = 100                 # the rows one form may post
 NUMBER = r"^\s*\d{1,12}([.,]\d+)?\s*$"
 AMOUNT_HINT = "Give an amount like 120.50."
 OFFLINE_METHODS = {"bank_transfer": "Bank transfer", "cash": "Cash", "cheque": "Cheque"}
@@ -216,9 +217,28 @@ class InvoiceForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Plain forms with the prefix "lines-N" (fields "lines-2-quantity"), not a FieldList:
-        # a FieldList renumbers rows when some are missing from the post.
+        # a FieldList renumbers rows when some are missing from the post. How many rows the
+        # page had travels in `rows` (Add a line / Remove change it).
         formdata = request.form if self.is_submitted() else None
-        self.lines = [LineForm(formdata, prefix=f"lines-{i}") for i in range(LINE_ROWS)]
+        self.lines = [LineForm(formdata, prefix=f"lines-{i}") for i in range(self._rows(formdata))]
+
+    def _rows(self, formdata) -> int:
+        try:
+            asked = int((formdata or {}).get("rows") or self.start_rows)
+        except ValueError:
+            asked = self.start_rows
+        return max(1, min(asked, MOST_ROWS))
+
+    start_rows = LINE_ROWS
+
+    def add_row(self) -> None:
+        if len(self.lines) < MOST_ROWS:
+            self.lines.append(LineForm(None, prefix=f"lines-{len(self.lines)}"))
+
+    def remove_row(self, row: int) -> None:
+        """Drop a row; the rows after it move up, with what was typed in them."""
+        kept = [line.data for i, line in enumerate(self.lines) if i != row] or [{}]
+        self.lines = [LineForm(None, prefix=f"lines-{i}", data=data) for i, data in enumerate(kept)]
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -321,11 +341,15 @@ class OfflinePaymentForm(FlaskForm):
 
 class RefundForm(FlaskForm):
     """`request` is made when the form is shown: sent again (a double click, a retry after a
-    timeout, the browser resubmitting) it names the same refund, and billing makes one."""
+    timeout, the browser resubmitting) it names the same refund, and billing makes one.
+    A refund gives money back and the invoice stays paid; `reopen_invoice` (unticked unless
+    staff tick it) reverses the payment instead: the customer owes the amount again."""
     request = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
     amount = StringField("Amount to refund", validators=[DataRequired(REQUIRED), Regexp(NUMBER, message=AMOUNT_HINT)],
                          render_kw={"inputmode": "decimal", "autocomplete": "off"})
     reason = StringField("Reason (optional)", validators=[Optional(), Length(max=500)])
+    reopen_invoice = BooleanField("Reverse the payment instead: reopen the invoice, so the customer owes "
+                                  "this amount again")
 
 
 def form_errors(form: FlaskForm) -> str:

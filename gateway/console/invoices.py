@@ -17,24 +17,27 @@ from decimal import Decimal
 from babel.numbers import get_currency_precision
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
-from gateway.clients.base import ServiceProblem, ServiceUnavailable
+from gateway.clients.base import ServiceProblem
+from gateway.console import invoice_lines
 from gateway.console.forms import (EditForm, InvoiceForm, OFFLINE_METHODS, OfflinePaymentForm, RefundForm,
                                    StaffCommentForm, VoidForm, form_errors, readable)
 from gateway.web.access import MANAGERS, console
 from gateway.web.context import billing, identity, org_id, principal
+from gateway.web.files import pdf_answer
 from gateway.web.forms import PAY_METHODS
+from gateway.web.labels import INVOICE_STATUS
 from gateway.web.money import to_minor
-from gateway.web.payments import PAYMENT_LABELS
+from gateway.web.payments import PAYMENT_LABELS, with_reversals
 from gateway.web.refusals import flash_refusal
 
 bp = Blueprint("console_invoices", __name__, url_prefix="/console")
 
-STATUS_LABELS = {"draft": "Draft", "sent": "Sent", "partially_paid": "Partly paid", "paid": "Paid",
-                 "overdue": "Overdue", "void": "Void"}
+STATUS_LABELS = INVOICE_STATUS
 EVENT_LABELS = {"issued": "Issued", "updated": "Changed", "voided": "Voided", "viewed": "Viewed by the customer",
                 "payment_initiated": "Payment started", "payment_pending": "Payment processing",
                 "payment_settled": "Payment received", "payment_failed": "Payment failed",
-                "payment_refunded": "Payment refunded"}
+                "payment_refunded": "Refunded (the invoice stays paid)",
+                "payment_reversed": "Payment reversed (the invoice is reopened)"}
 ACTOR_LABELS = {"staff": "staff", "contact": "the customer", "api_key": "an API key", "system": "the system"}
 METHOD_LABELS = {**PAY_METHODS, "card_declined": "Card", **OFFLINE_METHODS}
 PAGE_SIZE = 50
@@ -127,7 +130,9 @@ def new_invoice():
     customers = offer_customers(form, chosen)
     messages: list[str] = []
     status = 200
-    if form.validate_on_submit():
+    if request.method == "POST" and invoice_lines.change_rows(form):
+        pass                                   # Add a line / Remove: the form again, as typed
+    elif form.validate_on_submit():
         issue = request.form.get("intent") == "issue"
         try:
             invoice = billing().create_invoice(org_id(), form.body(issue))
@@ -144,7 +149,8 @@ def new_invoice():
         messages, status = form.line_messages(), 400
     elif chosen:
         form.customer_id.data = chosen
-    return render_template("console/invoices/invoice_new.html", form=form, messages=messages), status
+    return render_template("console/invoices/invoice_new.html", form=form, messages=messages,
+                           total=invoice_lines.running_total(form) if form.is_submitted() else None), status
 
 
 # -- one invoice -----------------------------------------------------------------------
@@ -152,6 +158,7 @@ def new_invoice():
 @console()
 def invoice(invoice_id: str):
     found = billing().staff_invoice(org_id(), invoice_id)
+    found["timeline"] = with_reversals(found.get("timeline") or [])
     payments = billing().invoice_payments(org_id(), invoice_id)["items"] if found["status"] != "draft" else []
     customer = _customers({found["customer_id"]}).get(found["customer_id"])
     edit_form = EditForm(formdata=None, data={"due_date": _date(found.get("due_date")), "notes": found.get("notes")})
@@ -192,10 +199,7 @@ def _decimal(minor: int, currency: str) -> str:
 @bp.get("/invoices/<invoice_id>/pdf")
 @console()
 def invoice_pdf(invoice_id: str):
-    pdf, disposition = billing().staff_invoice_pdf(org_id(), invoice_id)
-    if not pdf.startswith(b"%PDF-"):
-        raise ServiceUnavailable("billing answered something that is not a PDF")
-    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition})
+    return pdf_answer(*billing().staff_invoice_pdf(org_id(), invoice_id))
 
 
 @bp.post("/invoices/<invoice_id>/issue")
@@ -274,9 +278,12 @@ def refund(invoice_id: str, payment_id: str):
         return redirect(url_for("console_invoices.invoice", invoice_id=invoice_id))
     reason = (form.reason.data or "").strip() or None
     request_id = hashlib.sha256(f"{payment_id}|{form.request.data}|{amount}".encode()).hexdigest()[:40]
-    return _act(invoice_id, lambda: billing().refund(org_id(), payment_id, amount, reason, request_id),
-                "The refund was recorded." if payment.get("gateway") == "offline"
-                else "The refund was sent through the payment gateway.")
+    reopen = bool(form.reopen_invoice.data)
+    done = ("The refund was recorded." if payment.get("gateway") == "offline"
+            else "The refund was sent through the payment gateway.")
+    done += (" The invoice is reopened: the customer owes this amount again." if reopen
+             else " The invoice stays paid.")
+    return _act(invoice_id, lambda: billing().refund(org_id(), payment_id, amount, reason, request_id, reopen), done)
 
 
 @bp.post("/invoices/<invoice_id>/comments")

@@ -26,7 +26,7 @@ KIND_LABELS = {
     "portal_comment": "New comment in the portal", "ticket_reply": "Ticket reply",
     "document_shared": "Document shared", "quote_decision": "Quote accepted or declined",
     "staff_activity": "Activity, to staff (each time)", "staff_digest": "Activity digest, to staff (daily)",
-    "invoice_issued": "New invoice", "document_forwarded": "Document forwarded",
+    "invoice_issued": "New invoice", "payment_reminder": "Payment reminder", "document_forwarded": "Document forwarded",
     "shipment_dispatched": "Shipment on its way", "shipment_delivered": "Shipment delivered",
     "shipment_exception": "Shipment held up",
 }

@@ -20,6 +20,7 @@ TIME_HINT = "Leave empty for now."
 class OrderForm(InvoiceForm):
     """A new confirmed order: the invoice form's customer, currency, notes and line rows, with
     the order's date in place of a due date (discounts are not asked for)."""
+    start_rows = 5                  # a fixed number of rows: the order form has no Add a line
     due_date = None
     ordered_on = DateField("Order date (optional: today)", validators=[Optional()])
     number = StringField("Order number (optional: the next SO-000123)", validators=[Optional(), Length(max=40)])

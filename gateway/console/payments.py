@@ -1,11 +1,12 @@
-"""The console's payments: every payment of the org with its gateway reference, newest
-first, filtered by status; and, for the built-in simulated gateway, the levers a bank would
+"""The console's payments: every payment of the org with its customer, the invoices it pays
+(linked) and its gateway reference, newest first, filtered by status; and, for the built-in simulated gateway, the levers a bank would
 pull: settle or fail a pending bank debit (owners and admins)."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from gateway.clients.base import ServiceProblem
+from gateway.console.invoices import _customers
 from gateway.web.access import MANAGERS, console
 from gateway.web.context import billing as billing_client, org_id
 from gateway.web.forms import PAY_METHODS
@@ -27,8 +28,9 @@ def payments():
             raise
         flash(problem.detail, "error")
         page = billing_client().staff_payments(org_id(), {"status": status, "limit": 50})
+    customers = _customers({p["customer_id"] for p in page["items"]})
     return render_template("console/payments/payments.html", page=page, status=status, labels=PAYMENT_LABELS,
-                           methods=PAY_METHODS, cursor=cursor)
+                           methods=PAY_METHODS, cursor=cursor, customers=customers)
 
 
 @bp.post("/payments/<payment_id>/simulate")

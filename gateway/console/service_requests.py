@@ -1,8 +1,8 @@
 """The console's service requests: every request of the org (by status, priority, customer,
 assignee; cursor pages), and each request's page, where staff move its status, set its
 priority, assign it to a member of the team (their display name is what the customer sees),
-post an update the customer reads, and see both sides' files (documents' staff list for the
-subject service_request/<id>, downloaded through the console's documents page).
+post an update the customer reads, and see both sides' files and attach one for the customer
+(console/subject_files.py: the subject service_request/<id>).
 
 orders decides every rule with the staff member's own token; its refusals (409, 422) come back
 as a flash message on the request's page (post/redirect/get). Another org's request is a 404."""
@@ -13,12 +13,13 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from gateway.clients.base import ServiceUnavailable
+from gateway.console import subject_files
 from gateway.console.invoices import _customers
 from gateway.console.lists import cursor_page, next_url
 from gateway.console.orders import send_form
 from gateway.console.tickets import team
 from gateway.web.access import console
+from gateway.web.files import accepts_files
 from gateway.web.context import documents, org_id, orders
 from gateway.web.service_requests import MAX_UPDATE, PRIORITY_LABELS, STAFF_STATUS_LABELS
 
@@ -45,15 +46,6 @@ class UpdateForm(FlaskForm):
         DataRequired("Write the update first."),
         Length(max=MAX_UPDATE, message=f"An update is at most {MAX_UPDATE:,} characters.")],
         render_kw={"rows": "4", "maxlength": str(MAX_UPDATE)})
-
-
-def files(request_id: str) -> list[dict] | None:
-    """Both sides' files on the request; None while documents cannot be reached."""
-    try:
-        return documents().staff_documents(org_id(), {"subject_type": SUBJECT, "subject_id": request_id,
-                                                      "limit": 200})["items"]
-    except ServiceUnavailable:
-        return None
 
 
 def _back(request_id: str):
@@ -93,7 +85,9 @@ def service_request(request_id: str):
         SelectChoice(m["staff_id"], m.get("name") or m.get("email")) for m in team()]
     open_ = found["status"] != "closed"
     return render_template(
-        "console/service_requests/request.html", sr=found, files=files(request_id),
+        "console/service_requests/request.html", sr=found,
+        files=subject_files.attachments(SUBJECT, request_id),
+        file_form=subject_files.AttachForm(formdata=None) if open_ else None,
         customer=_customers({found["customer_id"]}).get(found["customer_id"]),
         status_form=StatusForm(formdata=None, status=found["status"]) if open_ else None,
         priority_form=PriorityForm(formdata=None, priority=found["priority"]) if open_ else None,
@@ -137,3 +131,16 @@ def post_update(request_id: str):
     return _act(request_id, UpdateForm(),
                 lambda f: orders().post_service_request_update(org_id(), request_id, f.text.data),
                 "Update posted: the customer has been told.")
+
+
+@bp.post("/service-requests/<request_id>/files")
+@accepts_files
+@console()
+def attach_file(request_id: str):
+    """A file for the customer on the request (documents checks it and says why it refuses)."""
+    found = orders().staff_service_request(org_id(), request_id)     # another org's: the 404 page
+    if found["status"] == "closed":
+        flash("This request is closed: it takes no more files.", "error")
+        return _back(request_id)
+    return _act(request_id, subject_files.AttachForm(), lambda f: subject_files.attach(
+        SUBJECT, request_id, found["customer_id"], f.file.data), "File attached: the customer sees it on the request.")

@@ -1,6 +1,6 @@
 """The console's support pages: the ticket inbox (filters: status, priority, customer,
 assignee, text), each ticket with its live conversation (gateway/web/chat.py), its files
-(console/ticket_files.py), internal notes that the customer never sees, status, closing with
+(console/subject_files.py), internal notes that the customer never sees, status, closing with
 a resolution, assignment, merging a duplicate, canned replies; the reviews page with
 averages per month. Every staff role works tickets; managing canned replies is for owners
 and admins."""
@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from gateway.clients.base import ServiceProblem
 from gateway.clients.support import SupportClient
-from gateway.console import ticket_files
+from gateway.console import subject_files
 from gateway.web import chat
 from gateway.web.access import MANAGERS, console
 from gateway.web.context import gateway, identity, org_id, principal
@@ -127,7 +127,8 @@ def _page(ticket_id: str):
         status_form=StatusForm(formdata=None, status=found["status"]) if open_ else None,
         close_form=CloseForm(formdata=None) if open_ else None, assign_form=assign if open_ else None,
         merge_form=MergeForm(formdata=None) if open_ else None,
-        files=ticket_files.attachments(ticket_id), file_form=ticket_files.AttachForm(formdata=None) if open_ else None,
+        files=subject_files.attachments("ticket", ticket_id),
+        file_form=subject_files.AttachForm(formdata=None) if open_ else None,
         status_labels=STATUS_LABELS, priority_labels=PRIORITY_LABELS)
 
 
@@ -240,13 +241,13 @@ def assign(ticket_id: str):
 @console()
 def attach_file(ticket_id: str):
     found = support().ticket(ticket_id)            # another org's ticket: the 404 page
-    form = ticket_files.AttachForm()
+    form = subject_files.AttachForm()
     if not form.validate_on_submit():
         return _refused(form_errors(form), ticket_id, "files")
     if found["status"] == "closed":
         return _refused("This ticket is closed: it takes no more files.", ticket_id, "files")
     try:
-        ticket_files.attach(found, form.file.data)
+        subject_files.attach("ticket", ticket_id, found["customer_id"], form.file.data)
     except ServiceProblem as problem:
         if problem.status not in SAID_TO_PERSON:
             raise

@@ -14,7 +14,7 @@ from gateway.web.context import forget_session_cache, identity, org_id, principa
 from gateway.web.forms import LANGUAGES, REQUIRED, apply_problem
 
 bp = Blueprint("portal_account", __name__)
-NOTIFY = (("invoices", "New invoices"), ("payments", "Payments"), ("tickets", "Ticket replies"),
+NOTIFY = (("invoices", "New invoices and payment reminders"), ("payments", "Payments"), ("tickets", "Ticket replies"),
           ("documents", "Shared documents"), ("orders", "Orders and deliveries"))
 
 

@@ -4,11 +4,12 @@ Everything comes from billing with the contact's own token, so billing decides w
 customer may see; the gateway only checks module and permission first."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 
-from gateway.clients.base import ServiceProblem, ServiceUnavailable
+from gateway.clients.base import ServiceProblem
 from gateway.web.access import modules_on, portal
 from gateway.web.context import billing, customer_id, org_id, principal
+from gateway.web.files import pdf_answer
 
 bp = Blueprint("portal_credit_notes", __name__)
 
@@ -45,7 +46,4 @@ def credit_note(credit_note_id: str):
 @bp.get("/credit-notes/<credit_note_id>/pdf")
 @portal(module="credit_notes", permission="download")
 def credit_note_pdf(credit_note_id: str):
-    pdf, disposition = billing().credit_note_pdf(org_id(), customer_id(), credit_note_id)
-    if not pdf.startswith(b"%PDF-"):
-        raise ServiceUnavailable("billing answered something that is not a PDF")
-    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition})
+    return pdf_answer(*billing().credit_note_pdf(org_id(), customer_id(), credit_note_id))

@@ -6,20 +6,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 
-from gateway.clients.base import ServiceProblem, ServiceUnavailable
+from gateway.clients.base import ServiceProblem
 from gateway.portal.bulk_payments import bulk_form_for
 from gateway.portal.comments import conversation_for
 from gateway.portal.payments import pay_form_for, payment_words
 from gateway.portal.documents import subject_files
 from gateway.web.access import portal
 from gateway.web.context import billing, customer_id, org_id, settings
+from gateway.web.files import pdf_answer
+from gateway.web.labels import CUSTOMER_INVOICE_LABELS
+from gateway.web.payments import with_reversals
 
 bp = Blueprint("portal_invoices", __name__)
 
-STATUS_LABELS = {"sent": "Due", "partially_paid": "Partly paid", "paid": "Paid", "overdue": "Overdue",
-                 "void": "Void"}
+STATUS_LABELS = CUSTOMER_INVOICE_LABELS
 SORTS = {"-issued_at": "Newest first", "issued_at": "Oldest first", "due_date": "Due soonest",
          "-due_date": "Due latest", "-total": "Largest amount", "total": "Smallest amount",
          "number": "Number (A–Z)", "-number": "Number (Z–A)"}
@@ -27,7 +29,8 @@ EVENT_LABELS = {"issued": "Issued", "updated": "Changed", "voided": "Voided", "v
                 "comment": "Comment", "forwarded": "Forwarded by e-mail",
                 "payment_initiated": "Payment started", "payment_pending": "Payment being processed",
                 "payment_settled": "Payment received", "payment_failed": "Payment failed",
-                "payment_refunded": "Payment refunded", "credit_applied": "Credit applied"}
+                "payment_refunded": "Refunded to you", "payment_reversed": "Payment reversed: to pay again",
+                "credit_applied": "Credit applied"}
 PAGE_SIZE = 25
 
 
@@ -73,7 +76,7 @@ def invoices():
 @portal(module="invoices", permission="view")
 def invoice(invoice_id: str):
     page = billing().invoice_page(org_id(), customer_id(), invoice_id)      # one read for the whole page
-    found = page["invoice"]
+    found = {**page["invoice"], "timeline": with_reversals(page["invoice"].get("timeline") or [])}
     return render_template("portal/invoices/invoice.html", invoice=found, status_labels=STATUS_LABELS,
                            event_labels=EVENT_LABELS, pay_form=pay_form_for(found, page["payment_methods"]),
                            in_progress_payment=page["payment_in_progress"],
@@ -85,7 +88,4 @@ def invoice(invoice_id: str):
 @bp.get("/invoices/<invoice_id>/pdf")
 @portal(module="invoices", permission="download")
 def invoice_pdf(invoice_id: str):
-    pdf, disposition = billing().invoice_pdf(org_id(), customer_id(), invoice_id)
-    if not pdf.startswith(b"%PDF-"):
-        raise ServiceUnavailable("billing answered something that is not a PDF")
-    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition})
+    return pdf_answer(*billing().invoice_pdf(org_id(), customer_id(), invoice_id))

@@ -8,14 +8,16 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template, request, url_for
 
 from gateway.clients.base import ServiceProblem
+from gateway.portal.invoices import STATUS_LABELS as INVOICE_LABELS
 from gateway.web.access import modules_on, portal
 from gateway.web.chat import stream_url
-from gateway.web.context import customer_id, org_id, orders
+from gateway.web.context import billing, customer_id, org_id, orders
 from gateway.web.orders import DELIVERY_LABELS, LIVE_TOPIC, ORDER_LABELS, day_arg
 
 bp = Blueprint("portal_orders", __name__)
 
 PAGE_SIZE = 25
+SHOWN_INVOICES = 20         # an order billed in more parts than this lists the first ones
 LIST_STATUSES = {"open": "Open", **ORDER_LABELS}
 SHIPMENT_FILTERS = {"on_the_way": "On the way", **DELIVERY_LABELS}
 
@@ -53,7 +55,24 @@ def sales_orders():
 def sales_order(order_id: str):
     order = orders().order(org_id(), customer_id(), order_id)
     return render_template("portal/orders/order.html", order=order, order_labels=ORDER_LABELS,
-                           delivery_labels=DELIVERY_LABELS, live=_live())
+                           delivery_labels=DELIVERY_LABELS, live=_live(), invoices=_invoices(order),
+                           invoice_labels=INVOICE_LABELS)
+
+
+def _invoices(order: dict) -> list[dict] | None:
+    """The invoices billing raised for the order (orders learnt their ids from InvoiceIssued),
+    read from billing with the contact's own token; None when this contact may not open
+    invoices, so the page says the order was billed without showing them."""
+    if "invoices" not in modules_on():
+        return None
+    found = []
+    for invoice_id in (order.get("invoice_ids") or [])[:SHOWN_INVOICES]:
+        try:
+            found.append(billing().invoice(org_id(), customer_id(), invoice_id))
+        except ServiceProblem as problem:
+            if problem.status != 404:            # voided away or never this customer's: left out
+                raise
+    return found
 
 
 @bp.get("/deliveries")

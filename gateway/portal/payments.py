@@ -5,16 +5,17 @@ still in progress for an invoice blocks a second one: billing refuses it and the
 says why, in billing's words."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from gateway.clients.base import ServiceProblem, ServiceUnavailable
+from gateway.clients.base import ServiceProblem
 from gateway.portal.payment_methods import offer_saved
 from gateway.portal.payment_return import return_url_for
 from gateway.web.access import modules_on, portal
 from gateway.web.context import billing, customer_id, org_id, principal, settings
+from gateway.web.files import pdf_answer
 from gateway.web.forms import PAY_METHODS
 from gateway.web.money import to_minor
 from gateway.web.payments import IN_PROGRESS, PAYMENT_LABELS, STATUS_TEXT, start_payment
@@ -95,10 +96,7 @@ def payment_status(payment_id: str):
 @bp.get("/payments/<payment_id>/receipt.pdf")
 @portal(module="invoices", permission="download")
 def receipt(payment_id: str):
-    pdf, disposition = billing().receipt_pdf(org_id(), customer_id(), payment_id)
-    if not pdf.startswith(b"%PDF-"):
-        raise ServiceUnavailable("billing answered something that is not a PDF")
-    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition})
+    return pdf_answer(*billing().receipt_pdf(org_id(), customer_id(), payment_id))
 
 
 def payment_words() -> dict:

@@ -1,7 +1,7 @@
 """The portal's projects: the customer's projects with their progress, and each project with
 its tasks, milestones and a timeline chart (frappe-gantt, vendored under static/vendor and
 drawn by static/projects.js from the tasks the page carries as JSON; on a phone the chart
-scrolls sideways and the task list is the content). Everything comes from orders with the
+gives way to a list of its bars by date). Everything comes from orders with the
 contact's own token; the gateway checks module and permission first."""
 from __future__ import annotations
 

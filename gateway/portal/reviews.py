@@ -1,7 +1,10 @@
 """The portal's review of the business's service (module "reviews"): a rating and a
-comment, at most once per the org's review period; support's refusal ("a review given
-recently") is shown in its own words."""
+comment, at most once per the org's review period. The form is offered only when support
+would take a review (a contact who just reviewed reads when it may again); support's
+refusal of a review sent from an older page is shown in its own words."""
 from __future__ import annotations
+
+from datetime import datetime, timezone
 
 from flask import Blueprint, render_template
 
@@ -29,4 +32,8 @@ def review():
         else:
             done = True
     status = 422 if form.errors or messages else 200
-    return render_template("portal/reviews/review.html", form=form, messages=messages, done=done), status
+    turn = None if done or form.errors or messages else support().review_turn(customer_id())
+    closed = bool(turn and turn["next_review_at"] and turn["next_review_at"] > datetime.now(timezone.utc).isoformat())
+    return render_template("portal/reviews/review.html", form=form, messages=messages, done=done,
+                           closed_until=turn["next_review_at"] if closed else None,
+                           reviewed_at=turn["reviewed_at"] if closed else None), status

@@ -34,11 +34,12 @@ from gateway.clients.base import ServiceProblem, ServiceUnavailable
 from gateway.web.access import public
 from gateway.web.context import MAX_TOKEN_LENGTH, billing, current_session, org_id, settings
 from gateway.web.forms import PAY_METHODS
+from gateway.web.labels import CUSTOMER_INVOICE_LABELS
 from gateway.web.payments import IN_PROGRESS, PAYMENT_LABELS, STATUS_TEXT, start_payment
 from gateway.web.security import rate_limited
 
 bp = Blueprint("public_pay_links", __name__)
-STATUS_LABELS = {"sent": "Open", "partially_paid": "Partly paid", "overdue": "Overdue", "paid": "Paid", "void": "Void"}
+STATUS_LABELS = CUSTOMER_INVOICE_LABELS
 
 
 class PayByLinkForm(FlaskForm):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, current_app, request, stream_with_context
 
+from gateway.clients.base import ServiceUnavailable
 from gateway.clients.documents import PASSED
 
 MARK = "_accepts_files"
@@ -46,3 +47,11 @@ def send_on(upstream) -> Response:
         # a PDF shown in the document's page: framed by this origin only (the viewer runs no sandbox)
         headers.update({"Content-Security-Policy": "frame-ancestors 'self'", "X-Frame-Options": "SAMEORIGIN"})
     return Response(stream_with_context(body()), status=200, headers=headers, direct_passthrough=True)
+
+
+def pdf_answer(pdf: bytes, disposition: str) -> Response:
+    """A PDF billing rendered (invoice, receipt, credit note, statement) with the file name it
+    gave; anything else in its place is billing failing, never passed on."""
+    if not pdf.startswith(b"%PDF-"):
+        raise ServiceUnavailable("billing answered something that is not a PDF")
+    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition})

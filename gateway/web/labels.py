@@ -2,6 +2,11 @@
 API scopes, payment states. One place, so the portal and the console say the same."""
 from __future__ import annotations
 
+from contracts.words import INVOICE_STATUS
+
+# an invoice's status: the same words on the PDF and in mails (contracts/words.py)
+CUSTOMER_INVOICE_LABELS = {k: v for k, v in INVOICE_STATUS.items() if k != "draft"}    # contacts never see drafts
+
 MODULE_LABELS = {
     "invoices": "Invoices", "payments": "Payments", "credit_notes": "Credit notes",
     "sales_orders": "Sales orders", "deliveries": "Deliveries", "service_requests": "Service requests",

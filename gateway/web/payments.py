@@ -24,6 +24,15 @@ STATUS_TEXT = {
 }
 PAYMENT_LABELS = {"initiated": "Not finished", "pending": "Processing", "settled": "Paid", "failed": "Failed",
                   "refunded": "Refunded", "received_late": "Received late: to refund"}
+# (a payment only partly refunded reads "Partly refunded (€85.00 of €585.00)": parts/payments.html)
+
+
+def with_reversals(timeline: list[dict]) -> list[dict]:
+    """An invoice's history with each refund that reopened it (staff reversed the payment: the
+    customer owes it again) as its own event, "payment_reversed", apart from a refund that
+    gave money back and left the invoice paid ("payment_refunded")."""
+    return [{**e, "event": "payment_reversed"} if e.get("event") == "payment_refunded" and e.get("reopens_invoice")
+            else e for e in timeline]
 
 
 def start_payment(start: Callable[[], dict], back: str, hand_over: str, status_url: Callable[[dict], str],

@@ -9,11 +9,13 @@ from typing import Callable
 
 from flask import Response, redirect, request
 
-from gateway.clients.base import ServiceProblem, ServiceUnavailable
+from gateway.clients.base import ServiceProblem
 from gateway.web.context import billing, org_id
+from gateway.web.files import pdf_answer
 
 KIND_LABELS = {"invoice": "Invoice", "invoice_adjusted": "Invoice changed", "invoice_voided": "Invoice voided",
-               "payment": "Payment", "payment_refund": "Payment refunded", "credit_note": "Credit note",
+               "payment": "Payment", "payment_refund": "Payment refunded",
+               "invoice_reduced": "Invoice reduced by refund", "credit_note": "Credit note",
                "credit_refund": "Credit paid back"}
 AGEING = (("current", "Current"), ("days_1_30", "1–30 days overdue"), ("days_31_60", "31–60 days overdue"),
           ("days_61_90", "61–90 days overdue"), ("days_over_90", "Over 90 days overdue"))
@@ -68,6 +70,4 @@ def pdf(customer: str, page_url: Callable[..., str]) -> Response:
         if problem.status not in (400, 422):
             raise
         return redirect(page_url(**query))
-    if not body.startswith(b"%PDF-"):
-        raise ServiceUnavailable("billing answered something that is not a PDF")
-    return Response(body, mimetype="application/pdf", headers={"Content-Disposition": disposition})
+    return pdf_answer(body, disposition)

@@ -11,7 +11,7 @@ from services.billing.adapters.identity_logo import IdentityLogos
 from services.billing.adapters.registry import PaymentGateways
 from services.billing.domain import commands as c
 from services.billing.handlers import (comments, credit_notes, expiry, gateway_connections, invoices,
-                                       payment_links, payment_methods, payments, refunds, returns)
+                                       payment_links, payment_methods, payments, refunds, reminders, returns)
 from services.billing.projections.customers import on_customer_created, on_customer_updated
 from services.billing.tables import metadata
 from services.chassis import orgs
@@ -79,7 +79,8 @@ SPEC = ServiceSpec(
     projections=projections.all_projections,
     subscriptions=subscriptions,
     blueprints=api.blueprints,
-    # abandoned "initiated" payments expire (handlers/expiry.py); refunds left open are finished (refunds.py)
-    background=lambda: [expiry.loop, refunds.loop],
+    # abandoned "initiated" payments expire (handlers/expiry.py); refunds left open are finished
+    # (refunds.py); payment reminders due are sent (reminders.py)
+    background=lambda: [expiry.loop, refunds.loop, reminders.loop],
     ports=_ports,
 )

@@ -56,6 +56,7 @@ refund_requests = Table(
     Column("status", String(20), nullable=False),        # requested, done, failed
     Column("gateway_refund_id", String(200)),
     Column("created_at", String(40), nullable=False),
+    Column("reopens_invoice", Boolean, nullable=False),  # staff reverse the payment: the invoices owe it again
 )
 
 
@@ -189,4 +190,24 @@ simulated_gateway_methods = Table(
     Column("exp_year", Integer),
     Column("created_at", String(40), nullable=False),
     Column("detached_at", String(40)),
+)
+
+
+# --- payment reminders (handlers/reminders.py): each org's schedule, customers left out ----
+
+reminder_schedules = Table(
+    "reminder_schedules", metadata,
+    Column("org_id", String(64), primary_key=True),
+    Column("enabled", Boolean, nullable=False),
+    Column("days", JSON, nullable=False),            # steps in days from the due date: [-3, 0, 7, 14]
+    Column("updated_at", String(40), nullable=False),
+    Column("updated_by", String(200)),
+)
+
+reminder_optouts = Table(
+    "reminder_optouts", metadata,
+    Column("org_id", String(64), primary_key=True),
+    Column("customer_id", String(64), primary_key=True),
+    Column("updated_at", String(40), nullable=False),
+    Column("updated_by", String(200)),
 )

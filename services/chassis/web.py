@@ -11,6 +11,7 @@ from flask_smorest import Api
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
+from contracts.oversize import too_large
 from contracts.problem import PROBLEM_JSON, problem
 from services.chassis import auth, context, kafka, logs, metrics
 from services.chassis.config import Config
@@ -113,6 +114,9 @@ def _wire_errors(app: Flask) -> None:
         if errors:
             fields = sorted({f for loc in errors.values() if isinstance(loc, dict) for f in loc})
             detail = f"Invalid input: {', '.join(fields)}." if fields else "Invalid input."
+        if exc.code == 413:                     # refused unread: name the field that was too long
+            detail, named = too_large(request.environ, request.max_content_length or 0)
+            errors = {"json": named} if named else None
         response = _problem_response(exc.code or 500, exc.name, detail, errors=errors)
         if exc.code == 405 and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)

@@ -58,6 +58,7 @@ EVENT_HANDLERS = {
     },
     BILLING: {
         "InvoiceIssued": [customer_mail.on_invoice_issued, activity.on_portal_event],
+        "ReminderSent": [customer_mail.on_reminder_sent, activity.on_portal_event],
         "PaymentInitiated": [link_payers.on_payment_initiated, customer_mail.on_payment_initiated,
                              activity.on_portal_event],
         "PaymentSettled": [link_payers.on_payment_settled, customer_mail.on_payment_settled,

@@ -9,7 +9,7 @@ DESIGN_CATALOGUE = {
     "identity": """OrganizationCreated PortalSettingsChanged CustomerCreated ContactInvited
         ContactActivated ContactSignedUp ProfileUpdated PasswordChanged MfaEnabled
         MfaDisabled PermissionsChanged LoginSucceeded LoginFailed SessionRevoked""",
-    "billing": """InvoiceIssued InvoiceUpdated InvoiceVoided InvoiceViewed InvoiceForwarded
+    "billing": """InvoiceIssued InvoiceUpdated InvoiceVoided InvoiceViewed InvoiceForwarded ReminderSent
         PaymentInitiated PaymentPending PaymentSettled PaymentFailed PaymentRefunded
         CreditNoteIssued CreditApplied CreditRefunded PaymentLinkCreated CommentPosted""",
     "orders": """SalesOrderPlaced SalesOrderUpdated ShipmentDispatched DeliveryStatusChanged

@@ -110,6 +110,22 @@ def test_gateway_must_be_known():
     assert "gateway" in violation("PaymentSettled", settled(gateway="bitcoin"))
 
 
+def refunded(**changes) -> dict:
+    data = {
+        "payment_id": "pay-1", "refund_id": "ref-1", "customer_id": "cus-1", "amount_minor": 8_500,
+        "currency": "EUR", "gateway": "stripe", "gateway_reference": "pi_123", "reason": None,
+        "allocations": [{"invoice_id": "inv-1", "amount_minor": 8_500}], "gateway_refund_id": "re_1",
+    }
+    return {**data, **changes}
+
+
+def test_a_refund_says_whether_it_reopens_its_invoices_and_older_ones_did_not_say():
+    assert validate_data("PaymentRefunded", refunded(reopens_invoice=False))["reopens_invoice"] is False
+    assert validate_data("PaymentRefunded", refunded(reopens_invoice=True))["reopens_invoice"] is True
+    assert "reopens_invoice" not in validate_data("PaymentRefunded", refunded())    # recorded before: optional
+    assert "reopens_invoice" in violation("PaymentRefunded", refunded(reopens_invoice="maybe"))
+
+
 def test_event_timestamps_must_be_utc():
     assert "issued_at" in violation("InvoiceIssued", invoice_issued(issued_at="2024-07-01T09:00:00"))
     assert "issued_at" in violation("InvoiceIssued", invoice_issued(issued_at="2024-07-01T11:00:00+02:00"))

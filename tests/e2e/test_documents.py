@@ -13,8 +13,7 @@ from fpdf import FPDF
 
 from tests.e2e.shots import shoot
 from tests.e2e.stack import Stack
-from tests.e2e.test_front_door import STAFF, enrol
-from tests.e2e.test_payments import BUYER, sign_in
+from tests.e2e.test_payments import BUYER, console_owner, sign_in
 
 
 def write_pdf(path: Path, words: str) -> bytes:
@@ -40,9 +39,7 @@ def test_a_quote_shared_downloaded_accepted_becomes_an_order_and_a_ticket_file_r
     stack.start()
     base = f"http://localhost:{stack.gateway}"
     try:
-        staff = browser.new_context(accept_downloads=True).new_page()
-        sign_in(staff, base, "/console/signin", STAFF)
-        enrol(staff, [])
+        staff = console_owner(browser, base)
         staff.goto(base + "/console/documents/new")
         staff.get_by_label("Customer").select_option(label="Acme Retail Ltd")
         staff.get_by_label("Kind").select_option("quote")

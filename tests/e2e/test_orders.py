@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.shots import shoot
-from tests.e2e.stack import Stack
+from tests.e2e.stack import Stack, get, post
 from tests.e2e.test_front_door import STAFF, enrol
 from tests.e2e.test_payments import BUYER, sign_in
 
@@ -70,5 +70,26 @@ def test_staff_ship_an_order_and_the_contact_follows_it(tmp_path, browser):
         badge = buyer.locator("article.shipment [data-shipment-status]")
         badge.filter(has_text="Out for delivery").wait_for(timeout=15000)
         assert marker and buyer.evaluate("() => window.notReloaded === true")
+
+        # the ERP bills the order: billing's InvoiceIssued names it, orders marks it invoiced
+        # through the broker, and the order's page lists the invoice, linked
+        op = stack.operator()
+        _, org = get(stack.url("identity") + "/orgs/by-host/localhost")
+        order_id = buyer.url.rstrip("/").rsplit("/", 1)[1]
+        order = get(stack.url("orders") + f"/orgs/{org['org_id']}/sales-orders/{order_id}", op)[1]
+        status, invoice = post(stack.url("billing") + f"/orgs/{org['org_id']}/invoices", {
+            "customer_id": order["customer_id"], "currency": "EUR", "issue": True, "sales_order_id": order_id,
+            "lines": [{"description": "Price label printers", "quantity": "1", "unit_price_minor": 77400,
+                       "tax_rate": "0"}]}, op)
+        assert status == 201
+        for _ in range(50):
+            buyer.reload()
+            if "Invoiced" in buyer.locator("h1").inner_text():
+                break
+            buyer.wait_for_timeout(200)
+        link = buyer.get_by_role("link", name=invoice["number"])
+        assert link.get_attribute("href") == f"/invoices/{invoice['invoice_id']}"
+        link.click()
+        assert invoice["number"] in buyer.locator("h1").inner_text()
     finally:
         stack.stop()

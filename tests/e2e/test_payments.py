@@ -5,6 +5,7 @@ pays by card, the invoice shows paid, and the receipt PDF carries the invoice nu
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
@@ -23,6 +24,19 @@ def sign_in(page, base: str, path: str, login: tuple[str, str]) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def euros(shown: str) -> Decimal:
+    """€1,234.50 as the number a person reads."""
+    return Decimal(shown.strip().replace("€", "").replace(",", ""))
+
+
+def console_owner(browser, base: str):
+    """The demo owner in the console, two-step sign-in set up, on a page that takes downloads."""
+    page = browser.new_context(accept_downloads=True).new_page()
+    sign_in(page, base, "/console/signin", STAFF)
+    enrol(page, [])
+    return page
+
+
 @pytest.mark.slow
 def test_bank_debit_pending_refused_again_failed_by_staff_then_paid_by_card(tmp_path, browser):
     stack = Stack(tmp_path / "var")
@@ -33,8 +47,13 @@ def test_bank_debit_pending_refused_again_failed_by_staff_then_paid_by_card(tmp_
         buyer = context.new_page()
         sign_in(buyer, base, "/signin", BUYER)
         shoot(buyer, "portal-home", phone=True)
+        balance = euros(buyer.locator('[data-figure="balance-EUR"]').inner_text())
+        overdue = euros(buyer.locator('[data-figure="overdue-EUR"]').inner_text())
         buyer.goto(base + "/invoices")
         shoot(buyer, "portal-invoices", phone=True)
+        rows = [r.locator("td").all_inner_texts() for r in buyer.locator("table tbody tr").all()]
+        assert balance == sum(euros(cells[-1]) for cells in rows) > 0          # the home page's figures
+        assert overdue == sum(euros(cells[-1]) for cells in rows if "Overdue" in cells) > 0
         buyer.locator("table tbody tr").first.get_by_role("link").click()
         shoot(buyer, "portal-invoice")
         invoice_url = buyer.url

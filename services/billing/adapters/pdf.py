@@ -326,8 +326,10 @@ def render_invoice(invoice: dict, org: dict, logo: bytes | None, font_dir: str |
         rate = f" {percent(taxes[0]['rate'])}" if taxes else ""
         rows.append((f"Tax{rate}", money(invoice.get("tax_minor"), currency)))
     rows += [("Total", money(invoice.get("total_minor"), currency)),
-             ("Paid", money(invoice.get("amount_paid_minor"), currency)),
-             ("Amount due", money(invoice.get("amount_due_minor"), currency))]
+             ("Paid", money(invoice.get("amount_paid_minor"), currency))]
+    if invoice.get("refunded_minor"):               # given back, the invoice still paid (queries.invoices)
+        rows.append(("Refunded to you", money(invoice["refunded_minor"], currency)))
+    rows.append(("Amount due", money(invoice.get("amount_due_minor"), currency)))
     doc.totals(rows, emphasised="Amount due")
     doc.notes(invoice.get("notes"))
     return _render(doc)
@@ -348,10 +350,15 @@ def render_receipt(payment: dict, invoices: list[dict], org: dict, logo: bytes |
     gateway_reference, settled_at, status, allocations: [{invoice_id and/or invoice_number,
     amount_minor}]}; `invoices`: the details of the invoices it was allocated to (for their
     numbers, totals and what is still due). A payment not (yet) settled is watermarked with
-    its status: only a settled payment has a true receipt."""
+    its status: only a settled payment has a true receipt. One refunded in part is still the
+    receipt of what was paid, with what went back (`refunded_minor`) under it; only one
+    refunded in full is watermarked REFUNDED."""
     currency = payment["currency"]
     number = str(payment.get("receipt_number") or payment.get("number") or payment.get("payment_id") or "")
     status = payment.get("status")
+    refunded = int(payment.get("refunded_minor") or 0)
+    if status == "refunded" and refunded < int(payment.get("amount_minor") or 0):
+        status = "settled"                                  # partly refunded: a true receipt
     watermark = status.upper() if status and status != "settled" else None
     doc = _Document(org, logo, "Receipt", number, watermark, font_dir)
     doc.add_page()
@@ -393,6 +400,8 @@ def render_receipt(payment: dict, invoices: list[dict], org: dict, logo: bytes |
     if unallocated:
         rows.append(("Not allocated", money(unallocated, currency)))
     rows.append(("Amount paid", money(payment.get("amount_minor"), currency)))
+    if refunded:
+        rows.append(("Refunded to you", money(refunded, currency)))
     doc.totals(rows, emphasised="Amount paid")
     doc.notes(payment.get("notes") or "Thank you for your payment.")
     return _render(doc)

@@ -11,7 +11,8 @@ from datetime import date
 from services.billing.adapters.pdf import MUTED, _Document, _plain, _render, day, money
 
 KIND_LABELS = {"invoice": "Invoice", "invoice_adjusted": "Invoice changed", "invoice_voided": "Invoice voided",
-               "payment": "Payment", "payment_refund": "Payment refunded", "credit_note": "Credit note",
+               "payment": "Payment", "payment_refund": "Payment refunded",
+               "invoice_reduced": "Invoice reduced by refund", "credit_note": "Credit note",
                "credit_refund": "Credit refunded"}
 AGEING = (("current", "Current"), ("days_1_30", "1–30 days"), ("days_31_60", "31–60 days"),
           ("days_61_90", "61–90 days"), ("days_over_90", "Over 90 days"), ("total", "Total due"))

@@ -60,6 +60,9 @@ class ApplyIn(Schema):
 class CreditRefundIn(Schema):
     amount_minor = fields.Integer(strict=True, required=True, validate=AMOUNT)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    request_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=8, max=100),
+                               metadata={"description": "Sent again (a retry, a double click), it records no "
+                                                        "second refund and answers the note."})
 
 
 class CreditListArgs(Schema):
@@ -192,7 +195,7 @@ class CreditRefundView(MethodView):
     def post(self, body, org_id, credit_note_id):
         """Record credit paid back to the customer out of band (owners and admins)."""
         credit_notes.refund_credit(runtime(), RefundCredit(org_id, credit_note_id, body["amount_minor"],
-                                                           body["reason"]))
+                                                           body["reason"], body["request_id"]))
         return _staff_detail(org_id, credit_note_id)
 
 

@@ -11,8 +11,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.billing.api.schemas import (CustomerListArgs, CustomerPageOut, InvoiceIn, InvoiceOut,
-                                          InvoicePatch, IssueIn, StaffInvoiceOut, StaffListArgs,
+                                          InvoicePatch, IssueIn, PriceIn, PriceOut, StaffInvoiceOut, StaffListArgs,
                                           StaffPageOut, VoidIn)
+from services.billing.domain import money
+from services.billing.domain.invoice import price_lines
 from services.billing.domain.commands import (CreateInvoice, DiscardDraft, IssueInvoice,
                                               RecordInvoiceView, UpdateInvoice, VoidInvoice)
 from services.billing.handlers import invoices as handlers
@@ -36,6 +38,19 @@ def today():
 def _staff_detail(org_id, invoice_id):
     with read_only(runtime().engine) as conn:
         return queries.invoice_detail(conn, org_id, invoice_id, today(), for_customer=False)
+
+
+@blp.route("/orgs/<org_id>/invoices/price")
+class Price(MethodView):
+    @auth.requires(*STAFF_KINDS, **MANAGE)
+    @blp.arguments(PriceIn)
+    @blp.response(200, PriceOut)
+    def post(self, body, org_id):
+        """What these lines come to, priced exactly as an invoice prices them (nothing is
+        stored): the console's running total while staff type an invoice."""
+        money.exponent(body["currency"])
+        lines, totals = price_lines(body["lines"])
+        return {"currency": body["currency"], "lines": lines, "taxes": money.tax_breakdown(lines), **totals.as_dict()}
 
 
 @blp.route("/orgs/<org_id>/invoices")

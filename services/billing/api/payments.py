@@ -121,9 +121,10 @@ class RefundView(MethodView):
     @blp.arguments(RefundIn)
     @blp.response(200, StaffPaymentOut)
     def post(self, body, org_id, payment_id):
-        """Give back part or all of a settled payment (owners and admins)."""
+        """Give back part or all of a settled payment (owners and admins). Its invoices stay paid
+        unless `reopen_invoice` is true: then the payment is reversed and they owe the amount again."""
         refunds.refund(runtime(), RefundPayment(org_id, payment_id, body["amount_minor"], body["reason"],
-                                                body["request_id"]))
+                                                body["request_id"], body["reopen_invoice"]))
         return _staff_detail(org_id, payment_id)
 
 

@@ -31,6 +31,14 @@ class InvoiceIn(Schema):
     number = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=40))
     external_ref = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200))
     issue = fields.Boolean(load_default=False, metadata={"description": "Issue at once (else a draft)."})
+    sales_order_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64),
+                                   metadata={"description": "The orders service's sales order this invoice "
+                                                            "bills: issuing it moves that order to invoiced."})
+
+
+class PriceIn(Schema):
+    currency = fields.String(required=True, validate=CURRENCY)
+    lines = fields.List(fields.Nested(LineIn), required=True, validate=validate.Length(min=1, max=MAX_LINES))
 
 
 class InvoicePatch(Schema):
@@ -86,6 +94,16 @@ class TaxOut(Schema):
     tax_minor = fields.Integer()
 
 
+class PriceOut(Schema):
+    currency = fields.String()
+    subtotal_minor = fields.Integer()
+    discount_minor = fields.Integer()
+    tax_minor = fields.Integer()
+    total_minor = fields.Integer()
+    lines = fields.List(fields.Nested(LineOut))
+    taxes = fields.List(fields.Nested(TaxOut))
+
+
 class TimelineOut(Schema):
     event = fields.String(metadata={"description": "issued, updated, voided, viewed"})
     at = fields.String()
@@ -97,6 +115,8 @@ class TimelineOut(Schema):
     contact_id = fields.String()
     payment_id = fields.String(metadata={"description": "payment_* entries"})
     amount_minor = fields.Integer(metadata={"description": "payment_*: the amount for this invoice"})
+    reopens_invoice = fields.Boolean(metadata={"description": "payment_refunded: true when the payment was "
+                                                              "reversed and the invoice owes the amount again"})
     credit_note_id = fields.String(metadata={"description": "credit_applied: the credit note (number: its number)"})
     comment_id = fields.String(metadata={"description": "comment entries (customers: visible ones only)"})
     internal = fields.Boolean(metadata={"description": "comment entries, staff answers"})
@@ -114,8 +134,11 @@ class InvoicePaymentOut(Schema):
 
     payment_id = fields.String()
     amount_minor = fields.Integer()
-    refunded_minor = fields.Integer()
-    status = fields.String(metadata={"description": "initiated, pending, settled, failed, refunded"})
+    refunded_minor = fields.Integer(metadata={"description": "Every refund of this payment off this invoice."})
+    reopened_minor = fields.Integer(metadata={"description": "The part of refunded_minor the invoice owes "
+                                                             "again (the payment was reversed)."})
+    status = fields.String(metadata={"description": "initiated, pending, settled, failed, refunded (some or all "
+                                                    "of it: compare refunded_minor with amount_minor)"})
     method = fields.String(allow_none=True)
     saved_method = fields.Nested(SavedMethodOut, allow_none=True)
     gateway = fields.String()
@@ -140,11 +163,18 @@ class InvoiceSummaryOut(Schema):
     amount_due_minor = fields.Integer()
     issued_at = fields.String(allow_none=True)
     due_date = fields.String(allow_none=True)
+    payment_in_progress = fields.Boolean(metadata={"description": "A payment for it is being processed: "
+                                                                  "it cannot be paid again until that one ends."})
 
 
 class InvoiceOut(InvoiceSummaryOut):
+    sales_order_id = fields.String(allow_none=True)
     subtotal_minor = fields.Integer()
     discount_minor = fields.Integer()
+    refunded_minor = fields.Integer(metadata={
+        "description": "Money paid on this invoice and given back without reopening it: the invoice stays "
+                       "paid and is worth that much less to the customer. Reversed payments are not in it: "
+                       "they lower amount_paid_minor instead."})
     notes = fields.String(allow_none=True)
     lines = fields.List(fields.Nested(LineOut))
     taxes = fields.List(fields.Nested(TaxOut))
@@ -210,6 +240,9 @@ class RefundIn(Schema):
     request_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=8, max=100),
                                metadata={"description": "Names the request: sent again (a retry, a double "
                                                         "click) it makes no second refund."})
+    reopen_invoice = fields.Boolean(load_default=False, metadata={
+        "description": "false (default): money goes back and the invoices stay paid. true: the payment is "
+                       "reversed, the invoices' amounts paid go down and the customer owes the amount again."})
 
 
 class SimulateIn(Schema):
@@ -233,19 +266,25 @@ class PaymentAllocationOut(Schema):
     number = fields.String(allow_none=True)
     amount_minor = fields.Integer()
     refunded_minor = fields.Integer()
+    reopened_minor = fields.Integer(metadata={"description": "The part of refunded_minor this invoice owes again."})
 
 
 class PaymentOut(Schema):
     payment_id = fields.String()
     customer_id = fields.String()
-    status = fields.String(metadata={"description": "initiated, pending, settled, failed, refunded"})
+    status = fields.String(metadata={"description": "initiated, pending, settled, failed, refunded (some or all "
+                                                    "of it: refunded_minor says how much)"})
     gateway = fields.String()
     method = fields.String(allow_none=True)
     saved_method = fields.Nested(SavedMethodOut, allow_none=True,
                                  metadata={"description": "For a method \"saved:<id>\": what it is, to name it."})
     currency = fields.String()
     amount_minor = fields.Integer()
-    refunded_minor = fields.Integer()
+    refunded_minor = fields.Integer(metadata={"description": "What went back to the customer so far; less "
+                                                            "than amount_minor: partly refunded."})
+    reopened_minor = fields.Integer(metadata={
+        "description": "The part of refunded_minor its invoices owe again (staff reversed the payment); the rest "
+                       "went back and left them paid."})
     allocations = fields.List(fields.Nested(PaymentAllocationOut))
     failure_reason = fields.String(allow_none=True)
     failure_message = fields.String(allow_none=True)

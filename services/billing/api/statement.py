@@ -6,6 +6,8 @@ A contact reads its own customer's statement with the module "invoices" and the 
 "invoices") and the operator read any customer's of the org: a customer billing has no
 money of answers an empty statement (billing cannot tell it from a customer of another org,
 and either way there is nothing to show). Every query is scoped to the org in the path.
+The account summary (queries/account.py: balance due, overdue, next due date) is read the
+same way, for the portal's home page.
 """
 from __future__ import annotations
 
@@ -18,13 +20,14 @@ from services.billing.adapters import statement_pdf
 from services.billing.api.documents import PDF_ANSWER, UNSAFE, logo_and_fonts, org_of
 from services.billing.api.invoices import today
 from services.billing.api.schemas import CURRENCY
-from services.billing.queries import statement
+from services.billing.queries import account, statement
 from services.billing.queries.customers import bill_to
 from services.chassis import auth
 from services.chassis.db import read_only
 from services.chassis.web import runtime
 
-blp = Blueprint("statement", __name__, description="Statement of account: balances, entries, ageing; as PDF")
+blp = Blueprint("statement", __name__,
+                description="Statement of account: balances, entries, ageing; as PDF; the account summary")
 
 KINDS = ("contact", "staff", "api_key", "system")
 VIEW = dict(module="invoices", permission="view")
@@ -124,3 +127,38 @@ class StatementPdf(MethodView):
         name = UNSAFE.sub("-", f"statement-{found['starts']}-{found['ends']}").strip("-.")
         return Response(body, mimetype="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
+
+
+class BalanceOut(Schema):
+    currency = fields.String()
+    open_invoices = fields.Integer()
+    balance_due_minor = fields.Integer()
+    overdue_minor = fields.Integer()
+    overdue_invoices = fields.Integer()
+    next_due_date = fields.String(allow_none=True, metadata={"description": "The earliest due date not yet passed."})
+
+
+class OverdueOut(Schema):
+    invoice_id = fields.String()
+    number = fields.String(allow_none=True)
+    currency = fields.String()
+    amount_due_minor = fields.Integer()
+    due_date = fields.String(allow_none=True)
+
+
+class AccountSummaryOut(Schema):
+    balances = fields.List(fields.Nested(BalanceOut), metadata={"description": "One per currency, largest first."})
+    payments_in_progress = fields.Integer(metadata={"description": "Open invoices with a payment in progress."})
+    overdue_to_pay = fields.List(fields.Nested(OverdueOut), metadata={
+        "description": "Overdue invoices without a payment in progress, oldest due first (at most 100)."})
+
+
+@blp.route("/orgs/<org_id>/customers/<customer_id>/account-summary")
+class AccountSummary(MethodView):
+    @auth.requires(*KINDS, **VIEW)
+    @blp.response(200, AccountSummaryOut)
+    def get(self, org_id, customer_id):
+        """What the portal's home says about money: balance due, overdue (amount and count)
+        and the next due date per currency, and the overdue invoices "Pay all overdue" pays."""
+        with read_only(runtime().engine) as conn:
+            return account.account_summary(conn, org_id, customer_id, today())

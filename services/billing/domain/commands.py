@@ -13,6 +13,7 @@ class CreateInvoice:
     number: str | None = None           # None: billing numbers it when it is issued
     external_ref: str | None = None     # the ERP's id: pushing it again answers the same invoice
     issue: bool = False                 # issue at once instead of keeping a draft
+    sales_order_id: str | None = None   # the orders service's order this invoice bills
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class RefundPayment:
     amount_minor: int
     reason: str | None = None
     request_id: str | None = None       # the same request again makes no second refund (handlers/refunds.py)
+    reopen_invoice: bool = False        # staff reverse the payment: its invoices owe the amount again
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,7 @@ class RefundCredit:
     credit_note_id: str
     amount_minor: int
     reason: str | None = None
+    request_id: str | None = None       # the caller's: sent again, it records no second refund
 
 
 @dataclass(frozen=True)

@@ -169,12 +169,12 @@ class CreditNote(Aggregate):
         if self.remaining_minor <= 0:
             raise DomainError(f"Credit note {self.number} has no credit left.", code="used")
         if amount > self.remaining_minor:
-            raise DomainError(f"Credit note {self.number} has only {self.remaining_minor} left.",
+            raise DomainError(f"Credit note {self.number} has only {self._money(self.remaining_minor)} left.",
                               field="amount_minor")
         if invoice.amount_due_minor <= 0:
             raise DomainError(f"{name} has nothing left to pay.", field="invoice_id")
         if amount > invoice.amount_due_minor:
-            raise DomainError(f"Only {invoice.amount_due_minor} is due on {name}.", field="amount_minor")
+            raise DomainError(f"Only {self._money(invoice.amount_due_minor)} is due on {name}.", field="amount_minor")
         self.record("CreditApplied", {
             "credit_note_id": self.id, "customer_id": self.customer_id, "invoice_id": invoice.invoice_id,
             "amount_minor": amount, "currency": self.currency, "remaining_minor": self.remaining_minor - amount})
@@ -188,13 +188,17 @@ class CreditNote(Aggregate):
         if self.remaining_minor <= 0:
             raise DomainError(f"Credit note {self.number} has no credit left.", code="used")
         if amount > self.remaining_minor:
-            raise DomainError(f"Credit note {self.number} has only {self.remaining_minor} left.",
+            raise DomainError(f"Credit note {self.number} has only {self._money(self.remaining_minor)} left.",
                               field="amount_minor")
         self.record("CreditRefunded", {
             "credit_note_id": self.id, "customer_id": self.customer_id, "amount_minor": amount,
             "currency": self.currency, "remaining_minor": self.remaining_minor - amount,
             "refund_id": refund_id or str(uuid.uuid4()), "reason": _text(reason, "reason", "reason", 500)})
         return True
+
+    def _money(self, amount_minor: int) -> str:
+        """"30.00 EUR": a refusal's amount as people read it (never minor units)."""
+        return f"{money.format_major(amount_minor, self.currency)} {self.currency}"
 
     # --- folding events -------------------------------------------------------------------
 

@@ -7,8 +7,9 @@ customer"), so the draft lives as a row that the handlers save (`draft_row`) and
 whole content, then InvoiceUpdated / InvoiceVoided / InvoiceViewed; its state is the fold.
 
 Amounts paid and due: `amount_paid_minor` is what settled payments pay towards the invoice,
-less refunds, plus the credit applied to it from credit notes. Those are the Payment and
-CreditNote aggregates' events (their own streams, see payment.py and credit_note.py), so
+less the refunds that reopened it (a reversed payment; a plain refund leaves it paid),
+plus the credit applied to it from credit notes. Those are the Payment and CreditNote
+aggregates' events (their own streams, see payment.py and credit_note.py), so
 the handler that loads an invoice tells it with `account_for_payments`, reading the same
 `payment_allocations` and `credit_applications` rows the `invoices` read model sums
 (projections.paid_on): aggregate and read model agree.
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from services.chassis.aggregate import Aggregate
 from services.chassis.errors import DomainError
@@ -102,8 +103,10 @@ class Invoice(Aggregate):
         self.due_date: str | None = None
         self.notes: str | None = None
         self.external_ref: str | None = None
+        self.sales_order_id: str | None = None       # the orders service's order it bills
         self.issued_at: str | None = None
         self.amount_paid_minor = 0
+        self.reminded: set[int] = set()               # the reminder steps sent (days from due)
 
     # --- what it is ---------------------------------------------------------------------
 
@@ -123,7 +126,7 @@ class Invoice(Aggregate):
         return shown_status(self.status, self.due_date, self.amount_due_minor, today)
 
     def account_for_payments(self, paid_minor: int) -> None:
-        """What settled payments (less refunds) and applied credit notes pay towards this
+        """What settled payments (less reversals) and applied credit notes pay towards this
         invoice (projections.paid_on); not an event of its own."""
         self.amount_paid_minor = paid_minor
 
@@ -132,19 +135,23 @@ class Invoice(Aggregate):
     @classmethod
     def draft(cls, org_id: str, customer_id: str, currency: str, lines: list[dict],
               due_date=None, notes=None, number=None, external_ref=None,
-              invoice_id: str | None = None) -> "Invoice":
+              invoice_id: str | None = None, sales_order_id: str | None = None) -> "Invoice":
         if not isinstance(customer_id, str) or not customer_id.strip() or len(customer_id) > 64:
             raise DomainError("An invoice needs a customer.", field="customer_id")
         money.exponent(currency)
         if external_ref is not None and (not isinstance(external_ref, str)
                                          or not 1 <= len(external_ref.strip()) <= 200):
             raise DomainError("external_ref is 1 to 200 characters.", field="external_ref")
+        if sales_order_id is not None and (not isinstance(sales_order_id, str)
+                                           or not 1 <= len(sales_order_id.strip()) <= 64):
+            raise DomainError("sales_order_id is 1 to 64 characters.", field="sales_order_id")
         invoice = cls(invoice_id or str(uuid.uuid4()), org_id)
         invoice.customer_id, invoice.currency = customer_id.strip(), currency
         invoice.lines, invoice.totals = price_lines(lines)
         invoice.due_date, invoice.notes = check_due_date(due_date), check_notes(notes)
         invoice.number = None if number is None else check_number(number)
         invoice.external_ref = None if external_ref is None else external_ref.strip()
+        invoice.sales_order_id = None if sales_order_id is None else sales_order_id.strip()
         return invoice
 
     def issue(self, number: str | None, issued_at: str) -> None:
@@ -158,7 +165,7 @@ class Invoice(Aggregate):
             "tax_minor": self.totals.tax_minor, "due_date": self.due_date, "issued_at": issued_at,
             "external_ref": self.external_ref, "lines": self.lines,
             "subtotal_minor": self.totals.subtotal_minor, "discount_minor": self.totals.discount_minor,
-            "notes": self.notes})
+            "notes": self.notes, "sales_order_id": self.sales_order_id})
 
     def update(self, changes: dict) -> list[str]:
         """Change lines, due date, notes (and, on a draft, currency and number). Returns what
@@ -210,12 +217,26 @@ class Invoice(Aggregate):
         if self.state == "void":
             raise DomainError("This invoice is already void.", code="void")
         if self.amount_paid_minor > 0:
-            raise DomainError("An invoice with a payment on it cannot be voided; refund or credit it.",
+            raise DomainError("An invoice with a payment on it cannot be voided; reverse the payment (a refund "
+                              "that reopens the invoice) or credit it.",
                               code="paid")
         if reason is not None and (not isinstance(reason, str) or len(reason) > 500):
             raise DomainError("The reason is text of at most 500 characters.", field="reason")
         self.record("InvoiceVoided", {"invoice_id": self.id, "customer_id": self.customer_id,
                                       "reason": (reason or "").strip() or None})
+
+    def remind(self, days_from_due: int, today: date) -> bool:
+        """Send the reminder of this step of the schedule (ReminderSent), if the invoice is
+        still owed, has a due date and that step's day has come; never twice."""
+        if (self.state != "issued" or self.amount_due_minor <= 0 or not self.due_date
+                or days_from_due in self.reminded
+                or date.fromisoformat(self.due_date) + timedelta(days=days_from_due) > today):
+            return False
+        self.record("ReminderSent", {
+            "invoice_id": self.id, "customer_id": self.customer_id, "number": self.number,
+            "currency": self.currency, "amount_due_minor": self.amount_due_minor, "due_date": self.due_date,
+            "days_from_due": days_from_due})
+        return True
 
     def record_view(self, contact_id: str) -> None:
         """A contact opened it; the caller decides how often this is worth recording."""
@@ -230,6 +251,7 @@ class Invoice(Aggregate):
         return {"invoice_id": self.id, "org_id": self.org_id, "customer_id": self.customer_id,
                 "number": self.number, "currency": self.currency, "lines": self.lines,
                 "due_date": self.due_date, "notes": self.notes, "external_ref": self.external_ref,
+                "sales_order_id": self.sales_order_id,
                 **self.totals.as_dict()}
 
     @classmethod
@@ -239,6 +261,7 @@ class Invoice(Aggregate):
         invoice.lines = list(row["lines"])
         invoice.totals = _totals(row["lines"])
         invoice.due_date, invoice.notes, invoice.external_ref = row["due_date"], row["notes"], row["external_ref"]
+        invoice.sales_order_id = row["sales_order_id"]
         return invoice
 
     # --- folding events -------------------------------------------------------------------
@@ -250,6 +273,10 @@ class Invoice(Aggregate):
         self.totals = _totals(self.lines, d)
         self.due_date, self.issued_at, self.external_ref = d["due_date"], d["issued_at"], d["external_ref"]
         self.notes = d.get("notes")
+        self.sales_order_id = d.get("sales_order_id")
+
+    def when_ReminderSent(self, d: dict) -> None:
+        self.reminded.add(d["days_from_due"])
 
     def when_InvoiceUpdated(self, d: dict) -> None:
         if "lines" in d:

@@ -21,8 +21,14 @@ never dropped (`settle_after_failure`): it pays the invoices where they still ow
 is otherwise recorded as received for staff to refund (PaymentReceivedAfterFailure).
 
 A refund comes off the allocations last first (the last invoice of a bulk payment is
-refunded first), never more than what is left of each: the invoices' amounts paid go
-down by exactly the amounts PaymentRefunded names.
+refunded first), never more than what is left of each. A refund gives money back; by
+default it does not make the customer owe it again: the invoices stay paid, the amount
+given back lowers what they were worth to the customer (like a credit note paid out), as
+Stripe keeps a refunded invoice "paid". Only when staff say so (`reopens_invoice`: the
+payment is reversed, e.g. a bounced cheque or a chargeback settled against the customer)
+do the invoices' amounts paid go down by the amounts PaymentRefunded names, so they owe
+them again. A PaymentRefunded recorded before refunds said which (no `reopens_invoice`)
+reopened its invoices, as every refund did then: it is read so, and old data stays as it was.
 """
 from __future__ import annotations
 
@@ -123,6 +129,7 @@ class Payment(Aggregate):
         self.gateway_reference: str | None = None
         self.refunded_minor = 0
         self.refunded_by_invoice: dict[str, int] = {}
+        self.reopened_by_invoice: dict[str, int] = {}     # the part of the refunds the invoices owe again
         self.refund_ids: set[str] = set()
         self.failure_reason: str | None = None
         self.failure_message: str | None = None
@@ -140,10 +147,12 @@ class Payment(Aggregate):
         return self.amount_minor - self.refunded_minor if self.status in ("settled", "refunded") else 0
 
     def paid_by_invoice(self) -> dict[str, int]:
-        """What this payment pays towards each invoice now (nothing unless settled)."""
+        """What this payment pays towards each invoice now (nothing unless settled): its
+        allocation, less the refunds that reopened the invoice. A refund that did not reopen
+        it leaves it paid."""
         if self.status not in ("settled", "refunded"):
             return {a["invoice_id"]: 0 for a in self.allocations}
-        return {a["invoice_id"]: a["amount_minor"] - self.refunded_by_invoice.get(a["invoice_id"], 0)
+        return {a["invoice_id"]: a["amount_minor"] - self.reopened_by_invoice.get(a["invoice_id"], 0)
                 for a in self.allocations}
 
     # --- commands -----------------------------------------------------------------------
@@ -216,8 +225,10 @@ class Payment(Aggregate):
         return True
 
     def refund(self, refund_id: str, amount_minor: int, reason: str | None = None,
-               gateway_refund_id: str | None = None) -> bool:
-        """Give back part or all of a settled payment. The same refund id twice changes nothing."""
+               gateway_refund_id: str | None = None, reopens_invoice: bool = False) -> bool:
+        """Give back part or all of a settled payment. The same refund id twice changes nothing.
+        `reopens_invoice`: staff reverse the payment, so its invoices owe the amount again;
+        otherwise they stay paid."""
         if refund_id in self.refund_ids:
             return False
         if self.status not in ("settled", "refunded"):
@@ -228,11 +239,14 @@ class Payment(Aggregate):
             raise DomainError(f"At most {self.refundable_minor} can still be refunded.", field="amount_minor")
         if reason is not None and (not isinstance(reason, str) or len(reason) > 500):
             raise DomainError("The reason is text of at most 500 characters.", field="reason")
+        if not isinstance(reopens_invoice, bool):
+            raise DomainError("Say whether the refund reopens the invoice (true or false).", field="reopen_invoice")
         self.record("PaymentRefunded", {
             "payment_id": self.id, "refund_id": refund_id, "customer_id": self.customer_id,
             "amount_minor": amount_minor, "currency": self.currency, "gateway": self.gateway,
             "gateway_reference": self.gateway_reference, "reason": (reason or "").strip() or None,
-            "allocations": self.refund_split(amount_minor), "gateway_refund_id": gateway_refund_id})
+            "allocations": self.refund_split(amount_minor), "gateway_refund_id": gateway_refund_id,
+            "reopens_invoice": reopens_invoice})
         return True
 
     def refund_split(self, amount_minor: int) -> list[dict]:
@@ -278,9 +292,19 @@ class Payment(Aggregate):
         self.status = "refunded"
         self.refund_ids.add(d["refund_id"])
         self.refunded_minor += d["amount_minor"]
+        reopens = owed_again(d)
         for a in d.get("allocations") or self.refund_split(d["amount_minor"]):
             self.refunded_by_invoice[a["invoice_id"]] = self.refunded_by_invoice.get(a["invoice_id"], 0) \
                 + a["amount_minor"]
+            if reopens:
+                self.reopened_by_invoice[a["invoice_id"]] = self.reopened_by_invoice.get(a["invoice_id"], 0) \
+                    + a["amount_minor"]
+
+
+def owed_again(refunded: dict) -> bool:
+    """Whether a PaymentRefunded's invoices owe its amount again. One recorded before the
+    choice existed says nothing, and reopened them then: so it still does."""
+    return refunded.get("reopens_invoice", True)
 
 
 

@@ -12,8 +12,14 @@ payment for one invoice take turns and the amount due they check is the current 
 started for the amount due as it was. The note's own stream refuses a concurrent second
 use (ConcurrencyConflict), and the command runs again on the fresh state, so two requests
 can never use more credit than the note has.
+
+**One refund per request**, as for payments (refunds.py): the caller may name its request
+(`request_id`: the console's form sends the same one however often it is sent); the refund id
+is derived from the org, the note and that id, and the note records a refund id once.
 """
 from __future__ import annotations
+
+import uuid
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +35,7 @@ from services.chassis.errors import ConcurrencyConflict, NotFound, retry_on_conf
 from services.chassis.events import utc_now
 
 ATTEMPTS = 10          # each lost race means another note took a number: n racers need at most n tries
+REFUNDS = uuid.UUID("0c5b7d0e-53d4-4c1e-9d0c-6a4f4f1c2e71")     # the namespace of refund ids from request ids
 
 
 def next_number(conn, org_id: str) -> str:
@@ -102,10 +109,13 @@ def apply_credit(rt, cmd: ApplyCredit) -> None:
 
 
 def refund_credit(rt, cmd: RefundCredit) -> None:
+    refund_id = (str(uuid.uuid5(REFUNDS, f"{cmd.org_id}|{cmd.credit_note_id}|{cmd.request_id}"))
+                 if cmd.request_id else None)
+
     def run():
         with rt.store.unit_of_work() as uow:
             note = _load(uow, cmd.org_id, cmd.credit_note_id)
-            note.refund(cmd.amount_minor, cmd.reason)
+            note.refund(cmd.amount_minor, cmd.reason, refund_id=refund_id)
             uow.add(note)
             uow.commit()
     retry_on_conflict(run)

@@ -50,7 +50,8 @@ def create_invoice(rt, cmd: CreateInvoice) -> tuple[str, bool]:
     """(invoice id, created). Pushing an external_ref again answers the invoice it made."""
     for attempt in range(ATTEMPTS):
         invoice = Invoice.draft(cmd.org_id, cmd.customer_id, cmd.currency, cmd.lines, cmd.due_date,
-                                cmd.notes, cmd.number, cmd.external_ref)
+                                cmd.notes, cmd.number, cmd.external_ref,
+                                sales_order_id=cmd.sales_order_id)
         given = invoice.number                # None: we number it (and may retry with the next)
         try:
             with rt.store.unit_of_work() as uow:
@@ -80,7 +81,7 @@ def create_invoice(rt, cmd: CreateInvoice) -> tuple[str, bool]:
 def update_invoice(rt, cmd: UpdateInvoice) -> list[str]:
     def run():
         with rt.store.unit_of_work() as uow:
-            invoice = _load(uow, cmd.org_id, cmd.invoice_id)
+            invoice = load_invoice(uow, cmd.org_id, cmd.invoice_id)
             if "lines" in cmd.changes and invoice.state == "issued":
                 _ensure_no_payment_in_flight(uow.conn, invoice, "its lines cannot change")
             changed = invoice.update(cmd.changes)
@@ -99,7 +100,7 @@ def update_invoice(rt, cmd: UpdateInvoice) -> list[str]:
 def issue_invoice(rt, cmd: IssueInvoice) -> None:
     def run():
         with rt.store.unit_of_work() as uow:
-            invoice = _load(uow, cmd.org_id, cmd.invoice_id)
+            invoice = load_invoice(uow, cmd.org_id, cmd.invoice_id)
             if invoice.state != "draft":
                 raise DomainError("This invoice is already issued.", code="already_issued")
             given = cmd.number or invoice.number
@@ -113,7 +114,7 @@ def issue_invoice(rt, cmd: IssueInvoice) -> None:
 def void_invoice(rt, cmd: VoidInvoice) -> None:
     def run():
         with rt.store.unit_of_work() as uow:
-            invoice = _load(uow, cmd.org_id, cmd.invoice_id)
+            invoice = load_invoice(uow, cmd.org_id, cmd.invoice_id)
             if invoice.state == "issued":
                 _ensure_no_payment_in_flight(uow.conn, invoice, "it cannot be voided")
             invoice.void(cmd.reason)
@@ -129,7 +130,7 @@ def discard_draft(rt, cmd: DiscardDraft) -> None:
             invoices.c.invoice_id == cmd.invoice_id, invoices.c.org_id == cmd.org_id,
             invoices.c.status == "draft")).rowcount
         if not gone:
-            _load(uow, cmd.org_id, cmd.invoice_id)            # 404 when there is no such invoice
+            load_invoice(uow, cmd.org_id, cmd.invoice_id)            # 404 when there is no such invoice
             raise DomainError("Only a draft can be discarded; void an issued invoice.", code="issued")
         uow.commit()
 
@@ -196,7 +197,7 @@ def _numbered(run, given: bool) -> None:
                 raise ConcurrencyConflict("Could not number the invoice; try again.") from None
 
 
-def _load(uow, org_id: str, invoice_id: str) -> Invoice:
+def load_invoice(uow, org_id: str, invoice_id: str) -> Invoice:
     """The invoice, from its draft row or from its events, with what payments paid towards
     it; locks the row (PostgreSQL) so two commands on one invoice, and a payment starting
     or settling, take turns. Another org's invoice is a 404."""
@@ -224,7 +225,8 @@ def _save_draft(conn, invoice: Invoice, new: bool = False) -> None:
     now = utc_now()
     data = {**invoice.draft_row(), "issued_at": None}
     values = {**content(data), **numbered(invoice.number), "customer_id": invoice.customer_id,
-              "currency": invoice.currency, "external_ref": invoice.external_ref, "updated_at": now}
+              "currency": invoice.currency, "external_ref": invoice.external_ref,
+              "sales_order_id": invoice.sales_order_id, "updated_at": now}
     if new:
         conn.execute(insert(invoices).values(
             invoice_id=invoice.id, org_id=invoice.org_id, status="draft", issued_at=None, listed_at=now,

@@ -259,7 +259,8 @@ def _refunded_at_gateway(conn, payment: Payment, update_: GatewayUpdate) -> bool
     if missing <= 0:
         return False
     refund_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"gateway-refund:{update_.event_id}"))
-    return payment.refund(refund_id, missing, "Refunded at the payment gateway")
+    # money sent back from the gateway's own dashboard: a refund, not a reversal; the invoices stay paid
+    return payment.refund(refund_id, missing, "Refunded at the payment gateway", reopens_invoice=False)
 
 
 def _find(conn, org_id: str, update_: GatewayUpdate, gateway: str | None) -> str:

@@ -14,6 +14,11 @@ under the payment row's lock), so two different refunds at once can never give b
 than was paid; then the gateway is asked (never inside a transaction); then PaymentRefunded
 is recorded and the request marked done.
 
+**Money back, invoices still paid.** A refund leaves the invoices it comes off paid unless
+the request says `reopen_invoice` (staff reverse the payment: the customer owes it again);
+the choice is kept with the request, so a refund the worker finishes keeps it. The same
+request id with another amount or another choice is refused: it is not the same refund.
+
 **Nothing stuck.** When the gateway's answer is unknown (a timeout, a 5xx, a crash of this
 process after the gateway refunded), the request stays `requested` and the caller is told
 the refund is being finished: `finish_stuck` (the worker's loop, every BILLING_REFUND_RETRY_S)
@@ -74,7 +79,7 @@ def refund(rt, cmd: RefundPayment) -> str:
     payment, request = _reserve(rt, cmd, refund_id)
     if request is not None and request.status == "done":
         return refund_id                                    # the same request again: nothing more
-    _ask_and_record(rt, payment, refund_id, cmd.amount_minor, cmd.reason, answering=True)
+    _ask_and_record(rt, payment, refund_id, cmd.amount_minor, cmd.reason, cmd.reopen_invoice, answering=True)
     return refund_id
 
 
@@ -90,15 +95,18 @@ def _reserve(rt, cmd: RefundPayment, refund_id: str):
         if request is not None and request.status in ("done", "requested"):
             if request.amount_minor != cmd.amount_minor:
                 raise DomainError("This refund was asked for with another amount.", code="refund_request_reused")
+            if request.reopens_invoice != cmd.reopen_invoice:
+                raise DomainError("This refund was asked for with the other choice about reopening the invoice.",
+                                  code="refund_request_reused")
             return payment, request
         _check(uow.conn, payment, cmd)
         if request is None:
             uow.conn.execute(refund_requests.insert().values(
                 refund_id=refund_id, org_id=cmd.org_id, payment_id=payment.id, amount_minor=cmd.amount_minor,
-                reason=cmd.reason, status="requested", created_at=utc_now()))
+                reason=cmd.reason, status="requested", created_at=utc_now(), reopens_invoice=cmd.reopen_invoice))
         else:                                               # failed before: the gateway said no; ask again
             uow.conn.execute(update(refund_requests).where(refund_requests.c.refund_id == refund_id)
-                             .values(status="requested", created_at=utc_now()))
+                             .values(status="requested", created_at=utc_now(), reopens_invoice=cmd.reopen_invoice))
         uow.commit()
     return payment, request
 
@@ -116,7 +124,7 @@ def _check(conn, payment: Payment, cmd: RefundPayment) -> None:
 
 
 def _ask_and_record(rt, payment: Payment, refund_id: str, amount_minor: int, reason: str | None,
-                    answering: bool) -> bool:
+                    reopens_invoice: bool, answering: bool) -> bool:
     """Ask the gateway (the same key every time) and record its refund. `answering`: a caller
     waits, so an unknown answer is raised to it; the worker only logs."""
     gateway_refund_id = None
@@ -144,7 +152,7 @@ def _ask_and_record(rt, payment: Payment, refund_id: str, amount_minor: int, rea
     def run():
         with rt.store.unit_of_work() as uow:
             fresh = uow.load(Payment, payment.id, payment.org_id)
-            fresh.refund(refund_id, amount_minor, reason, gateway_refund_id)
+            fresh.refund(refund_id, amount_minor, reason, gateway_refund_id, reopens_invoice)
             uow.conn.execute(update(refund_requests).where(refund_requests.c.refund_id == refund_id)
                              .values(status="done", gateway_refund_id=gateway_refund_id))
             uow.add(fresh)
@@ -181,7 +189,7 @@ def finish_stuck(rt, older_than_s: float | None = None, now: datetime | None = N
             with rt.store.unit_of_work() as uow:
                 payment = uow.load(Payment, request.payment_id, request.org_id)
             finished += _ask_and_record(rt, payment, request.refund_id, int(request.amount_minor), request.reason,
-                                        answering=False)
+                                        request.reopens_invoice, answering=False)
         except DomainError as exc:       # the payment changed meanwhile (refunded another way): for staff
             log.error("refund %s cannot be recorded: %s", request.refund_id, exc.detail)
             _close(rt, request.refund_id, "failed")

@@ -43,6 +43,7 @@ invoices = Table(
     Column("due_date", String(10)),
     Column("due_key", String(10), nullable=False),
     Column("external_ref", String(200)),
+    Column("sales_order_id", String(64)),
     Column("notes", Text),
     Column("lines", JSON, nullable=False),
     Column("created_at", String(40), nullable=False),
@@ -97,6 +98,7 @@ class InvoiceList(Projection):
         d = e.data
         row = {**content(d), **numbered(d["number"]), "customer_id": d["customer_id"],
                "currency": d["currency"], "external_ref": d["external_ref"], "issued_at": d["issued_at"],
+               "sales_order_id": d.get("sales_order_id"),
                "listed_at": d["issued_at"], "amount_paid_minor": 0, "amount_due_minor": d["total_minor"],
                "status": stored_status("issued", d["total_minor"], 0), "updated_at": e.occurred_at}
         conn.execute(upsert_insert(conn, invoices)

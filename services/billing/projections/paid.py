@@ -1,6 +1,8 @@
-"""What pays an invoice, and the invoice's amounts from it: settled payments (less their
-refunds) through `payment_allocations` (one row per payment and invoice: also the invoice's
-payment history), and credit notes through `credit_applications`. Settling, refunding and
+"""What pays an invoice, and the invoice's amounts from it: settled payments (less the
+refunds that reopened the invoice) through `payment_allocations` (one row per payment and
+invoice: also the invoice's payment history), and credit notes through `credit_applications`.
+A refund that did not reopen the invoice (the default, domain/payment.py) leaves it paid:
+`refunded_minor` counts every refund, `reopened_minor` only the part owed again. Settling, refunding and
 applying credit recompute the invoice's amount paid, amount due and status from these
 (`refresh_paid`), and the handlers give the Invoice aggregate the same sum (`paid_on`).
 Written by payments.PaymentList and credit_notes.CreditNoteList.
@@ -18,7 +20,8 @@ payment_allocations = Table(
     Column("org_id", String(64), nullable=False),
     Column("customer_id", String(64), nullable=False),
     Column("amount_minor", Money, nullable=False),
-    Column("refunded_minor", Money, nullable=False),
+    Column("refunded_minor", Money, nullable=False),     # every refund off this invoice
+    Column("reopened_minor", Money, nullable=False),     # the part of it the invoice owes again
     Column("status", String(20), nullable=False),
     Column("initiated_at", String(40), nullable=False),
     Index("ix_payment_allocations_invoice", "invoice_id", "initiated_at", "payment_id"),
@@ -43,13 +46,22 @@ credit_applications = Table(
 
 
 def paid_on(conn, invoice_id: str) -> int:
-    """What settled payments, less refunds, and applied credit notes pay towards an invoice."""
+    """What settled payments, less the refunds that reopened it, and applied credit notes pay
+    towards an invoice."""
     c, k = payment_allocations.c, credit_applications.c
-    paid = conn.execute(select(func.coalesce(func.sum(c.amount_minor - c.refunded_minor), 0)).where(
+    paid = conn.execute(select(func.coalesce(func.sum(c.amount_minor - c.reopened_minor), 0)).where(
         c.invoice_id == invoice_id, c.status.in_(("settled", "refunded")))).scalar_one()
     credited = conn.execute(select(func.coalesce(func.sum(k.amount_minor), 0))
                             .where(k.invoice_id == invoice_id)).scalar_one()
     return int(paid) + int(credited)        # numeric on PG
+
+
+def refunded_on(conn, invoice_id: str) -> int:
+    """What went back to the customer off an invoice's payments without reopening it: the
+    invoice stays paid, and is worth that much less to the customer."""
+    c = payment_allocations.c
+    return int(conn.execute(select(func.coalesce(func.sum(c.refunded_minor - c.reopened_minor), 0))
+                            .where(c.invoice_id == invoice_id)).scalar_one())
 
 
 def refresh_paid(conn, invoice_id: str, at: str) -> None:

@@ -5,10 +5,12 @@ payment and invoice; `invoice_payment_locks` is the duplicate-payment guard: an 
 exists while a payment for it is initiated or pending; its primary key is the invoice id,
 inserted with PaymentInitiated in the same transaction, so a second in-flight payment for an
 invoice cannot be committed, whatever the timing. Settling and refunding recompute the
-invoice's amount paid, amount due and status (`paid.refresh_paid`).
+invoice's amount paid, amount due and status (`paid.refresh_paid`): a refund changes them
+only when it reopens the invoice (`reopens_invoice`, domain/payment.py).
 """
 from sqlalchemy import JSON, Column, Index, String, Table, Text, delete, insert, select, update
 
+from services.billing.domain.payment import owed_again
 from services.billing.projections.paid import payment_allocations, refresh_paid
 from services.billing.tables import Money, metadata
 from services.chassis.projections import Projection
@@ -67,7 +69,7 @@ class PaymentList(Projection):
         conn.execute(insert(payment_allocations), [
             {"payment_id": d["payment_id"], "invoice_id": a["invoice_id"], "org_id": e.org_id,
              "customer_id": d["customer_id"], "amount_minor": a["amount_minor"], "refunded_minor": 0,
-             "status": "initiated", "initiated_at": at} for a in d["allocations"]])
+             "reopened_minor": 0, "status": "initiated", "initiated_at": at} for a in d["allocations"]])
         # The guard: a second in-flight payment for one of these invoices fails here
         # (IntegrityError), in the transaction that would have recorded it.
         for a in sorted(d["allocations"], key=lambda a: a["invoice_id"]):
@@ -109,11 +111,13 @@ class PaymentList(Projection):
                        for a in row.allocations]
         self._status(conn, e, "refunded", refunded_at=e.occurred_at, allocations=allocations,
                      refunded_minor=row.refunded_minor + d["amount_minor"])
+        reopens = owed_again(d)
         for invoice_id in sorted(split):
             c = payment_allocations.c
             conn.execute(update(payment_allocations)
                          .where(c.payment_id == d["payment_id"], c.invoice_id == invoice_id)
-                         .values(refunded_minor=c.refunded_minor + split[invoice_id]))
+                         .values(refunded_minor=c.refunded_minor + split[invoice_id],
+                                 reopened_minor=c.reopened_minor + (split[invoice_id] if reopens else 0)))
             refresh_paid(conn, invoice_id, e.occurred_at)
 
     @staticmethod

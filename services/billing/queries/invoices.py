@@ -18,11 +18,12 @@ from sqlalchemy import and_, literal, or_, select, tuple_
 
 from services.billing.domain.invoice import shown_status
 from services.billing.domain.money import tax_breakdown
+from services.billing.domain.payment import owed_again
 from services.billing.projections.credit_notes import credit_notes
 from services.billing.projections.invoices import invoices
-from services.billing.projections.paid import credit_applications, payment_allocations
+from services.billing.projections.paid import credit_applications, payment_allocations, refunded_on
 from services.billing.queries.saved_methods import with_saved_methods
-from services.billing.projections.payments import payments
+from services.billing.projections.payments import invoice_payment_locks, payments
 from services.chassis import auth
 from services.chassis.errors import NotFound, PortalError
 from services.chassis.tables import events
@@ -119,10 +120,22 @@ def list_invoices(conn, org_id: str, q: ListQuery, today: date, for_customer: bo
     rows = conn.execute(query.add_columns(key.label("sort_key")).order_by(*order)
                         .limit(q.limit + 1)).all()
     items = [summary(r._mapping, today) for r in rows[:q.limit]]
+    paying = being_paid(conn, [i["invoice_id"] for i in items])
+    for item in items:
+        item["payment_in_progress"] = item["invoice_id"] in paying
     more = len(rows) > q.limit
     last_row = rows[q.limit - 1] if more else None
     return {"items": items,
             "next_cursor": encode_cursor(q.sort, last_row.sort_key, last_row.invoice_id) if more else None}
+
+
+def being_paid(conn, invoice_ids: list[str]) -> set[str]:
+    """Which of these invoices have a payment in progress (they hold its lock): lists say
+    "payment in progress" and offer no second payment."""
+    if not invoice_ids:
+        return set()
+    locks = invoice_payment_locks.c
+    return set(conn.execute(select(locks.invoice_id).where(locks.invoice_id.in_(invoice_ids))).scalars())
 
 
 def summary(row, today: date) -> dict:
@@ -148,6 +161,8 @@ def invoice_detail(conn, org_id: str, invoice_id: str, today: date, for_customer
     detail = summary(row._mapping, today)
     detail.update(subtotal_minor=row.subtotal_minor, discount_minor=row.discount_minor,
                   notes=row.notes, lines=row.lines, taxes=tax_breakdown(row.lines),
+                  sales_order_id=row.sales_order_id, payment_in_progress=bool(being_paid(conn, [invoice_id])),
+                  refunded_minor=refunded_on(conn, invoice_id),
                   payments=invoice_payments(conn, invoice_id),
                   timeline=timeline(conn, invoice_id, for_customer))
     return detail
@@ -158,7 +173,7 @@ def invoice_payments(conn, invoice_id: str) -> list[dict]:
     towards this invoice, and how it stands."""
     p, a = payments.c, payment_allocations.c
     rows = conn.execute(
-        select(a.payment_id, a.amount_minor, a.refunded_minor, p.status, p.method, p.gateway,
+        select(a.payment_id, a.amount_minor, a.refunded_minor, a.reopened_minor, p.status, p.method, p.gateway,
                p.currency, p.initiated_at, p.settled_at, p.failed_at, p.failure_reason)
         .join(payments, p.payment_id == a.payment_id).where(a.invoice_id == invoice_id)
         .order_by(a.initiated_at.desc(), a.payment_id.desc()).limit(HISTORY_LIMIT)).all()
@@ -220,6 +235,8 @@ def _payment_entries(conn, invoice_id: str, for_customer: bool) -> list[dict]:
             entry["actor_id"] = actor.get("id")
         if r.type == "PaymentFailed":
             entry["reason"] = r.data["reason"]
+        elif r.type == "PaymentRefunded":
+            entry["reopens_invoice"] = owed_again(r.data)
         entries.append(entry)
     return entries
 

@@ -51,8 +51,8 @@ def list_payments(conn, org_id: str, q: PaymentQuery, for_customer: bool,
         query = query.where(tuple_(key, ident) < tuple_(literal(value), literal(after_id)))
     rows = conn.execute(query.order_by(key.desc(), ident.desc()).limit(q.limit + 1)).all()
     page = rows[:q.limit]
-    numbers = _numbers(conn, page)
-    items = with_saved_methods(conn, [view(r._mapping, numbers, for_customer) for r in page])
+    numbers, reopened = _numbers(conn, page), _reopened(conn, page)
+    items = with_saved_methods(conn, [view(r._mapping, numbers, reopened, for_customer) for r in page])
     last = page[-1] if len(rows) > q.limit else None
     return {"items": items, "next_cursor": encode_cursor(SORT, last.initiated_at, last.payment_id) if last else None}
 
@@ -70,21 +70,26 @@ def payment_detail(conn, org_id: str, payment_id: str, for_customer: bool, custo
         raise NotFound("No such payment.")
     ref = conn.execute(select(payment_gateway_refs.c.reference, payment_gateway_refs.c.redirect_url)
                        .where(payment_gateway_refs.c.payment_id == payment_id)).first()
-    detail = with_saved_methods(conn, [view(row._mapping, _numbers(conn, [row]), for_customer)])[0]
+    detail = with_saved_methods(conn, [view(row._mapping, _numbers(conn, [row]), _reopened(conn, [row]),
+                                            for_customer)])[0]
     detail["redirect_url"] = ref.redirect_url if ref is not None and row.status == "initiated" else None
     if not for_customer:
         detail["gateway_reference"] = row.gateway_reference or (ref.reference if ref is not None else None)
     return detail
 
 
-def view(row, numbers: dict, for_customer: bool) -> dict:
+def view(row, numbers: dict, reopened: dict, for_customer: bool) -> dict:
+    """A payment as the API answers it; `reopened_minor`: the part of its refunds its invoices
+    owe again (a reversed payment); the rest went back and left them paid."""
     item = {k: row[k] for k in (
         "payment_id", "customer_id", "status", "gateway", "method", "currency", "amount_minor",
         "refunded_minor", "failure_reason", "failure_message", "initiated_at", "pending_at", "settled_at",
         "failed_at", "refunded_at", "updated_at")}
     item["allocations"] = [{"invoice_id": a["invoice_id"], "number": numbers.get(a["invoice_id"]),
-                            "amount_minor": a["amount_minor"], "refunded_minor": a["refunded_minor"]}
+                            "amount_minor": a["amount_minor"], "refunded_minor": a["refunded_minor"],
+                            "reopened_minor": reopened.get((row["payment_id"], a["invoice_id"]), 0)}
                            for a in row["allocations"]]
+    item["reopened_minor"] = sum(a["reopened_minor"] for a in item["allocations"])
     if not for_customer:
         item["gateway_reference"] = row["gateway_reference"]
     return item
@@ -96,6 +101,16 @@ def _numbers(conn, rows) -> dict:
         return {}
     return dict(conn.execute(select(invoices.c.invoice_id, invoices.c.number)
                              .where(invoices.c.invoice_id.in_(ids))).all())
+
+
+def _reopened(conn, rows) -> dict:
+    """(payment id, invoice id) -> the part of its refunds the invoice owes again, for refunded rows."""
+    ids = sorted({r.payment_id for r in rows if r.refunded_minor})
+    if not ids:
+        return {}
+    a = payment_allocations.c
+    return {(r.payment_id, r.invoice_id): int(r.reopened_minor) for r in conn.execute(
+        select(a.payment_id, a.invoice_id, a.reopened_minor).where(a.payment_id.in_(ids)))}
 
 
 def in_flight_payment(conn, invoice_id: str) -> str | None:

@@ -11,13 +11,20 @@ customer). Each entry moves it by a signed amount:
     payment            - amount        the day the money arrived (settled_at); only payments
                                        that settled: initiated, pending, failed ones owe nothing
     payment_refund     + amount        the day each refund was recorded (PaymentRefunded)
+    invoice_reduced    - part          with a refund that did not reopen its invoices: each
+                                       invoice it came off is worth that much less to the
+                                       customer (they stay paid), so the money given back
+                                       owes nothing; a reversed payment (`reopens_invoice`)
+                                       has no such entry: its invoices owe the amount again
     credit_note        - total         the day the note was issued
     credit_refund      + amount        the day credit was paid back from a note (CreditRefunded)
 
 Applying credit to an invoice (CreditApplied) is not an entry: the note already lowered the
 balance when it was issued, and applying it only says which invoice that credit pays, as a
 payment's allocations do. Counting it again would take the credit off twice. It does count
-in the ageing, which is per invoice.
+in the ageing, which is per invoice. Likewise a refund that leaves its invoices paid is two
+entries that net to zero (money back, the invoice reduced by it): the customer sees both,
+and the balance stays what they really owe.
 
 Drafts were never sent: they have no events and never appear. A voided invoice appears
 twice, issued and voided, netting to zero from the day of the void: a statement for a past
@@ -35,8 +42,8 @@ all entries before `starts`; the entries in the range are sorted by timestamp, t
 fixed order; `closing = opening + sum(entries in range)` = the balance after the last entry.
 
 Ageing at the end of `ends`: for every invoice issued by then and not voided by then, what
-was still due: its total then, less the payments settled by then (less their refunds by
-then) and the credit applied by then. Bucketed by days past its due date as it stood at
+was still due: its total then, less the payments settled by then (less their refunds that
+reopened it, by then) and the credit applied by then. Bucketed by days past its due date as it stood at
 `ends` (`ends - due_date`; a due date changed later does not change this statement):
 `current` (not yet due, due that day, or no due date), 1-30, 31-60, 61-90, over 90. Credit
 not yet used at `ends` (issued, less applied and refunded, by then) is `unapplied_credit`;
@@ -60,6 +67,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from services.billing.domain.payment import owed_again
 from services.billing.projections.credit_notes import credit_notes, credit_refunds
 from services.billing.projections.invoices import invoices
 from services.billing.projections.paid import credit_applications
@@ -68,7 +76,7 @@ from services.chassis.errors import DomainError
 from services.chassis.tables import events
 
 MAX_DAYS = 731                      # two years (one of them leap) in one statement
-KINDS = ("invoice", "invoice_adjusted", "invoice_voided", "payment", "payment_refund",
+KINDS = ("invoice", "invoice_adjusted", "invoice_voided", "payment", "payment_refund", "invoice_reduced",
          "credit_note", "credit_refund")
 BUCKETS = ("current", "days_1_30", "days_31_60", "days_61_90", "days_over_90")
 INVOICE_EVENTS = ("InvoiceIssued", "InvoiceUpdated", "InvoiceVoided")
@@ -262,14 +270,20 @@ def _payment_entries(conn, org_id, customer_id, currency, ledger: _Ledger) -> li
         .order_by(e.stream_id, e.version)).all()
     refunded: dict[tuple[str, str], int] = defaultdict(int)
     for r in refunds:
-        amount = r.data["amount_minor"]
+        amount, receipt, reopens = r.data["amount_minor"], receipt_number(r.stream_id), owed_again(r.data)
         split = r.data.get("allocations") or _last_first(allocations.get(r.stream_id, []), refunded,
                                                           r.stream_id, amount)
+        entries.append(Entry(r.occurred_at, "payment_refund", receipt, amount, f"Refund of payment {receipt}",
+                             payment_id=r.stream_id))
         for part in split:
             refunded[(r.stream_id, part["invoice_id"])] += part["amount_minor"]
-            ledger.paid[part["invoice_id"]].append((r.occurred_at[:10], -part["amount_minor"]))
-        entries.append(Entry(r.occurred_at, "payment_refund", receipt_number(r.stream_id), amount,
-                             f"Refund of payment {receipt_number(r.stream_id)}", payment_id=r.stream_id))
+            if reopens:                 # the invoice owes it again
+                ledger.paid[part["invoice_id"]].append((r.occurred_at[:10], -part["amount_minor"]))
+                continue
+            number = names.get(part["invoice_id"], part["invoice_id"])
+            entries.append(Entry(r.occurred_at, "invoice_reduced", number, -part["amount_minor"],
+                                 f"Invoice {number} reduced by the refund of {receipt}",
+                                 invoice_id=part["invoice_id"], payment_id=r.stream_id))
     return entries
 
 

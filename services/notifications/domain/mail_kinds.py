@@ -81,6 +81,13 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
           "Invoice {{ invoice_number }} from {{ org.name }}",
           "Hello{% if recipient.name %} {{ recipient.name }}{% endif %},\n\n{{ org.name }} sent you invoice {{ invoice_number }} for {{ amount }}, "
           "due {{ due_date }}.\nSee it and pay it in the portal: {{ link }}\n", essential=False),
+    _kind("payment_reminder", ["invoice_number", "amount", "due_date", "when", "link"],
+          {"invoice_number": "INV-1001", "amount": "€1,250.00", "due_date": "31 Jan 2027",
+           "when": "is due in 3 days", "link": "https://portal.example/invoices/1#pay"},
+          "Reminder: invoice {{ invoice_number }} {{ when }}",
+          "Hello {{ recipient.name }},\n\nInvoice {{ invoice_number }} from {{ org.name }} for {{ amount }} "
+          "{{ when }} (due date {{ due_date }}).\nPay it in the portal: {{ link }}\n\n"
+          "If you have paid it already, thank you, and please ignore this reminder.\n", essential=False),
     _kind("payment_receipt", ["invoice_numbers", "amount", "receipt_link"],
           {"invoice_numbers": "INV-1001, INV-1002", "amount": "€1,250.00", "receipt_link": "https://portal.example/r/1"},
           "Receipt for your payment to {{ org.name }}",

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from services.notifications.domain.mail_kinds import KINDS
 
-TOPICS = {"invoice_issued": "invoices", "portal_comment": "invoices", "ticket_reply": "tickets",
+TOPICS = {"invoice_issued": "invoices", "payment_reminder": "invoices", "portal_comment": "invoices", "ticket_reply": "tickets",
           "document_shared": "documents",
           "shipment_dispatched": "orders", "shipment_delivered": "orders", "shipment_exception": "orders",
           "service_request_update": "tickets", "staff_activity": "activity", "staff_digest": "activity"}
-TOPIC_LABELS = {"invoices": "new invoices and comments on them", "tickets": "replies to your tickets and service requests",
+TOPIC_LABELS = {"invoices": "new invoices, payment reminders and comments on invoices", "tickets": "replies to your tickets and service requests",
                 "documents": "documents shared with you", "orders": "deliveries of your orders",
                 "activity": "portal activity"}
 

@@ -8,7 +8,8 @@ event never queues it twice (mail.enqueue_in).
 notifications keeps what these mails need from the events themselves: the contacts (name,
 address, language, mail preferences: identity's ContactAdded and ProfileUpdated), who
 started each payment (billing's PaymentInitiated, made by a contact) and the invoices'
-numbers (InvoiceIssued). A contact who switched off "payments" mail gets no receipt; a
+numbers (InvoiceIssued). Payment reminders (billing's ReminderSent) go to the contacts who
+keep invoice mail on. A contact who switched off "payments" mail gets no receipt; a
 payment recorded by staff (offline) has no contact to tell. Someone who paid through a
 payment link without signing in is mailed by link_payers.py, at the address they typed.
 
@@ -61,6 +62,23 @@ def on_invoice_issued(event: Event, uow) -> None:
         mail_contact(uow.conn, event.org_id, reader, "invoice_issued", {
             "invoice_number": d["number"], "amount": money(d["total_minor"], d["currency"], reader.language),
             "due_date": due, "link": link}, f"invoice-issued:{d['invoice_id']}:{reader.contact_id}")
+
+
+def on_reminder_sent(event: Event, uow) -> None:
+    """billing's reminder schedule came to a step for an unpaid invoice: mail the customer's
+    contacts who keep invoice mail on, with what is owed, when it was due and a link straight
+    to paying it. Once per invoice, step and contact."""
+    d = event.data
+    link = portal_url(uow.conn, event.org_id, f"/invoices/{d['invoice_id']}") + "#pay"
+    due = date.fromisoformat(d["due_date"])
+    days = d["days_from_due"]
+    when = ("is due today" if days == 0 else f"is due in {-days} day{'s' if days != -1 else ''}" if days < 0
+            else f"is {days} day{'s' if days != 1 else ''} overdue")
+    for reader in contacts_wanting(uow.conn, event.org_id, d["customer_id"], "invoices"):
+        mail_contact(uow.conn, event.org_id, reader, "payment_reminder", {
+            "invoice_number": d["number"], "amount": money(d["amount_due_minor"], d["currency"], reader.language),
+            "due_date": due.strftime("%d %b %Y"), "when": when, "link": link},
+            f"reminder:{d['invoice_id']}:{days}:{reader.contact_id}")
 
 
 def on_payment_initiated(event: Event, uow) -> None:

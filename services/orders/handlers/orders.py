@@ -129,10 +129,10 @@ def mark_invoiced(rt, cmd: MarkInvoiced) -> list[str]:
 
 
 def on_invoice_issued(event, uow) -> None:
-    """billing issued an invoice. When it names the sales order it bills (`sales_order_id`,
-    which billing's InvoiceIssued does not carry yet: see API.md, "Invoiced orders"), the
-    order moves to invoiced, in the consumer's transaction. An order of another org, or one
-    we do not know, is left alone: billing may bill orders an ERP never pushed here."""
+    """billing issued an invoice. When it names the sales order it bills (`sales_order_id`:
+    see API.md, "Invoiced orders"), the order moves to invoiced, in the consumer's
+    transaction. An order of another org, or one we do not know, is left alone: billing may
+    bill orders an ERP never pushed here."""
     order_id = (event.data or {}).get("sales_order_id")
     if not order_id:
         return

@@ -7,9 +7,11 @@ from flask_smorest import Blueprint
 from services.chassis import auth
 from services.chassis.web import runtime
 from services.support.api.common import viewer
-from services.support.api.schemas import ReviewIn, ReviewOut
+from services.chassis.db import read_only
+from services.support.api.schemas import ReviewIn, ReviewOut, ReviewTurnOut
 from services.support.domain.commands import SubmitReview
 from services.support.handlers import reviews
+from services.support.queries.reviews import my_turn
 
 rv = Blueprint("reviews", __name__, description="Service reviews")
 
@@ -24,3 +26,12 @@ class CustomerReviews(MethodView):
         (`review_period_days`, default 30). Only staff ever read reviews."""
         return reviews.submit_review(runtime(), SubmitReview(viewer(), body["rating"], body["comment"]))
 
+
+    @auth.requires("contact", module="reviews")
+    @rv.response(200, ReviewTurnOut)
+    def get(self, org_id, customer_id):
+        """When the signed-in contact last reviewed the service, and from when it may again
+        (the portal shows the form only then)."""
+        me = viewer()
+        with read_only(runtime().engine) as conn:
+            return my_turn(conn, org_id, me.id, reviews.period_days(conn, org_id))

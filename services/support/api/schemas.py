@@ -178,6 +178,11 @@ class ReviewOut(Schema):
     subject_id = fields.String(allow_none=True)
 
 
+class ReviewTurnOut(Schema):
+    reviewed_at = fields.String(allow_none=True, metadata={"description": "The contact's last review of the service."})
+    next_review_at = fields.String(allow_none=True, metadata={"description": "From when it may review again."})
+
+
 class StaffReviewOut(ReviewOut):
     customer_id = fields.String()
     contact_id = fields.String()

@@ -127,7 +127,7 @@ def test_credit_pays_an_invoice_in_full_and_never_below_zero(billing):
     assert "nothing left to pay" in more["detail"]
     second = billing.invoice()
     too_much = problem(billing.apply(note["credit_note_id"], second["invoice_id"], 20001), 422)
-    assert "20000 left" in too_much["detail"]
+    assert "200.00 EUR left" in too_much["detail"]
     assert billing.apply(note["credit_note_id"], second["invoice_id"], 20000).status_code == 200
     assert billing.shown_invoice(second["invoice_id"])["amount_due_minor"] == 10000
     problem(billing.apply(note["credit_note_id"], second["invoice_id"], 1), 422)
@@ -185,13 +185,25 @@ def test_refunds_use_up_the_note_and_are_listed(billing):
     body = answer.get_json()
     assert (body["status"], body["refunded_minor"], body["remaining_minor"]) == ("partially_used", 2000, 3000)
     assert [(r["amount_minor"], r["reason"]) for r in body["refunds"]] == [(2000, "Paid back by bank transfer")]
-    assert "3000 left" in problem(billing.refund(note["credit_note_id"], 3001), 422)["detail"]
+    assert "30.00 EUR left" in problem(billing.refund(note["credit_note_id"], 3001), 422)["detail"]
     assert billing.refund(note["credit_note_id"], 3000).get_json()["status"] == "used"
     assert "no credit left" in problem(billing.refund(note["credit_note_id"], 1), 422)["detail"]
     [first, _] = billing.events("CreditRefunded")
     assert first.data["remaining_minor"] == 3000 and first.data["reason"] == "Paid back by bank transfer"
     agent = bearer("staff", ORG, id="agent-1", role="agent")
     problem(billing.refund(billing.issue()["credit_note_id"], 1, headers=agent), 403)
+
+
+def test_a_refund_sent_again_with_its_request_id_is_recorded_once(billing):
+    note = billing.issue(amount_minor=5000)
+    path = f"/orgs/{ORG}/credit-notes/{note['credit_note_id']}/refund"
+    body = {"amount_minor": 5000, "reason": "Bank transfer", "request_id": "console-form-1"}
+    answers = [billing.client.post(path, headers=billing.staff, json=body) for _ in range(2)]
+    assert [a.status_code for a in answers] == [200, 200], answers[1].get_json()
+    assert [r["amount_minor"] for r in answers[1].get_json()["refunds"]] == [5000]
+    assert len(billing.events("CreditRefunded")) == 1
+    another = billing.client.post(path, headers=billing.staff, json={**body, "request_id": "console-form-2"})
+    assert "no credit left" in problem(another, 422)["detail"]
 
 
 def test_who_may_call(billing):

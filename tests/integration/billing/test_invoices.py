@@ -201,6 +201,20 @@ def test_pushing_an_external_ref_twice_answers_the_same_invoice(billing):
     assert len(billing.events("InvoiceIssued")) == 1
 
 
+def test_a_draft_naming_a_sales_order_carries_it_to_its_invoice_issued(billing):
+    draft = billing.client.post(f"/orgs/{ORG}/invoices", headers=billing.staff, json={
+        "customer_id": "cust-1", "currency": "EUR", "lines": [LINE], "sales_order_id": "so-77"}).get_json()
+    assert draft["sales_order_id"] == "so-77" and billing.events("InvoiceIssued") == []
+    billing.staff_post(f"/invoices/{draft['invoice_id']}/issue")
+    [issued] = billing.events("InvoiceIssued")
+    assert issued.data["sales_order_id"] == "so-77"
+    plain = billing.create()                                  # an invoice that bills no order
+    assert billing.events("InvoiceIssued")[-1].data["sales_order_id"] is None and plain["sales_order_id"] is None
+    too_long = billing.client.post(f"/orgs/{ORG}/invoices", headers=billing.staff, json={
+        "customer_id": "cust-1", "currency": "EUR", "lines": [LINE], "sales_order_id": "x" * 65})
+    assert too_long.status_code == 422 and "sales_order_id" in too_long.get_json()["errors"]["json"]
+
+
 def test_concurrent_pushes_and_numbering_are_race_safe(billing):
     results, errors = [], []
 

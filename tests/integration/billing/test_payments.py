@@ -99,7 +99,8 @@ def test_a_card_settles_at_once_and_the_invoice_shows_paid(billing):
     assert (payment["status"], payment["amount_minor"], payment["currency"]) == ("settled", 30000, "EUR")
     assert payment["redirect_url"] is None and "gateway_reference" not in payment
     assert payment["allocations"] == [{"invoice_id": invoice["invoice_id"], "number": "INV-000001",
-                                       "amount_minor": 30000, "refunded_minor": 0}]
+                                       "amount_minor": 30000, "refunded_minor": 0,
+                                       "reopened_minor": 0}]
     shown = billing.shown(invoice["invoice_id"])
     assert (shown["status"], shown["amount_paid_minor"], shown["amount_due_minor"]) == ("paid", 30000, 0)
     assert [p["payment_id"] for p in shown["payments"]] == [payment["payment_id"]]
@@ -263,13 +264,15 @@ def test_settled_before_pending_out_of_order_settles_once(billing):
     assert billing.shown(invoice["invoice_id"])["amount_paid_minor"] == 30000
 
 
-def test_refunds_lower_what_was_paid_and_never_exceed_it(billing):
+def test_reversing_refunds_lower_what_was_paid_and_never_exceed_it(billing):
+    """Refunds that reopen the invoices (staff reverse the payment): they owe it again."""
     first, second = billing.invoice(), billing.invoice()
     bulk = billing.paid(first["invoice_id"], second["invoice_id"])
     path = f"/payments/{bulk['payment_id']}/refund"
+    reverse = {"reopen_invoice": True}
     problem(billing.staff_post(path, {"amount_minor": 100}, bearer("staff", ORG, role="agent")), 403)
-    problem(billing.staff_post(path, {"amount_minor": 60001}), 422)
-    refunded = billing.staff_post(path, {"amount_minor": 40000, "reason": "Goodwill"})
+    problem(billing.staff_post(path, {"amount_minor": 60001, **reverse}), 422)
+    refunded = billing.staff_post(path, {"amount_minor": 40000, "reason": "Cheque bounced", **reverse})
     assert refunded.status_code == 200, refunded.get_json()
     body = refunded.get_json()
     assert (body["status"], body["refunded_minor"]) == ("refunded", 40000)
@@ -280,22 +283,74 @@ def test_refunds_lower_what_was_paid_and_never_exceed_it(billing):
     [event] = billing.events("PaymentRefunded")
     assert event.data["allocations"] == [{"invoice_id": second["invoice_id"], "amount_minor": 30000},
                                          {"invoice_id": first["invoice_id"], "amount_minor": 10000}]
-    assert event.data["gateway_refund_id"].startswith("sim_re_")
-    assert "20000" in problem(billing.staff_post(path, {"amount_minor": 20001}), 422)["detail"]
-    assert billing.staff_post(path, {"amount_minor": 20000}).get_json()["refunded_minor"] == 60000
-    problem(billing.staff_post(path, {"amount_minor": 1}), 422)
+    assert event.data["gateway_refund_id"].startswith("sim_re_") and event.data["reopens_invoice"] is True
+    assert "20000" in problem(billing.staff_post(path, {"amount_minor": 20001, **reverse}), 422)["detail"]
+    assert billing.staff_post(path, {"amount_minor": 20000, **reverse}).get_json()["refunded_minor"] == 60000
+    problem(billing.staff_post(path, {"amount_minor": 1, **reverse}), 422)
     assert billing.shown(first["invoice_id"])["amount_paid_minor"] == 0
-    # a refund made at the gateway (cumulative amount) is recorded once, ours never twice
+    # a refund made at the gateway (cumulative amount) is recorded once, ours never twice;
+    # the gateway's own refund gives money back without reopening the invoice
     third = billing.invoice()
     card = billing.paid(third["invoice_id"])
-    assert billing.staff_post(f"/payments/{card['payment_id']}/refund", {"amount_minor": 5000}).status_code == 200
+    assert billing.staff_post(f"/payments/{card['payment_id']}/refund",
+                              {"amount_minor": 5000, **reverse}).status_code == 200
     at_gateway = GatewayUpdate("evt-r1", reference_for(card["payment_id"]), None, "refunded", amount_minor=5000)
     assert payments.apply_update(billing.rt, ORG, at_gateway) == "unchanged"
     more = GatewayUpdate("evt-r2", reference_for(card["payment_id"]), None, "refunded", amount_minor=12000)
     assert payments.apply_update(billing.rt, ORG, more) == "applied"
-    assert billing.shown(third["invoice_id"])["amount_paid_minor"] == 18000
+    assert billing.shown(third["invoice_id"])["amount_paid_minor"] == 25000
+    assert billing.events("PaymentRefunded")[-1].data["reopens_invoice"] is False
     pending = billing.paid(billing.invoice()["invoice_id"], method="bank_debit")
     problem(billing.staff_post(f"/payments/{pending['payment_id']}/refund", {"amount_minor": 1}), 422)
+
+
+def test_a_partial_refund_gives_money_back_and_the_invoice_stays_paid(billing):
+    """Issue 18: €85 of a €585 payment refunded. The invoice stays paid (nothing to pay
+    again), shows what went back, and the refund is applied once however often it is sent."""
+    invoice = billing.invoice(lines=({"description": "Repair", "quantity": "1", "unit_price_minor": 58500,
+                                      "tax_rate": "0"},))
+    payment = billing.paid(invoice["invoice_id"])
+    path = f"/payments/{payment['payment_id']}/refund"
+    body = {"amount_minor": 8500, "reason": "Part returned", "request_id": "refund-form-0001"}
+    refunded = billing.staff_post(path, body)
+    assert refunded.status_code == 200, refunded.get_json()
+    assert (refunded.get_json()["status"], refunded.get_json()["refunded_minor"]) == ("refunded", 8500)
+    assert billing.staff_post(path, body).get_json()["refunded_minor"] == 8500      # the same request: once
+    [event] = billing.events("PaymentRefunded")
+    assert event.data["reopens_invoice"] is False
+    shown = billing.shown(invoice["invoice_id"])
+    assert (shown["status"], shown["amount_paid_minor"], shown["amount_due_minor"], shown["refunded_minor"]) == \
+        ("paid", 58500, 0, 8500)
+    [row] = shown["payments"]
+    assert (row["amount_minor"], row["refunded_minor"], row["reopened_minor"]) == (58500, 8500, 0)
+    assert [(e["amount_minor"], e["reopens_invoice"]) for e in shown["timeline"]
+            if e["event"] == "payment_refunded"] == [(8500, False)]
+    listed = billing.client.get(f"/orgs/{ORG}/customers/cust-1/invoices", headers=billing.contact()).get_json()
+    assert (listed["items"][0]["status"], listed["items"][0]["amount_due_minor"]) == ("paid", 0)
+    assert "already paid" in problem(billing.pay(invoice["invoice_id"]), 422)["detail"]     # nothing to pay again
+    # the same request id with the other choice is another refund: refused, not applied
+    problem(billing.staff_post(path, {**body, "reopen_invoice": True}), 422)
+    # staff reverse 100.00 more on purpose: that much is owed again
+    reversed_ = billing.staff_post(path, {"amount_minor": 10000, "reopen_invoice": True})
+    assert (reversed_.get_json()["refunded_minor"], reversed_.get_json()["reopened_minor"]) == (18500, 10000)
+    shown = billing.shown(invoice["invoice_id"])
+    assert (shown["status"], shown["amount_paid_minor"], shown["amount_due_minor"], shown["refunded_minor"]) == \
+        ("partially_paid", 48500, 10000, 8500)
+    assert shown["payments"][0]["reopened_minor"] == 10000
+    assert [e["reopens_invoice"] for e in shown["timeline"] if e["event"] == "payment_refunded"] == [False, True]
+
+
+def test_reversing_a_payment_reopens_its_invoice(billing):
+    invoice = billing.invoice(lines=({"description": "Repair", "quantity": "1", "unit_price_minor": 58500,
+                                      "tax_rate": "0"},))
+    payment = billing.paid(invoice["invoice_id"])
+    answer = billing.staff_post(f"/payments/{payment['payment_id']}/refund",
+                                {"amount_minor": 8500, "reopen_invoice": True})
+    assert answer.status_code == 200, answer.get_json()
+    shown = billing.shown(invoice["invoice_id"])
+    assert (shown["status"], shown["amount_paid_minor"], shown["amount_due_minor"], shown["refunded_minor"]) == \
+        ("partially_paid", 50000, 8500, 0)
+    assert billing.pay(invoice["invoice_id"], amounts=None).status_code == 201       # the customer may pay it again
 
 
 def test_offline_payments_are_recorded_by_staff(billing):
@@ -313,7 +368,9 @@ def test_offline_payments_are_recorded_by_staff(billing):
                                                    "invoices": [{"invoice_id": invoice["invoice_id"]}]}, api_key)
     assert erp.status_code == 201 and erp.get_json()["amount_minor"] == 20000
     assert billing.shown(invoice["invoice_id"])["status"] == "paid"
-    assert billing.staff_post(f"/payments/{body['payment_id']}/refund", {"amount_minor": 10000}).status_code == 200
+    reversed_ = billing.staff_post(f"/payments/{body['payment_id']}/refund",
+                                   {"amount_minor": 10000, "reopen_invoice": True})    # the bank transfer came back
+    assert reversed_.status_code == 200
     assert billing.shown(invoice["invoice_id"])["amount_due_minor"] == 10000
     other = billing.invoice()
     billing.paid(other["invoice_id"], method="bank_debit")
@@ -471,7 +528,9 @@ def test_rebuilding_the_read_models_gives_the_same_payments_and_invoices(billing
     billing.paid(first["invoice_id"], method="card_declined")
     card = billing.paid(first["invoice_id"])
     billing.staff_post(f"/payments/{card['payment_id']}/refund", {"amount_minor": 100})
+    billing.staff_post(f"/payments/{card['payment_id']}/refund", {"amount_minor": 250, "reopen_invoice": True})
     billing.paid(second["invoice_id"], method="bank_debit")
+    assert billing.shown(first["invoice_id"])["amount_due_minor"] == 250
     tables = (invoices, payments_table, payment_allocations, invoice_payment_locks)
     with billing.rt.engine.connect() as conn:
         before = [sorted(map(repr, conn.execute(select(t)).all())) for t in tables]

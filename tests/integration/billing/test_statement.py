@@ -53,8 +53,9 @@ class Billing:
                                                "invoices": [{"invoice_id": invoice["invoice_id"],
                                                              "amount_minor": amount}]})
 
-    def refund(self, payment, amount):
-        return self.post(f"/payments/{payment['payment_id']}/refund", {"amount_minor": amount, "reason": "Goodwill"})
+    def refund(self, payment, amount, reopen=False):
+        return self.post(f"/payments/{payment['payment_id']}/refund",
+                         {"amount_minor": amount, "reason": "Goodwill", "reopen_invoice": reopen})
 
     def credit(self, amount, invoice=None):
         return self.post("/credit-notes", {"customer_id": "cust-1", "currency": "EUR", "amount_minor": amount,
@@ -87,7 +88,7 @@ MARCH = {"from": "2026-03-01", "to": "2026-03-31"}
 def worked_example(billing, clock) -> dict:
     """Before March: A 100.00 issued, 40.00 paid. In March: B 200.00, V 10.00 issued and
     voided, credit note 50.00 applied to B, B's other 150.00 paid, a second note of 20.00
-    of which 5.00 is paid back, 30.00 of B's payment refunded. After March: C 70.00 and a
+    of which 5.00 is paid back, 30.00 of B's payment reversed (B owes it again). After March: C 70.00 and a
     payment on A. Alongside: a draft, another customer's invoice, an invoice in USD."""
     clock.on("2026-02-10")
     a = billing.invoice(10000, due="2026-02-25")
@@ -113,7 +114,7 @@ def worked_example(billing, clock) -> dict:
     clock.on("2026-03-15")
     billing.post(f"/credit-notes/{cn2['credit_note_id']}/refund", {"amount_minor": 500, "reason": "Paid back"})
     clock.on("2026-03-20")
-    billing.refund(paid_b, 3000)
+    billing.refund(paid_b, 3000, reopen=True)
     clock.on("2026-04-05")
     c = billing.invoice(7000)
     billing.pay(a, 6000)
@@ -212,21 +213,52 @@ def test_a_payment_of_several_invoices_and_its_refund_age_each_invoice(billing, 
     paid = billing.post("/payments/offline", {"customer_id": "cust-1", "method": "cash", "invoices": [
         {"invoice_id": a["invoice_id"], "amount_minor": 10000}, {"invoice_id": b["invoice_id"], "amount_minor": 20000}]})
     clock.on("2026-03-10")
-    billing.refund(paid, 25000)                       # the last invoice of the payment first: all of B, 50.00 of A
+    billing.refund(paid, 25000, reopen=True)          # the last invoice of the payment first: all of B, 50.00 of A
     found = billing.statement(MARCH)
     assert [(e["description"], e["balance_minor"]) for e in found["entries"]][2:] == [
         (f"Payment for {a['number']}, {b['number']}", 0),
         (f"Refund of payment {'R-' + paid['payment_id'][:8].upper()}", 25000)]
     due = {i["number"]: i["amount_due_minor"] for i in found["open_invoices"]}
     assert due == {a["number"]: 5000, b["number"]: 20000}
-    # a refund recorded before refunds named their invoices is split the same way
+    # a refund recorded before refunds named their invoices (or said whether they reopen:
+    # they all did) is split the same way
     with billing.engine.begin() as conn:
         row = conn.execute(select(events).where(events.c.type == "PaymentRefunded")).one()
-        conn.execute(update(events).where(events.c.event_id == row.event_id)
-                     .values(data={k: v for k, v in row.data.items() if k != "allocations"}))
+        conn.execute(update(events).where(events.c.event_id == row.event_id).values(
+            data={k: v for k, v in row.data.items() if k not in ("allocations", "reopens_invoice")}))
     again = billing.statement(MARCH)
     assert {i["number"]: i["amount_due_minor"] for i in again["open_invoices"]} == due
     assert again["closing_balance_minor"] == again["ageing"]["total"] == 25000
+
+
+def test_a_partial_refund_gives_money_back_and_the_balance_stays_what_is_owed(billing, clock):
+    """€85 of a €585 payment refunded: the invoice stays paid, the statement shows the refund
+    and the invoice reduced by it, and the balance is 0, as nothing is owed."""
+    clock.on("2026-03-02")
+    invoice = billing.invoice(58500, due="2026-03-31")
+    paid = billing.pay(invoice, 58500)
+    clock.on("2026-03-09")
+    billing.refund(paid, 8500)
+    found = billing.statement(MARCH)
+    receipt, number = "R-" + paid["payment_id"][:8].upper(), invoice["number"]
+    assert [(e["date"], e["kind"], e["reference"], e["debit_minor"], e["credit_minor"], e["balance_minor"])
+            for e in found["entries"]] == [
+        ("2026-03-02", "invoice", number, 58500, 0, 58500),
+        ("2026-03-02", "payment", receipt, 0, 58500, 0),
+        ("2026-03-09", "payment_refund", receipt, 8500, 0, 8500),
+        ("2026-03-09", "invoice_reduced", number, 0, 8500, 0),
+    ]
+    assert [e["description"] for e in found["entries"]][2:] == [
+        f"Refund of payment {receipt}", f"Invoice {number} reduced by the refund of {receipt}"]
+    assert found["entries"][3]["invoice_id"] == invoice["invoice_id"]
+    assert found["closing_balance_minor"] == found["ageing"]["total"] == 0 and found["open_invoices"] == []
+    # staff reverse another 100.00 of it: that the customer owes again
+    clock.on("2026-03-16")
+    billing.refund(paid, 10000, reopen=True)
+    again = billing.statement(MARCH)
+    assert [(e["kind"], e["balance_minor"]) for e in again["entries"]][4:] == [("payment_refund", 10000)]
+    assert again["closing_balance_minor"] == again["ageing"]["total"] == 10000
+    assert [(i["number"], i["amount_due_minor"]) for i in again["open_invoices"]] == [(number, 10000)]
 
 
 def test_another_currency_is_its_own_statement_and_the_default_range_ends_today(billing, clock):

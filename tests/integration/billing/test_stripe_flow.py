@@ -224,7 +224,7 @@ def test_the_same_refund_request_twice_at_once_refunds_once(served):
 def test_a_refund_the_gateway_made_before_billing_crashed_is_recorded_once_by_the_worker(served):
     billing, standin = served
     invoice, payment_id = settled(billing, standin)
-    cmd = RefundPayment(ORG, payment_id, 3000, "Damaged", request_id="form-crash-001")
+    cmd = RefundPayment(ORG, payment_id, 3000, "Charged back", request_id="form-crash-001", reopen_invoice=True)
     rt = billing.app.extensions["portal"]                                    # the app's runtime: its ports
     refund_id = refunds.refund_id_for(cmd)
     payment, _ = refunds._reserve(rt, cmd, refund_id)                        # reserved, then asked...
@@ -236,8 +236,10 @@ def test_a_refund_the_gateway_made_before_billing_crashed_is_recorded_once_by_th
     assert refunds.finish_stuck(rt, older_than_s=0) == 0
     [recorded] = billing.events("PaymentRefunded")
     assert recorded.data["refund_id"] == refund_id and recorded.data["amount_minor"] == 3000
+    assert recorded.data["reopens_invoice"] is True                          # finished as it was asked
     assert len(standin.state.refunds) == 1
-    assert billing.shown(invoice["invoice_id"])["payments"][0]["refunded_minor"] == 3000
+    shown = billing.shown(invoice["invoice_id"])
+    assert (shown["payments"][0]["refunded_minor"], shown["amount_due_minor"]) == (3000, 3000)
 
 
 def test_a_refund_stripe_did_not_answer_is_kept_and_finished_not_lost(served):

@@ -137,6 +137,15 @@ def staff_payment(org_id: str, payment_id: str) -> dict:
     return answer.get_json()
 
 
+def refund(org_id: str, payment_id: str, amount_minor: int, **extra) -> dict:
+    """Staff refund part or all of a payment (`reopen_invoice=True`: reverse it)."""
+    answer = billing_app().test_client().post(f"/orgs/{org_id}/payments/{payment_id}/refund",
+                                              json={"amount_minor": amount_minor, **extra},
+                                              headers=bearer("staff", org_id, id=str(uuid.uuid4())))
+    assert answer.status_code == 200, answer.get_json()
+    return answer.get_json()
+
+
 def payment_status(org_id: str, payment_id: str) -> str:
     return staff_payment(org_id, payment_id)["status"]
 
@@ -206,3 +215,16 @@ def gateway_connections(org_id: str) -> dict:
     answer = billing_app().test_client().get(f"/orgs/{org_id}/gateway-connections",
                                              headers=bearer("staff", org_id, id=str(uuid.uuid4())))
     return {c["gateway"]: c for c in answer.get_json()["items"]}
+
+
+def reminders(org_id: str) -> dict:
+    """The org's payment reminder schedule as an owner sees it."""
+    return billing_app().test_client().get(f"/orgs/{org_id}/reminders",
+                                           headers=bearer("staff", org_id, id=str(uuid.uuid4()))).get_json()
+
+
+def leave_out_of_reminders(org_id: str, customer_id: str) -> None:
+    answer = billing_app().test_client().put(f"/orgs/{org_id}/customers/{customer_id}/reminders",
+                                             json={"enabled": False},
+                                             headers=bearer("staff", org_id, id=str(uuid.uuid4())))
+    assert answer.status_code == 200, answer.get_json()

@@ -120,3 +120,18 @@ def log_time(org_id: str, project_id: str, **body) -> dict:
 def timesheet_weeks(org_id: str) -> list[dict]:
     return orders_app().test_client().get(f"/orgs/{org_id}/timesheet-weeks",
                                           headers=_staff(org_id)).get_json()["items"]
+
+
+def deliver(topic_service: str, type_: str, org_id: str, aggregate_id: str, data: dict) -> None:
+    """Hand another service's event to orders' consumer handlers, as the broker would (one
+    transaction, the handlers bootstrap.EVENT_HANDLERS lists for it)."""
+    from services.chassis.events import Event
+    from contracts.catalogue import topic_for
+    from services.orders.bootstrap import EVENT_HANDLERS
+    event = Event(type=type_, org_id=org_id, aggregate_type="", aggregate_id=aggregate_id,
+                  aggregate_version=1, data=data)
+    rt = orders_app().extensions["portal"]
+    with rt.store.unit_of_work() as uow:
+        for handle in EVENT_HANDLERS[topic_for(topic_service)][type_]:
+            handle(event, uow)
+        uow.commit()

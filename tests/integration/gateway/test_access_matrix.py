@@ -470,6 +470,19 @@ def _credit_note(t: Tenant) -> dict:
     return t.credit_note
 
 
+def _note_now(t: Tenant) -> dict:
+    return billing_backend.billing_app().test_client().get(
+        f"/orgs/{t.org['org_id']}/credit-notes/{_credit_note(t)['credit_note_id']}",
+        headers=tokens.bearer("staff", t.org["org_id"], id="matrix-staff")).get_json()
+
+
+def _new_note(t: Tenant) -> dict:
+    """The credit note the console's form issued (its description names the cell)."""
+    answer = billing_backend.billing_app().test_client().get(
+        f"/orgs/{t.org['org_id']}/credit-notes", headers=tokens.bearer("staff", t.org["org_id"], id="matrix-staff"))
+    return next((n for n in answer.get_json()["items"] if n["total_minor"] == 1234), {"credit_note_id": "none"})
+
+
 def _invoice(t: Tenant) -> dict:
     """An issued invoice of the cell's customer, in the real billing service behind the gateway."""
     if not hasattr(t, "invoice"):
@@ -686,6 +699,22 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
     "console_gateways.disconnect": Done(lambda t, me: billing_backend.connect_stripe(t.org["org_id"]) and {},
                                         lambda t, me: "/console/payment-gateways",
                                         lambda t, me: billing_backend.gateway_connections(t.org["org_id"]) == {}),
+    "console_invoice_lines.total": Done(          # a preview: priced, nothing saved
+        lambda t, me: {"currency": "EUR", "rows": "1", "lines-0-description": "Matrix", "lines-0-quantity": "1",
+                       "lines-0-unit_price": "10"},
+        lambda t, me: None,
+        lambda t, me: billing_backend.staff_invoices(t.org["org_id"], status="draft") == []),
+    "console_reminders.save": Done(lambda t, me: {"enabled": "y", "days": ["0", "7"]},
+                                   lambda t, me: "/console/reminders",
+                                   lambda t, me: billing_backend.reminders(t.org["org_id"])["days"] == [0, 7]),
+    "console_reminders.leave_out": Done(lambda t, me: {"customer_id": t.customer["customer_id"]},
+                                        lambda t, me: "/console/reminders",
+                                        lambda t, me: [c["customer_id"] for c in billing_backend.reminders(
+                                            t.org["org_id"])["customers_left_out"]] == [t.customer["customer_id"]]),
+    "console_reminders.take_back": Done(
+        lambda t, me: billing_backend.leave_out_of_reminders(t.org["org_id"], t.customer["customer_id"]) or {},
+        lambda t, me: "/console/reminders",
+        lambda t, me: billing_backend.reminders(t.org["org_id"])["customers_left_out"] == []),
     "console_payments.simulate": Done(lambda t, me: {"outcome": "failed"}, lambda t, me: "/console/payments",
                                       lambda t, me: billing_backend.payment_status(
                                           t.org["org_id"], t.pending["payment_id"]) == "failed"),
@@ -714,6 +743,17 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
                                      lambda t, me: f"/console/invoices/{t.invoice['invoice_id']}",
                                      lambda t, me: any(d.get("body") == f"Matrix note {t.n}" for d in
                                                        billing_backend.recorded("CommentPosted", t.invoice["invoice_id"]))),
+    "console_credit_notes.new_credit_note": Done(
+        lambda t, me: {"customer_id": t.customer["customer_id"], "invoice_id": "", "currency": "EUR", "amount": "12.34",
+                       "description": f"Matrix credit {t.n}"},
+        lambda t, me: f"/console/credit-notes/{_new_note(t)['credit_note_id']}",
+        lambda t, me: _new_note(t)["credit_note_id"] != "none"),
+    "console_credit_notes.apply": Done(lambda t, me: {"invoice_id": _invoice(t)["invoice_id"], "amount": "10"},
+                                       lambda t, me: f"/console/credit-notes/{t.credit_note['credit_note_id']}",
+                                       lambda t, me: _note_now(t)["applied_minor"] == 1000),
+    "console_credit_notes.refund": Done(lambda t, me: {"amount": "10", "reason": "Matrix", "request": "matrix-form-000001"},
+                                        lambda t, me: f"/console/credit-notes/{t.credit_note['credit_note_id']}",
+                                        lambda t, me: _note_now(t)["refunded_minor"] == 1000),
     "console_invoices.issue": Done(lambda t, me: {}, lambda t, me: f"/console/invoices/{t.draft['invoice_id']}",
                                    lambda t, me: _invoice_status(t, t.draft) == "sent"),
     "console_invoices.edit": Done(lambda t, me: {"due_date": "2030-01-31", "notes": "Matrix"},
@@ -851,6 +891,12 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
         lambda t, me: {"text": f"Matrix answer {t.n}"},
         lambda t, me: f"/console/service-requests/{t.service_request['service_request_id']}",
         lambda t, me: [u["text"] for u in _request_now(t)["updates"]] == [f"Matrix answer {t.n}"]),
+    "console_service_requests.attach_file": Done(
+        lambda t, me: {"file": (io.BytesIO(MATRIX_PDF), f"matrix-sr-{t.n}.pdf")},
+        lambda t, me: f"/console/service-requests/{t.service_request['service_request_id']}",
+        lambda t, me: [d["filename"] for d in _documents_of(
+            t, subject_type="service_request", subject_id=t.service_request["service_request_id"])]
+        == [f"matrix-sr-{t.n}.pdf"]),
     "console_projects.new_project": Done(
         lambda t, me: {"customer_id": t.customer["customer_id"], "name": f"New project {t.n}", "status": "planned"},
         lambda t, me: f"/console/projects/{_new_project(t)['project_id']}",
@@ -1178,7 +1224,7 @@ def cross_org_cells() -> list:
     cells = []
     for route in GROUPS[CONSOLE]:
         if {"customer_id", "contact_id", "staff_id", "payment_id", "webhook_id", "email_id", "order_id",
-                "shipment_id", "document_id", "project_id"} & set(route.arguments):
+                "shipment_id", "document_id", "project_id", "credit_note_id"} & set(route.arguments):
             cells.append(pytest.param(route, "other_org_ids", id=f"{route}-other_org_ids"))
         if "contact_id" in route.arguments:
             cells.append(pytest.param(route, "other_org_contact", id=f"{route}-other_org_contact"))

@@ -149,6 +149,9 @@ def test_every_api_view_is_declared_with_a_scope(app):
     assert {rule for rule, (_, d) in scopes.items() if d == {"scope": "invoices"}} == {
         "/api/v1/invoices", "/api/v1/invoices/<invoice_id>", "/api/v1/invoices/<invoice_id>/issue",
         "/api/v1/invoices/<invoice_id>/void", "/api/v1/invoices/<invoice_id>/payment-link"}
+    assert {rule for rule, (_, d) in scopes.items() if d == {"scope": "credit_notes"}} == {
+        "/api/v1/credit-notes", "/api/v1/credit-notes/<credit_note_id>", "/api/v1/credit-notes/<credit_note_id>/apply",
+        "/api/v1/credit-notes/<credit_note_id>/refund", "/api/v1/credit-notes/<credit_note_id>/pdf"}
     assert all(r.endpoint.startswith(api_bp.name + ".") for r in app.url_map.iter_rules() if r.rule.startswith("/api/"))
 
 
@@ -239,7 +242,9 @@ def test_every_error_on_the_api_is_problem_json(world, app):
     assert_problem(response, 405)
     assert "GET" in response.headers["Allow"]
     assert_problem(call(app, "GET", "/api/v1/customers", key, base_url="http://nowhere.test"), 404)
-    assert_problem(call(app, "POST", "/api/v1/customers", key, json={"name": "x" * 2_000_000}), 413)
+    too_large = call(app, "POST", "/api/v1/customers", key, json={"name": "x" * 2_000_000})
+    assert_problem(too_large, 413)
+    assert too_large.get_json()["errors"] == {"json": {"name": ["Too long: a request may carry at most 1 MiB."]}}
     world.fake.down = True
     response = call(app, "GET", "/api/v1/customers", key)
     assert_problem(response, 503)

@@ -75,6 +75,10 @@ def test_an_invoice_with_a_pending_payment_is_refused_by_name(bulk, app):
     billing_backend.pay_invoice(bulk.org["org_id"], bulk.customer["customer_id"], busy["invoice_id"],
                                 method="bank_debit")
     ann = contact(bulk, app)
+    listing = ann.get("/invoices")                          # said in the list, and not offered to tick
+    row = next(r for r in listing.get_data(as_text=True).split("<tr>") if busy["number"] in r)
+    assert "Payment in progress" in row and 'type="checkbox"' not in row
+    assert f'value="{free["invoice_id"]}"' in listing.get_data(as_text=True)
     answer = select(ann, free, busy, method="card", confirm="1")
     assert answer.status_code == 302
     assert f"A payment for {busy['number']} is still being processed" in text(ann.get("/invoices"))

@@ -21,7 +21,8 @@ def staff(world, app, login) -> Browser:
 
 def invoice_form(customer_id: str, *rows: dict, **fields) -> dict:
     """The new-invoice form as a person fills it: rows by their position (others left empty)."""
-    form = {"customer_id": customer_id, "currency": "EUR", "due_date": "", "notes": "", "intent": "draft", **fields}
+    form = {"customer_id": customer_id, "currency": "EUR", "due_date": "", "notes": "", "intent": "draft",
+            "rows": str(max(3, len(rows))), **fields}
     for i, row in enumerate(rows):
         for name, value in (row or {}).items():
             form[f"lines-{i}-{name}"] = value
@@ -46,7 +47,7 @@ def staff_invoice(org: str, invoice_id: str) -> dict:
 def test_a_draft_with_two_lines_shows_its_totals_and_is_listed(world, app):
     owner = staff(world, app, world.sam)
     form = owner.get(NEW)
-    assert form.status_code == 200 and "Globex Ltd" in text(form) and 'name="lines-4-description"' in form.get_data(True)
+    assert form.status_code == 200 and "Globex Ltd" in text(form) and 'name="lines-2-description"' in form.get_data(True)
     answer = owner.send(NEW, invoice_form(world.customer["customer_id"], *TWO_LINES, notes="Thanks!"))
     assert answer.status_code == 302, text(answer)
     invoice_id = invoice_id_of(answer)
@@ -63,6 +64,26 @@ def test_a_draft_with_two_lines_shows_its_totals_and_is_listed(world, app):
     assert "Draft Globex Ltd" in listed and "€340.95" in listed
 
 
+def test_lines_are_added_and_removed_as_typed_and_the_running_total_is_billings(world, app):
+    owner = staff(world, app, world.sam)
+    owner.get(NEW)
+    typed = invoice_form(world.customer["customer_id"], *TWO_LINES, {"description": "Third"})
+    added = owner.post(NEW, {**typed, "intent": "add_line"})
+    html = added.get_data(as_text=True)
+    assert added.status_code == 200 and 'name="lines-3-description"' in html and 'value="Travel"' in html
+    assert "Total €340.95" in text(added)                     # the complete lines, priced by billing
+    removed = owner.post(NEW, {**typed, "rows": "4", "remove": "0"})
+    html = removed.get_data(as_text=True)
+    assert 'name="lines-3-description"' not in html and 'name="lines-2-description"' in html
+    assert re.search(r'id="lines-0-description"[^>]*value="Travel"', html)        # moved up, as typed
+    assert 'value="Consulting"' not in html and "Total €40.95" in text(removed)
+    total = owner.post("/console/invoices/total", {**typed})
+    assert total.status_code == 200 and "Subtotal €295.50" in text(total) and "Total €340.95" in text(total)
+    incomplete = owner.post("/console/invoices/total", {"currency": "EUR", "rows": "1", "lines-0-description": "x"})
+    assert "The total shows here once a line has a description" in text(incomplete)
+    assert billing_backend.staff_invoices(world.org["org_id"]) == []          # nothing was saved
+
+
 def test_issue_a_draft_then_change_its_due_date(world, app):
     owner = staff(world, app, world.sam)
     invoice_id = invoice_id_of(owner.send(NEW, invoice_form(world.customer["customer_id"], TWO_LINES[0])))
@@ -71,7 +92,7 @@ def test_issue_a_draft_then_change_its_due_date(world, app):
     assert answer.status_code == 302 and answer.headers["Location"].endswith(f"/console/invoices/{invoice_id}")
     page = text(owner.get(f"/console/invoices/{invoice_id}"))
     number = staff_invoice(world.org["org_id"], invoice_id)["number"]
-    assert f"Invoice {number} issued" in page and "Sent" in page and f"Issued as {number}" in page
+    assert f"Invoice {number} issued" in page and "Unpaid" in page and f"Issued as {number}" in page
     again = owner.send(f"/console/invoices/{invoice_id}/issue", {})
     assert again.status_code == 302 and "already" in text(owner.get(f"/console/invoices/{invoice_id}")).lower()
     owner.send(f"/console/invoices/{invoice_id}/edit", {"due_date": "2030-01-31", "notes": "Net 30"})
@@ -165,13 +186,26 @@ def test_an_offline_payment_marks_it_paid_and_an_owner_refunds_part(world, app):
     answer = owner.send(f"/console/invoices/{invoice['invoice_id']}/payments/{payment_id}/refund",
                         {f"r-{payment_id}-amount": "50", f"r-{payment_id}-reason": "Goodwill"})
     assert answer.status_code == 302
-    assert "The refund was recorded." in text(owner.get(f"/console/invoices/{invoice['invoice_id']}"))
+    words = text(owner.get(f"/console/invoices/{invoice['invoice_id']}"))
+    assert "The refund was recorded. The invoice stays paid." in words
+    assert "Partly refunded (€50.00 of €120.00)" in words and "Refunded (the invoice stays paid)" in words
+    after = staff_invoice(org, invoice["invoice_id"])          # money back: nothing owed again
+    assert (after["status"], after["amount_due_minor"], after["payments"][0]["refunded_minor"]) == ("paid", 0, 5000)
+    # reversing part of it (the box ticked) reopens the invoice for that much
+    answer = owner.send(f"/console/invoices/{invoice['invoice_id']}/payments/{payment_id}/refund",
+                        {f"r-{payment_id}-amount": "20", f"r-{payment_id}-reason": "Cheque bounced",
+                         f"r-{payment_id}-reopen_invoice": "y"})
+    assert answer.status_code == 302
+    words = text(owner.get(f"/console/invoices/{invoice['invoice_id']}"))
+    assert "The invoice is reopened: the customer owes this amount again." in words
+    assert "€20.00 reversed: owed again" in words and "Payment reversed (the invoice is reopened)" in words
     after = staff_invoice(org, invoice["invoice_id"])
-    assert after["payments"][0]["refunded_minor"] == 5000 and after["amount_due_minor"] == 5000
+    assert (after["status"], after["amount_due_minor"], after["payments"][0]["refunded_minor"]) == \
+        ("partially_paid", 2000, 7000)
     owner.send(f"/console/invoices/{invoice['invoice_id']}/payments/{payment_id}/refund",
                {f"r-{payment_id}-amount": "80", f"r-{payment_id}-reason": ""})
     assert "alert-error" in owner.get(f"/console/invoices/{invoice['invoice_id']}").get_data(as_text=True)
-    assert staff_invoice(org, invoice["invoice_id"])["payments"][0]["refunded_minor"] == 5000
+    assert staff_invoice(org, invoice["invoice_id"])["payments"][0]["refunded_minor"] == 7000
 
 
 def test_the_refund_form_sent_twice_refunds_once(world, app):

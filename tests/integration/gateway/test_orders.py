@@ -10,7 +10,8 @@ import re
 import pytest
 
 from gateway.live import grants
-from tests.integration.gateway import orders_backend
+from contracts.catalogue import validate_data
+from tests.integration.gateway import billing_backend, orders_backend
 from tests.integration.gateway.conftest import HOST, Browser, World, make_app, text
 from tests.integration.gateway.fake_api_keys import FakeApiKeys
 from tests.helpers.tokens import bearer
@@ -78,6 +79,29 @@ def test_the_contact_sees_an_order_with_lines_money_taxes_and_a_shipment_timelin
     assert 'href="https://track.example/JD014600"' in page.get_data(as_text=True)
     deliveries = ann.get("/deliveries")
     assert "JD014600" in text(deliveries) and "Delivered" in text(deliveries)
+
+
+def test_an_invoice_billing_raises_for_an_order_is_linked_on_the_order(world, app):
+    """An ERP pushes the order's invoice to billing naming the order; billing's InvoiceIssued
+    carries it, orders marks the order invoiced, and the contact's order page lists and links
+    the invoice (a contact without the invoices module is told it was billed, nothing more)."""
+    org, customer = ids(world)
+    order = orders_backend.place(org, customer)
+    invoice = billing_backend.issue_invoice(org, customer, 107100, sales_order_id=order["sales_order_id"])
+    [issued] = billing_backend.recorded("InvoiceIssued", invoice["invoice_id"])
+    assert issued["sales_order_id"] == order["sales_order_id"]
+    validate_data("InvoiceIssued", issued)
+    orders_backend.deliver("billing", "InvoiceIssued", org, invoice["invoice_id"], issued)
+
+    page = signed_in(app, world.ann).get(f"/sales-orders/{order['sales_order_id']}")
+    shown = text(page)
+    assert "Invoiced" in shown and f"{invoice['number']} " in shown and "€1,071.00" in shown
+    assert f'href="/invoices/{invoice["invoice_id"]}"' in page.get_data(as_text=True)
+
+    cy = world.fake.add_contact(world.org, world.customer, "cy@globex.test", "Cy Example")
+    cy.modules = ["sales_orders", "deliveries"]                 # staff took invoices away from Cy
+    without = text(signed_in(app, cy).get(f"/sales-orders/{order['sales_order_id']}"))
+    assert "This order has been invoiced" in without and invoice["number"] not in without
 
 
 def test_the_order_and_deliveries_pages_follow_this_customers_shipments_live(world, app):

@@ -113,10 +113,18 @@ def test_every_page_is_branded_accessible_and_phone_ready(world, app):
         assert len(re.findall(r"<h1[ >]", html)) == 1, path
         assert unlabelled_fields(html) == [], path
         assert re.search(r"<title>[^<]+</title>", html), path
+        assert '<link rel="icon" href="/static/favicon.svg"' in html, path
     assert seen == 15
+
+
+def test_the_favicon_is_served_as_an_image(app):
+    icon = Browser(app).get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and icon.data.startswith(b"<svg")
 
 
 @pytest.mark.parametrize("path", ["/", "/signin"])
 def test_the_home_page_without_a_session_shows_the_org_name_as_its_heading(world, app, path):
     response = Browser(app).get(path, follow_redirects=True)
     assert re.findall(r"<h1>([^<]*)</h1>", response.get_data(as_text=True)) == ["Acme Trading"]
+    assert text(response).count("Acme Trading") == 2           # the heading, and the page's title
+

@@ -70,6 +70,39 @@ def test_a_pending_bank_debit_blocks_a_second_payment_until_it_fails(world, app)
     assert "Paid" in text(ann.get(f"/invoices/{inv['invoice_id']}"))
 
 
+def test_a_partly_refunded_payment_leaves_the_invoice_paid_and_says_so(world, app):
+    """Issue 18: €85 of a €585 payment refunded. The invoice stays paid with nothing to pay,
+    says what went back, and the payment reads "Partly refunded", not "Refunded"."""
+    org = world.org["org_id"]
+    inv = invoice(world, total=58500)
+    ann = contact(world, app)
+    paid = pay(ann, inv["invoice_id"])
+    payment_id = paid.headers["Location"].rsplit("/", 1)[1]
+    billing_backend.refund(org, payment_id, 8500, reason="Part returned")
+    page = text(ann.get(f"/invoices/{inv['invoice_id']}"))
+    assert "Pay this invoice" not in page and "Still to pay €0.00" in page
+    assert "Refunded to you €85.00" in page                       # the facts, the totals and the history
+    assert "Partly refunded (€85.00 of €585.00)" in page and "to pay again" not in page
+    payments = text(ann.get("/payments"))
+    assert "Partly refunded (€85.00 of €585.00)" in payments
+    assert "€85.00 of this payment of €585.00 was refunded." in text(ann.get(f"/payments/{payment_id}"))
+    world.org["settings"]["bulk_payments"] = True
+    with billing_backend.org_settings(org, bulk_payments=True, partial_payments=True):
+        invoices = ann.get("/invoices").get_data(as_text=True)
+    assert "Pay selected" in invoices and f'id="pay-{inv["invoice_id"]}"' not in invoices   # not offered in bulk
+    statement = text(ann.get("/statement"))
+    assert "Invoice reduced by refund" in statement and "Closing balance €0.00" in statement
+    home = text(ann.get("/"))
+    assert "You owe nothing at the moment." in home and "Partly refunded (€85.00 of €585.00)" in home
+    # staff reverse the rest: the invoice asks for it again, and the payment reads "Refunded"
+    billing_backend.refund(org, payment_id, 50000, reopen_invoice=True)
+    page = text(ann.get(f"/invoices/{inv['invoice_id']}"))
+    assert "Pay this invoice" in page and "Pay €500.00" in page
+    assert "Payment reversed: to pay again €500.00" in page and "€500.00 reversed: to pay again" in page
+    assert "Partly refunded" not in text(ann.get("/payments"))
+    assert "This payment was refunded." in text(ann.get(f"/payments/{payment_id}"))
+
+
 def test_the_invoice_page_asks_billing_once(world, app):
     """The invoice, its payment in flight, its conversation and the saved methods come in one
     read (issue 13), and the page still shows each of them."""

@@ -148,7 +148,7 @@ def test_a_request_body_over_the_limit_is_a_readable_413(world):
     browser.get("/signin")
     response = browser.post("/signin", {**ANN, "padding": "x" * 5000})
     assert response.status_code == 413
-    assert "larger than this portal accepts" in text(response)
+    assert "The padding is too long: a request may carry at most 2,000 bytes." in text(response)
 
 
 def test_identity_down_is_a_friendly_503(world, app):

@@ -91,6 +91,7 @@ def test_a_bad_request_is_said_at_its_field_and_nothing_is_raised(world, app):
     assert long.status_code == 422 and "at most 20,000 characters" in text(long)
     huge = ann.send("/service-requests/new", {"subject": "Huge", "description": "x" * (10 * 1024 * 1024)})
     assert huge.status_code == 413
+    assert "The description is too long: a request may carry at most 1 MiB." in text(huge)
     assert orders_backend.staff_requests(org) == []
 
 
@@ -158,6 +159,29 @@ def test_staff_move_assign_and_answer_a_request_and_see_its_files(world, app):
     other_org = bearer("staff", "org-elsewhere")
     assert orders_backend.orders_app().test_client().get(
         f"/orgs/org-elsewhere/service-requests/{request_id}", headers=other_org).status_code == 404
+
+
+def test_staff_attach_a_file_the_customer_then_finds_on_the_request(world, app):
+    org, customer = ids(world)
+    request_id = orders_backend.open_request(org, customer, subject="Install heat pump")["service_request_id"]
+    sam = signed_in(app, world.sam, world.fake)
+    url = f"/console/service-requests/{request_id}"
+    sam.get(url)
+    attached = sam.send(f"{url}/files", {"file": (io.BytesIO(b"%PDF-1.4\n% floor plan\n" + b"0" * 500), "plan.pdf")})
+    assert attached.status_code == 302
+    page = text(sam.get(url))
+    assert "File attached: the customer sees it on the request." in page and re.search(r"plan\.pdf \d+ Bytes Staff", page)
+    [filed] = documents_backend.staff_documents(org)
+    assert (filed["customer_id"], filed["uploaded_by"]) == (customer, "staff")
+    assert "plan.pdf" in text(signed_in(app, world.ann).get(f"/service-requests/{request_id}"))
+
+    refused = sam.send(f"{url}/files", {"file": (io.BytesIO(b"MZ\x90\x00" + b"\x00" * 200), "tool.exe")})
+    assert refused.status_code == 302 and "is a program or script" in text(sam.get(url))
+    assert sam.send(f"{url}/status", {"status": "closed"}).status_code == 302
+    sam.get(url)
+    late = sam.send(f"{url}/files", {"file": (io.BytesIO(b"plain words\n"), "late.txt")})
+    assert late.status_code == 302 and "This request is closed" in text(sam.get(url))
+    assert [d["filename"] for d in documents_backend.staff_documents(org)] == ["plan.pdf"]
 
 
 def test_the_api_pushes_requests_idempotently_changes_and_answers_them(world, app):

@@ -84,7 +84,7 @@ def test_the_page_script_gets_json_and_refusals_in_words(world, app):
     too_long = ann.send(f"/tickets/{ticket_id}/messages", {"body": "x" * 10_001}, headers=fetch)
     assert too_long.status_code == 422 and "10,000 characters" in too_long.get_json()["error"]
     huge = ann.send(f"/tickets/{ticket_id}/messages", {"body": "x" * (10 * 1024 * 1024)})
-    assert huge.status_code == 413 and "larger than this portal accepts" in text(huge)
+    assert huge.status_code == 413 and "The body is too long: a request may carry at most 1 MiB." in text(huge)
 
     support_backend.staff_do(world.org["org_id"], ticket_id, "close", resolution="Done")
     closed = ann.send(f"/tickets/{ticket_id}/messages", {"body": "one more"}, headers=fetch)
@@ -189,8 +189,13 @@ def test_console_manages_tickets_and_sees_reviews(world, app):
     sam.send(f"/console/tickets/{first}/messages", {"body": "", "canned": canned_id})
     assert "Thank you for waiting." in text(ann.get(f"/tickets/{first}"))
 
+    assert 'name="rating"' in ann.get("/reviews").get_data(as_text=True)
     review = ann.submit("/reviews", {"rating": "4", "comment": "Good people"})
     assert review.status_code == 200 and "Thank you for your review" in text(review)
+    again = ann.get("/reviews")                 # not offered again within the review period
+    assert 'name="rating"' not in again.get_data(as_text=True)
+    assert re.search(r"Thank you for reviewing our service on \d\d \w{3} \d{4}\. You can review it again from "
+                     r"\d\d \w{3} \d{4}\.", text(again))
     reviews = text(sam.get("/console/reviews"))
     assert "Good people" in reviews and "4 of 5" in reviews
 

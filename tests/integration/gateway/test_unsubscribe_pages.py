@@ -10,7 +10,7 @@ from services.notifications.queries import unsubscribes
 from tests.integration.gateway import notifications_backend as backend
 from tests.integration.gateway.conftest import Browser, text
 
-QUESTION = "Stop e-mails about new invoices and comments on them from Acme Trading?"
+QUESTION = "Stop e-mails about new invoices, payment reminders and comments on invoices from Acme Trading?"
 INVALID = "This unsubscribe link does not work"
 
 
@@ -51,7 +51,7 @@ def test_one_click_post_unsubscribes_without_a_csrf_token(world, app, token):
     answer = app.test_client().post(f"http://portal.test/unsubscribe/{token}/one-click",
                                     data={"List-Unsubscribe": "One-Click"})
     assert answer.status_code == 200 and answer.mimetype == "text/plain"
-    assert "Unsubscribed from new invoices and comments on them" in answer.get_data(as_text=True)
+    assert "Unsubscribed from new invoices, payment reminders and comments on invoices" in answer.get_data(as_text=True)
     assert unsubscribed(world)
     assert app.test_client().post(f"http://portal.test/unsubscribe/{token}/one-click").status_code == 200
 
@@ -74,4 +74,4 @@ def test_another_orgs_link_does_not_work_on_this_orgs_host(world, browser):
     assert INVALID in text(browser.get(f"/unsubscribe/{foreign}"))
     assert browser.client.post(f"http://portal.test/unsubscribe/{foreign}/one-click").status_code == 404
     there = Browser(browser.app, host="other.test")
-    assert "Stop e-mails about new invoices and comments on them from Other Co?" in text(there.get(f"/unsubscribe/{foreign}"))
+    assert "Stop e-mails about new invoices, payment reminders and comments on invoices from Other Co?" in text(there.get(f"/unsubscribe/{foreign}"))

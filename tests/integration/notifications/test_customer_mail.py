@@ -131,6 +131,24 @@ def test_a_new_invoice_is_mailed_to_the_contacts_who_keep_invoice_mail_on_once(e
     assert f'href="https://portal.acme.test/invoices/{INVOICE}"' in html and "List-Unsubscribe" in mail
 
 
+def test_a_payment_reminder_links_straight_to_paying_once_per_step(env, inbox):
+    rt, org_id = env
+    contact(rt, org_id)
+    contact(rt, org_id, contact_id="c-2", email="other@bolt.test", notify={"invoices": False})
+    for days, twice in ((-3, True), (7, False)):
+        deliver(rt, "billing", event(org_id, "ReminderSent", "Invoice", {
+            "invoice_id": INVOICE, "customer_id": "cust-1", "number": "INV-000123", "currency": "EUR",
+            "amount_due_minor": 50000, "due_date": "2026-12-20", "days_from_due": days}), twice=twice)
+    send_all(rt, inbox)
+    before, after = inbox.messages
+    assert before["To"] == "Sam Buyer <sam@bolt.test>" and before["Subject"] == "Reminder: invoice INV-000123 is due in 3 days"
+    assert after["Subject"] == "Reminder: invoice INV-000123 is 7 days overdue"
+    text = after.get_body(("plain",)).get_content()
+    assert "€500.00 is 7 days overdue (due date 20 Dec 2026)" in text
+    html = after.get_body(("html",)).get_content()
+    assert f'href="https://portal.acme.test/invoices/{INVOICE}#pay"' in html and "List-Unsubscribe" in after
+
+
 def test_a_forwarded_invoice_reaches_its_recipient_as_a_link(env, inbox):
     rt, org_id = env
     issued(rt, org_id)

@@ -111,7 +111,7 @@ def test_after_unsubscribing_that_topic_stops_and_the_others_still_arrive(env, i
     path = f"/orgs/{org_id}/unsubscribes/{token}"
     seen = client.get(path)
     assert seen.status_code == 200
-    assert seen.get_json() == {"org_name": "Acme", "topic": "invoices", "topic_label": "new invoices and comments on them",
+    assert seen.get_json() == {"org_name": "Acme", "topic": "invoices", "topic_label": "new invoices, payment reminders and comments on invoices",
                                "recipient_kind": "contact", "unsubscribed": False}
     assert client.get(path).get_json()["unsubscribed"] is False             # reading changes nothing
     assert client.post(path).get_json()["unsubscribed"] is True

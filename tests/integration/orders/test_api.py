@@ -170,6 +170,7 @@ def test_a_ten_megabyte_description_is_refused_whole(orders):
                                 json={"customer_id": "cust-1", "currency": "EUR", "lines": LINES,
                                       "notes": "x" * 10_000_000})
     assert answer.status_code == 413 and answer.mimetype == "application/problem+json"
+    assert answer.get_json()["errors"] == {"json": {"notes": ["Too long: a request may carry at most 1 MiB."]}}
     assert orders.count() == 0
 
 

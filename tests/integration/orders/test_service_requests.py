@@ -211,6 +211,8 @@ def test_a_ten_megabyte_description_is_refused_whole(requests_):
     answer = requests_.client.post(requests_.mine(), headers=requests_.contact(),
                                    json={"subject": "Boiler", "description": "x" * 10_000_000})
     assert answer.status_code == 413 and answer.mimetype == "application/problem+json"
+    assert "The description is too long" in answer.get_json()["detail"]
+    assert list(answer.get_json()["errors"]["json"]) == ["description"]
     assert requests_.count() == 0
 
 

@@ -93,9 +93,9 @@ def test_applying_lowers_what_is_left_and_says_so():
     assert event.type == "CreditApplied" and event.data["remaining_minor"] == 4000
     validate_data("CreditApplied", event.data)
     assert (credit.applied_minor, credit.remaining_minor, credit.status) == (6000, 4000, "partially_used")
-    with pytest.raises(DomainError, match="only 4000 left"):
+    with pytest.raises(DomainError, match="only 40.00 EUR left"):
         credit.apply(invoice(invoice_id="inv-2"), 4001)
-    with pytest.raises(DomainError, match="Only 100 is due"):
+    with pytest.raises(DomainError, match="Only 1.00 EUR is due"):
         credit.apply(invoice(due=100, invoice_id="inv-2"), 101)
     with pytest.raises(DomainError, match="nothing left to pay"):
         credit.apply(invoice(due=0, invoice_id="inv-2"), 1)

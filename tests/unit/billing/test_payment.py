@@ -2,10 +2,12 @@
 exceed what was paid, the fold gives the state back; and `allocate`'s rules for a new
 payment (the customer's invoices, issued, not void or paid, one currency, partial and bulk
 only where the org allows them)."""
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from services.billing.domain.payment import InvoiceNotPayable, Payable, Payment, allocate
+from services.billing.domain.payment import InvoiceNotPayable, Payable, Payment, allocate, owed_again
 from services.chassis.errors import DomainError
 
 
@@ -71,11 +73,12 @@ def test_settled_straight_from_initiated_pays_the_invoices():
 
 
 def test_refunds_come_off_the_last_invoice_first_and_never_exceed_what_was_paid():
+    """Reversed payments (the invoices owe it again): what the payment pays goes down."""
     payment = started(30000, 12000)
     with pytest.raises(DomainError, match="settled"):
-        payment.refund("r-0", 100)
+        payment.refund("r-0", 100, reopens_invoice=True)
     payment.settle("ref")
-    assert payment.refund("r-1", 20000, "Goodwill", "re_1")
+    assert payment.refund("r-1", 20000, "Goodwill", "re_1", reopens_invoice=True)
     assert payment.pending[-1].data["allocations"] == [{"invoice_id": "inv-1", "amount_minor": 12000},
                                                        {"invoice_id": "inv-0", "amount_minor": 8000}]
     assert payment.paid_by_invoice() == {"inv-0": 22000, "inv-1": 0} and payment.status == "refunded"
@@ -85,17 +88,46 @@ def test_refunds_come_off_the_last_invoice_first_and_never_exceed_what_was_paid(
     for bad in (0, -1, 1.5, True):
         with pytest.raises(DomainError):
             payment.refund("r-3", bad)
-    assert payment.refund("r-4", 22000) and payment.refundable_minor == 0
+    assert payment.refund("r-4", 22000, reopens_invoice=True) and payment.refundable_minor == 0
     folded = refold(payment)
     assert (folded.refunded_minor, folded.paid_by_invoice(), folded.status) == (42000, payment.paid_by_invoice(),
                                                                               "refunded")
 
 
+def test_a_refund_gives_money_back_and_leaves_the_invoices_paid_unless_staff_reopen_them():
+    payment = started(58500)
+    payment.settle("ref")
+    assert payment.refund("r-1", 8500, "Damaged item")
+    assert payment.pending[-1].data["reopens_invoice"] is False
+    assert (payment.status, payment.refunded_minor, payment.refundable_minor) == ("refunded", 8500, 50000)
+    assert payment.paid_by_invoice() == {"inv-0": 58500}                     # still paid: nothing owed again
+    assert payment.refunded_by_invoice == {"inv-0": 8500}
+    assert not payment.refund("r-1", 8500)                                   # the same refund again: nothing
+    assert payment.refund("r-2", 10000, "Cheque bounced", reopens_invoice=True)
+    assert payment.pending[-1].data["reopens_invoice"] is True
+    assert payment.paid_by_invoice() == {"inv-0": 48500}                     # the reversed part is owed again
+    folded = refold(payment)
+    assert (folded.refunded_minor, folded.paid_by_invoice()) == (18500, {"inv-0": 48500})
+    with pytest.raises(DomainError):
+        payment.refund("r-3", 100, reopens_invoice="yes")
+
+
+def test_a_refund_recorded_before_the_choice_existed_reopened_its_invoices_and_still_does():
+    payment = started(30000, 12000)
+    payment.settle("ref")
+    payment.refund("r-1", 20000)
+    old = {k: v for k, v in payment.pending[-1].data.items() if k not in ("reopens_invoice", "allocations")}
+    assert owed_again(old) and not owed_again(payment.pending[-1].data)
+    folded = Payment.from_events([*payment.pending[:-1], replace(payment.pending[-1], data=old)])
+    assert folded.paid_by_invoice() == {"inv-0": 22000, "inv-1": 0}
+
+
 @settings(max_examples=200, deadline=None)
 @given(amounts=st.lists(st.integers(min_value=1, max_value=10**9), min_size=1, max_size=8),
        steps=st.lists(st.one_of(st.sampled_from(["pending", "settled", "failed"]),
-                                st.integers(min_value=-5, max_value=2 * 10**9)), max_size=12))
-def test_whatever_happens_allocations_add_up_and_paid_stays_within_bounds(amounts, steps):
+                                st.integers(min_value=-5, max_value=2 * 10**9)), max_size=12),
+       reopens=st.booleans())
+def test_whatever_happens_allocations_add_up_and_paid_stays_within_bounds(amounts, steps, reopens):
     payment = started(*amounts)
     for n, step in enumerate(steps):
         try:
@@ -106,14 +138,15 @@ def test_whatever_happens_allocations_add_up_and_paid_stays_within_bounds(amount
             elif step == "failed":
                 payment.fail("declined")
             else:
-                payment.refund(f"r-{n}", step)
+                payment.refund(f"r-{n}", step, reopens_invoice=reopens)
         except DomainError:
             pass
         assert sum(a["amount_minor"] for a in payment.allocations) == payment.amount_minor == sum(amounts)
         paid = payment.paid_by_invoice()
         assert all(0 <= paid[a["invoice_id"]] <= a["amount_minor"] for a in payment.allocations)
         assert 0 <= payment.refunded_minor <= payment.amount_minor
-        assert sum(paid.values()) == (payment.amount_minor - payment.refunded_minor
+        owed_again_minor = payment.refunded_minor if reopens else 0
+        assert sum(paid.values()) == (payment.amount_minor - owed_again_minor
                                       if payment.status in ("settled", "refunded") else 0)
         for event in payment.pending:
             if "allocations" in event.data:

@@ -212,6 +212,20 @@ def test_a_receipt_shows_the_payment_and_the_invoices_it_paid():
     assert (15, 118, 110) in fill_colours(data)
 
 
+def test_an_invoice_refunded_in_part_says_what_went_back_and_that_nothing_is_due():
+    found = text(pdf.render_invoice(invoice(amount_paid_minor=30000, amount_due_minor=0, refunded_minor=8500,
+                                            status="paid"), ORG, None))
+    assert "Refunded to you" in found and "85.00 EUR" in found
+    assert "Refunded to you" not in text(pdf.render_invoice(invoice(), ORG, None))
+
+
+def test_a_partly_refunded_receipt_says_what_went_back_and_only_a_full_refund_is_marked():
+    partly = text(pdf.render_receipt({**PAYMENT, "status": "refunded", "refunded_minor": 8500}, [], ORG, None))
+    assert "Refunded to you" in partly and "85.00 EUR" in partly and "REFUNDED" not in partly
+    full = text(pdf.render_receipt({**PAYMENT, "status": "refunded", "refunded_minor": 150000}, [], ORG, None))
+    assert "REFUNDED" in full and "Refunded to you" in full
+
+
 def test_a_receipt_without_a_number_uses_the_payment_id_and_a_pending_one_is_marked():
     bare = {"payment_id": "pay-9", "amount_minor": 700, "currency": "JPY", "gateway": "simulated",
             "gateway_reference": None, "settled_at": None, "status": "pending",

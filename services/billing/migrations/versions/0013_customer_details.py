@@ -1,13 +1,13 @@
 """billing: the customers' billing address lines and tax id, from identity's CustomerCreated
 and CustomerUpdated, printed under "Bill to" on billing's PDFs (projections/customers.py).
 
-Revision ID: 0010
+Revision ID: 0013
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
