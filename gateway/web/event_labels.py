@@ -11,7 +11,8 @@ ALL_EVENTS = "*"
 EVENT_AREAS: dict[str, dict[str, str]] = {
     "Invoices": {"InvoiceIssued": "issued", "InvoiceUpdated": "changed", "InvoiceViewed": "viewed by the customer",
                  "InvoiceVoided": "voided", "InvoiceForwarded": "forwarded by the customer",
-                 "CommentPosted": "comment posted", "PaymentLinkCreated": "payment link made"},
+                 "CommentPosted": "comment posted", "PaymentLinkCreated": "payment link made",
+                 "ReminderSent": "payment reminder sent"},
     "Payments": {"PaymentInitiated": "started", "PaymentPending": "pending", "PaymentSettled": "received",
                  "PaymentFailed": "failed", "PaymentReceivedAfterFailure": "received after a failure",
                  "PaymentRefunded": "refunded", "OnlinePaymentRefused": "refused by the payment provider"},

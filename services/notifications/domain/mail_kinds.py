@@ -85,7 +85,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
           {"invoice_number": "INV-1001", "amount": "€1,250.00", "due_date": "31 Jan 2027",
            "when": "is due in 3 days", "link": "https://portal.example/invoices/1#pay"},
           "Reminder: invoice {{ invoice_number }} {{ when }}",
-          "Hello {{ recipient.name }},\n\nInvoice {{ invoice_number }} from {{ org.name }} for {{ amount }} "
+          "Hello{% if recipient.name %} {{ recipient.name }}{% endif %},\n\nInvoice {{ invoice_number }} from {{ org.name }} for {{ amount }} "
           "{{ when }} (due date {{ due_date }}).\nPay it in the portal: {{ link }}\n\n"
           "If you have paid it already, thank you, and please ignore this reminder.\n", essential=False),
     _kind("payment_receipt", ["invoice_numbers", "amount", "receipt_link"],
