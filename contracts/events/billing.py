@@ -189,6 +189,17 @@ class PaymentInitiated(PaymentBase):
         "description": "Personal data: the address a payment-link payer typed for the receipt "
                        "(and a failure notice). Only on payments made through a payment link, "
                        "whose payer is not a signed-in contact."})
+    # Added after v1 (optional), beside `payer_email` only: whom that mail greets (the name the
+    # payer typed, else the invoice's customer's) and where it sends them: the payment link's
+    # page (/pay/<link token>), which shows the payment and its receipt. That path is the link
+    # itself, a bearer link: it reaches the one invoice in brief, paying it, and the link's own
+    # payments and receipts, nothing else; the receipt mail must carry it, as the mail sent
+    # with the link did, since the payer may have no account.
+    payer_name = fields.String(validate=validate.Length(min=1, max=200), metadata={
+        "description": "Personal data: whom the receipt mail of a payment-link payer greets."})
+    payer_page = fields.String(validate=[validate.Length(min=6, max=300), validate.Regexp(r"^/pay/[^/?#]+$")],
+                               metadata={"description": "The payment link's page (a path on the org's "
+                                                        "portal host), where the payer finds the receipt."})
 
 
 class PaymentPending(PaymentBase):

@@ -15,6 +15,18 @@ MODULES = (
 PERMISSIONS = ("view", "download", "pay", "submit_tickets", "upload", "approve", "forward")
 USER_KINDS = ("contact", "staff")
 SLUG = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
+ADDRESS_LINES = 6
+
+
+def address_field(**kwargs) -> fields.List:
+    """A postal address as billing's documents print it: up to six free lines."""
+    return fields.List(fields.String(validate=validate.Length(max=200)),
+                       validate=validate.Length(max=ADDRESS_LINES), **kwargs)
+
+
+def tax_id_field(**kwargs) -> fields.String:
+    """A tax id (VAT number or the like), as given."""
+    return fields.String(allow_none=True, validate=validate.Length(max=50), **kwargs)
 
 
 class PortalSettings(StrictSchema):
@@ -38,6 +50,10 @@ class PortalSettings(StrictSchema):
     # Added after v1 (optional): customers' uploads on or off, and their largest file (documents).
     customer_uploads = fields.Boolean()
     upload_limit_mb = fields.Integer(strict=True, validate=validate.Range(min=1, max=100))
+    # Added after v1 (optional): the org as the seller on its documents (billing's PDFs): its
+    # postal address, one line each, and its tax id (VAT number).
+    seller_address = address_field()
+    seller_tax_id = tax_id_field()
 
 
 class OrganizationCreated(EventSchema):
@@ -75,6 +91,25 @@ class CustomerCreated(EventSchema):
     name = fields.String(required=True, validate=validate.Length(min=1))
     email = fields.Email(required=True, allow_none=True)
     external_ref = fields.String(required=True, allow_none=True)
+    # Added after v1 (optional): where invoices are addressed, one line each, and the
+    # customer's tax id (VAT number), both printed under "Bill to" on billing's PDFs.
+    address = address_field()
+    tax_id = tax_id_field()
+
+
+class CustomerUpdated(EventSchema):
+    """A customer's details after the change (a snapshot, so order and gaps do not matter);
+    `changed` names the fields that moved."""
+
+    event_type = "CustomerUpdated"
+    aggregate_type = "Customer"
+
+    customer_id = Id(required=True)
+    changed = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+    name = fields.String(required=True, validate=validate.Length(min=1))
+    email = fields.Email(required=True, allow_none=True)
+    address = address_field(required=True)
+    tax_id = tax_id_field(required=True)
 
 
 class ContactAdded(EventSchema):

@@ -65,9 +65,10 @@ def create_customer():
     return forward("identity", f"/orgs/{org_path()}/customers")
 
 
-@bp.get("/customers/<customer_id>")
+@bp.route("/customers/<customer_id>", methods=["GET", "PUT"])
 @api(scope="customers")
-def get_customer(customer_id: str):
+def customer(customer_id: str):
+    """PUT takes all of the customer's details at once: name, e-mail, billing address lines, tax id."""
     return forward("identity", f"/orgs/{org_path()}/customers/{quote(customer_id, safe='')}")
 
 

@@ -268,9 +268,16 @@ class BillingClient(ServiceApi):
         """Public (no sign-in): the invoice behind a link's token in brief; 404 for a dead token."""
         return self._call("GET", f"/orgs/{_id(org)}/payment-links/{_id(token)}")
 
-    def pay_by_link(self, org: str, token: str, method: str, email: str | None, return_url: str) -> dict:
+    def pay_by_link(self, org: str, token: str, method: str, email: str | None, return_url: str,
+                    name: str | None = None) -> dict:
         return self._call("POST", f"/orgs/{_id(org)}/payment-links/{_id(token)}/payments",
-                          {"method": method, "email": email, "return_url": return_url})
+                          {"method": method, "email": email, "return_url": return_url, "name": name})
+
+    def link_receipt_pdf(self, org: str, token: str, payment_id: str) -> tuple[bytes, str]:
+        """Public: the receipt of a payment made through this link, once received; 404 for any other."""
+        path = f"/orgs/{_id(org)}/payment-links/{_id(token)}/payments/{_id(payment_id)}/receipt.pdf"
+        answer = self._send("GET", path)
+        return answer.content, answer.headers.get("Content-Disposition", 'attachment; filename="receipt.pdf"')
 
     def cancel_link_payment(self, org: str, token: str, payment_id: str) -> dict:
         return self._call("POST", f"/orgs/{_id(org)}/payment-links/{_id(token)}/payments/{_id(payment_id)}/cancel")

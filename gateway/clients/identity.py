@@ -123,8 +123,14 @@ class IdentityClient(ServiceApi):
     def remove_staff(self, org: str, staff_id: str) -> dict:
         return self._call("POST", f"/orgs/{_id(org)}/staff/{_id(staff_id)}/remove")
 
-    def create_customer(self, org: str, name: str, email: str) -> dict:
-        return self._call("POST", f"/orgs/{_id(org)}/customers", {"name": name, "email": email})
+    def create_customer(self, org: str, name: str, email: str, address: list[str] | None = None,
+                        tax_id: str | None = None) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/customers",
+                          {"name": name, "email": email, "address": address or [], "tax_id": tax_id})
+
+    def update_customer(self, org: str, customer_id: str, details: dict) -> dict:
+        """All of the customer's details at once: name, email, address (lines), tax_id."""
+        return self._call("PUT", f"/orgs/{_id(org)}/customers/{_id(customer_id)}", details)
 
     def list_customers(self, org: str) -> list:
         return self._call("GET", f"/orgs/{_id(org)}/customers")

@@ -26,7 +26,7 @@ def customers():
     status = 200
     if form.validate_on_submit():
         try:
-            customer = identity().create_customer(org_id(), form.name.data.strip(), form.email.data.strip())
+            customer = identity().create_customer(org_id(), **form.details())
         except ServiceProblem as problem:
             messages = apply_problem(form, problem)
             status = problem.status if problem.status in (409, 422) else 400
@@ -56,10 +56,15 @@ def _contact_forms(contacts: list[dict]) -> dict[str, PermissionsForm]:
     return forms
 
 
-def _customer_page(customer_id: str, contact_form: ContactForm, messages: list[str], status: int = 200):
+def _customer_page(customer_id: str, contact_form: ContactForm, messages: list[str], status: int = 200,
+                   details_form: CustomerForm | None = None, details_messages: list[str] = ()):
     customer = identity().get_customer(org_id(), customer_id)
     contacts = identity().list_contacts(org_id(), customer_id)
+    if details_form is None:
+        details_form = CustomerForm(formdata=None, prefix="details")
+        details_form.fill(customer)
     return render_template("console/customers/customer.html", customer=customer, contacts=contacts,
+                           details_form=details_form, details_messages=list(details_messages),
                            form=contact_form, permission_forms=_contact_forms(contacts), messages=messages,
                            status_labels=STATUS_LABELS, permission_labels=PERMISSION_LABELS,
                            may_manage=principal().get("role") in MANAGERS), status
@@ -71,6 +76,24 @@ def customer(customer_id: str):
     form = ContactForm(formdata=None)
     form.permissions.data = ["view"]
     return _customer_page(customer_id, form, [])
+
+
+@bp.post("/customers/<customer_id>")
+@console()
+def update_customer(customer_id: str):
+    """The customer's details: name, billing e-mail, billing address and tax id."""
+    form = CustomerForm(prefix="details")
+    blank_contact = ContactForm(formdata=None)
+    if not form.validate():
+        return _customer_page(customer_id, blank_contact, [], 400, form)
+    try:
+        identity().update_customer(org_id(), customer_id, form.details())
+    except ServiceProblem as problem:
+        messages = apply_problem(form, problem)
+        return _customer_page(customer_id, blank_contact, [], problem.status if problem.status in (409, 422) else 400,
+                              form, messages)
+    flash("Customer details saved.", "success")
+    return redirect(url_for("console_customers.customer", customer_id=customer_id))
 
 
 @bp.post("/customers/<customer_id>/contacts")

@@ -28,6 +28,7 @@ from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange
 
 from gateway.clients.base import ServiceProblem
 from gateway.web.access import API_SCOPES, MODULES, PERMISSIONS, SWITCHES
+from gateway.web.event_labels import ALL_EVENTS, event_groups
 from gateway.web.forms import MultiCheckboxField, REQUIRED, problem_sentence
 from gateway.web.labels import MODULE_LABELS, PERMISSION_LABELS, SCOPE_LABELS, SWITCH_LABELS
 from gateway.web.money import decimal_text, to_minor
@@ -49,9 +50,45 @@ class RoleForm(FlaskForm):
     role = SelectField("Role", choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()])
 
 
+ADDRESS_LINES = 6                    # identity's limit (services/identity/domain/postal.py)
+ADDRESS_HINT = f"One line each, as it prints on invoices (at most {ADDRESS_LINES} lines)."
+
+
+def address_lines(text: str | None) -> list[str]:
+    """A textarea's address as identity takes it: its non-blank lines, trimmed."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def at_most_address_lines(form, field) -> None:
+    if len(address_lines(field.data)) > ADDRESS_LINES:
+        raise ValidationError(f"An address has at most {ADDRESS_LINES} lines.")
+
+
+def address_field(label: str) -> TextAreaField:
+    return TextAreaField(label, validators=[Optional(), Length(max=1300), at_most_address_lines],
+                         description=ADDRESS_HINT, render_kw={"rows": "4", "autocomplete": "off"})
+
+
+def tax_id_field(label: str) -> StringField:
+    return StringField(label, validators=[Optional(), Length(max=50)], render_kw={"autocomplete": "off"})
+
+
 class CustomerForm(FlaskForm):
+    """A new customer, or a customer's details on its page (the billing address and tax id
+    print under "Bill to" on its invoices)."""
     name = StringField("Customer name", validators=[DataRequired(REQUIRED), Length(max=200)])
     email = EmailField("Billing e-mail", validators=[DataRequired(REQUIRED), Length(max=254)])
+    address = address_field("Billing address")
+    tax_id = tax_id_field("Tax ID (VAT number)")
+
+    def fill(self, customer: dict) -> None:
+        self.name.data, self.email.data = customer.get("name"), customer.get("email")
+        self.address.data = "\n".join(customer.get("address") or [])
+        self.tax_id.data = customer.get("tax_id") or ""
+
+    def details(self) -> dict:
+        return {"name": self.name.data.strip(), "email": self.email.data.strip(),
+                "address": address_lines(self.address.data), "tax_id": (self.tax_id.data or "").strip() or None}
 
 
 class PermissionsForm(FlaskForm):
@@ -77,6 +114,8 @@ class SettingsForm(FlaskForm):
     upload_limit_mb = IntegerField("Largest file a customer may upload, in MB", default=25, validators=[
         Optional(), NumberRange(1, 100, "Give a whole number of MB from 1 to 100.")],
         render_kw={"min": "1", "max": "100"})
+    seller_address = address_field("Your address")
+    seller_tax_id = tax_id_field("Your tax ID (VAT number)")
 
     def fill(self, org_settings: dict) -> None:
         for key in SWITCHES:
@@ -86,6 +125,8 @@ class SettingsForm(FlaskForm):
         self.upload_limit_mb.data = org_settings.get("upload_limit_mb", 25)
         self.modules.data = [m for m in MODULES if m in (org_settings.get("modules") or [])]
         self.brand_colour.data = org_settings.get("brand_colour") or DEFAULT_BRAND
+        self.seller_address.data = "\n".join(org_settings.get("seller_address") or [])
+        self.seller_tax_id.data = org_settings.get("seller_tax_id") or ""
 
     def changes(self, org_settings: dict) -> dict:
         changes = {**{key: bool(self[key].data) for key in SWITCHES},
@@ -93,6 +134,11 @@ class SettingsForm(FlaskForm):
         for key in ("ticket_reopen_days", "review_period_days", "upload_limit_mb"):
             if self[key].data is not None:
                 changes[key] = self[key].data
+        address, tax_id = address_lines(self.seller_address.data), (self.seller_tax_id.data or "").strip() or None
+        if address != (org_settings.get("seller_address") or []):
+            changes["seller_address"] = address
+        if tax_id != org_settings.get("seller_tax_id"):
+            changes["seller_tax_id"] = tax_id
         colour = (self.brand_colour.data or DEFAULT_BRAND).lower()
         if colour != (org_settings.get("brand_colour") or DEFAULT_BRAND):
             changes["brand_colour"] = colour
@@ -318,7 +364,6 @@ class StaffCommentForm(FlaskForm):
 
 
 # -- notifications: e-mail templates, webhooks, activity mail ---------------------------------
-ALL_EVENTS = "*"
 
 
 class TemplateForm(FlaskForm):
@@ -338,8 +383,12 @@ class WebhookForm(FlaskForm):
     event_types = MultiCheckboxField("Events to send", choices=[])
 
     def set_catalogue(self, types: list[dict]) -> "WebhookForm":
-        self.event_types.choices = [SelectChoice(ALL_EVENTS, "All events"),
-                                    *(SelectChoice(t["type"], t["type"]) for t in types)]
+        """The catalogue's types, grouped by area in plain words (`groups`, for the page);
+        each checkbox's value stays the raw type."""
+        self.groups = event_groups([t["type"] for t in types])
+        self.event_types.choices = [SelectChoice(ALL_EVENTS, "All events, and those added later"),
+                                    *(SelectChoice(t, words[:1].upper() + words[1:])
+                                      for _, pairs in self.groups for t, words in pairs)]
         return self
 
     def validate_event_types(self, field):

@@ -11,10 +11,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from gateway.clients.base import ServiceProblem, ServiceUnavailable
 from gateway.console.activity import moment
-from gateway.console.forms import ALL_EVENTS, WebhookForm
+from gateway.console.forms import WebhookForm
 from gateway.web.access import MANAGERS, console
 from gateway.web.context import notifications, org_id, principal
-from gateway.web.forms import apply_problem
+from gateway.web.event_labels import ALL_EVENTS, events_summary
+from gateway.web.forms import apply_problem, field_messages
 from gateway.web.refusals import flash_refusal
 
 bp = Blueprint("console_webhooks", __name__, url_prefix="/console")
@@ -25,7 +26,8 @@ DELIVERY_LABELS = {"pending": "Retrying", "delivered": "Delivered", "failed": "G
 def _page(form: WebhookForm, messages: list[str], status: int = 200):
     hooks = notifications().webhooks(org_id())
     return render_template("console/webhooks/webhooks.html", form=form, messages=messages, hooks=hooks,
-                           failing=[h for h in hooks if _failed(h)], all_events=ALL_EVENTS, may_manage=True), status
+                           failing=[h for h in hooks if _failed(h)], all_events=ALL_EVENTS,
+                           events_summary=events_summary, may_manage=True), status
 
 
 def _failed(hook: dict) -> bool:
@@ -40,14 +42,14 @@ def webhooks():
     if request.method == "GET":
         return _page(form, [])
     if not form.validate():
-        return _page(form, [], 400)
+        return _page(form, field_messages(form), 400)
     chosen = [ALL_EVENTS] if ALL_EVENTS in form.event_types.data else list(form.event_types.data)
     try:
         made = notifications().add_webhook(org_id(), form.url.data.strip(), chosen)
     except ServiceProblem as problem:
         return _page(form, apply_problem(form, problem), problem.status if problem.status in (409, 422) else 400)
     # The only answer that carries the secret: rendered here, kept nowhere.
-    return render_template("console/webhooks/webhook_created.html", made=made, all_events=ALL_EVENTS)
+    return render_template("console/webhooks/webhook_created.html", made=made, events_summary=events_summary)
 
 
 @bp.get("/webhooks/<webhook_id>")
@@ -56,7 +58,7 @@ def webhook(webhook_id: str):
     hook = notifications().webhook(org_id(), webhook_id)
     deliveries = notifications().deliveries(org_id(), webhook_id)
     return render_template("console/webhooks/webhook.html", hook=hook, deliveries=deliveries, failed=_failed(hook),
-                           labels=DELIVERY_LABELS, moment=moment, all_events=ALL_EVENTS)
+                           labels=DELIVERY_LABELS, moment=moment, events_summary=events_summary)
 
 
 def _act(webhook_id: str, action, done: str):

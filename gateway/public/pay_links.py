@@ -12,6 +12,11 @@ A token that is unknown, expired or replaced by a newer link is one readable 404
 never says which. POSTs are rate-limited per client IP (GATEWAY_RATELIMIT_PAY_LINK). The
 links work whether or not the org's portal is open: paying an invoice needs no account.
 
+Once the invoice is paid the page says so, with when and how much was received through the
+link, and offers each such payment's receipt (/pay/<token>/payments/<id>/receipt.pdf:
+billing answers it only for a payment made through this very link). The receipt mail to a
+link payer points here (the payer may have no account).
+
 Once a payment settles, where the org allows self sign-up, the page offers "Create a portal
 account": a plain link to /signup, prefilled with nothing. That is safe because sign-up
 keeps its own checks: the address is proven by mail before anything exists, and a sign-up
@@ -20,12 +25,12 @@ so holding a payment link gives no way into anyone's account.
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from wtforms import EmailField, RadioField, SelectChoice
+from wtforms import EmailField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from gateway.clients.base import ServiceProblem
+from gateway.clients.base import ServiceProblem, ServiceUnavailable
 from gateway.web.access import public
 from gateway.web.context import MAX_TOKEN_LENGTH, billing, current_session, org_id, settings
 from gateway.web.forms import PAY_METHODS
@@ -47,6 +52,8 @@ class PayByLinkForm(FlaskForm):
                                    Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
                                           message="Give an address like name@example.com.")],
                        render_kw={"autocomplete": "email"})
+    name = StringField("Your name (optional)", validators=[Optional(), Length(max=200)],
+                       render_kw={"autocomplete": "name"})
 
 
 @bp.post("/pay/<token>/payments/<payment_id>/cancel")
@@ -114,10 +121,11 @@ def pay(token: str):
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
         return redirect(back)
     email = (form.email.data or "").strip() or None
+    name = (form.name.data or "").strip() or None
     try:
         return start_payment(lambda: billing().pay_by_link(org_id(), token, form.method.data, email,
                                                            return_url=url_for("public_pay_links.link", token=token,
-                                                                              _external=True)),
+                                                                              _external=True), name=name),
                              back, "public/pay_links/redirect.html",
                              lambda payment: url_for("public_pay_links.payment", token=token,
                                                      payment_id=payment["payment_id"]),
@@ -135,6 +143,24 @@ def payment(token: str, payment_id: str):
     if found is None:
         return _invalid()
     return render_template("public/pay_links/payment.html", payment=found, token=token, **_words())
+
+
+@bp.get("/pay/<token>/payments/<payment_id>/receipt.pdf")
+@public
+def receipt(token: str, payment_id: str):
+    """The receipt of this link's own payment, once received (billing checks it is this link's:
+    any other payment, the customer's in the portal included, is the link's 404 page)."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        return _invalid()
+    try:
+        pdf, disposition = billing().link_receipt_pdf(org_id(), token, payment_id[:64])
+    except ServiceProblem as problem:
+        if _gone(problem):
+            return _invalid()
+        raise
+    if not pdf.startswith(b"%PDF-"):
+        raise ServiceUnavailable("billing answered something that is not a PDF")
+    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition})
 
 
 @bp.get("/pay/<token>/payments/<payment_id>/status")

@@ -53,6 +53,14 @@ def apply_problem(form: FlaskForm | None, problem: ServiceProblem) -> list[str]:
     return messages
 
 
+def field_messages(form: FlaskForm) -> list[str]:
+    """"Label: what is wrong" for each field the form's own checks refused: the summary above
+    a long form names them (each error also shows at its field)."""
+    return [f"{form[name].label.text}: {error}" for name, errors in form.errors.items()
+            if name in form._fields and name != "csrf_token" and isinstance(errors, list)
+            for error in errors if isinstance(error, str)]
+
+
 def problem_sentence(problem: ServiceProblem) -> str:
     sentence = problem.detail
     attempts = problem.extra.get("attempts_left")

@@ -12,7 +12,7 @@ from services.billing.adapters.registry import PaymentGateways
 from services.billing.domain import commands as c
 from services.billing.handlers import (comments, credit_notes, expiry, gateway_connections, invoices,
                                        payment_links, payment_methods, payments, refunds, reminders, returns)
-from services.billing.projections.customers import on_customer_created
+from services.billing.projections.customers import on_customer_created, on_customer_updated
 from services.billing.tables import metadata
 from services.chassis import orgs
 from services.chassis.runtime import ServiceSpec, subscriptions_of
@@ -48,12 +48,14 @@ COMMAND_HANDLERS = {
 
 # Incoming events, by topic and type, each with the handlers that act on it, run in the
 # order listed (in the consumer's transaction): the orgs and their settings (billing's copy,
-# services/chassis/orgs.py), and the customers' names (for documents). One handler each today.
+# services/chassis/orgs.py), and the customers' names, addresses and tax ids (for documents).
+# One handler each today.
 EVENT_HANDLERS = {
     topic_for("identity"): {
         "OrganizationCreated": [orgs.on_organization_created],
         "PortalSettingsChanged": [orgs.on_portal_settings_changed],
         "CustomerCreated": [on_customer_created],
+        "CustomerUpdated": [on_customer_updated],
     },
 }
 

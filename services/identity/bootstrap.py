@@ -16,6 +16,7 @@ COMMAND_HANDLERS = {
     c.CreateOrganization: orgs.create_organization,
     c.ChangePortalSettings: orgs.change_portal_settings,
     c.CreateCustomer: customers.create_customer,
+    c.UpdateCustomer: customers.update_customer,
     c.PutLogo: branding.put_logo,
     c.RemoveLogo: branding.remove_logo,
     c.AddStaff: people.add_staff,

@@ -98,6 +98,8 @@ link_payers = Table(
     Column("payment_id", String(64), primary_key=True),
     Column("org_id", String(64), nullable=False),
     Column("email", String(320), nullable=False),
+    Column("name", String(200)),                     # whom the mail greets; none: "Hello,"
+    Column("page", String(300)),                     # the payment link's page, where the receipt is
 )
 
 known_staff = Table(

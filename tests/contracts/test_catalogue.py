@@ -30,7 +30,7 @@ ADDED_SINCE_DESIGN = {"StaffMemberAdded": "identity", "ContactAdded": "identity"
                       "TicketAssigned": "support", "TicketMerged": "support", "TicketRead": "support",
                       "OnlinePaymentRefused": "billing", "PaymentReceivedAfterFailure": "billing",
                       "SalesOrderCancelled": "orders", "TimesheetWeekApproved": "orders",
-                      "TimesheetWeekDisputed": "orders"}
+                      "TimesheetWeekDisputed": "orders", "CustomerUpdated": "identity"}
 
 
 @pytest.mark.parametrize("service", sorted(DESIGN_CATALOGUE))

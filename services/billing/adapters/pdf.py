@@ -1,6 +1,7 @@
 """Branded PDFs of billing's documents: invoices and payment receipts (fpdf2).
 
-Each document carries the org's name and logo at the top, its brand colour in the header
+Each document carries the org's name and logo at the top (on the first page with the
+org's address and tax id, `seller_address`/`seller_tax_id` of its settings, as the seller), its brand colour in the header
 band, the table headings and the amount due (with black or white text, whichever reads
 better on it), and the org as the PDF's author. Rendering is pure: it takes plain dicts
 (the same as the API answers) and the logo's bytes, and fetches nothing; the caller gets
@@ -128,6 +129,8 @@ class _Document(UnicodePDF):
         super().__init__(orientation="P", unit="mm", format="A4")
         settings = org.get("settings") or {}
         self.org_name = org.get("name") or org.get("org_id") or ""
+        self.seller = [*(settings.get("seller_address") or []),
+                       *([f"Tax ID {settings['seller_tax_id']}"] if settings.get("seller_tax_id") else [])]
         self.brand = _rgb(settings.get("brand_colour"))
         self.on_brand = readable_on(self.brand)
         self.logo = logo if image_kind(logo) else None
@@ -156,6 +159,11 @@ class _Document(UnicodePDF):
         self.set_xy(15 + (logo_w + 5 if logo_w else 0), top)
         self.font(16, bold=True)
         self.multi_cell(self.epw - (logo_w + 5 if logo_w else 0), 7, self.org_name, align="L")
+        if self.seller and self.page_no() == 1:
+            self.font(8.5, colour=MUTED)
+            for line in self.seller:
+                self.set_x(15 + (logo_w + 5 if logo_w else 0))
+                self.multi_cell(self.epw - (logo_w + 5 if logo_w else 0), 4.2, line, align="L")
         band_y = max(self.get_y(), top + (LOGO_MAX_H if logo_w else 0)) + 3
         self.set_fill_color(*self.brand)
         self.rect(0, band_y, self.w, 14, style="F")
@@ -193,6 +201,22 @@ class _Document(UnicodePDF):
         self.cell(self.epw / 2, 8, f"Page {self.page_no()} of {{nb}}", align="R")
 
     # building blocks
+    def party(self, label: str, found: dict) -> None:
+        """"Bill to" and the like, at the left margin: the customer's name, billing address
+        lines and tax id (`customer_name`, `customer_address`, `customer_tax_id`). Never the
+        customer's internal id: it means nothing on paper; before billing has heard the
+        customer's name (its event is on its way) a dash stands in."""
+        self.font(9, colour=MUTED)
+        self.cell(90, 5, label, new_x="LMARGIN", new_y="NEXT")
+        self.font(11, bold=True)
+        self.multi_cell(90, 6, found.get("customer_name") or "—", new_x="LMARGIN", new_y="NEXT")
+        self.font(9.5)
+        for line in found.get("customer_address") or []:
+            self.multi_cell(90, 5, line, new_x="LMARGIN", new_y="NEXT")
+        if found.get("customer_tax_id"):
+            self.font(9, colour=MUTED)
+            self.multi_cell(90, 5, f"Tax ID {found['customer_tax_id']}", new_x="LMARGIN", new_y="NEXT")
+
     def label_values(self, x: float, width: float, pairs: list[tuple[str, str]]) -> float:
         """A block of "Label  value" rows at x; returns the y below it."""
         y = self.get_y()
@@ -249,9 +273,12 @@ def _render(doc: _Document) -> bytes:
 # --- invoices -----------------------------------------------------------------------------
 
 def render_invoice(invoice: dict, org: dict, logo: bytes | None, font_dir: str | None = None) -> bytes:
-    """The invoice as a branded A4 PDF. `invoice` is an invoice detail (API.md "Invoice"),
-    `org` billing's copy of the org ({name, settings}), `logo` the PNG/JPEG bytes or None.
-    A draft is watermarked DRAFT and a void invoice VOID."""
+    """The invoice as a branded A4 PDF. `invoice` is an invoice detail (API.md "Invoice")
+    with the customer's name, address and tax id (queries/customers.bill_to), `org` billing's
+    copy of the org ({name, settings}: the seller's address and tax id are settings), `logo`
+    the PNG/JPEG bytes or None. A draft is watermarked DRAFT and a void invoice VOID.
+    Discounts are amounts taken off, so they print with a minus sign, on the lines as in
+    the totals."""
     currency = invoice["currency"]
     status = invoice.get("status") or ""
     number = invoice.get("number") or "Draft"
@@ -260,14 +287,7 @@ def render_invoice(invoice: dict, org: dict, logo: bytes | None, font_dir: str |
     doc.add_page()
 
     top = doc.get_y()
-    doc.font(9, colour=MUTED)
-    doc.cell(90, 5, "Bill to", new_x="LMARGIN", new_y="NEXT")
-    doc.font(11, bold=True)
-    bill_to = invoice.get("customer_name") or invoice.get("customer_id") or ""
-    doc.multi_cell(90, 6, bill_to, new_x="LMARGIN", new_y="NEXT")
-    if invoice.get("customer_name") and invoice.get("customer_id"):
-        doc.font(8.5, colour=MUTED)
-        doc.cell(90, 5, f"Customer {invoice['customer_id']}", new_x="LMARGIN", new_y="NEXT")
+    doc.party("Bill to", invoice)
     left_end = doc.get_y()
     doc.set_y(top)
     right_end = doc.label_values(105, 90, [
@@ -285,7 +305,7 @@ def render_invoice(invoice: dict, org: dict, logo: bytes | None, font_dir: str |
         for line in invoice.get("lines") or []:
             discount = "—"
             if line.get("discount_minor"):
-                discount = money(line["discount_minor"], currency).replace(f" {currency}", "")
+                discount = _plain(-line["discount_minor"], currency)         # taken off: a minus
                 if line.get("discount_percent") not in (None, ""):
                     discount += f"\n({percent(line['discount_percent'])})"
             table.row([line.get("description") or "", f"{Decimal(str(line.get('quantity', 0))).normalize():f}",
@@ -344,11 +364,7 @@ def render_receipt(payment: dict, invoices: list[dict], org: dict, logo: bytes |
     doc.add_page()
 
     top = doc.get_y()
-    doc.font(9, colour=MUTED)
-    doc.cell(90, 5, "Received from", new_x="LMARGIN", new_y="NEXT")
-    doc.font(11, bold=True)
-    payer = payment.get("customer_name") or payment.get("customer_id") or ""
-    doc.multi_cell(90, 6, payer or "—", new_x="LMARGIN", new_y="NEXT")
+    doc.party("Received from", payment)
     left_end = doc.get_y()
     doc.set_y(top)
     gateway = payment.get("gateway") or ""
@@ -403,11 +419,7 @@ def render_credit_note(note: dict, org: dict, logo: bytes | None, font_dir: str 
     doc.add_page()
 
     top = doc.get_y()
-    doc.font(9, colour=MUTED)
-    doc.cell(90, 5, "Credit to", new_x="LMARGIN", new_y="NEXT")
-    doc.font(11, bold=True)
-    doc.multi_cell(90, 6, note.get("customer_name") or note.get("customer_id") or "—", new_x="LMARGIN",
-                   new_y="NEXT")
+    doc.party("Credit to", note)
     left_end = doc.get_y()
     doc.set_y(top)
     right_end = doc.label_values(105, 90, [
@@ -424,7 +436,7 @@ def render_credit_note(note: dict, org: dict, logo: bytes | None, font_dir: str 
         for line in note.get("lines") or []:
             table.row([line.get("description") or "", f"{Decimal(str(line.get('quantity', 0))).normalize():f}",
                        _plain(line.get("unit_price_minor"), currency),
-                       _plain(line["discount_minor"], currency) if line.get("discount_minor") else "—",
+                       _plain(-line["discount_minor"], currency) if line.get("discount_minor") else "—",
                        percent(line.get("tax_rate")), _plain(line.get("total_minor"), currency)])
     doc.font(8, colour=MUTED)
     doc.cell(0, 5, f"Amounts in {currency}; line totals include tax.", new_x="LMARGIN", new_y="NEXT")

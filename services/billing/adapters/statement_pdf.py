@@ -2,7 +2,7 @@
 (pdf.py: the org's name, logo and brand colour, the same fonts and money format).
 
 Rendering is pure: it takes the statement as the API answers it (queries/statement.py, with
-`starts`/`ends` and `customer_name`), billing's copy of the org and the logo's bytes.
+`starts`/`ends` and the customer's name, address lines and tax id: queries/customers.bill_to), billing's copy of the org and the logo's bytes.
 """
 from __future__ import annotations
 
@@ -25,14 +25,7 @@ def render_statement(found: dict, org: dict, logo: bytes | None, font_dir: str |
     doc.add_page()
 
     top = doc.get_y()
-    doc.font(9, colour=MUTED)
-    doc.cell(90, 5, "Statement for", new_x="LMARGIN", new_y="NEXT")
-    doc.font(11, bold=True)
-    doc.multi_cell(90, 6, found.get("customer_name") or found.get("customer_id") or "—",
-                   new_x="LMARGIN", new_y="NEXT")
-    if found.get("customer_name"):
-        doc.font(8.5, colour=MUTED)
-        doc.cell(90, 5, f"Customer {found['customer_id']}", new_x="LMARGIN", new_y="NEXT")
+    doc.party("Statement for", found)
     left_end = doc.get_y()
     doc.set_y(top)
     right_end = doc.label_values(105, 90, [

@@ -20,7 +20,7 @@ from services.billing.domain.credit_note import STATUSES
 from services.billing.domain.invoice import MAX_LINES
 from services.billing.handlers import credit_notes
 from services.billing.queries import credit_notes as credit_queries
-from services.billing.queries.customers import names
+from services.billing.queries.customers import bill_to
 from services.chassis import auth
 from services.chassis.db import read_only
 from services.chassis.web import runtime
@@ -247,7 +247,7 @@ def _pdf(org_id: str, credit_note_id: str, for_customer: bool, customer_id: str 
     with read_only(rt.engine) as conn:
         note = credit_queries.credit_note_detail(conn, org_id, credit_note_id, for_customer=for_customer,
                                                  customer_id=customer_id, caller=auth.principal())
-        note["customer_name"] = names(conn, org_id, [note["customer_id"]]).get(note["customer_id"])
+        note.update(bill_to(conn, org_id, note["customer_id"]))
         org = org_of(conn, org_id)
     name = UNSAFE.sub("-", note["number"]).strip("-.") or "credit-note"
     return Response(pdf.render_credit_note(note, org, **logo_and_fonts(rt, org_id, org)), mimetype="application/pdf",

@@ -21,7 +21,7 @@ from services.billing.adapters import pdf
 from services.billing.api.invoices import STAFF_KINDS, today
 from services.billing.queries import invoices as queries
 from services.billing.queries import payments as payment_queries
-from services.billing.queries.customers import names
+from services.billing.queries.customers import bill_to
 from services.chassis import auth, orgs
 from services.chassis.db import read_only
 from services.chassis.errors import NotFound
@@ -55,7 +55,7 @@ def _invoice_pdf(org_id: str, invoice_id: str, for_customer: bool, customer_id: 
     with read_only(rt.engine) as conn:
         invoice = queries.invoice_detail(conn, org_id, invoice_id, today(), for_customer=for_customer,
                                          customer_id=customer_id, caller=auth.principal())
-        invoice["customer_name"] = names(conn, org_id, [invoice["customer_id"]]).get(invoice["customer_id"])
+        invoice.update(bill_to(conn, org_id, invoice["customer_id"]))
         org = org_of(conn, org_id)
     body = pdf.render_invoice(invoice, org, **logo_and_fonts(rt, org_id, org))
     name = UNSAFE.sub("-", invoice["number"] or f"draft-{invoice_id}").strip("-.") or "invoice"
@@ -88,18 +88,23 @@ class CustomerReceiptPdf(MethodView):
     def get(self, org_id, customer_id, payment_id):
         """A settled (or refunded) payment's receipt; 404 for another customer's or org's
         payment and for one that has not settled: only money received has a receipt."""
-        rt = runtime()
-        with read_only(rt.engine) as conn:
-            payment = payment_queries.payment_detail(conn, org_id, payment_id, for_customer=True,
-                                                     customer_id=customer_id, caller=auth.principal())
-            if payment["status"] not in ("settled", "refunded"):
-                raise NotFound("This payment has no receipt: it has not been received.")
-            invoices = [queries.invoice_detail(conn, org_id, a["invoice_id"], today(), for_customer=True,
-                                               customer_id=customer_id, caller=auth.principal())
-                        for a in payment["allocations"]]
-            org = org_of(conn, org_id)
-            payment["customer_name"] = names(conn, org_id, [customer_id]).get(customer_id)
-        body = pdf.render_receipt({**payment, "receipt_number": "R-" + payment_id[:8].upper()}, invoices, org,
-                                  **logo_and_fonts(rt, org_id, org))
-        return Response(body, mimetype="application/pdf",
-                        headers={"Content-Disposition": f'attachment; filename="receipt-{payment_id[:8]}.pdf"'})
+        return receipt_pdf(org_id, customer_id, payment_id, auth.principal())
+
+
+def receipt_pdf(org_id: str, customer_id: str, payment_id: str, caller: auth.Principal | None) -> Response:
+    """The customer's payment's receipt (also a payment link's own payment's: api/payment_links.py)."""
+    rt = runtime()
+    with read_only(rt.engine) as conn:
+        payment = payment_queries.payment_detail(conn, org_id, payment_id, for_customer=True,
+                                                 customer_id=customer_id, caller=caller)
+        if payment["status"] not in ("settled", "refunded"):
+            raise NotFound("This payment has no receipt: it has not been received.")
+        invoices = [queries.invoice_detail(conn, org_id, a["invoice_id"], today(), for_customer=True,
+                                           customer_id=customer_id, caller=caller)
+                    for a in payment["allocations"]]
+        org = org_of(conn, org_id)
+        payment.update(bill_to(conn, org_id, customer_id))
+    body = pdf.render_receipt({**payment, "receipt_number": "R-" + payment_id[:8].upper()}, invoices, org,
+                              **logo_and_fonts(rt, org_id, org))
+    return Response(body, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="receipt-{payment_id[:8]}.pdf"'})

@@ -13,7 +13,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from services.billing.domain.commands import CancelLinkPayment, CreatePaymentLink, PayByLink
-from services.billing.domain.payment_link import MAX_DAYS
+from services.billing.domain.payment_link import MAX_DAYS, page_path
+from services.billing.api.documents import PDF_ANSWER, receipt_pdf
 from services.billing.handlers import payment_links
 from services.billing.queries import payment_links as link_queries
 from services.chassis import auth
@@ -24,7 +25,6 @@ blp = Blueprint("payment_links", __name__, description="Payment links: pay one i
 
 STAFF_KINDS = ("staff", "api_key", "system")
 MANAGE = dict(module="invoices")
-PAY_PATH = "/pay/"              # the gateway's public page: <link_base>/pay/<token>
 
 
 class LinkIn(Schema):
@@ -59,6 +59,13 @@ class LinkInvoiceOut(Schema):
     status = fields.String(metadata={"description": "sent, partially_paid, overdue, paid, void"})
 
 
+class ReceivedOut(Schema):
+    payment_id = fields.String()
+    amount_minor = fields.Integer()
+    currency = fields.String()
+    settled_at = fields.String(allow_none=True)
+
+
 class SummaryOut(Schema):
     payment_link_id = fields.String()
     expires_at = fields.String()
@@ -67,6 +74,9 @@ class SummaryOut(Schema):
     nothing_to_pay = fields.Boolean(metadata={"description": "true: void or paid in full."})
     payment_in_progress = fields.String(allow_none=True, metadata={
         "description": "The guard's sentence while a payment of the invoice is in flight, else null."})
+    received = fields.List(fields.Nested(ReceivedOut), metadata={
+        "description": "The payments made through this link that were received, oldest first: each has "
+                       "a receipt (…/payments/<payment_id>/receipt.pdf)."})
 
 
 class LinkPayIn(Schema):
@@ -75,6 +85,8 @@ class LinkPayIn(Schema):
         r"^[a-z_]{1,40}$", error="Choose how to pay: card or bank debit."))
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254), metadata={
         "description": "Where the payer wants the receipt (given to the gateway)."})
+    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200), metadata={
+        "description": "Whom the receipt mail greets; the invoice's customer's name when not given."})
     return_url = fields.Url(load_default=None, allow_none=True, require_tld=False, schemes={"http", "https"},
                             validate=validate.Length(max=2000), metadata={
                                 "description": "Where a hosted checkout sends the payer back (the link's page)."})
@@ -114,7 +126,7 @@ class InvoiceLink(MethodView):
             org_id, invoice_id, rotate=body["rotate"], days=body["expires_in_days"], actor=(caller.kind, caller.id)))
         if token is None:
             return {**link, "created": False, "path": None, "url": None}, 200
-        path = PAY_PATH + token
+        path = page_path(token)
         url = body["link_base"].rstrip("/") + path if body["link_base"] else None
         return {**link, "created": True, "path": path, "url": url}
 
@@ -140,7 +152,7 @@ class LinkPayments(MethodView):
         """Pay the invoice's amount due through the link (the org's default gateway)."""
         rt = runtime()
         payment_id, created = payment_links.pay(rt, PayByLink(org_id, token, body["method"], body["email"],
-                                                              body["return_url"] or ""))
+                                                              body["return_url"] or "", name=body["name"]))
         with read_only(rt.engine) as conn:
             detail = link_queries.link_payment(conn, org_id, token, payment_id)
         return detail if created else (detail, 200)
@@ -154,6 +166,21 @@ class LinkPaymentCancel(MethodView):
         """The payer left the gateway's page through its cancel URL: a payment of this link still
         initiated is failed ("cancelled"), so the invoice can be paid again at once."""
         return payment_links.cancel_payment(runtime(), CancelLinkPayment(org_id, token, payment_id))
+
+
+@blp.route("/orgs/<org_id>/payment-links/<token>/payments/<payment_id>/receipt.pdf")
+class LinkPaymentReceipt(MethodView):
+    @auth.public
+    @blp.response(200, description="The payment's receipt as a branded PDF.", **PDF_ANSWER)
+    def get(self, org_id, token, payment_id):
+        """The receipt of a payment made through this link, once received; any other payment
+        (another link's, the customer's own in the portal, another org's) is a 404."""
+        with read_only(runtime().engine) as conn:
+            link_queries.link_payment(conn, org_id, token, payment_id)       # 404 unless this link's
+            customer_id = link_queries.by_token(conn, org_id, token, link_queries.now_utc()).customer_id
+        # Nobody is signed in: the link is the caller, reading as its customer within its org.
+        as_link = auth.Principal(kind="contact", id="payment-link", org_id=org_id, customer_id=customer_id)
+        return receipt_pdf(org_id, customer_id, payment_id, as_link)
 
 
 @blp.route("/orgs/<org_id>/payment-links/<token>/payments/<payment_id>")

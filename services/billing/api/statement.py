@@ -21,7 +21,7 @@ from services.billing.api.documents import PDF_ANSWER, UNSAFE, logo_and_fonts, o
 from services.billing.api.invoices import today
 from services.billing.api.schemas import CURRENCY
 from services.billing.queries import account, statement
-from services.billing.queries.customers import names
+from services.billing.queries.customers import bill_to
 from services.chassis import auth
 from services.chassis.db import read_only
 from services.chassis.web import runtime
@@ -97,7 +97,7 @@ def _statement(org_id: str, customer_id: str, args: dict) -> tuple[dict, dict]:
     starts, ends = args.get("starts", starts), args.get("ends", ends)
     with read_only(runtime().engine) as conn:
         found = statement.statement(conn, org_id, customer_id, starts, ends, args.get("currency"))
-        found["customer_name"] = names(conn, org_id, [customer_id]).get(customer_id)
+        found.update(bill_to(conn, org_id, customer_id))
         org = org_of(conn, org_id)
     found["starts"], found["ends"] = found.pop("from"), found.pop("to")
     return found, org

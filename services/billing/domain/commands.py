@@ -61,7 +61,9 @@ class StartPayment:
     gateway: str | None = None          # None: the org's default gateway
     email: str | None = None
     contact_id: str | None = None       # who pays: a "saved:<id>" method must be theirs
-    payer_email: str | None = None      # a payment link's payer: PaymentInitiated's payer_email
+    payer_email: str | None = None      # a payment link's payer: PaymentInitiated's payer_email,
+    payer_name: str | None = None       # payer_name and payer_page (the link's page)
+    payer_page: str | None = None
 
 
 @dataclass(frozen=True)
@@ -227,6 +229,7 @@ class PayByLink:
     email: str | None = None            # where the payer wants the receipt
     return_url: str = ""
     gateway: str | None = None
+    name: str | None = None             # whom the receipt greets (the customer's name when not given)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,11 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 365
 TOKEN_BYTES = 32
 MAX_TOKEN_LENGTH = 100          # what a token from a URL may be before it is even hashed
+PAY_PATH = "/pay/"              # the gateway's public page of a link: <portal>/pay/<token>
+
+
+def page_path(token: str) -> str:
+    return PAY_PATH + token
 
 
 def new_token() -> str:

@@ -20,7 +20,9 @@ amount due through handlers/payments.start_payment (the same duplicate-payment g
 gateway registry as the portal), and follow the payments started through that link. The token's
 routes are public, so a link payment's actor is the system, never a contact: the address
 the payer types goes into PaymentInitiated (`payer_email`), which is how notifications
-mails them the receipt or the failure. An unknown, expired or rotated token is the same
+mails them the receipt or the failure, with whom to greet (`payer_name`: the name they
+typed, else the customer's) and the link's page to point to (`payer_page`, where the
+receipt is: the payer may have no account). An unknown, expired or rotated token is the same
 404, so nothing tells them apart.
 """
 from __future__ import annotations
@@ -31,9 +33,10 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.billing.domain.commands import CancelLinkPayment, CreatePaymentLink, PayByLink, StartPayment
-from services.billing.domain.payment_link import PaymentLink, link_days, new_token, token_hash
+from services.billing.domain.payment_link import PaymentLink, link_days, new_token, page_path, token_hash
 from services.billing.handlers import payments, returns
 from services.billing.projections.payments import payments as payments_table
+from services.billing.queries.customers import names
 from services.billing.queries.payment_links import (by_token, iso, link_invoice, link_payment, live_for_invoice,
                                                     now_utc, shown)
 from services.billing.tables import payment_gateway_refs, payment_link_payments, payment_links
@@ -89,9 +92,10 @@ def pay(rt, cmd: PayByLink) -> tuple[str, bool]:
     now = now_utc()
     with rt.engine.connect() as conn:
         link = by_token(conn, org_id, token, now)
+        name = (cmd.name or "").strip() or names(conn, org_id, [link.customer_id]).get(link.customer_id)
     cmd = StartPayment(org_id=org_id, customer_id=link.customer_id, invoices=((link.invoice_id, None),),
                        method=cmd.method, return_url=cmd.return_url, gateway=cmd.gateway, email=email,
-                       payer_email=email)
+                       payer_email=email, payer_name=name, payer_page=page_path(token))
     payment_id, created = payments.start_payment(rt, cmd)
     with rt.engine.begin() as conn:
         conn.execute(upsert_insert(conn, payment_link_payments).values(

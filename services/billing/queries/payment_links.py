@@ -64,7 +64,20 @@ def summary(conn, org_id: str, token: str, now: datetime | None = None) -> dict:
                     "due_date": inv.due_date, "issued_at": inv.issued_at, "status": _status(inv)},
         "nothing_to_pay": nothing_to_pay(inv.status, inv.amount_due_minor),
         "payment_in_progress": blocked,
+        "received": received(conn, org_id, link.payment_link_id),
     }
+
+
+def received(conn, org_id: str, payment_link_id: str) -> list[dict]:
+    """The link's own payments that were received (settled, or refunded since): those have a
+    receipt the link's page offers. Never a payment made another way."""
+    lp, p = payment_link_payments.c, payments_table.c
+    rows = conn.execute(select(p.payment_id, p.amount_minor, p.currency, p.settled_at)
+                        .join_from(payments_table, payment_link_payments, lp.payment_id == p.payment_id)
+                        .where(lp.payment_link_id == payment_link_id, p.org_id == org_id,
+                               p.status.in_(("settled", "refunded")))
+                        .order_by(p.settled_at)).all()
+    return [dict(r._mapping) for r in rows]
 
 
 def link_payment(conn, org_id: str, token: str, payment_id: str, now: datetime | None = None) -> dict:

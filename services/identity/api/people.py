@@ -4,13 +4,13 @@ from flask_smorest import Blueprint
 
 from services.chassis import auth
 from services.chassis.web import runtime
-from services.identity.api.schemas import (AcceptIn, ContactIn, ContactOut, CustomerOut, InvitationOut, InviteIn,
-                                           PermissionsIn, ProfileIn, ProfileOut, SessionOut, StaffIn, StaffOut,
-                                           TokenIn)
+from services.identity.api.schemas import (AcceptIn, ContactIn, ContactOut, CustomerIn, CustomerOut, InvitationOut,
+                                           InviteIn, PermissionsIn, ProfileIn, ProfileOut, SessionOut, StaffIn,
+                                           StaffOut, TokenIn)
 from services.identity.domain.commands import (AcceptInvitation, AddContact, AddStaff, ChangePermissions, ResetMfa,
-                                               SendInvitation, UpdateProfile)
+                                               SendInvitation, UpdateCustomer, UpdateProfile)
 from services.identity.domain.staff import MANAGERS
-from services.identity.handlers import invitations, mfa, people
+from services.identity.handlers import customers, invitations, mfa, people
 from services.identity.queries import directory, profiles
 from services.identity.queries.invitations import lookup_invitation
 
@@ -40,6 +40,14 @@ class CustomerById(MethodView):
     @auth.requires("staff", "api_key", "system", module="customers")
     @blp.response(200, CustomerOut)
     def get(self, org_id, customer_id):
+        return directory.customer(runtime(), org_id, customer_id)
+
+    @auth.requires("staff", "api_key", "system", module="customers")
+    @blp.arguments(CustomerIn)
+    @blp.response(200, CustomerOut)
+    def put(self, body, org_id, customer_id):
+        """All of the customer's details (name, billing e-mail, address, tax id) at once."""
+        customers.update_customer(runtime(), UpdateCustomer(org_id, customer_id, **body))
         return directory.customer(runtime(), org_id, customer_id)
 
 

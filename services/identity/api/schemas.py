@@ -30,6 +30,8 @@ class SettingsIn(Schema):
     upload_limit_mb = fields.Integer(strict=True)
     brand_colour = fields.String(allow_none=True, validate=validate.Length(max=20))
     modules = fields.List(fields.String(validate=validate.OneOf(MODULES)))
+    seller_address = fields.List(fields.String(validate=validate.Length(max=200)), validate=validate.Length(max=6))
+    seller_tax_id = fields.String(allow_none=True, validate=validate.Length(max=50))
 
 
 class OrganizationOut(Schema):
@@ -41,8 +43,13 @@ class OrganizationOut(Schema):
 
 
 class CustomerIn(Schema):
+    """A customer's details; `address` is its billing address, one line each (at most six),
+    `tax_id` its VAT number or the like: both print under "Bill to" on its invoices."""
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     email = fields.Email(required=True)
+    address = fields.List(fields.String(validate=validate.Length(max=200)), load_default=list,
+                          validate=validate.Length(max=6))
+    tax_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=50))
 
 
 class CustomerQuery(Schema):
@@ -56,6 +63,9 @@ class CustomerOut(Schema):
     org_id = fields.String()
     name = fields.String()
     email = fields.String()
+    address = fields.Function(lambda customer: list(customer["address"] or []),
+                              metadata={"type": "array", "items": {"type": "string"}})
+    tax_id = fields.String(allow_none=True)
 
 
 # Sign-in, sessions, MFA

@@ -24,6 +24,19 @@ class CreateCustomer:
     org_id: str
     name: str
     email: str
+    address: list[str] = field(default_factory=list)
+    tax_id: str | None = None
+
+
+@dataclass(frozen=True)
+class UpdateCustomer:
+    """All of a customer's details, as the form shows them (a snapshot, not a patch)."""
+    org_id: str
+    customer_id: str
+    name: str
+    email: str
+    address: list[str] = field(default_factory=list)
+    tax_id: str | None = None
 
 
 # Branding

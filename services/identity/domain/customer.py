@@ -1,10 +1,24 @@
-"""A customer of the business; its contacts (people) sign in to the portal."""
+"""A customer of the business; its contacts (people) sign in to the portal. Its billing
+address and tax id are what its invoices print under "Bill to" (billing keeps a copy)."""
 from __future__ import annotations
 
 import uuid
 
 from services.chassis.aggregate import Aggregate
 from services.chassis.errors import DomainError
+from services.identity.domain.postal import address_lines, tax_id
+
+DETAILS = ("name", "email", "address", "tax_id")
+
+
+def _checked(name: str, email: str, address, tax: str | None) -> dict:
+    name, email = name.strip(), email.strip().lower()
+    if not name:
+        raise DomainError("A customer needs a name.", field="name")
+    if "@" not in email:
+        raise DomainError("That is not an e-mail address.", field="email")
+    return {"name": name, "email": email, "address": address_lines(address, "address"),
+            "tax_id": tax_id(tax, "tax_id")}
 
 
 class Customer(Aggregate):
@@ -14,18 +28,28 @@ class Customer(Aggregate):
         super().__init__(aggregate_id, org_id)
         self.name = ""
         self.email = ""
+        self.address: list[str] = []
+        self.tax_id: str | None = None
 
     @classmethod
-    def create(cls, org_id: str, name: str, email: str, external_ref: str | None = None) -> "Customer":
-        name, email = name.strip(), email.strip().lower()
-        if not name:
-            raise DomainError("A customer needs a name.", field="name")
-        if "@" not in email:
-            raise DomainError("That is not an e-mail address.", field="email")
+    def create(cls, org_id: str, name: str, email: str, external_ref: str | None = None,
+               address=None, tax: str | None = None) -> "Customer":
+        details = _checked(name, email, address, tax)
         customer = cls(str(uuid.uuid4()), org_id)
-        customer.record("CustomerCreated", {"customer_id": customer.id, "name": name, "email": email,
-                                             "external_ref": external_ref})
+        customer.record("CustomerCreated", {"customer_id": customer.id, "external_ref": external_ref, **details})
         return customer
+
+    def update(self, name: str, email: str, address, tax: str | None) -> None:
+        """A snapshot of the details; nothing is recorded when nothing moved."""
+        new = _checked(name, email, address, tax)
+        changed = [k for k in DETAILS if new[k] != getattr(self, k)]
+        if changed:
+            self.record("CustomerUpdated", {"customer_id": self.id, "changed": changed, **new})
 
     def when_CustomerCreated(self, data: dict) -> None:
         self.name, self.email = data["name"], data["email"]
+        self.address, self.tax_id = list(data.get("address") or []), data.get("tax_id")
+
+    def when_CustomerUpdated(self, data: dict) -> None:
+        self.name, self.email = data["name"], data["email"]
+        self.address, self.tax_id = list(data["address"]), data["tax_id"]

@@ -7,6 +7,7 @@ import uuid
 from services.chassis.aggregate import Aggregate
 from services.chassis.errors import DomainError
 from services.identity.domain.branding import check_colour
+from services.identity.domain.postal import address_lines, tax_id
 
 MODULES = ("invoices", "payments", "credit_notes", "sales_orders", "deliveries",
            "service_requests", "projects", "timesheets", "tickets", "documents", "quotes", "reviews")
@@ -14,6 +15,8 @@ SWITCHES = ("portal_enabled", "mfa_required", "self_signup", "forward_documents"
             "bulk_payments", "partial_payments", "share_tickets", "customer_uploads")
 # Numbers the org sets, with their bounds (support reads them).
 NUMBERS = {"ticket_reopen_days": (0, 365), "review_period_days": (1, 365), "upload_limit_mb": (1, 100)}
+# The org as the seller on billing's documents: its postal address (lines) and tax id.
+SELLER = ("seller_address", "seller_tax_id")
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
 ORG_NAMESPACE = uuid.UUID("6f1c7e0a-3b5e-4f51-9d0a-8c1b2e6f4a10")
 
@@ -56,13 +59,17 @@ class Organization(Aggregate):
         return org
 
     def change_settings(self, changes: dict) -> None:
-        unknown = set(changes) - set(SWITCHES) - set(NUMBERS) - {"modules", "brand_colour"}
+        unknown = set(changes) - set(SWITCHES) - set(NUMBERS) - set(SELLER) - {"modules", "brand_colour"}
         if unknown:
             raise DomainError(f"Unknown setting: {', '.join(sorted(unknown))}.")
         for key, (low, high) in NUMBERS.items():
             value = changes.get(key)
             if key in changes and (not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high):
                 raise DomainError(f"Give a whole number of days from {low} to {high}.", field=key)
+        if "seller_address" in changes:
+            changes = {**changes, "seller_address": address_lines(changes["seller_address"], "seller_address")}
+        if "seller_tax_id" in changes:
+            changes = {**changes, "seller_tax_id": tax_id(changes["seller_tax_id"], "seller_tax_id")}
         if changes.get("brand_colour") is not None:
             changes = {**changes, "brand_colour": check_colour(changes["brand_colour"])}
         if "modules" in changes:

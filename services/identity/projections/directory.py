@@ -21,6 +21,8 @@ customers = Table(
     Column("org_id", String(64), nullable=False, index=True),
     Column("name", String(200), nullable=False),
     Column("email", String(320), nullable=False),
+    Column("address", JSON),                 # billing address lines; null for customers made before it
+    Column("tax_id", String(50)),
     Index("ix_customers_org_name", "org_id", "name", "customer_id"),
 )
 
@@ -69,7 +71,13 @@ class Directory(Projection):
 
     def when_CustomerCreated(self, conn, e):
         conn.execute(insert(customers).values(customer_id=e.aggregate_id, org_id=e.org_id,
-                                              name=e.data["name"], email=e.data["email"] or ""))
+                                              name=e.data["name"], email=e.data["email"] or "",
+                                              address=e.data.get("address") or [], tax_id=e.data.get("tax_id")))
+
+    def when_CustomerUpdated(self, conn, e):
+        d = e.data
+        conn.execute(update(customers).where(customers.c.customer_id == e.aggregate_id)
+                     .values(name=d["name"], email=d["email"] or "", address=d["address"], tax_id=d["tax_id"]))
 
     def when_ContactAdded(self, conn, e):
         d = e.data

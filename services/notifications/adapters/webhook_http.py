@@ -11,19 +11,25 @@ requests-hardened resolves the host and refuses private, loopback, link-local an
 non-public addresses at connect time, on the address it then connects to (a DNS answer
 that changes between a check and the connection gains nothing); redirects are not
 followed. `allow_private` lifts that for `make up` and tests, where receivers run on this
-machine. What an attempt records is a fixed sentence per kind of failure, never the
-library's text (which would map the internal network for whoever reads the log)."""
+machine. What an attempt records is a plain sentence per kind of failure ("Could not find
+the host hooks.example.com.", "The endpoint did not answer within 10 s.", "The endpoint
+answered 500."), never the library's text (unreadable, and it would map the internal
+network for whoever reads the log)."""
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
+import socket
+import ssl
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import requests
 from requests_hardened import Config, Manager
 from requests_hardened.ip_filter import InvalidIPAddress
+from urllib3.exceptions import NameResolutionError
 
 SIGNATURE_HEADER = "Portal-Signature"
 
@@ -59,17 +65,50 @@ class Outcome:
     duration_ms: int
 
 
-ERRORS = (   # what an attempt records, by the kind of failure (the first that matches)
-    (InvalidIPAddress, "Refused: the address is not a public one."),
-    (requests.exceptions.SSLError, "The endpoint's TLS certificate was not accepted."),
-    (requests.exceptions.Timeout, "No answer in time."),
-    (requests.exceptions.ConnectionError, "Could not connect to the endpoint."),
-    (requests.exceptions.RequestException, "The request failed."),
-)
+def failure_sentence(exc: Exception, url: str, timeout: float) -> str:
+    """What an attempt that raised records: a plain sentence a person at the console can act
+    on, by the kind of failure (found anywhere in the exception's chain: requests wraps
+    urllib3, which wraps the socket's error). It names at most the URL's own host, which
+    staff typed; never an address it resolved to, nor the library's text."""
+    host = urlsplit(url).hostname or "the endpoint"
+    chain = list(_causes(exc))
+    if _any(chain, InvalidIPAddress):
+        return f"Refused: {host} does not lead to a public address."
+    if _any(chain, socket.gaierror, NameResolutionError):
+        return f"Could not find the host {host}."
+    if _any(chain, requests.exceptions.SSLError, ssl.SSLError):
+        return f"The TLS certificate of {host} is not valid."
+    if _any(chain, requests.exceptions.Timeout, socket.timeout):
+        return f"The endpoint did not answer within {timeout:g} s."
+    if _any(chain, ConnectionRefusedError):
+        return f"{host} refused the connection."
+    if _any(chain, requests.exceptions.ConnectionError, ConnectionError):
+        return f"Could not connect to {host}."
+    return "The request could not be sent."
 
 
-def sanitized(exc: Exception) -> str:
-    return next(text for kind, text in ERRORS if isinstance(exc, kind))
+def status_sentence(status_code: int) -> str:
+    """What an answer outside 2xx records."""
+    if 300 <= status_code < 400:
+        return f"The endpoint answered {status_code}, a redirect (redirects are not followed)."
+    return f"The endpoint answered {status_code}."
+
+
+def _causes(exc: BaseException | None, seen: set | None = None):
+    """The exception, what caused it, and what requests and urllib3 keep inside theirs
+    (`args[0]` of requests' errors, `reason` of urllib3's MaxRetryError)."""
+    seen = set() if seen is None else seen
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        for inner in (getattr(exc, "reason", None), *(exc.args[:1] if exc.args else ())):
+            if isinstance(inner, BaseException):
+                yield from _causes(inner, seen)
+        exc = exc.__cause__ or exc.__context__
+
+
+def _any(chain: list, *kinds) -> bool:
+    return any(isinstance(e, kinds) for e in chain)
 
 
 class WebhookSender:
@@ -89,7 +128,8 @@ class WebhookSender:
             response = self.session.post(url, data=body, headers=headers, timeout=self.timeout,
                                          allow_redirects=False)
         except requests.RequestException as exc:
-            return Outcome(False, None, sanitized(exc), int((time.perf_counter() - started) * 1000))
+            return Outcome(False, None, failure_sentence(exc, url, self.timeout),
+                           int((time.perf_counter() - started) * 1000))
         ms = int((time.perf_counter() - started) * 1000)
         ok = 200 <= response.status_code < 300
-        return Outcome(ok, response.status_code, "" if ok else f"HTTP {response.status_code}", ms)
+        return Outcome(ok, response.status_code, "" if ok else status_sentence(response.status_code), ms)

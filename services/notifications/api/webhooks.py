@@ -68,7 +68,7 @@ class Deliveries(MethodView):
     def get(self, org_id, webhook_id):
         with read_only(runtime().engine) as conn:
             hook_queries.one(conn, org_id, webhook_id)
-            return [{**r._mapping, "next_attempt_at": _moment(r.next_attempt_at) if r.status == "pending" else None}
+            return [{**r, "next_attempt_at": _moment(r["next_attempt_at"]) if r["status"] == "pending" else None}
                     for r in hook_queries.deliveries_of(conn, org_id, webhook_id)]
 
 

@@ -2,7 +2,9 @@
 data for previews, and the default wording. Pure data: templates are Jinja2 text,
 rendered in a sandbox by the templates adapter.
 
-Every template may also use `org` (name, host) and `recipient` (name, email)."""
+Every template may also use `org` (name, host) and `recipient` (name, email). A recipient
+without a known name has an empty `recipient.name` (never one made from the address): the
+default wordings then greet with a plain "Hello,"."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -63,71 +65,71 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     _kind("invitation", ["inviter", "link", "expires_at"],
           {"inviter": "Dana from Demo Co", "link": "https://portal.example/invite/…", "expires_at": "in 7 days"},
           "You are invited to the {{ org.name }} customer portal",
-          "Hello {{ recipient.name }},\n\n{{ inviter }} invited you to the {{ org.name }} customer portal.\n"
+          "Hello{% if recipient.name %} {{ recipient.name }}{% endif %},\n\n{{ inviter }} invited you to the {{ org.name }} customer portal.\n"
           "Set your password with the link below. It works once and expires {{ expires_at }}.\n"),
     _kind("password_reset", ["link", "expires_in_minutes"],
           {"link": "https://portal.example/reset/…", "expires_in_minutes": 30},
           "Reset your {{ org.name }} portal password",
-          "Hello {{ recipient.name }},\n\nSomeone asked to reset your password. If it was you, "
+          "Hello{% if recipient.name %} {{ recipient.name }}{% endif %},\n\nSomeone asked to reset your password. If it was you, "
           "open the link below within {{ expires_in_minutes }} minutes.\nIf not, ignore this mail.\n"),
     _kind("email_verification", ["link"], {"link": "https://portal.example/verify/…"},
           "Confirm your e-mail address for {{ org.name }}",
-          "Hello {{ recipient.name }},\n\nConfirm your address with the link below.\n"),
+          "Hello{% if recipient.name %} {{ recipient.name }}{% endif %},\n\nConfirm your address with the link below.\n"),
     _kind("invoice_issued", ["invoice_number", "amount", "due_date", "link"],
           {"invoice_number": "INV-1001", "amount": "€1,250.00", "due_date": "31 Jan 2027",
            "link": "https://portal.example/invoices/1"},
           "Invoice {{ invoice_number }} from {{ org.name }}",
-          "Hello {{ recipient.name }},\n\n{{ org.name }} sent you invoice {{ invoice_number }} for {{ amount }}, "
+          "Hello{% if recipient.name %} {{ recipient.name }}{% endif %},\n\n{{ org.name }} sent you invoice {{ invoice_number }} for {{ amount }}, "
           "due {{ due_date }}.\nSee it and pay it in the portal: {{ link }}\n", essential=False),
     _kind("payment_reminder", ["invoice_number", "amount", "due_date", "when", "link"],
           {"invoice_number": "INV-1001", "amount": "€1,250.00", "due_date": "31 Jan 2027",
            "when": "is due in 3 days", "link": "https://portal.example/invoices/1#pay"},
           "Reminder: invoice {{ invoice_number }} {{ when }}",
-          "Hello {{ recipient.name }},\n\nInvoice {{ invoice_number }} from {{ org.name }} for {{ amount }} "
+          "Hello{% if recipient.name %} {{ recipient.name }}{% endif %},\n\nInvoice {{ invoice_number }} from {{ org.name }} for {{ amount }} "
           "{{ when }} (due date {{ due_date }}).\nPay it in the portal: {{ link }}\n\n"
           "If you have paid it already, thank you, and please ignore this reminder.\n", essential=False),
     _kind("payment_receipt", ["invoice_numbers", "amount", "receipt_link"],
           {"invoice_numbers": "INV-1001, INV-1002", "amount": "€1,250.00", "receipt_link": "https://portal.example/r/1"},
           "Receipt for your payment to {{ org.name }}",
-          "Hello {{ recipient.name }},\n\nWe received {{ amount }} for {{ invoice_numbers }}. "
+          "Hello{% if recipient.name %} {{ recipient.name }}{% endif %},\n\nWe received {{ amount }} for {{ invoice_numbers }}. "
           "Thank you.\nYour receipt: {{ receipt_link }}\n"),
     _kind("payment_failed", ["invoice_number", "amount", "reason", "pay_link"],
           {"invoice_number": "INV-1001", "amount": "€250.00", "reason": "The bank declined the debit.",
            "pay_link": "https://portal.example/pay/1"},
           "Your payment for {{ invoice_number }} did not go through",
-          "Hello {{ recipient.name }},\n\nYour payment of {{ amount }} for {{ invoice_number }} failed: "
+          "Hello{% if recipient.name %} {{ recipient.name }}{% endif %},\n\nYour payment of {{ amount }} for {{ invoice_number }} failed: "
           "{{ reason }}\nYou can pay again here: {{ pay_link }}\n"),
     _kind("invoice_forwarded", ["sender_name", "invoice_number", "message", "link"],
           {"sender_name": "Sam Buyer", "invoice_number": "INV-1001", "message": "For your records.",
            "link": "https://portal.example/i/1"},
           "{{ sender_name }} shared invoice {{ invoice_number }} with you",
-          "Hello {{ recipient.name }},\n\n{{ sender_name }} shared invoice {{ invoice_number }} from "
+          "Hello{% if recipient.name %} {{ recipient.name }}{% endif %},\n\n{{ sender_name }} shared invoice {{ invoice_number }} from "
           "{{ org.name }} with you: {{ link }}\n" + SENDERS_MESSAGE),
     _kind("document_forwarded", ["sender_name", "document_title", "message", "link"],
           {"sender_name": "Sam Buyer", "document_title": "Service agreement 2027",
            "message": "Can you sign this off by Friday?", "link": "https://portal.example/documents/7"},
           "{{ sender_name }} shared {{ document_title }} with you",
-          "Hello {{ recipient.name }},\n\n{{ sender_name }} shared {{ document_title }} from "
+          "Hello{% if recipient.name %} {{ recipient.name }}{% endif %},\n\n{{ sender_name }} shared {{ document_title }} from "
           "{{ org.name }} with you: {{ link }}\n" + SENDERS_MESSAGE),
     _kind("portal_comment", ["document_number", "comment", "link"],
           {"document_number": "INV-1001", "comment": "We applied your discount.", "link": "https://portal.example/i/1"},
           "New comment on {{ document_number }}",
-          "Hello {{ recipient.name }},\n\n{{ org.name }} commented on {{ document_number }}:\n\n"
+          "Hello{% if recipient.name %} {{ recipient.name }}{% endif %},\n\n{{ org.name }} commented on {{ document_number }}:\n\n"
           "{{ comment }}\n\nReply in the portal: {{ link }}\n", essential=False),
     _kind("ticket_reply", ["ticket_number", "ticket_subject", "reply", "link"],
           {"ticket_number": "T-42", "ticket_subject": "Delivery late", "reply": "It ships today.",
            "link": "https://portal.example/t/42"},
           "[{{ ticket_number }}] {{ ticket_subject }}",
-          "Hello {{ recipient.name }},\n\n{{ reply }}\n\nSee the whole conversation: {{ link }}\n",
+          "Hello{% if recipient.name %} {{ recipient.name }}{% endif %},\n\n{{ reply }}\n\nSee the whole conversation: {{ link }}\n",
           essential=False),
     _kind("document_shared", ["document_name", "link"],
           {"document_name": "Service agreement 2027", "link": "https://portal.example/d/7"},
           "{{ org.name }} shared {{ document_name }} with you",
-          "Hello {{ recipient.name }},\n\n{{ document_name }} is waiting for you: {{ link }}\n",
+          "Hello{% if recipient.name %} {{ recipient.name }}{% endif %},\n\n{{ document_name }} is waiting for you: {{ link }}\n",
           essential=False),
     _kind("shipment_dispatched", SHIPMENT, SHIPMENT_SAMPLE,
           "Your order {{ order_number }} is on its way",
-          "Hello {{ recipient.name }},\n\nYour order {{ order_number }} from {{ org.name }} is on its way"
+          "Hello{% if recipient.name %} {{ recipient.name }}{% endif %},\n\nYour order {{ order_number }} from {{ org.name }} is on its way"
           "{% if carrier %} with {{ carrier }}{% endif %}.\n"
           "{% if expected_on %}It is expected on {{ expected_on }}.\n{% endif %}"
           "{% if tracking_number %}Tracking number: {{ tracking_number }}\n{% endif %}"
@@ -135,12 +137,12 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
           "\nSee your order: {{ link }}\n", essential=False),
     _kind("shipment_delivered", SHIPMENT, SHIPMENT_SAMPLE,
           "Your order {{ order_number }} was delivered",
-          "Hello {{ recipient.name }},\n\nYour order {{ order_number }} from {{ org.name }} was delivered"
+          "Hello{% if recipient.name %} {{ recipient.name }}{% endif %},\n\nYour order {{ order_number }} from {{ org.name }} was delivered"
           "{% if carrier %} by {{ carrier }}{% endif %}.\n{% if detail %}{{ detail }}\n{% endif %}"
           "\nSee your order: {{ link }}\n", essential=False),
     _kind("shipment_exception", SHIPMENT, SHIPMENT_SAMPLE,
           "A problem with the delivery of your order {{ order_number }}",
-          "Hello {{ recipient.name }},\n\n{% if carrier %}{{ carrier }}{% else %}The carrier{% endif %} reports a "
+          "Hello{% if recipient.name %} {{ recipient.name }}{% endif %},\n\n{% if carrier %}{{ carrier }}{% else %}The carrier{% endif %} reports a "
           "problem delivering your order {{ order_number }} from {{ org.name }}.\n"
           "{% if detail %}{{ detail }}\n{% endif %}"
           "{% if tracking_link %}Follow it with the carrier: {{ tracking_link }}\n{% endif %}"
@@ -149,7 +151,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
           {"request_number": "SR-000042", "author": "Sam from Demo Co", "update": "The engineer comes on Monday.",
            "status": "in progress", "link": "https://portal.example/service-requests/42"},
           "News on your service request {{ request_number }}",
-          "Hello {{ recipient.name }},\n\n{% if update %}{{ author }} wrote on your service request "
+          "Hello{% if recipient.name %} {{ recipient.name }}{% endif %},\n\n{% if update %}{{ author }} wrote on your service request "
           "{{ request_number }}:\n\n{{ update }}\n\n{% endif %}"
           "{% if status %}Your service request {{ request_number }} is now {{ status }}.\n\n{% endif %}"
           "See your request: {{ link }}\n", essential=False),
@@ -157,18 +159,18 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
           {"quote_number": "Q-77", "decision": "accepted", "contact_name": "Sam Buyer",
            "link": "https://console.example/q/77"},
           "Quote {{ quote_number }} was {{ decision }}",
-          "Hello {{ recipient.name }},\n\n{{ contact_name }} {{ decision }} quote {{ quote_number }}.\n"
+          "Hello{% if recipient.name %} {{ recipient.name }}{% endif %},\n\n{{ contact_name }} {{ decision }} quote {{ quote_number }}.\n"
           "Details: {{ link }}\n"),
     _kind("staff_activity", ["activity", "link"],
           {"activity": "Payment settled", "link": "https://portal.example/console/activity"},
           "{{ org.name }}: {{ activity }}",
-          "Hello {{ recipient.name }},\n\n{{ activity }} in the {{ org.name }} portal.\n"
+          "Hello{% if recipient.name %} {{ recipient.name }}{% endif %},\n\n{{ activity }} in the {{ org.name }} portal.\n"
           "See the activity feed: {{ link }}\n", essential=False),
     _kind("staff_digest", ["day", "summary", "link"],
           {"day": "29 Nov 2026", "summary": "2 × Payment settled\n1 × Ticket raised",
            "link": "https://portal.example/console/activity"},
           "{{ org.name }}: your activity digest for {{ day }}",
-          "Hello {{ recipient.name }},\n\nWhat happened in the {{ org.name }} portal on {{ day }}:\n\n"
+          "Hello{% if recipient.name %} {{ recipient.name }}{% endif %},\n\nWhat happened in the {{ org.name }} portal on {{ day }}:\n\n"
           "{{ summary }}\n\nSee the activity feed: {{ link }}\n", essential=False),
 ]}
 

@@ -2,6 +2,7 @@
 per-endpoint secret. Pure Python: the service checks the event types it knows."""
 from __future__ import annotations
 
+import re
 import uuid
 from urllib.parse import urlsplit
 
@@ -9,6 +10,17 @@ from services.chassis.aggregate import Aggregate
 from services.chassis.errors import DomainError
 
 ALL_EVENTS = "*"
+# What an HTTP library says when it fails ("HTTPSConnectionPool(host=...): Max retries
+# exceeded ... (Caused by NameResolutionError(...))"). Attempts record plain sentences
+# (adapters/webhook_http.py); text like this is only in what was recorded before they did,
+# and is never shown: a plain sentence stands in for it (`readable`).
+LIBRARY_TEXT = re.compile(r"ConnectionPool\(|Max retries exceeded|Caused by|\w+Error\(|\[Errno|object at 0x")
+UNREADABLE_FAILURE = "The delivery failed; the details were not kept."
+UNREADABLE_REASON = "Deliveries failed many times in a row."
+
+
+def readable(text: str | None, instead: str) -> str | None:
+    return instead if text and LIBRARY_TEXT.search(text) else text
 
 
 class Webhook(Aggregate):

@@ -8,12 +8,14 @@ receipts for one payment. Each mail is queued in the handler's transaction under
 of the event's id (`link-receipt:<event>`, `link-payment-failed:<event>`), so a redelivered
 or replayed event never queues it twice. No address given: no mail.
 
-Links in these mails: the payment's own page (/pay/<token>/payments/<id>) needs the link's
-token, which billing keeps only as a hash and never publishes, so no mail can point there.
-The receipt's `receipt_link` and the failure's `pay_link` (both required by the templates)
-are the org's portal home instead, where the payer may sign in or, where the org allows it,
-sign up; the mail itself says what was paid. The failure also tells them to pay again
-through the link they were sent, which is the way that really works for them.
+Whom they greet: the name billing gives (`payer_name`: what the payer typed, else the
+invoice's customer's name); without one, plain "Hello," (mail.py never makes a name of
+the address).
+
+Links in these mails: the payment link's own page (`payer_page`, /pay/<token>), which shows
+the payment once received with its receipt to download, and where paying again works; the
+payer may have no account, so the portal's home would lead them nowhere. A payment recorded
+before billing said the page (no `payer_page`) falls back to the portal's home.
 """
 from __future__ import annotations
 
@@ -29,39 +31,40 @@ PAY_AGAIN = "To try again, open the payment link you were sent."
 
 
 def on_payment_initiated(event: Event, uow) -> None:
-    email = event.data.get("payer_email")
-    if email and (event.actor or {}).get("kind") != "contact":
+    d = event.data
+    if d.get("payer_email") and (event.actor or {}).get("kind") != "contact":
         _upsert(uow.conn, link_payers, "payment_id", {
-            "payment_id": event.data["payment_id"], "org_id": event.org_id, "email": email})
+            "payment_id": d["payment_id"], "org_id": event.org_id, "email": d["payer_email"],
+            "name": d.get("payer_name"), "page": d.get("payer_page")})
 
 
-def _address(conn, org_id: str, payment_id: str) -> str | None:
-    return conn.execute(select(link_payers.c.email).where(
-        link_payers.c.payment_id == payment_id, link_payers.c.org_id == org_id)).scalar()
+def _payer(conn, org_id: str, payment_id: str):
+    return conn.execute(select(link_payers).where(
+        link_payers.c.payment_id == payment_id, link_payers.c.org_id == org_id)).first()
 
 
 def on_payment_settled(event: Event, uow) -> None:
     d = event.data
-    to = _address(uow.conn, event.org_id, d["payment_id"])
-    if to is None:
+    payer = _payer(uow.conn, event.org_id, d["payment_id"])
+    if payer is None:
         return
-    mail.enqueue_in(uow.conn, event.org_id, "payment_receipt", to, {
+    mail.enqueue_in(uow.conn, event.org_id, "payment_receipt", payer.email, {
         "invoice_numbers": ", ".join(_numbers(uow.conn, d["allocations"])),
         "amount": money(d["amount_minor"], d["currency"], "en"),
-        "receipt_link": portal_url(uow.conn, event.org_id, "/")},
-        idempotency_key=f"link-receipt:{event.event_id}", customer_id=d["customer_id"])
+        "receipt_link": portal_url(uow.conn, event.org_id, payer.page or "/")},
+        idempotency_key=f"link-receipt:{event.event_id}", name=payer.name, customer_id=d["customer_id"])
 
 
 def on_payment_failed(event: Event, uow) -> None:
     d = event.data
-    to = _address(uow.conn, event.org_id, d["payment_id"])
-    if to is None:
+    payer = _payer(uow.conn, event.org_id, d["payment_id"])
+    if payer is None:
         return
     reason = d.get("message") or "The payment was declined."
-    mail.enqueue_in(uow.conn, event.org_id, "payment_failed", to, {
+    mail.enqueue_in(uow.conn, event.org_id, "payment_failed", payer.email, {
         "invoice_number": ", ".join(_numbers(uow.conn, d["allocations"])),
         "amount": money(d["amount_minor"], d["currency"], "en"),
-        "reason": f"{reason} {PAY_AGAIN}",
-        "pay_link": portal_url(uow.conn, event.org_id, "/")},
-        idempotency_key=f"link-payment-failed:{event.event_id}", customer_id=d["customer_id"])
+        "reason": reason if payer.page else f"{reason} {PAY_AGAIN}",
+        "pay_link": portal_url(uow.conn, event.org_id, payer.page or "/")},
+        idempotency_key=f"link-payment-failed:{event.event_id}", name=payer.name, customer_id=d["customer_id"])
 

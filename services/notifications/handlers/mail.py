@@ -88,7 +88,7 @@ def enqueue_in(conn, org_id: str, kind: str, to: str, variables: dict, idempoten
     org = orgs.get(conn, org_id)
     content = fill(wording(conn, org_id, kind, locale), {
         **variables, "org": {"name": org["name"], "host": org["host"]},
-        "recipient": {"name": name or to.split("@")[0], "email": to}}, kind)
+        "recipient": {"name": name or "", "email": to}}, kind)
     topic, who = topic_of(kind), recipient_key(to, contact_id, staff_id)
     stopped = topic is not None and is_unsubscribed(conn, org_id, who, topic)
     links = unsubscribes.links(conn, org_id, who, topic) if topic and not stopped else None

@@ -181,7 +181,7 @@ def _record(rt, row, outcome, settings: WebhookSettings) -> None:
 
 def _disable_failing(uow, row, failures: int, error: str) -> None:
     hook = uow.load(Webhook, row.webhook_id, row.org_id)
-    hook.disable(f"{failures} deliveries in a row failed (last: {error or 'no answer'}).")
+    hook.disable(f"{failures} deliveries in a row failed. The last: {error or 'no answer.'}")
     uow.add(hook)
     for event in hook.pending:            # the staff's notice: it shows in their activity feed
         uow.conn.execute(insert(activity).values(

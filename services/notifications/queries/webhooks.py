@@ -1,9 +1,12 @@
-"""The org's webhooks (with their URLs, never their secrets) and each one's delivery log."""
+"""The org's webhooks (with their URLs, never their secrets) and each one's delivery log.
+What failed reads as a sentence: text an HTTP library wrote, kept from before attempts
+recorded sentences, is replaced (domain/webhook.readable)."""
 from __future__ import annotations
 
 from sqlalchemy import and_, select
 
 from services.chassis.errors import NotFound
+from services.notifications.domain.webhook import UNREADABLE_FAILURE, UNREADABLE_REASON, readable
 from services.notifications.projections.webhooks import webhooks
 from services.notifications.tables import webhook_deliveries, webhook_targets
 
@@ -13,8 +16,12 @@ def _with_url():
         webhook_targets, webhook_targets.c.webhook_id == webhooks.c.webhook_id)
 
 
+def _hook(row) -> dict:
+    return {**row._mapping, "disabled_reason": readable(row.disabled_reason, UNREADABLE_REASON)}
+
+
 def listing(conn, org_id: str) -> list:
-    return [r._mapping for r in conn.execute(
+    return [_hook(r) for r in conn.execute(
         _with_url().where(webhooks.c.org_id == org_id).order_by(webhook_targets.c.url))]
 
 
@@ -23,10 +30,11 @@ def one(conn, org_id: str, webhook_id: str):
                                          webhooks.c.webhook_id == webhook_id)).first()
     if row is None:
         raise NotFound("No such webhook.")
-    return row._mapping
+    return _hook(row)
 
 
 def deliveries_of(conn, org_id: str, webhook_id: str, limit: int = 50) -> list:
-    return conn.execute(select(webhook_deliveries).where(and_(
+    rows = conn.execute(select(webhook_deliveries).where(and_(
         webhook_deliveries.c.org_id == org_id, webhook_deliveries.c.webhook_id == webhook_id))
         .order_by(webhook_deliveries.c.created_at.desc()).limit(limit)).all()
+    return [{**r._mapping, "last_error": readable(r.last_error, UNREADABLE_FAILURE)} for r in rows]

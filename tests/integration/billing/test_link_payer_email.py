@@ -54,3 +54,52 @@ def test_no_payer_email_for_a_contacts_payment_or_a_link_payer_who_typed_none(bi
     assert "payer_email" not in initiated(billing, nobody)[0]
     data, actor = initiated(billing, portal.get_json()["payment_id"])
     assert "payer_email" not in data and actor == {"kind": "contact", "id": "contact-1"}
+
+
+def test_the_receipt_mail_knows_whom_to_greet_and_the_links_page(billing):
+    from services.billing.projections.customers import known_customers
+    invoice_id = billing.invoice()["invoice_id"]
+    token = billing.token(invoice_id)
+    answer = billing.client.post(f"/orgs/{ORG}/payment-links/{token}/payments",
+                                 json={"method": "card", "email": "gina@example.test", "name": " Gina Rossi "})
+    data, _ = initiated(billing, answer.get_json()["payment_id"])
+    assert (data["payer_name"], data["payer_page"]) == ("Gina Rossi", f"/pay/{token}")
+    assert validate_data("PaymentInitiated", data)["payer_page"] == f"/pay/{token}"
+    # no name typed: the invoice's customer's, once billing knows it; nothing without an address
+    with billing.rt.engine.begin() as conn:
+        conn.execute(known_customers.insert().values(customer_id="cust-2", org_id=ORG, name="Globex Ltd",
+                                                     email="ap@globex.test"))
+    other = billing.token(billing.invoice("cust-2")["invoice_id"])
+    paid = billing.client.post(f"/orgs/{ORG}/payment-links/{other}/payments",
+                               json={"method": "card", "email": "ap@globex.test"}).get_json()
+    assert initiated(billing, paid["payment_id"])[0]["payer_name"] == "Globex Ltd"
+    silent = paid_by_link(billing)
+    assert not {"payer_name", "payer_page"} & set(initiated(billing, silent)[0])
+
+
+def test_the_link_gives_its_own_received_payments_receipt_and_no_other(billing):
+    from tests.integration.billing.test_pdf import pdf_of, text
+    invoice_id = billing.invoice()["invoice_id"]
+    token = billing.token(invoice_id)
+    paid = billing.pay(token, email="gina@example.test").get_json()
+    assert paid["status"] == "settled"
+    summary = billing.summary(token).get_json()
+    assert [r["payment_id"] for r in summary["received"]] == [paid["payment_id"]]
+    assert summary["received"][0]["amount_minor"] == 12000 and summary["received"][0]["settled_at"]
+    receipt = billing.client.get(f"/orgs/{ORG}/payment-links/{token}/payments/{paid['payment_id']}/receipt.pdf")
+    found = text(pdf_of(receipt, f"receipt-{paid['payment_id'][:8]}.pdf"))
+    assert "120.00 EUR" in found and "RECEIPT" in found
+    # the customer's payment in the portal, another link's payment, an unknown token: 404
+    portal = billing.portal_pay(billing.invoice()["invoice_id"]).get_json()["payment_id"]
+    elsewhere = billing.token(billing.invoice()["invoice_id"])
+    theirs = billing.pay(elsewhere).get_json()["payment_id"]
+    for token_, payment_id in ((token, portal), (token, theirs), ("not-a-token", paid["payment_id"]),
+                               (elsewhere, paid["payment_id"])):
+        answer = billing.client.get(f"/orgs/{ORG}/payment-links/{token_}/payments/{payment_id}/receipt.pdf")
+        assert answer.status_code == 404, (token_, payment_id)
+    assert billing.summary(elsewhere).get_json()["received"][0]["payment_id"] == theirs
+    waiting = billing.token(billing.invoice()["invoice_id"])
+    pending = billing.pay(waiting, method="bank_debit").get_json()
+    assert pending["status"] == "pending" and billing.summary(waiting).get_json()["received"] == []
+    assert billing.client.get(f"/orgs/{ORG}/payment-links/{waiting}/payments/{pending['payment_id']}"
+                              "/receipt.pdf").status_code == 404                  # not received yet

@@ -24,7 +24,8 @@ SCOPES = ("customers", "invoices", "payments", "credit_notes", "sales_orders", "
 NOT_VALID = "This API key is not valid."
 # identity's routes whose callers include kind api_key with module "customers"
 FOR_KEYS = [("GET", r"/orgs/[^/]+/customers"), ("POST", r"/orgs/[^/]+/customers"),
-            ("GET", r"/orgs/[^/]+/customers/[^/]+"), ("GET", r"/orgs/[^/]+/customers/[^/]+/contacts"),
+            ("GET", r"/orgs/[^/]+/customers/[^/]+"), ("PUT", r"/orgs/[^/]+/customers/[^/]+"),
+            ("GET", r"/orgs/[^/]+/customers/[^/]+/contacts"),
             ("POST", r"/orgs/[^/]+/customers/[^/]+/contacts"), ("GET", r"/orgs/[^/]+/contacts/[^/]+"),
             ("POST", r"/orgs/[^/]+/contacts/[^/]+/invitations")]
 
@@ -144,5 +145,5 @@ class FakeApiKeys(FakeIdentity):
             result = self._call(request.method, path, body)
         except ServiceProblem as problem:
             return problem.status, problem.body, "application/problem+json"
-        status = 200 if request.method == "GET" else 202 if path.endswith("/invitations") else 201
+        status = 200 if request.method in ("GET", "PUT") else 202 if path.endswith("/invitations") else 201
         return status, result, "application/json"

@@ -100,6 +100,7 @@ class FakeIdentity(FakeStaff, FakeBranding, FakeRecovery, IdentityClient):
             ("POST", r"/orgs/(?P<org>[^/]+)/customers", self._create_customer),
             ("GET", r"/orgs/(?P<org>[^/]+)/customers", self._list_customers),
             ("GET", r"/orgs/(?P<org>[^/]+)/customers/(?P<id>[^/]+)", self._get_customer),
+            ("PUT", r"/orgs/(?P<org>[^/]+)/customers/(?P<id>[^/]+)", self._update_customer),
             ("POST", r"/orgs/(?P<org>[^/]+)/customers/(?P<id>[^/]+)/contacts", self._create_contact),
             ("GET", r"/orgs/(?P<org>[^/]+)/customers/(?P<id>[^/]+)/contacts", self._list_contacts),
             ("GET", r"/orgs/(?P<org>[^/]+)/contacts/(?P<id>[^/]+)", self._get_contact),
@@ -419,7 +420,20 @@ class FakeIdentity(FakeStaff, FakeBranding, FakeRecovery, IdentityClient):
     def _create_customer(self, body, org):
         if "@" not in body.get("email", ""):
             self.problem(422, "Please check what you entered.", {"json": {"email": ["Not a valid email address."]}})
-        return self.add_customer(self._org(org), body["name"], body["email"])
+        customer = self.add_customer(self._org(org), body["name"], body["email"])
+        customer.update(address=list(body.get("address") or []), tax_id=body.get("tax_id"))
+        return customer
+
+    def _update_customer(self, body, org, id):
+        customer = self._get_customer({}, org, id)
+        if "@" not in body.get("email", ""):
+            self.problem(422, "Please check what you entered.", {"json": {"email": ["Not a valid email address."]}})
+        if len(body.get("tax_id") or "") > 50:
+            self.problem(422, "A tax id has at most 50 characters.",
+                         {"json": {"tax_id": ["A tax id has at most 50 characters."]}}, field="tax_id")
+        customer.update(name=body["name"], email=body["email"], address=list(body.get("address") or []),
+                        tax_id=body.get("tax_id"))
+        return customer
 
     def _list_customers(self, body, org):
         return [c for c in self.customers.values() if c["org_id"] == org]

@@ -18,7 +18,7 @@ from services.chassis.events import Event
 from services.chassis.orgs import known_orgs
 from services.notifications import bootstrap
 from services.notifications.handlers import activity
-from services.notifications.adapters.webhook_http import Outcome, WebhookSender
+from services.notifications.adapters.webhook_http import Outcome, WebhookSender, status_sentence
 from services.notifications.app import create_app
 from services.notifications.bootstrap import SPEC
 from services.notifications.handlers.webhook_delivery import WebhookSettings, deliver_due
@@ -156,7 +156,7 @@ class Answering(WebhookSender):
 
     def send(self, url, secret, body, delivery_id, event_id, event_type):
         ok = 200 <= self.status < 300
-        return Outcome(ok=ok, status_code=self.status, error=None if ok else f"HTTP {self.status}", duration_ms=3)
+        return Outcome(ok=ok, status_code=self.status, error=None if ok else status_sentence(self.status), duration_ms=3)
 
 
 def deliver(status: int, rounds: int = 1, **settings) -> None:

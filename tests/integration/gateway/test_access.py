@@ -39,7 +39,7 @@ def test_public_pages_are_only_the_expected_ones(app):
     assert public_rules == ["/brand/logo", "/brand/theme.css", "/console/reset", "/console/signin", "/healthz", "/invite/<token>", "/metrics",
                             "/pay/<token>", "/pay/<token>", "/pay/<token>/payments/<payment_id>",   # page, Pay
                             "/pay/<token>/payments/<payment_id>/cancel",
-                            "/pay/<token>/payments/<payment_id>/status", "/readyz",
+                            "/pay/<token>/payments/<payment_id>/receipt.pdf", "/pay/<token>/payments/<payment_id>/status", "/readyz",
                             "/reset", "/reset/<token>", "/signin", "/signout", "/signup",
                             "/static/<path:filename>",
                             "/unsubscribe/<token>", "/unsubscribe/<token>", "/unsubscribe/<token>/one-click",  # page, confirm

@@ -647,6 +647,10 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
                                 _customer_page,
                                 lambda t, me: any(login.email == f"nina{t.n}@globex.test"
                                                   for login in t.fake.logins.values())),
+    "console_customers.update_customer": Done(
+        lambda t, me: {"details-name": t.customer["name"], "details-email": t.customer["email"],
+                       "details-address": "1 Quay St\nLeeds", "details-tax_id": f"GB{t.n}"},
+        _customer_page, lambda t, me: t.fake.customers[t.customer["customer_id"]].get("tax_id") == f"GB{t.n}"),
     "console_customers.invite": Done(lambda t, me: {}, _customer_page,
                            lambda t, me: any(m["to"] == t.dora.email for m in t.fake.sent_invitations)),
     "console_customers.permissions": Done(lambda t, me: {f"c-{t.dora.id}-permissions": ["view", "pay"]}, _customer_page,

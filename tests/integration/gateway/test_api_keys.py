@@ -202,6 +202,11 @@ def test_writes_are_forwarded_and_identitys_problems_pass_through_unchanged(worl
     assert made.status_code == 201
     customer = made.get_json()["customer_id"]
     assert world.fake.customers[customer]["org_id"] == world.org["org_id"]
+    changed = call(app, "PUT", f"/api/v1/customers/{customer}", key, json={
+        "name": "Initech", "email": "ap@initech.test", "address": ["1 Office Park"], "tax_id": "US 1"})
+    assert changed.status_code == 200, changed.get_data(as_text=True)
+    assert changed.get_json()["address"] == ["1 Office Park"]
+    assert world.fake.customers[customer]["tax_id"] == "US 1"
 
     bad = call(app, "POST", "/api/v1/customers", key, json={"name": "Initech", "email": "nope"})
     assert bad.status_code == 422 and bad.mimetype == PROBLEM

@@ -43,6 +43,43 @@ def test_customers_are_listed_and_created(world, owner):
     assert "Customer Initech created." in text(owner.get(response.headers["Location"]))
 
 
+def test_a_customer_is_created_with_its_billing_address_and_tax_id(world, owner):
+    page = owner.get("/console/customers").get_data(as_text=True)
+    assert 'name="address"' in page and 'name="tax_id"' in page
+    response = owner.submit("/console/customers", {"name": "Initech", "email": "billing@initech.test",
+                                                   "address": "1 Quay St\r\n\r\n Leeds LS1 4AP ", "tax_id": "GB1"})
+    assert response.status_code == 302
+    made = world.fake.customers[response.headers["Location"].rsplit("/", 1)[1]]
+    assert (made["address"], made["tax_id"]) == (["1 Quay St", "Leeds LS1 4AP"], "GB1")
+
+
+def test_a_customers_details_are_edited_on_its_page(world, owner):
+    customer = world.customer["customer_id"]
+    page = owner.get(f"/console/customers/{customer}")
+    html = page.get_data(as_text=True)
+    assert 'name="details-address"' in html and 'name="details-tax_id"' in html and 'value="Globex Ltd"' in html
+    saved = owner.send(f"/console/customers/{customer}", {
+        "details-name": "Globex Ltd", "details-email": "ap@globex.test",
+        "details-address": "Globex House\n1 Main St\nSpringfield", "details-tax_id": "US 12-345"})
+    assert saved.status_code == 302 and saved.headers["Location"] == f"/console/customers/{customer}"
+    assert world.fake.customers[customer]["address"] == ["Globex House", "1 Main St", "Springfield"]
+    assert world.fake.customers[customer]["tax_id"] == "US 12-345"
+    again = owner.get(f"/console/customers/{customer}")
+    assert "Customer details saved." in text(again)
+    assert "Globex House\n1 Main St\nSpringfield</textarea>" in again.get_data(as_text=True)
+    # too many lines: said at the field, nothing saved
+    refused = owner.send(f"/console/customers/{customer}", {
+        "details-name": "Globex Ltd", "details-email": "ap@globex.test", "details-address": "\n".join("abcdefg")})
+    assert refused.status_code == 400 and "An address has at most 6 lines." in text(refused)
+    assert 'aria-describedby="details-address-hint details-address-error"' in refused.get_data(as_text=True)
+    # identity's refusal lands at its field too
+    refused = owner.send(f"/console/customers/{customer}", {
+        "details-name": "Globex Ltd", "details-email": "not-an-address", "details-tax_id": "GB2"})
+    assert refused.status_code == 422 and "Not a valid email address." in text(refused)
+    assert 'aria-describedby="details-email-error"' in refused.get_data(as_text=True)
+    assert world.fake.customers[customer]["tax_id"] == "US 12-345"
+
+
 def test_a_customer_problem_is_shown_at_its_field(world, owner):
     response = owner.submit("/console/customers", {"name": "Initech", "email": "not-an-address"})
     assert response.status_code == 422
@@ -178,6 +215,18 @@ def test_settings_set_the_support_windows_in_days(world, owner):
                                                "ticket_reopen_days": "400"})
     assert refused.status_code == 400 and "from 0 to 365" in text(refused)
     assert world.org["settings"]["ticket_reopen_days"] == 7
+
+
+def test_settings_take_the_sellers_address_and_tax_id(world, owner):
+    page = owner.get("/console/settings").get_data(as_text=True)
+    assert 'name="seller_address"' in page and 'name="seller_tax_id"' in page
+    saved = owner.send("/console/settings", {"portal_enabled": "y", "modules": ["invoices"],
+                                             "seller_address": "Hafenstraße 7\n20457 Hamburg\n",
+                                             "seller_tax_id": " DE811907980 "})
+    assert saved.status_code == 302
+    settings = world.org["settings"]
+    assert (settings["seller_address"], settings["seller_tax_id"]) == (["Hafenstraße 7", "20457 Hamburg"], "DE811907980")
+    assert "Hafenstraße 7\n20457 Hamburg</textarea>" in owner.get("/console/settings").get_data(as_text=True)
 
 
 def test_staff_sign_out_everywhere(world, owner):

@@ -60,6 +60,29 @@ def test_a_stranger_pays_by_link_without_signing_in_and_sees_it_paid(world, app)
     assert "paid in full" in text(after) and "Pay €" not in text(after)
 
 
+def test_once_paid_the_link_page_says_so_and_gives_its_own_payments_receipt_only(world, app):
+    inv = invoice(world)
+    path = make_link(world, inv["invoice_id"])
+    payer = stranger(app)
+    answer = pay(payer, path, email="gina@example.test", name="Gina Rossi")
+    payment_id = answer.headers["Location"].rsplit("/", 1)[1]
+    receipt = f"{path}/payments/{payment_id}/receipt.pdf"
+    assert f'href="{receipt}"' in payer.get(answer.headers["Location"]).get_data(as_text=True)
+    page = payer.get(path)
+    words = text(page)
+    assert "is paid" in words and "asks you to pay" not in words
+    assert "Paid through this link" in words and "€120.00 received on" in words
+    assert f'href="{receipt}"' in page.get_data(as_text=True)
+    pdf = payer.get(receipt)
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF-")
+    # the customer's own payment in the portal is not reachable through the link: the link's 404
+    other = billing_backend.pay_invoice(world.org["org_id"], world.customer["customer_id"],
+                                        invoice(world)["invoice_id"])
+    refused = payer.get(f"{path}/payments/{other['payment_id']}/receipt.pdf")
+    assert refused.status_code == 404 and LINK_DEAD in text(refused)
+    assert payer.get(f"/pay/not-a-token/payments/{payment_id}/receipt.pdf").status_code == 404
+
+
 def test_the_sign_up_offer_shows_after_paying_where_the_org_allows_sign_up(world, app):
     world.org["settings"]["self_signup"] = True
     path = make_link(world, invoice(world)["invoice_id"])

@@ -26,6 +26,7 @@ BILLING_PUBLIC = {"POST /webhooks/stripe/<org_id>", "POST /webhooks/paypal/<org_
                   # payment links: the token in the path is the credential (only its hash is stored)
                   "GET /orgs/<org_id>/payment-links/<token>", "POST /orgs/<org_id>/payment-links/<token>/payments",
                   "GET /orgs/<org_id>/payment-links/<token>/payments/<payment_id>",
+                  "GET /orgs/<org_id>/payment-links/<token>/payments/<payment_id>/receipt.pdf",
                   "POST /orgs/<org_id>/payment-links/<token>/payments/<payment_id>/cancel"}
 IDENTITY_PUBLIC = {
     "GET /orgs/<org_id>", "GET /orgs/by-host/<host>", "GET /orgs/<org_id>/logo",

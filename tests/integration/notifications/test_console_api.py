@@ -17,7 +17,7 @@ class Refusing(WebhookSender):
     """A receiver that always answers 500 (no socket: the sender's outcome itself)."""
 
     def send(self, url, secret, body, delivery_id, event_id, event_type):
-        return Outcome(ok=False, status_code=500, error="HTTP 500", duration_ms=1)
+        return Outcome(ok=False, status_code=500, error="The endpoint answered 500.", duration_ms=1)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from services.notifications.adapters.webhook_http import WebhookSender, sign, ve
 from services.notifications.app import create_app
 from services.notifications.bootstrap import SPEC
 from services.notifications.handlers.webhook_delivery import Dispatcher, WebhookSettings, deliver_due
+from services.notifications.projections.webhooks import webhooks
 from services.notifications.tables import webhook_deliveries, webhook_targets
 from tests.helpers.receiver import Receiver
 from tests.helpers.tokens import as_system
@@ -141,7 +142,7 @@ def test_after_the_last_attempt_a_delivery_is_given_up_and_recorded(env):
     deliver_until_quiet(rt, WebhookSettings(allow_http=True, retry_base_s=0.0, max_attempts=2))
     assert len(receiver.requests) == 2
     [logged] = client.get(f"/orgs/{org_id}/webhooks/{hook['webhook_id']}/deliveries").get_json()
-    assert logged["status"] == "failed" and logged["last_error"] == "HTTP 500"
+    assert logged["status"] == "failed" and logged["last_error"] == "The endpoint answered 500."
     with rt.engine.connect() as conn:
         assert conn.execute(select(events.c.data).where(events.c.type == "WebhookFailed")).scalar()["attempts"] == 2
 
@@ -199,7 +200,7 @@ def test_a_webhook_to_the_portals_own_network_is_refused_when_it_connects(env, h
     deliver_due(rt, WebhookSender(timeout=5), FAST)                      # production: no allow_private
     assert receiver.requests == []
     logged = deliveries(rt)[hook["webhook_id"]]
-    assert (logged.status, logged.last_error) == ("pending", "Refused: the address is not a public one.")
+    assert (logged.status, logged.last_error) == ("pending", f"Refused: {host} does not lead to a public address.")
 
 
 def test_a_failed_attempt_records_a_plain_sentence_not_the_network_it_probed(env):
@@ -208,7 +209,37 @@ def test_a_failed_attempt_records_a_plain_sentence_not_the_network_it_probed(env
     handle(rt, customer_created(org_id))
     deliver_due(rt, WebhookSender(timeout=5, allow_private=True), FAST)
     [shown] = client.get(f"/orgs/{org_id}/webhooks/{hook['webhook_id']}/deliveries").get_json()
-    assert shown["last_error"] == "Could not connect to the endpoint."
+    assert shown["last_error"] == "127.0.0.1 refused the connection."
+
+
+@pytest.mark.parametrize("allow_private", [False, True])
+def test_a_host_that_does_not_exist_reads_as_such(env, allow_private):
+    """requests-hardened resolves the name itself (production), urllib3 does when private
+    addresses are allowed: either way the log names the host, not the library's text."""
+    rt, client, org_id, _ = env
+    hook = register(client, org_id, "https://hooks.example.invalid/portal")
+    handle(rt, customer_created(org_id))
+    deliver_due(rt, WebhookSender(timeout=5, allow_private=allow_private), FAST)
+    [shown] = client.get(f"/orgs/{org_id}/webhooks/{hook['webhook_id']}/deliveries").get_json()
+    assert shown["last_error"] == "Could not find the host hooks.example.invalid."
+
+
+def test_library_text_recorded_before_is_never_answered(env):
+    """Attempts recorded before the sentences may hold an HTTP library's text: the API
+    answers a plain sentence instead, for the delivery and for the webhook's reason."""
+    rt, client, org_id, receiver = env
+    hook = register(client, org_id, receiver.url)
+    handle(rt, customer_created(org_id))
+    raw = ("HTTPSConnectionPool(host='hooks.example.com', port=443): Max retries exceeded with url: /x "
+           "(Caused by NameResolutionError(\"<urllib3.connection.HTTPSConnection object at 0x7f>: Failed to resolve\"))")
+    with rt.engine.begin() as conn:
+        conn.execute(webhook_deliveries.update().values(last_error=raw))
+        conn.execute(webhooks.update().values(active=False, disabled_reason=f"15 deliveries in a row failed (last: {raw})."))
+    [shown] = client.get(f"/orgs/{org_id}/webhooks/{hook['webhook_id']}/deliveries").get_json()
+    assert shown["last_error"] == "The delivery failed; the details were not kept."
+    [listed] = client.get(f"/orgs/{org_id}/webhooks").get_json()
+    assert listed["disabled_reason"] == "Deliveries failed many times in a row."
+    assert "Pool" not in client.get(f"/orgs/{org_id}/webhooks/{hook['webhook_id']}").get_data(as_text=True)
 
 
 def test_a_slow_endpoint_does_not_hold_back_another_orgs_deliveries(env):

@@ -4,6 +4,7 @@ be had), the document's metadata; invoices and receipts."""
 from __future__ import annotations
 
 import io
+import re
 import socket
 import struct
 import zlib
@@ -12,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from services.billing.adapters import pdf
+from services.billing.adapters import pdf, statement_pdf
 from services.billing.adapters.identity_logo import IdentityLogos
 from services.chassis import pdf as fonts
 
@@ -232,3 +233,53 @@ def test_a_receipt_without_a_number_uses_the_payment_id_and_a_pending_one_is_mar
     found = text(pdf.render_receipt(bare, [], ORG, None))
     assert "pay-9" in found and "700 JPY" in found and "Simulated gateway" in found
     assert "Not allocated" in found and "200 JPY" in found and "PENDING" in found
+
+
+# --- who sells and who pays ----------------------------------------------------------------
+
+SELLER = {**ORG, "settings": {**ORG["settings"], "seller_address": ["Hafenstraße 7", "20457 Hamburg", "Germany"],
+                              "seller_tax_id": "DE 811 907 980"}}
+BILL_TO = {"customer_name": "Bolt & Nut Ltd", "customer_address": ["1 Quay Street", "Leeds LS1 4AP"],
+           "customer_tax_id": "GB 123 4567 89"}
+
+
+def test_bill_to_names_the_customer_with_address_and_tax_id_never_the_internal_id():
+    found = text(pdf.render_invoice(invoice(customer_id="c0ffee-internal-id", **BILL_TO), SELLER, None))
+    for expected in ("Bill to", "Bolt & Nut Ltd", "1 Quay Street", "Leeds LS1 4AP", "Tax ID GB 123 4567 89"):
+        assert expected in found, expected
+    assert "c0ffee-internal-id" not in found
+    unknown = text(pdf.render_invoice(invoice(customer_id="c0ffee-internal-id", customer_name=None), ORG, None))
+    assert "c0ffee-internal-id" not in unknown and "Bill to\n—" in unknown       # name not heard yet: a dash
+
+
+def test_the_seller_block_has_the_orgs_name_address_and_tax_id():
+    found = text(pdf.render_invoice(invoice(), SELLER, png()))
+    for expected in ("Zoë's Rösterei", "Hafenstraße 7", "20457 Hamburg", "Germany", "Tax ID DE 811 907 980"):
+        assert expected in found, expected
+    assert "Tax ID" not in text(pdf.render_invoice(invoice(), ORG, None))        # none set: no empty label
+
+
+def test_discounts_print_with_a_minus_sign_on_the_lines_and_in_the_totals():
+    found = text(pdf.render_invoice(invoice(), ORG, None))
+    assert "-25.00\n(10 %)" in found or "-25.00 (10 %)" in found               # the line's discount cell
+    assert "-25.00 EUR" in found                                                  # the totals
+    assert not re.search(r"(?<![\d,.-])25\.00", found)                            # never without its sign
+    note = {"number": "CN-1", "currency": "EUR", "customer_id": "cust-1", **BILL_TO,
+            "lines": [line("Beans", "1", 10000, "0", discount_minor=1000, total_minor=9000)],
+            "subtotal_minor": 10000, "discount_minor": 1000, "tax_minor": 0, "total_minor": 9000}
+    credit = text(pdf.render_credit_note(note, SELLER, None))
+    assert "-10.00 EUR" in credit and not re.search(r"(?<![\d,.-])10\.00(?! EUR)", credit)
+    assert "Bolt & Nut Ltd" in credit and "cust-1" not in credit and "Tax ID DE 811 907 980" in credit
+
+
+def test_a_receipt_and_a_statement_name_the_customer_the_same_way():
+    receipt = text(pdf.render_receipt({**PAYMENT, **BILL_TO}, [], SELLER, None))
+    assert "Received from" in receipt and "Leeds LS1 4AP" in receipt and "GB 123 4567 89" in receipt
+    assert "cust-1" not in receipt and "20457 Hamburg" in receipt
+    found = {"customer_id": "cust-1", **BILL_TO, "currency": "EUR", "starts": "2026-03-01", "ends": "2026-03-31",
+             "opening_balance_minor": 0, "closing_balance_minor": 5000, "entries": [], "ageing": {"total": 5000}}
+    statement = text(statement_pdf.render_statement(found, SELLER, None))
+    for expected in ("Statement for", "Bolt & Nut Ltd", "1 Quay Street", "Tax ID GB 123 4567 89",
+                     "Hafenstraße 7", "Tax ID DE 811 907 980"):
+        assert expected in statement, expected
+    assert "cust-1" not in statement

@@ -54,9 +54,44 @@ def test_state_is_the_fold_of_the_events():
 def test_a_customer_needs_a_name_and_an_address():
     customer = Customer.create("org-1", "  Bolt & Nut  ", "Buyer@Bolt.test")
     assert customer.pending[0].data == {"customer_id": customer.id, "name": "Bolt & Nut",
-                                        "email": "buyer@bolt.test", "external_ref": None}
+                                        "email": "buyer@bolt.test", "external_ref": None,
+                                        "address": [], "tax_id": None}
     with pytest.raises(DomainError):
         Customer.create("org-1", "Bolt", "not-an-address")
+
+
+def test_a_customer_keeps_its_billing_address_lines_and_tax_id():
+    customer = Customer.create("org-1", "Bolt", "ap@bolt.test", address=[" 1 Quay St ", "", "Leeds LS1 4AP"],
+                               tax=" GB 123 4567 89 ")
+    assert customer.pending[0].data["address"] == ["1 Quay St", "Leeds LS1 4AP"]      # blank lines dropped
+    assert customer.pending[0].data["tax_id"] == "GB 123 4567 89"
+    with pytest.raises(DomainError, match="at most 6 lines") as caught:
+        Customer.create("org-1", "Bolt", "ap@bolt.test", address=["x"] * 7)
+    assert caught.value.extensions["field"] == "address"
+
+
+def test_updating_a_customer_records_a_snapshot_naming_what_moved():
+    customer = Customer.create("org-1", "Bolt", "ap@bolt.test")
+    customer.update("Bolt", "ap@bolt.test", ["1 Quay St"], "GB1")
+    event = customer.pending[-1]
+    assert event.type == "CustomerUpdated" and event.data["changed"] == ["address", "tax_id"]
+    assert event.data["name"] == "Bolt" and event.data["address"] == ["1 Quay St"]
+    customer.update("Bolt", "AP@bolt.test", ["1 Quay St"], "GB1")          # nothing moved
+    assert len(customer.pending) == 2
+    replayed = Customer.from_events(customer.pending)
+    assert (replayed.address, replayed.tax_id) == (["1 Quay St"], "GB1")
+    with pytest.raises(DomainError):
+        customer.update("", "ap@bolt.test", [], None)
+
+
+def test_the_seller_address_and_tax_id_are_settings():
+    org = Organization.create("Acme", "acme")
+    org.change_settings({"seller_address": ["2 Mill Rd", " ", "Bristol"], "seller_tax_id": " DE811 "})
+    assert org.pending[-1].data["changed"] == ["seller_address", "seller_tax_id"]
+    assert org.pending[-1].data["settings"]["seller_address"] == ["2 Mill Rd", "Bristol"]
+    assert org.pending[-1].data["settings"]["seller_tax_id"] == "DE811"
+    org.change_settings({"seller_tax_id": ""})
+    assert org.pending[-1].data["settings"]["seller_tax_id"] is None
 
 
 def test_support_numbers_are_whole_days_within_bounds():
