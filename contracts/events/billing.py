@@ -190,16 +190,10 @@ class PaymentInitiated(PaymentBase):
                        "(and a failure notice). Only on payments made through a payment link, "
                        "whose payer is not a signed-in contact."})
     # Added after v1 (optional), beside `payer_email` only: whom that mail greets (the name the
-    # payer typed, else the invoice's customer's) and where it sends them: the payment link's
-    # page (/pay/<link token>), which shows the payment and its receipt. That path is the link
-    # itself, a bearer link: it reaches the one invoice in brief, paying it, and the link's own
-    # payments and receipts, nothing else; the receipt mail must carry it, as the mail sent
-    # with the link did, since the payer may have no account.
+    # payer typed, else the invoice's customer's). Never the link's page: its path is the link's
+    # token, and no token travels in an event.
     payer_name = fields.String(validate=validate.Length(min=1, max=200), metadata={
         "description": "Personal data: whom the receipt mail of a payment-link payer greets."})
-    payer_page = fields.String(validate=[validate.Length(min=6, max=300), validate.Regexp(r"^/pay/[^/?#]+$")],
-                               metadata={"description": "The payment link's page (a path on the org's "
-                                                        "portal host), where the payer finds the receipt."})
 
 
 class PaymentPending(PaymentBase):

@@ -99,7 +99,6 @@ link_payers = Table(
     Column("org_id", String(64), nullable=False),
     Column("email", String(320), nullable=False),
     Column("name", String(200)),                     # whom the mail greets; none: "Hello,"
-    Column("page", String(300)),                     # the payment link's page, where the receipt is
 )
 
 known_staff = Table(

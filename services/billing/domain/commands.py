@@ -61,9 +61,8 @@ class StartPayment:
     gateway: str | None = None          # None: the org's default gateway
     email: str | None = None
     contact_id: str | None = None       # who pays: a "saved:<id>" method must be theirs
-    payer_email: str | None = None      # a payment link's payer: PaymentInitiated's payer_email,
-    payer_name: str | None = None       # payer_name and payer_page (the link's page)
-    payer_page: str | None = None
+    payer_email: str | None = None      # a payment link's payer: PaymentInitiated's payer_email
+    payer_name: str | None = None       # and payer_name
 
 
 @dataclass(frozen=True)

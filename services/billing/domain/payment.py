@@ -160,8 +160,7 @@ class Payment(Aggregate):
     @classmethod
     def start(cls, org_id: str, customer_id: str, allocations: list[dict], currency: str,
               gateway: str, method: str, payment_id: str | None = None,
-              payer_email: str | None = None, payer_name: str | None = None,
-              payer_page: str | None = None) -> "Payment":
+              payer_email: str | None = None, payer_name: str | None = None) -> "Payment":
         if gateway not in ONLINE_GATEWAYS + (OFFLINE,):
             raise DomainError(f"Unknown payment gateway {gateway!r}.", field="gateway")
         if not isinstance(method, str) or not 1 <= len(method) <= 40:
@@ -185,7 +184,7 @@ class Payment(Aggregate):
             "allocations": [{"invoice_id": a["invoice_id"], "amount_minor": a["amount_minor"]}
                             for a in allocations],
             "amount_minor": sum(a["amount_minor"] for a in allocations), "currency": currency,
-            "gateway": gateway, "method": method, **_payer(payer_email, payer_name, payer_page)})
+            "gateway": gateway, "method": method, **_payer(payer_email, payer_name)})
         return payment
 
     def mark_pending(self, reference: str | None = None) -> bool:
@@ -308,10 +307,9 @@ def owed_again(refunded: dict) -> bool:
 
 
 
-def _payer(email: str | None, name: str | None, page: str | None) -> dict:
-    """A payment-link payer's receipt mail: where it goes, whom it greets, what it links to;
-    nothing at all when they gave no address (no mail goes)."""
+def _payer(email: str | None, name: str | None) -> dict:
+    """A payment-link payer's receipt mail: where it goes and whom it greets; nothing at all
+    when they gave no address (no mail goes)."""
     if not email:
         return {}
-    return {"payer_email": email, **({"payer_name": name[:200]} if name else {}),
-            **({"payer_page": page} if page else {})}
+    return {"payer_email": email, **({"payer_name": name[:200]} if name else {})}

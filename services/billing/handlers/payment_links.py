@@ -21,8 +21,8 @@ gateway registry as the portal), and follow the payments started through that li
 routes are public, so a link payment's actor is the system, never a contact: the address
 the payer types goes into PaymentInitiated (`payer_email`), which is how notifications
 mails them the receipt or the failure, with whom to greet (`payer_name`: the name they
-typed, else the customer's) and the link's page to point to (`payer_page`, where the
-receipt is: the payer may have no account). An unknown, expired or rotated token is the same
+typed, else the customer's). The link's page, where the receipt is once paid, is not in the
+event: its path is the token, and no token travels in an event. An unknown, expired or rotated token is the same
 404, so nothing tells them apart.
 """
 from __future__ import annotations
@@ -33,7 +33,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.billing.domain.commands import CancelLinkPayment, CreatePaymentLink, PayByLink, StartPayment
-from services.billing.domain.payment_link import PaymentLink, link_days, new_token, page_path, token_hash
+from services.billing.domain.payment_link import PaymentLink, link_days, new_token, token_hash
 from services.billing.handlers import payments, returns
 from services.billing.projections.payments import payments as payments_table
 from services.billing.queries.customers import names
@@ -95,7 +95,7 @@ def pay(rt, cmd: PayByLink) -> tuple[str, bool]:
         name = (cmd.name or "").strip() or names(conn, org_id, [link.customer_id]).get(link.customer_id)
     cmd = StartPayment(org_id=org_id, customer_id=link.customer_id, invoices=((link.invoice_id, None),),
                        method=cmd.method, return_url=cmd.return_url, gateway=cmd.gateway, email=email,
-                       payer_email=email, payer_name=name, payer_page=page_path(token))
+                       payer_email=email, payer_name=name)
     payment_id, created = payments.start_payment(rt, cmd)
     with rt.engine.begin() as conn:
         conn.execute(upsert_insert(conn, payment_link_payments).values(

@@ -129,8 +129,7 @@ def _open(rt, cmd: StartPayment, gateway_name: str) -> tuple[str, bool]:
                                                  bool(settings.get("partial_payments")),
                                                  bool(settings.get("bulk_payments")))
                 payment = Payment.start(cmd.org_id, cmd.customer_id, allocations, currency, gateway_name,
-                                        cmd.method, payer_email=cmd.payer_email, payer_name=cmd.payer_name,
-                                        payer_page=cmd.payer_page)
+                                        cmd.method, payer_email=cmd.payer_email, payer_name=cmd.payer_name)
                 uow.add(payment)
                 uow.commit()
                 return payment.id, True

@@ -12,10 +12,9 @@ Whom they greet: the name billing gives (`payer_name`: what the payer typed, els
 invoice's customer's name); without one, plain "Hello," (mail.py never makes a name of
 the address).
 
-Links in these mails: the payment link's own page (`payer_page`, /pay/<token>), which shows
-the payment once received with its receipt to download, and where paying again works; the
-payer may have no account, so the portal's home would lead them nowhere. A payment recorded
-before billing said the page (no `payer_page`) falls back to the portal's home.
+Links in these mails: the portal's home. The payment link's own page (/pay/<token>), which
+shows the payment and its receipt, would serve the payer better, but its path is the link's
+token, and no token travels in an event.
 """
 from __future__ import annotations
 
@@ -35,7 +34,7 @@ def on_payment_initiated(event: Event, uow) -> None:
     if d.get("payer_email") and (event.actor or {}).get("kind") != "contact":
         _upsert(uow.conn, link_payers, "payment_id", {
             "payment_id": d["payment_id"], "org_id": event.org_id, "email": d["payer_email"],
-            "name": d.get("payer_name"), "page": d.get("payer_page")})
+            "name": d.get("payer_name")})
 
 
 def _payer(conn, org_id: str, payment_id: str):
@@ -51,7 +50,7 @@ def on_payment_settled(event: Event, uow) -> None:
     mail.enqueue_in(uow.conn, event.org_id, "payment_receipt", payer.email, {
         "invoice_numbers": ", ".join(_numbers(uow.conn, d["allocations"])),
         "amount": money(d["amount_minor"], d["currency"], "en"),
-        "receipt_link": portal_url(uow.conn, event.org_id, payer.page or "/")},
+        "receipt_link": portal_url(uow.conn, event.org_id, "/")},
         idempotency_key=f"link-receipt:{event.event_id}", name=payer.name, customer_id=d["customer_id"])
 
 
@@ -64,7 +63,7 @@ def on_payment_failed(event: Event, uow) -> None:
     mail.enqueue_in(uow.conn, event.org_id, "payment_failed", payer.email, {
         "invoice_number": ", ".join(_numbers(uow.conn, d["allocations"])),
         "amount": money(d["amount_minor"], d["currency"], "en"),
-        "reason": reason if payer.page else f"{reason} {PAY_AGAIN}",
-        "pay_link": portal_url(uow.conn, event.org_id, payer.page or "/")},
+        "reason": f"{reason} {PAY_AGAIN}",
+        "pay_link": portal_url(uow.conn, event.org_id, "/")},
         idempotency_key=f"link-payment-failed:{event.event_id}", name=payer.name, customer_id=d["customer_id"])
 
