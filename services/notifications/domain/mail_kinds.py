@@ -52,8 +52,28 @@ class Kind:
         return () if self.fixed_link else tuple(p for p in self.placeholders if "link" in p)
 
     @property
+    def button(self) -> tuple[str, str] | None:
+        """The HTML part's one button: (label, the placeholder whose link it opens)."""
+        return BUTTONS.get(self.name)
+
+    @property
     def allowed(self) -> set[str]:
         return (set(self.placeholders) - ({"link"} if self.fixed_link else set())) | set(COMMON)
+
+
+# The one button of each kind's HTML mail (adapters/mail_layout.py): its words and its link.
+BUTTONS = {
+    "invitation": ("Accept the invitation", "link"), "password_reset": ("Choose a new password", "link"),
+    "email_verification": ("Confirm your address", "link"), "invoice_issued": ("View and pay the invoice", "link"),
+    "payment_reminder": ("Pay the invoice", "link"), "payment_receipt": ("Your receipt", "receipt_link"),
+    "payment_failed": ("Pay again", "pay_link"), "invoice_forwarded": ("View the invoice", "link"),
+    "document_forwarded": ("View the document", "link"), "portal_comment": ("Read the comment", "link"),
+    "ticket_reply": ("Read the reply", "link"), "document_shared": ("View the document", "link"),
+    "shipment_dispatched": ("Follow your delivery", "link"), "shipment_delivered": ("See your order", "link"),
+    "shipment_exception": ("See your order", "link"), "service_request_update": ("Read the update", "link"),
+    "quote_decision": ("Open the quote", "link"), "staff_activity": ("Open the console", "link"),
+    "staff_digest": ("Open the console", "link"),
+}
 
 
 def _kind(name, placeholders, sample, subject, text, essential=True):

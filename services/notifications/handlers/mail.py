@@ -22,7 +22,7 @@ from services.notifications.domain.email_template import EmailTemplate, check_pl
 from services.notifications.domain.mail_kinds import SAMPLE_COMMON
 from services.notifications.domain.unsubscribe import describe, recipient_key, topic_of
 from services.notifications.handlers import unsubscribes
-from services.notifications.queries.templates import fill, wording
+from services.notifications.queries.templates import brand_of, fill, wording
 from services.notifications.queries.unsubscribes import is_unsubscribed
 from services.notifications.tables import emails
 
@@ -88,7 +88,7 @@ def enqueue_in(conn, org_id: str, kind: str, to: str, variables: dict, idempoten
     org = orgs.get(conn, org_id)
     content = fill(wording(conn, org_id, kind, locale), {
         **variables, "org": {"name": org["name"], "host": org["host"]},
-        "recipient": {"name": name or "", "email": to}}, kind)
+        "recipient": {"name": name or "", "email": to}}, kind, brand_of(conn, org_id))
     topic, who = topic_of(kind), recipient_key(to, contact_id, staff_id)
     stopped = topic is not None and is_unsubscribed(conn, org_id, who, topic)
     links = unsubscribes.links(conn, org_id, who, topic) if topic and not stopped else None

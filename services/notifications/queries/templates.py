@@ -7,9 +7,10 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from services.chassis import orgs
-from services.notifications.adapters import templates
+from services.notifications.adapters import mail_layout, templates
 from services.notifications.domain.email_template import check_placeholders, kind_of, template_id
 from services.notifications.domain.mail_kinds import SAMPLE_COMMON
+from services.notifications.queries.links import portal_url
 from services.notifications.projections.email_templates import email_templates
 
 
@@ -25,11 +26,21 @@ def wording(conn, org_id: str, kind: str, locale: str) -> dict:
     return {"subject": k.subject, "text": k.text, "html": None, "custom": False, "locale": "en"}
 
 
-def fill(source: dict, context: dict, kind: str | None = None) -> dict:
+def brand_of(conn, org_id: str) -> dict:
+    """What an org's mails look like: its brand colour and its logo's address on its portal."""
+    settings = orgs.settings(conn, org_id)
+    logo = settings.get("logo")
+    return {"colour": settings.get("brand_colour"),
+            "logo_url": portal_url(conn, org_id, f"/brand/logo?v={logo}") if logo else None}
+
+
+def fill(source: dict, context: dict, kind: str | None = None, brand: dict | None = None) -> dict:
     """The mail's subject, text and HTML (made from the text when the template has none, the
     kind's links in it as links). A one-time link (kind.fixed_link) is never the
     template's to place: the portal adds it below the text, as a line and as a link; a
-    template saved before that rule reads "the link below" where it named it."""
+    template saved before that rule reads "the link below" where it named it. With `brand`
+    (brand_of), the HTML is the whole mail: the org's layout with the kind's one button."""
+    button = _button(kind, context)
     fixed = kind is not None and kind_of(kind).fixed_link and "link" in context
     link = context.get("link") if fixed else None
     if fixed:
@@ -42,7 +53,17 @@ def fill(source: dict, context: dict, kind: str | None = None) -> dict:
     if fixed:
         text = f"{text.rstrip()}\n\n{link}\n"
         html += f'<p><a href="{escape(link)}">{escape(link)}</a></p>'
+    if brand is not None:
+        html = mail_layout.wrap(html, subject, context.get("org") or {}, button, **brand)
     return {"subject": subject, "text": text, "html": html}
+
+
+def _button(kind: str | None, context: dict) -> tuple[str, str] | None:
+    """The kind's button: its words and the link it was filled in with."""
+    found = kind_of(kind).button if kind else None
+    if found is None or not isinstance(context.get(found[1]), str):
+        return None
+    return found[0], context[found[1]]
 
 
 def preview(conn, org_id: str, kind: str, locale: str, draft: dict) -> dict:
@@ -52,4 +73,4 @@ def preview(conn, org_id: str, kind: str, locale: str, draft: dict) -> dict:
         check_placeholders(kind_of(kind), templates.names_used(source.get(part), field=part), field=part)
     org = orgs.get(conn, org_id)
     return fill(source, {**kind_of(kind).sample, **SAMPLE_COMMON,
-                         "org": {"name": org["name"], "host": org["host"]}}, kind)
+                         "org": {"name": org["name"], "host": org["host"]}}, kind, brand_of(conn, org_id))

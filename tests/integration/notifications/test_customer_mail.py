@@ -149,6 +149,42 @@ def test_a_payment_reminder_links_straight_to_paying_once_per_step(env, inbox):
     assert f'href="https://portal.acme.test/invoices/{INVOICE}#pay"' in html and "List-Unsubscribe" in after
 
 
+def test_a_mail_arrives_in_the_businesss_look_with_one_button_and_its_text_kept(env, inbox):
+    from html.parser import HTMLParser
+    rt, org_id = env
+    deliver(rt, "identity", event(org_id, "PortalSettingsChanged", "Organization", {
+        "settings": {"brand_colour": "#0f766e", "logo": "abc123"}, "changed": ["brand_colour", "logo"]}))
+    contact(rt, org_id)
+    issued(rt, org_id)
+    send_all(rt, inbox)
+    [mail] = inbox.messages
+    html = mail.get_body(("html",)).get_content()
+
+    class Seen(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.links, self.images, self.viewport = [], [], False
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "a":
+                self.links.append(a)
+            if tag == "img":
+                self.images.append(a)
+            if tag == "meta" and a.get("name") == "viewport":
+                self.viewport = True
+    seen = Seen()
+    seen.feed(html)
+    invoice_url = f"https://portal.acme.test/invoices/{INVOICE}"
+    [button] = [a for a in seen.links if "button" in (a.get("class") or "")]
+    assert button["href"] == invoice_url and "background-color: #0f766e" in button["style"]
+    assert ">View and pay the invoice</a>" in html and "background-color: #0f766e" in html.split('class="header"')[1][:400]
+    assert [i["src"] for i in seen.images] == ["https://portal.acme.test/brand/logo?v=abc123"]
+    assert seen.viewport and "max-width: 600px" in html and "@media (max-width: 620px)" in html
+    text = mail.get_body(("plain",)).get_content()
+    assert "<" not in text and f"See it and pay it in the portal: {invoice_url}" in text
+
+
 def test_a_forwarded_invoice_reaches_its_recipient_as_a_link(env, inbox):
     rt, org_id = env
     issued(rt, org_id)
