@@ -24,6 +24,7 @@ from pathlib import Path
 
 from fpdf.fonts import FontFace
 
+from contracts.words import invoice_status
 from services.billing.domain.money import format_major
 from services.chassis.pdf import UnicodePDF
 
@@ -292,7 +293,7 @@ def render_invoice(invoice: dict, org: dict, logo: bytes | None, font_dir: str |
     doc.set_y(top)
     right_end = doc.label_values(105, 90, [
         ("Invoice number", number), ("Issued", day(invoice.get("issued_at"))),
-        ("Due date", day(invoice.get("due_date"))), ("Status", status.replace("_", " ").capitalize()),
+        ("Due date", day(invoice.get("due_date"))), ("Status", invoice_status(status)),
         ("Currency", currency)])
     doc.set_xy(15, max(left_end, right_end) + 6)
 

@@ -88,7 +88,7 @@ def test_an_invoice_reads_like_an_invoice():
                      "Beans (€ list)", "2.5", "100.00", "(10 %)", "20 %", "270.00",
                      "1,200.00", "Subtotal", "1,250.00 EUR", "Discount", "-25.00 EUR", "Tax 20 %",
                      "245.00 EUR", "Total", "1,470.00 EUR", "Paid", "470.00 EUR", "Amount due",
-                     "1,000.00 EUR", "Bank transfer within 30 days, please.", "Page 1 of 1"):
+                     "1,000.00 EUR", "Bank transfer within 30 days, please.", "Page 1 of 1", "Unpaid"):
         assert expected in found, expected
     assert "DRAFT" not in found
     meta = read(data).metadata
