@@ -234,6 +234,10 @@ class BillingClient(ServiceApi):
         return answer.content, answer.headers.get("Content-Disposition", 'attachment; filename="credit-note.pdf"')
 
     # -- statement of account -------------------------------------------------------------
+    def org_summary(self, org: str) -> dict:
+        """The org's receivables (staff): per currency what is due and overdue."""
+        return self._call("GET", f"/orgs/{_id(org)}/account-summary")
+
     def account_summary(self, org: str, customer: str) -> dict:
         """Per currency: balance due, overdue amount and count, next due date; the overdue
         invoices "Pay all overdue" offers; how many have a payment in progress."""

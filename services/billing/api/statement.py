@@ -153,6 +153,17 @@ class AccountSummaryOut(Schema):
         "description": "Overdue invoices without a payment in progress, oldest due first (at most 100)."})
 
 
+@blp.route("/orgs/<org_id>/account-summary")
+class OrgAccountSummary(MethodView):
+    @auth.requires("staff", "api_key", "system", module="invoices")
+    @blp.response(200, AccountSummaryOut)
+    def get(self, org_id):
+        """The org's receivables for the console's home: what customers owe and what of it is
+        overdue, per currency, and the open invoices with a payment in progress."""
+        with read_only(runtime().engine) as conn:
+            return account.account_summary(conn, org_id, None, today())
+
+
 @blp.route("/orgs/<org_id>/customers/<customer_id>/account-summary")
 class AccountSummary(MethodView):
     @auth.requires(*KINDS, **VIEW)

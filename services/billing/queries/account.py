@@ -20,10 +20,13 @@ OPEN = ("sent", "partially_paid")
 MOST_IN_ONE_PAYMENT = 100             # billing's own limit of invoices in one payment
 
 
-def account_summary(conn, org_id: str, customer_id: str, today: date) -> dict:
+def account_summary(conn, org_id: str, customer_id: str | None, today: date) -> dict:
+    """One customer's summary; with `customer_id` None the whole org's (the console's home),
+    without the invoices to pay."""
     c = invoices.c
     day = today.isoformat()
-    owing = (c.org_id == org_id, c.customer_id == customer_id, c.status.in_(OPEN), c.amount_due_minor > 0)
+    owing = (c.org_id == org_id, c.status.in_(OPEN), c.amount_due_minor > 0,
+             *((c.customer_id == customer_id,) if customer_id is not None else ()))
     late = c.due_key < day                            # NO_DUE_DATE sorts after every real day
     rows = conn.execute(
         select(c.currency, func.count().label("open_invoices"), func.sum(c.amount_due_minor).label("due"),
@@ -35,11 +38,13 @@ def account_summary(conn, org_id: str, customer_id: str, today: date) -> dict:
                  "overdue_minor": int(r.overdue), "overdue_invoices": int(r.overdue_count),
                  "next_due_date": None if r.next_due in (None, NO_DUE_DATE) else r.next_due} for r in rows]
     locked = select(invoice_payment_locks.c.invoice_id).where(invoice_payment_locks.c.invoice_id == c.invoice_id)
+    in_progress = conn.execute(
+        select(func.count()).select_from(invoices).where(*owing, locked.exists())).scalar_one()
+    if customer_id is None:
+        return {"balances": balances, "payments_in_progress": in_progress, "overdue_to_pay": []}
     overdue = conn.execute(
         select(c.invoice_id, c.number, c.currency, c.amount_due_minor, c.due_date)
         .where(*owing, late, ~locked.exists())
         .order_by(c.due_key, c.invoice_id).limit(MOST_IN_ONE_PAYMENT)).all()
-    in_progress = conn.execute(
-        select(func.count()).select_from(invoices).where(*owing, locked.exists())).scalar_one()
     return {"balances": balances, "payments_in_progress": in_progress,
             "overdue_to_pay": [dict(r._mapping) for r in overdue]}

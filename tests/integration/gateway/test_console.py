@@ -33,6 +33,27 @@ def test_the_console_dashboard_greets_the_staff_member(world, owner):
     assert 'href="/console/settings"' in page.get_data(as_text=True)
 
 
+def test_the_console_home_says_what_needs_attention(world, owner):
+    from datetime import datetime, timedelta, timezone
+
+    from tests.integration.gateway import billing_backend
+    org, customer = world.org["org_id"], world.customer["customer_id"]
+    today = datetime.now(timezone.utc).date()
+    billing_backend.issue_invoice(org, customer, 12000, due=today - timedelta(days=5))
+    billing_backend.issue_invoice(org, customer, 3000, due=today + timedelta(days=5))
+    waiting = billing_backend.issue_invoice(org, customer, 5000, due=today - timedelta(days=1))
+    billing_backend.pay_invoice(org, customer, waiting["invoice_id"], method="bank_debit")
+    page = owner.get("/console")
+    html = page.get_data(as_text=True)
+
+    def figure(name):
+        return re.search(rf'data-figure="{name}">([^<]*)<', html).group(1).strip()
+    assert figure("overdue-EUR") == "€170.00" and figure("pending") == "1"
+    assert "2 overdue of 3 open, €200.00 due in all" in text(page)
+    assert figure("unread-tickets") == "0" and figure("failed-mail") == "0"
+    assert 'href="/console/payments?status=pending"' in html
+
+
 def test_customers_are_listed_and_created(world, owner):
     page = owner.get("/console/customers")
     assert "Globex Ltd" in text(page)
