@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from tests.e2e.shots import shoot
 from tests.e2e.stack import Stack, eventually, get, port_open, post
 
 
@@ -57,6 +58,13 @@ def test_make_up_serves_the_portal_stops_on_ctrl_c_and_restarts_on_its_data(tmp_
         assert eventually(lambda: "Demo Trading Co shared Price list with you" in subjects())
         page.goto(f"http://localhost:{stack.mail_web}/")
         assert "Demo Trading Co shared Price list with you" in page.content()
+        # the mail as a mail client shows it: the business's look, one button that is a link
+        page.get_by_role("link", name="Demo Trading Co shared Price list with you").click()
+        mail = browser.new_page()
+        mail.set_content(page.locator("iframe").get_attribute("srcdoc"))
+        assert mail.get_by_role("link", name="View the document").get_attribute("href") == "http://localhost/d/1"
+        assert "Demo Trading Co" in mail.locator("td.header").inner_text()
+        shoot(mail, "mail-document-shared", phone=True)
         time.sleep(2)
         seen = sorted(a["event_id"] for a in feed())
         mailed = sorted(subjects())

@@ -100,7 +100,8 @@ def with_footer(content: dict, page: str, topic: str) -> dict:
     footer = (f'<p style="font-size:small;color:#555">You get this e-mail about {escape(what)}. '
               f'<a href="{escape(page)}">Unsubscribe</a></p>')
     html = content["html"]
-    at = html.lower().rfind("</body>")
+    cell = html.find('class="footer"')               # the layout's footer (adapters/mail_layout.py)
+    at = html.find("</td>", cell) if cell >= 0 else html.lower().rfind("</body>")
     html = html[:at] + footer + html[at:] if at >= 0 else html + footer
     return {**content, "text": text, "html": html}
 

@@ -181,6 +181,7 @@ def test_a_mail_arrives_in_the_businesss_look_with_one_button_and_its_text_kept(
     assert ">View and pay the invoice</a>" in html and "background-color: #0f766e" in html.split('class="header"')[1][:400]
     assert [i["src"] for i in seen.images] == ["https://portal.acme.test/brand/logo?v=abc123"]
     assert seen.viewport and "max-width: 600px" in html and "@media (max-width: 620px)" in html
+    assert ">Unsubscribe</a>" in html.split('class="footer"')[1].split("</td>")[0]       # inside the card
     text = mail.get_body(("plain",)).get_content()
     assert "<" not in text and f"See it and pay it in the portal: {invoice_url}" in text
 
