@@ -283,6 +283,12 @@ class BillingClient(ServiceApi):
         answer = self._send("GET", path)
         return answer.content, answer.headers.get("Content-Disposition", 'attachment; filename="receipt.pdf"')
 
+    def payer_receipt_pdf(self, org: str, payment_id: str, email: str) -> tuple[bytes, str]:
+        """Public: a payment-link payment's receipt for the address its payer typed; 404 otherwise."""
+        answer = self._send("GET", f"/orgs/{_id(org)}/payments/{_id(payment_id)}/payer-receipt.pdf",
+                            params={"email": email})
+        return answer.content, answer.headers.get("Content-Disposition", 'attachment; filename="receipt.pdf"')
+
     def cancel_link_payment(self, org: str, token: str, payment_id: str) -> dict:
         return self._call("POST", f"/orgs/{_id(org)}/payment-links/{_id(token)}/payments/{_id(payment_id)}/cancel")
 

@@ -191,3 +191,22 @@ class LinkPaymentById(MethodView):
         """A payment started through this link (its live status); any other is a 404."""
         with read_only(runtime().engine) as conn:
             return link_queries.link_payment(conn, org_id, token, payment_id)
+
+
+class PayerReceiptArgs(Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+
+
+@blp.route("/orgs/<org_id>/payments/<payment_id>/payer-receipt.pdf")
+class PayerReceipt(MethodView):
+    @auth.public
+    @blp.arguments(PayerReceiptArgs, location="query")
+    @blp.response(200, description="The payment's receipt as a branded PDF.", **PDF_ANSWER)
+    def get(self, args, org_id, payment_id):
+        """The receipt of a payment made through a payment link, for whoever knows the payment
+        (its receipt mail names it) and the address its payer typed: the mail links here, as no
+        link token travels in an event. Anything else, a wrong address included, is one 404."""
+        with read_only(runtime().engine) as conn:
+            customer_id = link_queries.payer_of(conn, org_id, payment_id, args["email"])
+        as_link = auth.Principal(kind="contact", id="payment-link", org_id=org_id, customer_id=customer_id)
+        return receipt_pdf(org_id, customer_id, payment_id, as_link)

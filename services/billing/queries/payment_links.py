@@ -148,3 +148,15 @@ def _in_progress(conn, inv) -> str | None:
                       inv.amount_due_minor)
     return in_progress(payable, row).detail if row is not None else None
 
+
+
+def payer_of(conn, org_id: str, payment_id: str, email: str) -> str:
+    """The customer of a payment made through a payment link whose payer typed `email` (any
+    case); NotFound for anything else, the same for a wrong address as for no such payment."""
+    p = payment_link_payments.c
+    found = conn.execute(select(p.payer_email, invoices.c.customer_id)
+                         .join(invoices, invoices.c.invoice_id == p.invoice_id)
+                         .where(p.org_id == org_id, p.payment_id == payment_id)).first()
+    if found is None or not found.payer_email or found.payer_email.strip().lower() != email.strip().lower():
+        raise NotFound("No receipt was found for this payment and address.")
+    return found.customer_id

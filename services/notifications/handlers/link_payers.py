@@ -12,9 +12,10 @@ Whom they greet: the name billing gives (`payer_name`: what the payer typed, els
 invoice's customer's name); without one, plain "Hello," (mail.py never makes a name of
 the address).
 
-Links in these mails: the portal's home. The payment link's own page (/pay/<token>), which
-shows the payment and its receipt, would serve the payer better, but its path is the link's
-token, and no token travels in an event.
+Links in these mails: the receipt's page (/receipts/<payment id>), where the payer types the
+address they gave to download it, not the payment link's page: that path is the link's
+token, and no token travels in an event. The failure notice points to the portal, and says
+to open the payment link again.
 """
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ def on_payment_settled(event: Event, uow) -> None:
     mail.enqueue_in(uow.conn, event.org_id, "payment_receipt", payer.email, {
         "invoice_numbers": ", ".join(_numbers(uow.conn, d["allocations"])),
         "amount": money(d["amount_minor"], d["currency"], "en"),
-        "receipt_link": portal_url(uow.conn, event.org_id, "/")},
+        "receipt_link": portal_url(uow.conn, event.org_id, f"/receipts/{d['payment_id']}")},
         idempotency_key=f"link-receipt:{event.event_id}", name=payer.name, customer_id=d["customer_id"])
 
 

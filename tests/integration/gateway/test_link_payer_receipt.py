@@ -61,3 +61,27 @@ def test_the_receipt_greets_the_payer_by_the_name_typed_and_carries_no_token(wor
                                                                emails.c.recipient == "gina@example.test")).scalars()
     assert body.startswith("Hello Gina Rossi,") and "Hello gina" not in body
     assert path.rsplit("/", 1)[1] not in body                   # the link's token never travels in an event
+
+
+def test_the_receipt_mails_link_gives_the_pdf_for_the_address_the_payer_typed_only(world, app):
+    from tests.integration.gateway.conftest import Browser, text
+    from services.notifications.tables import emails
+    notifications_backend.know_org(world.org)
+    payment_id = paid_by_stranger(world, app, email="Gina@Example.test")
+    hand_over(payment_id)
+    with notifications_backend.runtime().engine.connect() as conn:
+        [body] = conn.execute(select(emails.c.text_body).where(emails.c.kind == "payment_receipt",
+                                                               emails.c.recipient == "Gina@Example.test")).scalars()
+    assert f"/receipts/{payment_id}" in body
+    reader = Browser(app)
+    page = reader.get(f"/receipts/{payment_id}")
+    assert page.status_code == 200 and "type the e-mail address you gave when you paid" in text(page)
+    wrong = reader.send(f"/receipts/{payment_id}", {"email": "someone@example.test"})
+    assert wrong.status_code == 404 and "We found no receipt for this payment and address." in text(wrong)
+    pdf = reader.send(f"/receipts/{payment_id}", {"email": "gina@example.TEST"})
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF-")
+    # a payment that was not made through a link has no such page, whatever is typed
+    mine = billing_backend.pay_invoice(world.org["org_id"], world.customer["customer_id"],
+                                       invoice(world)["invoice_id"])
+    other = reader.send(f"/receipts/{mine['payment_id']}", {"email": "gina@example.test"})
+    assert other.status_code == 404

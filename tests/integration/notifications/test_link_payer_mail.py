@@ -64,7 +64,7 @@ def test_a_link_payer_gets_one_receipt_even_when_the_event_comes_twice(env, inbo
     assert mail["To"] == "payer@example.test" and mail["Subject"] == "Receipt for your payment to Acme"
     text = mail.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert "€1,234.56" in text and "INV-000123" in text
-    assert "Your receipt: https://portal.acme.test/\n" in text
+    assert "Your receipt: https://portal.acme.test/receipts/pay-1\n" in text
     assert text.startswith("Hello,\n") and "payer" not in text.split("\n")[0]       # no name: never the address's
 
 
