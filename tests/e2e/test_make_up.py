@@ -53,7 +53,8 @@ def test_make_up_serves_the_portal_stops_on_ctrl_c_and_restarts_on_its_data(tmp_
         # a mail queued with notifications lands in the local catcher, readable in a browser
         queued = post(stack.url("notifications") + f"/orgs/{org_id}/emails", {
             "kind": "document_shared", "to": "buyer@acme.example", "idempotency_key": "e2e-1",
-            "variables": {"document_name": "Price list", "link": "http://localhost/d/1"}}, op)
+            "variables": {"document_name": "Price list",
+                          "link": f"http://localhost:{stack.gateway}/documents"}}, op)
         assert queued[0] == 202
         assert eventually(lambda: "Demo Trading Co shared Price list with you" in subjects())
         page.goto(f"http://localhost:{stack.mail_web}/")
@@ -62,9 +63,13 @@ def test_make_up_serves_the_portal_stops_on_ctrl_c_and_restarts_on_its_data(tmp_
         page.get_by_role("link", name="Demo Trading Co shared Price list with you").click()
         mail = browser.new_page()
         mail.set_content(page.locator("iframe").get_attribute("srcdoc"))
-        assert mail.get_by_role("link", name="View the document").get_attribute("href") == "http://localhost/d/1"
+        button = mail.get_by_role("link", name="View the document")
+        assert button.get_attribute("href") == f"http://localhost:{stack.gateway}/documents"
         assert "Demo Trading Co" in mail.locator("td.header").inner_text()
         shoot(mail, "mail-document-shared", phone=True)
+        button.click()                                  # followed: the portal asks to sign in first
+        mail.wait_for_url("**/signin**")
+        assert mail.locator("h1").inner_text() == "Demo Trading Co"
         time.sleep(2)
         seen = sorted(a["event_id"] for a in feed())
         mailed = sorted(subjects())
