@@ -142,6 +142,15 @@ class ServiceProblem(Exception):
         return cls(status, detail, errors, extra)
 
 
+def quietly(read):
+    """A part of a page that may be left out: what `read()` answers, or None while its service
+    cannot answer (the home pages still open without that part)."""
+    try:
+        return read()
+    except (ServiceProblem, ServiceUnavailable):
+        return None
+
+
 def _field_errors(errors) -> dict[str, list[str]]:
     """`{"json": {"password": ["Too short."], "address": {"city": ["Missing."]}}}`
     -> `{"password": ["Too short."], "address.city": ["Missing."]}`."""

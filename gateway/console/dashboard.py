@@ -9,36 +9,29 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from gateway.clients.base import ServiceProblem, ServiceUnavailable
+from gateway.clients.base import quietly
 from gateway.console.tickets import support
 from gateway.web.access import console
 from gateway.web.context import billing, notifications, org_id, principal
 
 bp = Blueprint("console_dashboard", __name__, url_prefix="/console")
 
-COUNTED = 100                   # counts beyond this read "100+"
+COUNTED = 100                   # counts beyond this read "100+" (one page of billing's list)
 
 
-def _quietly(read):
-    try:
-        return read()
-    except (ServiceProblem, ServiceUnavailable):
-        return None
-
-
-def _count(items: list | None) -> str | None:
+def _count(items: list | None, more: bool = False) -> str | None:
     if items is None:
         return None
-    return f"{COUNTED}+" if len(items) > COUNTED else str(len(items))
+    return f"{COUNTED}+" if more or len(items) > COUNTED else str(len(items))
 
 
 @bp.get("")
 @console()
 def dashboard():
     org = org_id()
-    pending = _quietly(lambda: billing().staff_payments(org, {"status": "pending", "limit": COUNTED})["items"])
-    failed_mail = _quietly(lambda: notifications().emails(org, "failed", COUNTED + 1))
+    pending = quietly(lambda: billing().staff_payments(org, {"status": "pending", "limit": COUNTED}))
+    failed_mail = quietly(lambda: notifications().emails(org, "failed", COUNTED + 1))
     return render_template("console/dashboard/dashboard.html", person=principal(),
-                           receivables=_quietly(lambda: billing().org_summary(org)),
-                           pending_payments=_count(pending), unread_tickets=_quietly(lambda: support().unread()),
-                           failed_mail=_count(failed_mail))
+                           receivables=quietly(lambda: billing().org_summary(org)),
+                           pending_payments=_count(pending and pending["items"], bool(pending and pending["next_cursor"])),
+                           unread_tickets=quietly(lambda: support().unread()), failed_mail=_count(failed_mail))

@@ -9,7 +9,7 @@ from itertools import groupby
 
 from flask import Blueprint, render_template
 
-from gateway.clients.base import ServiceProblem, ServiceUnavailable
+from gateway.clients.base import quietly
 from gateway.portal import projects
 from gateway.portal.bulk_payments import bulk_form_for
 from gateway.portal.payments import payment_words
@@ -35,20 +35,12 @@ def dashboard():
                            **payment_words())
 
 
-def _quietly(read):
-    """A part of the page: None when its service cannot answer just now."""
-    try:
-        return read()
-    except (ServiceProblem, ServiceUnavailable):
-        return None
-
-
 def _money(modules: list[str]) -> dict | None:
     """billing's account summary, with the overdue invoices grouped by currency (one "Pay all
     overdue" per currency: a payment is in one currency)."""
     if "invoices" not in modules:
         return None
-    summary = _quietly(lambda: billing().account_summary(org_id(), customer_id()))
+    summary = quietly(lambda: billing().account_summary(org_id(), customer_id()))
     if summary is None:
         return None
     overdue = sorted(summary.get("overdue_to_pay") or [], key=lambda i: i["currency"])
@@ -60,21 +52,21 @@ def _money(modules: list[str]) -> dict | None:
 def _last_payments(modules: list[str]) -> list[dict] | None:
     if "payments" not in modules:
         return None
-    page = _quietly(lambda: billing().customer_payments(org_id(), customer_id(), {"limit": LAST_PAYMENTS}))
+    page = quietly(lambda: billing().customer_payments(org_id(), customer_id(), {"limit": LAST_PAYMENTS}))
     return None if page is None else page["items"]
 
 
 def _unread_tickets(modules: list[str]) -> int | None:
     if "tickets" not in modules:
         return None
-    return _quietly(lambda: support().unread())
+    return quietly(lambda: support().unread())
 
 
 def _orders_summary(modules: list[str]) -> dict | None:
     """Open orders and shipments on the way, where the contact may see sales orders."""
     if "sales_orders" not in modules:
         return None
-    summary = _quietly(lambda: orders().summary(org_id(), customer_id()))
+    summary = quietly(lambda: orders().summary(org_id(), customer_id()))
     if summary is not None and "deliveries" not in modules:
         summary.pop("shipments_on_the_way", None)
     return summary
