@@ -69,17 +69,27 @@ class Stack:
         self.output = []
         self.proc = subprocess.Popen([sys.executable, str(ROOT / "deploy/local/up.py")], env=env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         deadline = time.monotonic() + timeout
         while not any("Customer Portal is up." in line for line in self.output):
             if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("make up did not come up:\n" + "".join(self.output[-40:]))
+                raise AssertionError("make up did not come up:\n" + self._why())
             time.sleep(0.2)
 
     def operator(self) -> dict:
         """The operator's token, signed with the key make up keeps in its data folder."""
         key = (self.data_dir / "internal_token_key.pem").read_text()
         return {"Authorization": f"Bearer {auth.system_token(key)}"}
+
+    def _why(self) -> str:
+        """What to show when the stack did not come up: its own last words (up.py says why it
+        gave up as it exits, after the processes' shutdown lines), the first process that
+        stopped, any traceback, and the tail."""
+        self._reader.join(timeout=10)
+        said = [line for line in self.output if any(word in line for word in (
+            "did not become ready", "could not seed", "Traceback", "Error", "stopped (rc="))]
+        return "".join(said[:20]) + "--- last lines ---\n" + "".join(self.output[-40:])
 
     def _read(self) -> None:
         for line in self.proc.stdout:

@@ -40,6 +40,7 @@ def test_public_pages_are_only_the_expected_ones(app):
                             "/pay/<token>", "/pay/<token>", "/pay/<token>/payments/<payment_id>",   # page, Pay
                             "/pay/<token>/payments/<payment_id>/cancel",
                             "/pay/<token>/payments/<payment_id>/receipt.pdf", "/pay/<token>/payments/<payment_id>/status", "/readyz",
+                            "/receipts/<payment_id>",           # a link payer's receipt, for the address they typed
                             "/reset", "/reset/<token>", "/signin", "/signout", "/signup",
                             "/static/<path:filename>",
                             "/unsubscribe/<token>", "/unsubscribe/<token>", "/unsubscribe/<token>/one-click",  # page, confirm

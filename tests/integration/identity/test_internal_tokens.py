@@ -27,7 +27,9 @@ BILLING_PUBLIC = {"POST /webhooks/stripe/<org_id>", "POST /webhooks/paypal/<org_
                   "GET /orgs/<org_id>/payment-links/<token>", "POST /orgs/<org_id>/payment-links/<token>/payments",
                   "GET /orgs/<org_id>/payment-links/<token>/payments/<payment_id>",
                   "GET /orgs/<org_id>/payment-links/<token>/payments/<payment_id>/receipt.pdf",
-                  "POST /orgs/<org_id>/payment-links/<token>/payments/<payment_id>/cancel"}
+                  "POST /orgs/<org_id>/payment-links/<token>/payments/<payment_id>/cancel",
+                  # a link payer's receipt: the payment's id and the address its payer typed
+                  "GET /orgs/<org_id>/payments/<payment_id>/payer-receipt.pdf"}
 IDENTITY_PUBLIC = {
     "GET /orgs/<org_id>", "GET /orgs/by-host/<host>", "GET /orgs/<org_id>/logo",
     "POST /orgs/<org_id>/sessions", "POST /orgs/<org_id>/sessions/resolve",
