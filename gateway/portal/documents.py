@@ -18,7 +18,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from gateway.clients.base import ServiceProblem, ServiceUnavailable
+from gateway.clients.base import ServiceProblem, quietly
 from gateway.web.access import modules_on, portal
 from gateway.web.context import billing, customer_id, documents, org_id, orders, principal, settings
 from gateway.web.files import accepts_files, send_on
@@ -75,10 +75,7 @@ def subject_files(subject_type: str, subject_id: str, may_attach: bool) -> dict:
     """What a ticket's or an invoice's page shows of its files (its own service said the
     contact may open it): the files (None when documents cannot answer: the page still
     opens, without them) and whether the contact may attach more."""
-    try:
-        files = _items({"subject_type": subject_type, "subject_id": subject_id})
-    except (ServiceProblem, ServiceUnavailable):
-        files = None
+    files = quietly(lambda: _items({"subject_type": subject_type, "subject_id": subject_id}))
     return {"files": files, "may_attach": may_attach and may_upload(), "limit_mb": upload_limit_mb()}
 
 

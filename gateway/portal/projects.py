@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from gateway.clients.base import ServiceProblem, ServiceUnavailable
+from gateway.clients.base import quietly
 from gateway.web.access import portal
 from gateway.web.context import customer_id, org_id, orders
 from gateway.web.projects import PROJECT_LABELS, TASK_LABELS
@@ -59,7 +59,5 @@ def in_progress(modules: list[str]) -> list[dict] | None:
     orders cannot answer (the home page still opens) or the module is not theirs."""
     if "projects" not in modules:
         return None
-    try:
-        return orders().projects(org_id(), customer_id(), status="in_progress")["items"][:5]
-    except (ServiceProblem, ServiceUnavailable):
-        return None
+    found = quietly(lambda: orders().projects(org_id(), customer_id(), status="in_progress"))
+    return None if found is None else found["items"][:5]

@@ -7,12 +7,10 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
 
-from services.billing.domain.reminders import DEFAULT_STEPS, STEPS
+from services.billing.domain.reminders import STEPS
 from services.billing.handlers import reminders
-from services.billing.queries.customers import names
-from services.billing.tables import reminder_optouts, reminder_schedules
+from services.billing.queries import reminders as reminder_queries
 from services.chassis import auth
 from services.chassis.db import read_only
 from services.chassis.web import runtime
@@ -49,15 +47,7 @@ class CustomerIn(Schema):
 
 def schedule(org_id: str) -> dict:
     with read_only(runtime().engine) as conn:
-        row = conn.execute(select(reminder_schedules).where(reminder_schedules.c.org_id == org_id)).first()
-        o = reminder_optouts.c
-        left_out = [dict(r._mapping) for r in conn.execute(
-            select(o.customer_id, o.updated_at, o.updated_by).where(o.org_id == org_id).order_by(o.updated_at))]
-        known = names(conn, org_id, [r["customer_id"] for r in left_out])
-    for r in left_out:
-        r["customer_name"] = known.get(r["customer_id"])
-    return {"enabled": bool(row and row.enabled), "days": list(row.days) if row else list(DEFAULT_STEPS),
-            "steps": list(STEPS), "customers_left_out": left_out}
+        return reminder_queries.schedule(conn, org_id)
 
 
 @blp.route("/orgs/<org_id>/reminders")
