@@ -54,6 +54,10 @@ class PortalSettings(StrictSchema):
     # postal address, one line each, and its tax id (VAT number).
     seller_address = address_field()
     seller_tax_id = tax_id_field()
+    # Added after v1 (optional): the org is trying the portal out: the simulated gateway (no
+    # money moves) is offered only then, where the deployment allows it at all, and every
+    # page and mail says so. A new org starts in test mode; absent, as before: not.
+    test_mode = fields.Boolean()
 
 
 class OrganizationCreated(EventSchema):

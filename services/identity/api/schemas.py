@@ -27,6 +27,7 @@ class SettingsIn(Schema):
     ticket_reopen_days = fields.Integer(strict=True)
     review_period_days = fields.Integer(strict=True)
     customer_uploads = fields.Boolean()
+    test_mode = fields.Boolean()
     upload_limit_mb = fields.Integer(strict=True)
     brand_colour = fields.String(allow_none=True, validate=validate.Length(max=20))
     modules = fields.List(fields.String(validate=validate.OneOf(MODULES)))
