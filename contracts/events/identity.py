@@ -116,6 +116,17 @@ class CustomerUpdated(EventSchema):
     tax_id = tax_id_field(required=True)
 
 
+class CustomerModulesChanged(EventSchema):
+    """The modules a customer's contacts may use, within the org's: a list narrows them,
+    null gives back whatever the org switches on (now and later)."""
+
+    event_type = "CustomerModulesChanged"
+    aggregate_type = "Customer"
+
+    customer_id = Id(required=True)
+    modules = fields.List(choice(*MODULES), required=True, allow_none=True)
+
+
 class ContactAdded(EventSchema):
     """A contact person was added to a customer: by staff (they can sign in once invited and
     activated), or by signing up themselves (then ContactSignedUp follows at once)."""

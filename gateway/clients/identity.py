@@ -158,9 +158,15 @@ class IdentityClient(ServiceApi):
     def get_contact(self, org: str, contact_id: str) -> dict:
         return self._call("GET", f"/orgs/{_id(org)}/contacts/{_id(contact_id)}")
 
-    def set_permissions(self, org: str, contact_id: str, permissions: list[str]) -> dict:
-        return self._call("PUT", f"/orgs/{_id(org)}/contacts/{_id(contact_id)}/permissions",
-                          {"permissions": permissions})
+    def set_permissions(self, org: str, contact_id: str, permissions: list[str],
+                        modules: list[str] | None = None) -> dict:
+        """The contact's permissions, and their modules where given (None keeps them)."""
+        body = {"permissions": permissions, **({"modules": modules} if modules is not None else {})}
+        return self._call("PUT", f"/orgs/{_id(org)}/contacts/{_id(contact_id)}/permissions", body)
+
+    def set_customer_modules(self, org: str, customer_id: str, modules: list[str] | None) -> dict:
+        """The modules the customer's contacts may use within the org's; None: all of the org's."""
+        return self._call("PUT", f"/orgs/{_id(org)}/customers/{_id(customer_id)}/modules", {"modules": modules})
 
     def reset_mfa(self, org: str, contact_id: str) -> dict:
         return self._call("POST", f"/orgs/{_id(org)}/contacts/{_id(contact_id)}/mfa/reset")

@@ -67,6 +67,14 @@ class CustomerOut(Schema):
     address = fields.Function(lambda customer: list(customer["address"] or []),
                               metadata={"type": "array", "items": {"type": "string"}})
     tax_id = fields.String(allow_none=True)
+    modules = fields.List(fields.String(), allow_none=True, dump_default=None,
+                          metadata={"description": "the modules its contacts may use within the org's; "
+                                                   "null: all of the org's"})
+
+
+class CustomerModulesIn(Schema):
+    """null gives the customer back every module the org switches on."""
+    modules = fields.List(fields.String(validate=validate.OneOf(MODULES)), required=True, allow_none=True)
 
 
 # Sign-in, sessions, MFA
