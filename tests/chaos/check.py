@@ -7,8 +7,8 @@ each service's truth, the read models what its pages answer from) and from the b
   in its read model; one whose answer was lost exists at most once;
 - every event reached every consumer that subscribes to it (each consumer's handled_events
   holds the id of every event of the types it subscribes to), and nothing is left unpublished;
-- every mail notifications queued was sent, and the mail catcher holds each exactly once
-  (by its Message-ID);
+- every settled payment's receipt was queued once; every mail notifications queued was
+  sent, and the mail catcher holds each exactly once (by its Message-ID);
 - every dead-letter topic is empty.
 """
 from __future__ import annotations
@@ -176,6 +176,16 @@ def verify(db: Databases, ledger, mail_dir: Path, bootstrap: str) -> Verdict:
         if status != "sent":
             v.broken.append(f"mail {email_id} ({kind}) is {status}")
         v.expect_once(f"mail delivered ({kind})", email_id, caught[email_id])
+    # each settled payment's receipt queued once: to the contact who paid, or to the link's payer
+    keys = Counter(r[0] for r in db.rows("notifications", "SELECT idempotency_key FROM emails "
+                                                          "WHERE kind = 'payment_receipt'"))
+    settled_ids = {r[0]: r[1] for r in db.rows("billing", "SELECT stream_id, event_id FROM events "
+                                                          "WHERE type = 'PaymentSettled'")}
+    for payment_id, what in ledger.payments.items():
+        event_id = settled_ids.get(payment_id)
+        if event_id is not None:
+            key = f"link-receipt:{event_id}" if what["via"] == "link" else f"receipt:{event_id}"
+            v.expect_once("receipt mail queued", payment_id, keys[key])
     # --- dead letters ------------------------------------------------------------------------
     for topic, n in dlq_depths(bootstrap).items():
         if n:

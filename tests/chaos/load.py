@@ -82,12 +82,17 @@ class Client(threading.Thread):
         super().__init__(name=name, daemon=True)
         self.base, self.ledger, self.stop_event = base, ledger, stop
         self.http = requests.Session()
-        self.errors: list[str] = []
 
     def csrf(self, path: str) -> str | None:
+        """The form's CSRF token from the page, as a browser has it; None when the page did not
+        answer with its form (`self.page_status` says how it answered)."""
         page = self.http.get(self.base + path, timeout=TIMEOUT)
+        self.page_status = page.status_code
         found = CSRF.search(page.text) if page.status_code == 200 else None
         return html.unescape(found.group(1)) if found else None
+
+    def no_form(self, kind: str) -> None:
+        self.ledger.count(kind, f"form page {self.page_status}")
 
     def pause(self) -> None:
         self.stop_event.wait(random.uniform(0.05, 0.25))
@@ -97,8 +102,7 @@ class Client(threading.Thread):
             try:
                 self.step()
             except requests.RequestException as exc:     # the gateway down or slow: try again later
-                self.ledger.count("connection", "failed")
-                self.errors.append(type(exc).__name__)
+                self.ledger.count("no answer", type(exc).__name__)
                 self.stop_event.wait(0.5)
             self.pause()
 
@@ -160,8 +164,7 @@ class PortalUser(Client):
         token = self.csrf(f"/invoices/{invoice}")
         if token is None:
             self.invoices.again(invoice, 1)
-            self.ledger.count("payment", "refused")
-            return
+            return self.no_form("payment")
         try:
             answer = self.http.post(self.base + f"/invoices/{invoice}/pay", timeout=TIMEOUT, allow_redirects=False,
                                     data={"csrf_token": token, "method": "card"})
@@ -186,8 +189,7 @@ class PortalUser(Client):
     def raise_ticket(self) -> None:
         token = self.csrf("/tickets/new")
         if token is None:
-            self.ledger.count("ticket", "refused")
-            return
+            return self.no_form("ticket")
         subject = f"chaos {self.n} {uuid.uuid4().hex[:10]}"
         answer = self.send("ticket", "/tickets/new", self.ledger.unsure_tickets, subject, data={
             "csrf_token": token, "subject": subject, "priority": "normal", "category": "",
@@ -224,8 +226,7 @@ class PortalUser(Client):
         ticket = random.choice(self.my_tickets)
         token = self.csrf(f"/tickets/{ticket}")
         if token is None:
-            self.ledger.count("message", "refused")
-            return
+            return self.no_form("message")
         text = f"chaos message {uuid.uuid4().hex}"
         answer = self.send("message", f"/tickets/{ticket}/messages", self.ledger.unsure_messages, text,
                            headers={"X-Requested-With": "fetch"}, data={"csrf_token": token, "body": text})
@@ -262,8 +263,7 @@ class LinkPayer(Client):
         token = self.csrf(path)
         if token is None:
             self.again.append((invoice, path))
-            self.ledger.count("link payment", "refused")
-            return
+            return self.no_form("link payment")
         try:
             answer = self.http.post(self.base + path, timeout=TIMEOUT, allow_redirects=False,
                                     data={"csrf_token": token, "method": "card", "email": "payer@chaos.example",
@@ -276,7 +276,8 @@ class LinkPayer(Client):
         if not found:
             if answer.status_code >= 500:
                 self.again.append((invoice, path))
-            self.ledger.count("link payment", "refused" if answer.status_code < 500 else f"status {answer.status_code}")
+            self.ledger.count("link payment", f"refused ({answer.status_code})" if answer.status_code < 500
+                              else f"status {answer.status_code}")
             return
         url = html.unescape(found.group(1))
         session_id, payment_id = self.session_for(url)
