@@ -274,7 +274,7 @@ class Run:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def summary(ledger: Ledger, took: float) -> str:
+def summary(ledger: Ledger) -> str:
     by_kind: dict[str, Counter] = {}
     for (kind, outcome), n in ledger.operations.items():
         by_kind.setdefault(kind, Counter())[outcome] += n
@@ -282,16 +282,9 @@ def summary(ledger: Ledger, took: float) -> str:
                      for kind, outcomes in sorted(by_kind.items()))
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.chaos", description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=float, default=75, help="seconds of load (the faults come in its first 60)")
-    parser.add_argument("--users", type=int, default=3, help="signed-in portal users")
-    parser.add_argument("--invoices", type=int, default=240, help="invoices to pay in the portal")
-    parser.add_argument("--links", type=int, default=60, help="invoices to pay through payment links")
-    parser.add_argument("--keep", action="store_true", help="keep the data folder and the processes' logs")
-    args = parser.parse_args(argv)
-    began = time.monotonic()
-    say("chaos: make up's stack under load, while the broker, a worker, PostgreSQL and the gateway fail")
+def one_run(args, number: int) -> tuple[int, int, bool]:
+    """A whole run (stack up, load and faults, checks, stack down): (lost, doubled, all held)."""
+    say(f"\nrun {number} of {args.runs}")
     run = Run(args)
     try:
         run.start()
@@ -303,32 +296,49 @@ def main(argv=None) -> int:
         run.stop()
     worst = max(f["recovery"] for f in run.faults)
     late = [f for f in run.faults if f["recovery"] > RECOVERY_BOUND_S]
-    say(f"\nruns: 1   load: {loaded:.0f} s, {args.users} portal users + 1 payment-link payer   "
+    say(f"  load: {loaded:.0f} s, {args.users} portal users + 1 payment-link payer   "
         f"operations: {ledger.total()} ({ledger.accepted()} accepted)")
-    say(summary(ledger, loaded))
+    say(summary(ledger))
     during = {name: p.restarts - run.restarts_before[name] for name, p in run.supervisor.processes.items()}
     early = {name: n for name, n in run.restarts_before.items() if n}
-    say(f"faults: {len(run.faults)} ({', '.join(f['name'] for f in run.faults)}); restarted by the supervisor "
+    say(f"  faults: {len(run.faults)} ({', '.join(f['name'] for f in run.faults)}); restarted by the supervisor "
         f"under load: {', '.join(f'{name} {n}' for name, n in during.items() if n) or 'none'}"
         + (f" (and while starting: {', '.join(f'{name} {n}' for name, n in early.items())})" if early else ""))
-    say(f"recovery: the portal answered again at most {worst:.1f} s after a fault (bound {RECOVERY_BOUND_S} s); "
+    say(f"  recovery: the portal answered again at most {worst:.1f} s after a fault (bound {RECOVERY_BOUND_S} s); "
         f"quiet {quiet:.1f} s after the load (bound {QUIET_BOUND_S} s)")
     first: dict = {}
     for delivery in run.standin.deliveries:
         first.setdefault(delivery.event_id, delivery)
     answers = Counter("no answer" if d.status is None else "2xx" if d.status < 300 else str(d.status)
                       for d in first.values())
-    say(f"Stripe webhooks: {len(first)} events; first delivery answered "
+    say(f"  Stripe webhooks: {len(first)} events; first delivery answered "
         f"{', '.join(f'{a}: {n}' for a, n in sorted(answers.items()))}; sent again (Stripe's retries) "
         f"{run.retrier.resent}, each until a 2xx")
-    say("checked: " + ", ".join(f"{what} {n}" for what, n in sorted(verdict.checked.items())))
+    say("  checked: " + ", ".join(f"{what} {n}" for what, n in sorted(verdict.checked.items())))
     for line in (verdict.lost + verdict.doubled + verdict.broken)[:40]:
         say(f"  ! {line}")
-    say(f"lost: {len(verdict.lost)}, doubled: {len(verdict.doubled)}"
-        + (f", other failures: {len(verdict.broken)}" if verdict.broken else "")
-        + f"   ({time.monotonic() - began:.0f} s in all)")
-    failed = verdict.lost or verdict.doubled or verdict.broken or late or quiet == float("inf")
-    return 1 if failed else 0
+    say(f"  lost: {len(verdict.lost)}, doubled: {len(verdict.doubled)}"
+        + (f", other failures: {len(verdict.broken)}" if verdict.broken else ""))
+    held = not (verdict.lost or verdict.doubled or verdict.broken or late or quiet == float("inf"))
+    return len(verdict.lost), len(verdict.doubled), held
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.chaos", description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=1, help="whole runs one after the other, each on a fresh stack")
+    parser.add_argument("--duration", type=float, default=75, help="seconds of load (the faults come in its first 60)")
+    parser.add_argument("--users", type=int, default=3, help="signed-in portal users")
+    parser.add_argument("--invoices", type=int, default=240, help="invoices to pay in the portal")
+    parser.add_argument("--links", type=int, default=60, help="invoices to pay through payment links")
+    parser.add_argument("--keep", action="store_true", help="keep the data folder and the processes' logs")
+    args = parser.parse_args(argv)
+    began = time.monotonic()
+    say("chaos: make up's stack under load, while the broker, a worker, PostgreSQL and the gateway fail")
+    results = [one_run(args, n) for n in range(1, args.runs + 1)]
+    lost, doubled = sum(r[0] for r in results), sum(r[1] for r in results)
+    say(f"\nruns: {len(results)}, {sum(not r[2] for r in results)} failed   "
+        f"lost: {lost}, doubled: {doubled}   ({time.monotonic() - began:.0f} s in all)")
+    return 0 if all(r[2] for r in results) else 1
 
 
 if __name__ == "__main__":
