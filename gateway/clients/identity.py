@@ -29,6 +29,10 @@ class IdentityClient(ServiceApi):
     def change_settings(self, org: str, changes: dict) -> dict:
         return self._call("PATCH", f"/orgs/{_id(org)}/settings", changes)
 
+    def contact_counts(self, org: str) -> dict:
+        """{created, invited, active, disabled}: how many of the org's contacts are in each state."""
+        return self._call("GET", f"/orgs/{_id(org)}/contact-counts")
+
     def put_logo(self, org: str, image: bytes) -> dict:
         return self._call("PUT", f"/orgs/{_id(org)}/logo", {"data": base64.b64encode(image).decode()})
 

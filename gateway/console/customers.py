@@ -168,7 +168,8 @@ def permissions(customer_id: str, contact_id: str):
         return redirect(url_for("console_customers.customer", customer_id=customer_id))
     chosen = list(form.permissions.data or [])
     narrowed = form.narrowed(_org_modules())
-    modules = list(MODULES) if narrowed is None else narrowed      # every module: whatever the org switches on
+    # every module ticked: whatever the org switches on; none offered: as they are
+    modules = None if form.left_out() else list(MODULES) if narrowed is None else narrowed
     return _contact_action(customer_id, contact_id,
                            lambda: identity().set_permissions(org_id(), contact_id, chosen, modules),
                            "Permissions saved.")

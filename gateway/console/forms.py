@@ -97,8 +97,14 @@ class PermissionsForm(FlaskForm):
 
 
 class ModulesForm(FlaskForm):
-    """Modules to tick among the org's own (the choices are set per request: `offer`)."""
+    """Modules to tick among the org's own (the choices are set per request: `offer`). The page
+    sends `offered` with the boxes, so a form without them (an older page, a hand-made post)
+    leaves the modules as they are rather than taking them all away."""
     modules = MultiCheckboxField("Modules", choices=[])
+    offered = HiddenField()
+
+    def left_out(self) -> bool:
+        return self.offered.data != "1"
 
     def offer(self, org_modules: list[str], chosen: list[str] | None) -> "ModulesForm":
         """The org's modules as choices, ticked where `chosen` holds them (None: all of them)."""

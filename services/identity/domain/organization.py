@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import uuid
 
+from contracts.events.identity import SETUP_CONFIRMED
 from services.chassis.aggregate import Aggregate
 from services.chassis.errors import DomainError
 from services.identity.domain.branding import check_colour
@@ -59,7 +60,8 @@ class Organization(Aggregate):
         return org
 
     def change_settings(self, changes: dict) -> None:
-        unknown = set(changes) - set(SWITCHES) - set(NUMBERS) - set(SELLER) - {"modules", "brand_colour"}
+        unknown = (set(changes) - set(SWITCHES) - set(NUMBERS) - set(SELLER)
+                   - {"modules", "brand_colour", "setup_done"})
         if unknown:
             raise DomainError(f"Unknown setting: {', '.join(sorted(unknown))}.")
         for key, (low, high) in NUMBERS.items():
@@ -77,6 +79,11 @@ class Organization(Aggregate):
             if bad:
                 raise DomainError(f"Unknown module: {', '.join(sorted(bad))}.", field="modules")
             changes = {**changes, "modules": [m for m in MODULES if m in changes["modules"]]}
+        if "setup_done" in changes:
+            bad = set(changes["setup_done"]) - set(SETUP_CONFIRMED)
+            if bad:
+                raise DomainError(f"Unknown set-up step: {', '.join(sorted(bad))}.", field="setup_done")
+            changes = {**changes, "setup_done": [step for step in SETUP_CONFIRMED if step in changes["setup_done"]]}
         self._settle(changes)
 
     def set_logo(self, version: str | None) -> None:

@@ -102,6 +102,7 @@ class FakeIdentity(FakeStaff, FakeBranding, FakeRecovery, IdentityClient):
             ("GET", r"/orgs/(?P<org>[^/]+)/customers/(?P<id>[^/]+)", self._get_customer),
             ("PUT", r"/orgs/(?P<org>[^/]+)/customers/(?P<id>[^/]+)", self._update_customer),
             ("PUT", r"/orgs/(?P<org>[^/]+)/customers/(?P<id>[^/]+)/modules", self._set_customer_modules),
+            ("GET", r"/orgs/(?P<org>[^/]+)/contact-counts", self._contact_counts),
             ("POST", r"/orgs/(?P<org>[^/]+)/customers/(?P<id>[^/]+)/contacts", self._create_contact),
             ("GET", r"/orgs/(?P<org>[^/]+)/customers/(?P<id>[^/]+)/contacts", self._list_contacts),
             ("GET", r"/orgs/(?P<org>[^/]+)/contacts/(?P<id>[^/]+)", self._get_contact),
@@ -485,6 +486,13 @@ class FakeIdentity(FakeStaff, FakeBranding, FakeRecovery, IdentityClient):
         if body.get("modules") is not None:
             login.modules = list(body["modules"])
         return self._contact_out(login)
+
+    def _contact_counts(self, body, org):
+        counts = {"created": 0, "invited": 0, "active": 0, "disabled": 0}
+        for login in self.logins.values():
+            if login.kind == "contact" and login.org_id == org:
+                counts[login.status] = counts.get(login.status, 0) + 1
+        return counts
 
     def _set_customer_modules(self, body, org, id):
         customer = self._get_customer({}, org, id)

@@ -189,6 +189,7 @@ URL_SAMPLES: dict[str, Callable[[Tenant], str]] = {
     "name": lambda t: "stripe",                  # a payment gateway's webhook door
     "method_id": lambda t: _saved_method(t)["method_id"],
     "kind": lambda t: "payment_receipt",         # a kind of e-mail (console e-mail templates)
+    "step": lambda t: "templates",               # a step of the set-up walk staff mark done
     "locale": lambda t: "en",
     "webhook_id": lambda t: _webhook(t)["webhook_id"],
     "ticket_id": lambda t: _ticket(t)["ticket_id"],
@@ -654,12 +655,15 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
     "console_customers.invite": Done(lambda t, me: {}, _customer_page,
                            lambda t, me: any(m["to"] == t.dora.email for m in t.fake.sent_invitations)),
     "console_customers.permissions": Done(lambda t, me: {f"c-{t.dora.id}-permissions": ["view", "pay"],
-                                                      f"c-{t.dora.id}-modules": ["invoices"]}, _customer_page,
+                                                      f"c-{t.dora.id}-modules": ["invoices"],
+                                                      f"c-{t.dora.id}-offered": "1"}, _customer_page,
                                 lambda t, me: t.dora.permissions == ["view", "pay"] and t.dora.modules == ["invoices"]),
     "console_customers.customer_modules": Done(lambda t, me: {"customer-modules": ["invoices"]}, _customer_page,
                                      lambda t, me: t.fake.customers[t.customer["customer_id"]]["modules"] == ["invoices"]),
     "console_customers.reset_mfa": Done(lambda t, me: {}, _customer_page, lambda t, me: not t.dora.mfa_enabled),
     "console_customers.revoke": Done(lambda t, me: {}, _customer_page, lambda t, me: t.fake.sessions_of(t.dora) == []),
+    "console_setup.mark_done": Done(lambda t, me: {}, lambda t, me: "/console",
+                                    lambda t, me: t.org["settings"].get("setup_done") == ["templates"]),
     "console_settings.portal_settings": Done(lambda t, me: {"portal_enabled": "y", "modules": ["invoices"]},
                                     lambda t, me: "/console/settings",
                                     lambda t, me: t.org["settings"]["modules"] == ["invoices"]),

@@ -31,7 +31,8 @@ def test_an_owner_narrows_a_customers_modules_then_one_contacts_and_gives_them_b
     assert contact.get("/tickets").status_code == 404                 # as a module the portal does not offer
 
     owner.send(f"/console/customers/{customer}/contacts/{world.ann.id}/permissions",
-               {f"c-{world.ann.id}-permissions": ["view", "pay"], f"c-{world.ann.id}-modules": ["invoices"]})
+               {f"c-{world.ann.id}-permissions": ["view", "pay"], f"c-{world.ann.id}-modules": ["invoices"],
+                f"c-{world.ann.id}-offered": "1"})
     assert world.ann.modules == ["invoices"] and "Documents" not in menu(contact)
     assert "Invoices" in menu(contact)
 
@@ -39,9 +40,12 @@ def test_an_owner_narrows_a_customers_modules_then_one_contacts_and_gives_them_b
     assert world.fake.customers[customer]["modules"] is None          # all ticked: whatever the portal offers
     owner.send(f"/console/customers/{customer}/contacts/{world.ann.id}/permissions",
                {f"c-{world.ann.id}-permissions": ["view"],
-                f"c-{world.ann.id}-modules": ["invoices", "tickets", "documents"]})
+                f"c-{world.ann.id}-modules": ["invoices", "tickets", "documents"], f"c-{world.ann.id}-offered": "1"})
     assert "projects" in world.ann.modules                            # every module: later ones too
     assert "Tickets" in menu(contact) and "Documents" in menu(contact)
+    owner.send(f"/console/customers/{customer}/contacts/{world.ann.id}/permissions",
+               {f"c-{world.ann.id}-permissions": ["view"]})                 # a page without the boxes
+    assert "projects" in world.ann.modules                            # leaves the modules as they are
 
 
 def test_agents_see_the_modules_but_cannot_change_them(world, app):

@@ -47,3 +47,21 @@ def test_bad_modules_another_orgs_customer_and_keys_or_agents_are_refused(portal
     key = bearer("api_key", portal.org, id="key-1", modules=("customers", "invoices"), ttl_s=600)
     assert choose(portal, customer_id, None, **key).status_code == 403
     assert portal.events("CustomerModulesChanged") == []
+
+
+def test_the_set_up_walk_keeps_the_steps_staff_confirm_and_counts_contacts_by_state(portal):  # noqa: F811
+    assert portal.client.get(f"/orgs/{portal.org}/contact-counts").get_json() == {
+        "created": 0, "invited": 0, "active": 0, "disabled": 0}
+    portal.active_contact()
+    portal.invite(portal.contact(portal.customer("Kite Ltd"), email="kim@kite.test"))
+    portal.contact(portal.customer("Lark Ltd"), email="lou@lark.test")
+    assert portal.client.get(f"/orgs/{portal.org}/contact-counts").get_json() == {
+        "created": 1, "invited": 1, "active": 1, "disabled": 0}
+    other = bearer("staff", "another-org", id="staff-x", ttl_s=600)
+    assert portal.client.get("/orgs/another-org/contact-counts", headers=other).get_json()["active"] == 0
+
+    def confirm(steps):
+        return portal.client.patch(f"/orgs/{portal.org}/settings", json={"setup_done": steps})
+    assert confirm(["templates", "access"]).get_json()["settings"]["setup_done"] == ["access", "templates"]
+    refused = confirm(["access", "teleport"])
+    assert refused.status_code == 422 and "setup_done" in refused.get_json()["errors"]["json"]
