@@ -531,10 +531,13 @@ class Route:
     def __str__(self) -> str:
         return f"{self.method} {self.rule}"
 
-    def url(self, tenant: Tenant, **others: Tenant) -> str:
+    def url(self, tenant: Tenant, **others: Tenant | str) -> str:
         """The route's URL with `tenant`'s sample values; a parameter named in `others` gets
-        that tenant's value instead (another customer's or org's id among one's own)."""
-        return PARAMETER.sub(lambda m: self.sample(m.group(1), others.get(m.group(1), tenant)), self.rule)
+        that tenant's sample, or that value, instead (another customer's or org's id among one's own)."""
+        def value(name: str) -> str:
+            other = others.get(name, tenant)
+            return other if isinstance(other, str) else self.sample(name, other)
+        return PARAMETER.sub(lambda m: value(m.group(1)), self.rule)
 
     def sample(self, name: str, tenant: Tenant) -> str:
         if name not in URL_SAMPLES:

@@ -175,6 +175,7 @@ class World:
     owner: Browser                  # X's owner in the console
     key: str                        # X's API key with every scope
     others: dict[str, Foreign]      # "portal" / "console" (the API's too): what must not show there
+    ids: dict[int, dict[str, list]]  # tenant's n -> {URL parameter: every id of its kind the tenant has}
 
 
 def seed(t: Tenant) -> None:
@@ -187,6 +188,17 @@ def seed(t: Tenant) -> None:
     t.said = support_backend.staff_says(org, t.ticket["ticket_id"], f"A word for {t.customer['name']} only")
     entry = notifications_backend.happened(org, actor={"kind": "contact", "id": t.ann.id}, name=activity_of(t))
     t.happened = {"entry_id": entry.aggregate_id, "name": activity_of(t)}
+
+
+def ids_of(t: Tenant) -> dict[str, list[str]]:
+    """Every id the tenant has for each id parameter: the samples of all the routes that take
+    it (an issued invoice, a draft, a paid one; a quote, an agreement, a contract ...)."""
+    found: dict[str, set] = {}
+    for kind in (PORTAL, CONSOLE, API):
+        for route in GROUPS[kind]:
+            for name in id_names(route):
+                found.setdefault(name, set()).add(route.sample(name, t))
+    return {name: sorted(values) for name, values in found.items()}
 
 
 def activity_of(t: Tenant) -> str:
@@ -208,7 +220,8 @@ def world(request) -> World:
         a_, b_, y_ = seeded(x), seeded(b), seeded(y)
         others = {"portal": foreign(b_ | y_, a_), "console": foreign(y_, a_ | b_)}
         key = fake.add_key(x.org, name="Sweep", scopes=list(SCOPES))
-        yield World(stage, x, b, y, stage.signed_in(x, x.ann), stage.signed_in(x, x.sam), key, others)
+        yield World(stage, x, b, y, stage.signed_in(x, x.ann), stage.signed_in(x, x.sam), key, others,
+                    {t.n: ids_of(t) for t in (x, b, y)})
     plugins = request.config.pluginmanager
     reporter, capture = plugins.getplugin("terminalreporter"), plugins.getplugin("capturemanager")
     if reporter is not None and TALLY.requests:           # none in an xdist worker: its output is not shown
@@ -292,13 +305,14 @@ def outcome(world: World, audience: str, response, nowhere: dict[str, str]) -> t
 
 
 def foreign_paths(world: World, route: Route, own: Tenant, others: list[Tenant]) -> list[tuple[str, Tenant, list]]:
-    """(path, whose ids, the ids) for each id parameter of the route filled with another's id
-    among one's own, and (with two or more) all of them the other's."""
+    """(path, whose ids, the ids) for each id parameter of the route filled with each of
+    another's ids of its kind among one's own, and (with two or more) all of them the other's."""
     names = id_names(route)
     paths = []
     for other in others:
         for name in names:
-            paths.append((route.url(own, **{name: other}), other, [route.sample(name, other)]))
+            for value in world.ids[other.n][name]:
+                paths.append((route.url(own, **{name: value}), other, [value]))
         if len(names) > 1:
             paths.append((route.url(own, **{n: other for n in names}), other,
                           [route.sample(n, other) for n in names]))
