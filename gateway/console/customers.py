@@ -15,6 +15,7 @@ from gateway.web.refusals import flash_refusal
 bp = Blueprint("console_customers", __name__, url_prefix="/console")
 
 CUSTOMERS_PER_PAGE = 50
+NOT_THEIR_CONTACT = "This customer has no such contact."
 STATUS_LABELS = {"created": "Not invited yet", "invited": "Invited", "active": "Active", "disabled": "Disabled"}
 
 
@@ -119,14 +120,18 @@ def add_contact(customer_id: str):
 
 def _contact_action(customer_id: str, contact_id: str, action, done: str):
     """A one-button form on a contact: do it, say so, back to the customer's page. The
-    contact's sessions cached here are dropped, so a change of rights applies at once."""
+    contact's sessions cached here are dropped, so a change of rights applies at once.
+    Only a contact of the customer in the address: with another customer's id (or another
+    org's) nothing is done to the contact, as with an id that exists nowhere."""
     try:
-        action()
+        if identity().get_contact(org_id(), contact_id).get("customer_id") != customer_id:
+            flash(NOT_THEIR_CONTACT, "error")
+        else:
+            action()
+            forget_login(contact_id)
+            flash(done, "success")
     except ServiceProblem as problem:
         flash_refusal(problem, raised=())
-    else:
-        forget_login(contact_id)
-        flash(done, "success")
     return redirect(url_for("console_customers.customer", customer_id=customer_id))
 
 
