@@ -44,7 +44,7 @@ from tests.integration.gateway.test_payment_links import SigningApiKeys
 # URL parameters that are not an object's id: a public link's token (the public pages have
 # their own tests), a payment gateway's name, a kind of e-mail, a locale, and a week of the
 # timesheets (each customer decides its own weeks; the same week is everyone's).
-NOT_IDS = {"token", "name", "kind", "locale", "week"}
+NOT_IDS = {"token", "name", "kind", "locale", "week", "step"}
 # The query arguments of lists and searches, and which of the others' values each is asked with.
 SEARCHES = {"q": ("texts", "numbers"), "number": ("numbers",), "customer_id": ("customers",),
             "payment": ("payments",)}
