@@ -73,7 +73,7 @@ def create_app(service_urls: dict[str, str] | None = None, *, identity: Identity
     def load_org():
         """First, so that every page (a CSRF refusal too) is branded, and an unknown host is a 404."""
         if request.endpoint not in NO_ORG_ENDPOINTS:
-            current_org()
+            current_org(suspended_ok=request.endpoint == "public_webhooks.receive")
 
     init_uploads(app)                          # before CSRF reads a form that carries files
     init_csrf(app)

@@ -78,6 +78,36 @@ class OrganizationCreated(EventSchema):
     settings = fields.Nested(PortalSettings, required=True)
 
 
+class OrganizationSuspended(EventSchema):
+    """The operator closed the org's portal for now (unpaid, under review, asked for): nobody of
+    it signs in, no key of it works, its pages say so. Its data stays."""
+
+    event_type = "OrganizationSuspended"
+    aggregate_type = "Organization"
+
+    org_id = Id(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class OrganizationResumed(EventSchema):
+    """The operator opened a suspended org's portal again."""
+
+    event_type = "OrganizationResumed"
+    aggregate_type = "Organization"
+
+    org_id = Id(required=True)
+
+
+class OrganizationClosed(EventSchema):
+    """The operator closed the org for good: its host names answer nothing, nothing of it signs
+    in again, and its host name is free for another org. Its events stay (the record)."""
+
+    event_type = "OrganizationClosed"
+    aggregate_type = "Organization"
+
+    org_id = Id(required=True)
+
+
 class PortalSettingsChanged(EventSchema):
     """The org's settings after the change (a snapshot, so order and gaps do not matter);
     `changed` names the settings that moved."""

@@ -2,7 +2,8 @@
 /webhooks/paypal on the org's own host. The gateway adds nothing and checks nothing but
 size: it hands the raw body and the signature headers to billing unchanged, because
 billing verifies the signature over exactly those bytes (services/billing/api/webhooks.py).
-No cookie, no CSRF (the signature is the authentication), answers as billing gave them."""
+No cookie, no CSRF (the signature is the authentication), answers as billing gave them.
+An org the operator suspended still gets them: money that moved must be recorded."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, request
@@ -24,7 +25,7 @@ def receive(name: str):
         return Response(status=404)
     headers = {h: request.headers[h] for h in SIGNATURE_HEADERS if h in request.headers}
     try:
-        answer = gateway().services["billing"].request("POST", f"/webhooks/{name}/{org_id()}",
+        answer = gateway().services["billing"].request("POST", f"/webhooks/{name}/{org_id(suspended_ok=True)}",
                                                        data=request.get_data(cache=False), headers=headers)
     except Exception as exc:  # noqa: BLE001 - the gateway retries a 503 later
         raise ServiceUnavailable(f"billing unreachable for a {name} webhook: {exc.__class__.__name__}") from exc

@@ -54,18 +54,25 @@ def request_host() -> str:
     return host.split(":")[0]
 
 
-def current_org() -> dict:
-    """The org this Host header names (cached), or a 404 page: nothing crosses orgs."""
+SUSPENDED = "This portal is not available at the moment. Please contact the business directly."
+
+
+def current_org(suspended_ok: bool = False) -> dict:
+    """The org this Host header names (cached), or a 404 page: nothing crosses orgs. An org the
+    operator suspended answers a 503 page everywhere (within GATEWAY_ORG_CACHE_SECONDS), except
+    where `suspended_ok`: the payment gateways' webhooks, as money that moved must be recorded."""
     if "org" not in g:
         host = request_host()
         g.org = gateway().orgs.get(host, lambda: identity().org_by_host(host))
-    if g.org is None:
+    if g.org is None or g.org.get("status") == "closed":
         abort(404, description="There is no portal at this address.")
+    if g.org.get("status") == "suspended" and not suspended_ok:
+        abort(503, description=SUSPENDED)
     return g.org
 
 
-def org_id() -> str:
-    return current_org()["org_id"]
+def org_id(suspended_ok: bool = False) -> str:
+    return current_org(suspended_ok)["org_id"]
 
 
 def link_base() -> str:

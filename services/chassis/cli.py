@@ -21,8 +21,10 @@ def main(spec: ServiceSpec, argv: list[str] | None = None) -> int:
     dead.add_argument("action", choices=["depth", "replay"])
     web = sub.add_parser("web", help="run the development web server")
     web.add_argument("--port", type=int, default=8000)
-    for name in spec.commands:
-        sub.add_parser(name)
+    for name, command in spec.commands.items():
+        # a command may declare its own arguments: `command.arguments(parser)`
+        extra = sub.add_parser(name, help=(command.__doc__ or "").strip().splitlines()[0] if command.__doc__ else None)
+        getattr(command, "arguments", lambda parser: None)(extra)
     args = parser.parse_args(argv)
     config = Config.from_env(spec.name)
 
@@ -42,7 +44,7 @@ def main(spec: ServiceSpec, argv: list[str] | None = None) -> int:
         from services.chassis.web import create_service_app
         create_service_app(spec, config).run(port=args.port)
     else:
-        spec.commands[args.command](bootstrap(spec, config), args)
+        return spec.commands[args.command](bootstrap(spec, config), args) or 0
     return 0
 
 

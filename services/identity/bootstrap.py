@@ -7,6 +7,7 @@ from services.chassis.runtime import ServiceSpec, subscriptions_of
 from services.chassis.secretbox import SecretBox
 from services.identity import projections, tables
 from services.identity.adapters import outbox
+from services.identity.api import cli
 from services.identity.adapters.hashing import Argon2Hasher
 from services.identity.domain import commands as c
 from services.identity.handlers import (api_keys, branding, customers, invitations, mfa, orgs, passwords, people,
@@ -82,4 +83,5 @@ SPEC = ServiceSpec(
     blueprints=_blueprints,
     background=_background,
     ports=_ports,
+    commands={"org": cli.org},          # the operator's: python -m services.identity org create|suspend|...
 )

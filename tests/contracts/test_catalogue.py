@@ -31,7 +31,8 @@ ADDED_SINCE_DESIGN = {"StaffMemberAdded": "identity", "ContactAdded": "identity"
                       "OnlinePaymentRefused": "billing", "PaymentReceivedAfterFailure": "billing",
                       "SalesOrderCancelled": "orders", "TimesheetWeekApproved": "orders",
                       "TimesheetWeekDisputed": "orders", "CustomerUpdated": "identity",
-                      "CustomerModulesChanged": "identity"}
+                      "CustomerModulesChanged": "identity", "OrganizationSuspended": "identity",
+                      "OrganizationResumed": "identity", "OrganizationClosed": "identity"}
 
 
 @pytest.mark.parametrize("service", sorted(DESIGN_CATALOGUE))

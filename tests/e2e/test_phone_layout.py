@@ -7,6 +7,7 @@ invoice first, so that a ticket's and a payment's pages are there to visit."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.shots import PHONE, shoot
 from tests.e2e.stack import Stack
@@ -45,8 +46,8 @@ def test_every_portal_page_fits_a_phone_and_the_menu_lists_every_module(tmp_path
         assert not nav.get_by_role("link", name="Invoices").is_visible()        # folded
         page.locator(".site-menu summary", has_text="Menu").focus()
         page.keyboard.press("Enter")
-        for name in MODULES:
-            assert nav.get_by_role("link", name=name, exact=True).is_visible(), name
+        for name in MODULES:                     # as the page lays them out (a busy machine takes a moment)
+            expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
         assert page.evaluate(FITS)
         shoot(page, "portal-menu-phone")
         page.set_viewport_size({"width": 1200, "height": 800})                  # a wide screen: no button

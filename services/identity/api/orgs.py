@@ -6,8 +6,9 @@ from flask_smorest import Blueprint
 from services.chassis import auth
 from services.chassis.web import runtime
 from services.identity.api.schemas import (ContactCountsOut, CustomerIn, CustomerOut, CustomerQuery, OrganizationIn,
-                                           OrganizationOut, SettingsIn)
-from services.identity.domain.commands import ChangePortalSettings, CreateCustomer, CreateOrganization
+                                           OrganizationOut, SettingsIn, SuspendIn)
+from services.identity.domain.commands import (ChangeOrganizationStatus, ChangePortalSettings, CreateCustomer,
+                                               CreateOrganization)
 from services.identity.domain.staff import MANAGERS
 from services.identity.handlers import customers, orgs
 from services.identity.queries import directory
@@ -30,6 +31,36 @@ class OrganizationById(MethodView):
     @auth.public
     @blp.response(200, OrganizationOut)
     def get(self, org_id):
+        return directory.organization(runtime(), org_id=org_id)
+
+
+@blp.route("/orgs/<org_id>/suspend")
+class Suspend(MethodView):
+    @auth.requires("system")
+    @blp.arguments(SuspendIn)
+    @blp.response(200, OrganizationOut)
+    def post(self, body, org_id):
+        """The operator's: nobody of the org signs in and no key of it works until resumed."""
+        orgs.change_status(runtime(), ChangeOrganizationStatus(org_id, "suspend", body["reason"]))
+        return directory.organization(runtime(), org_id=org_id)
+
+
+@blp.route("/orgs/<org_id>/resume")
+class Resume(MethodView):
+    @auth.requires("system")
+    @blp.response(200, OrganizationOut)
+    def post(self, org_id):
+        orgs.change_status(runtime(), ChangeOrganizationStatus(org_id, "resume"))
+        return directory.organization(runtime(), org_id=org_id)
+
+
+@blp.route("/orgs/<org_id>/close")
+class Close(MethodView):
+    @auth.requires("system")
+    @blp.response(200, OrganizationOut)
+    def post(self, org_id):
+        """The operator's, for good: its host names answer nothing and are free for another org."""
+        orgs.change_status(runtime(), ChangeOrganizationStatus(org_id, "close"))
         return directory.organization(runtime(), org_id=org_id)
 
 

@@ -42,6 +42,11 @@ class OrganizationOut(Schema):
     slug = fields.String()
     host = fields.String(allow_none=True)
     settings = fields.Dict()
+    status = fields.String(metadata={"description": "active, suspended or closed (the operator's)"})
+
+
+class SuspendIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
 class CustomerIn(Schema):

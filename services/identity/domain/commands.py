@@ -40,6 +40,14 @@ class UpdateCustomer:
 
 
 @dataclass(frozen=True)
+class ChangeOrganizationStatus:
+    """The operator's: "suspend" (with a reason), "resume" or "close" an org."""
+    org_id: str
+    action: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class ChooseCustomerModules:
     """The modules a customer's contacts may use, within the org's; None: all the org's."""
     org_id: str

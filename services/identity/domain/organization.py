@@ -44,6 +44,7 @@ class Organization(Aggregate):
         self.slug = ""
         self.host: str | None = None
         self.settings: dict = {}
+        self.status = "active"                  # active | suspended | closed
 
     @classmethod
     def create(cls, name: str, slug: str, host: str | None = None) -> "Organization":
@@ -85,6 +86,37 @@ class Organization(Aggregate):
                 raise DomainError(f"Unknown set-up step: {', '.join(sorted(bad))}.", field="setup_done")
             changes = {**changes, "setup_done": [step for step in SETUP_CONFIRMED if step in changes["setup_done"]]}
         self._settle(changes)
+
+    # -- the operator's: a business's portal open, suspended, or closed for good --------------
+    def suspend(self, reason: str) -> None:
+        self._still_open()
+        reason = (reason or "").strip()
+        if not reason:
+            raise DomainError("Say why the organization is suspended.", field="reason")
+        if self.status != "suspended":
+            self.record("OrganizationSuspended", {"org_id": self.id, "reason": reason[:500]})
+
+    def resume(self) -> None:
+        self._still_open()
+        if self.status == "suspended":
+            self.record("OrganizationResumed", {"org_id": self.id})
+
+    def close(self) -> None:
+        if self.status != "closed":
+            self.record("OrganizationClosed", {"org_id": self.id})
+
+    def _still_open(self) -> None:
+        if self.status == "closed":
+            raise DomainError("This organization was closed for good.")
+
+    def when_OrganizationSuspended(self, data: dict) -> None:
+        self.status = "suspended"
+
+    def when_OrganizationResumed(self, data: dict) -> None:
+        self.status = "active"
+
+    def when_OrganizationClosed(self, data: dict) -> None:
+        self.status = "closed"
 
     def set_logo(self, version: str | None) -> None:
         """`version` names the stored image (its digest); None takes the logo away."""

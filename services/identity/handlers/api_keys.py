@@ -19,6 +19,7 @@ from services.chassis.errors import DomainError, NotFound
 from services.identity.domain.commands import CreateApiKey, ExchangeApiKey, RevokeApiKey
 from services.identity.handlers import audit
 from services.identity.queries.api_keys import listing, one
+from services.identity.projections.directory import organizations
 from services.identity.tables import api_keys
 
 PREFIX = "cpk_"                 # recognisable in logs and by secret scanners
@@ -73,7 +74,9 @@ def exchange(rt, cmd: ExchangeApiKey) -> dict:
     now = time.time()
     with rt.engine.begin() as conn:
         row = conn.execute(select(api_keys).where(api_keys.c.secret_hash == _hash(key or ""))).first()
-        if row is None or row.org_id != org_id or row.revoked_at is not None:
+        open_org = conn.execute(select(organizations.c.org_id).where(organizations.c.org_id == org_id,
+                                                                     organizations.c.status == "active")).first()
+        if row is None or row.org_id != org_id or row.revoked_at is not None or open_org is None:
             raise auth.Unauthorized("This API key is not valid.")
         if row.last_used_at is None or now - row.last_used_at > LAST_USED_EVERY_S:
             conn.execute(update(api_keys).where(api_keys.c.key_id == row.key_id).values(last_used_at=now))

@@ -13,6 +13,7 @@ organizations = Table(
     Column("slug", String(50), nullable=False, unique=True),
     Column("host", String(255), unique=True),
     Column("settings", JSON, nullable=False),
+    Column("status", String(10), nullable=False, server_default="active"),   # active suspended closed
 )
 
 customers = Table(
@@ -65,6 +66,17 @@ class Directory(Projection):
         conn.execute(insert(organizations).values(
             org_id=e.org_id, name=e.data["name"], slug=e.data["slug"], host=e.data.get("host"),
             settings=e.data.get("settings") or {}))
+
+    def when_OrganizationSuspended(self, conn, e):
+        conn.execute(update(organizations).where(organizations.c.org_id == e.org_id).values(status="suspended"))
+
+    def when_OrganizationResumed(self, conn, e):
+        conn.execute(update(organizations).where(organizations.c.org_id == e.org_id).values(status="active"))
+
+    def when_OrganizationClosed(self, conn, e):
+        """Its host name is free for another org; nothing else of it is lost."""
+        conn.execute(update(organizations).where(organizations.c.org_id == e.org_id)
+                     .values(status="closed", host=None))
 
     def when_PortalSettingsChanged(self, conn, e):
         conn.execute(update(organizations).where(organizations.c.org_id == e.org_id)

@@ -109,3 +109,9 @@ def contact_counts(rt, org_id: str) -> dict:
         rows = conn.execute(select(contacts.c.status, func.count()).where(contacts.c.org_id == org_id)
                             .group_by(contacts.c.status)).all()
     return {"created": 0, "invited": 0, "active": 0, "disabled": 0, **{status: n for status, n in rows}}
+
+
+def all_orgs(rt) -> list:
+    """Every org of the deployment, by slug (the operator's list)."""
+    with read_only(rt.engine) as conn:
+        return [r._mapping for r in conn.execute(select(organizations).order_by(organizations.c.slug))]

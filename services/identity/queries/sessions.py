@@ -59,7 +59,10 @@ def _user(conn, cred) -> dict:
 
 
 def org_settings(conn, org_id: str) -> dict:
-    row = conn.execute(select(organizations.c.settings).where(organizations.c.org_id == org_id)).first()
+    """The org's settings; 404 for an org that does not exist or that the operator suspended or
+    closed: nobody of it signs in, passes MFA, resets a password or keeps a session."""
+    row = conn.execute(select(organizations.c.settings).where(organizations.c.org_id == org_id,
+                                                              organizations.c.status == "active")).first()
     if row is None:
         raise NotFound("No such organization.")
     return dict(row.settings)
