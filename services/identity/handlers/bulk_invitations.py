@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from services.chassis.errors import ConcurrencyConflict, DomainError
+from services.chassis.errors import PortalError
 from services.identity.domain.commands import InviteMany
 from services.identity.domain.contact import Contact
 from services.identity.domain.customer import Customer
@@ -128,7 +128,7 @@ def invite_many(rt, cmd: InviteMany) -> list[dict]:
         chunk = todo[start:start + CHUNK]
         try:
             _write(rt, cmd, chunk, made)
-        except (DomainError, ConcurrencyConflict):
+        except PortalError:                     # refused (taken meanwhile, a conflict): one by one
             for result in chunk:
                 _write_one(rt, cmd, result, made)
     return results
@@ -137,7 +137,7 @@ def invite_many(rt, cmd: InviteMany) -> list[dict]:
 def _write_one(rt, cmd: InviteMany, result: dict, made: dict) -> None:
     try:
         _write(rt, cmd, [result], made)
-    except (DomainError, ConcurrencyConflict) as exc:
+    except PortalError as exc:
         with rt.engine.connect() as conn:        # taken meanwhile (a double submit)? then say so
             again = plan(conn, cmd.org_id, [cmd.items[result["index"]]])[0]
         if again["outcome"] in ("already_invited", "already_contact"):
