@@ -107,7 +107,8 @@ def _decide(result: dict, row: dict, named: dict, known: dict, seen: set) -> Non
         result["message"] = "already invited: resend the invitation from the invitations page if it was lost"
     elif contact.status != "created":
         result["outcome"] = "already_contact"
-        result["message"] = "already a contact who can sign in"
+        result["message"] = ("already a contact, whose access is disabled" if contact.status == "disabled"
+                             else "already a contact who can sign in")
     return None
 
 

@@ -81,7 +81,8 @@ class FakeInvitations:
             result.update(outcome="already_invited", message="already invited: resend the invitation from the "
                                                              "invitations page if it was lost")
         elif contact.status != "created":
-            result.update(outcome="already_contact", message="already a contact who can sign in")
+            result.update(outcome="already_contact", message="already a contact, whose access is disabled"
+                          if contact.status == "disabled" else "already a contact who can sign in")
         return None
 
     @staticmethod
