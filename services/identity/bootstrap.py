@@ -10,8 +10,8 @@ from services.identity.adapters import outbox
 from services.identity.api import cli
 from services.identity.adapters.hashing import Argon2Hasher
 from services.identity.domain import commands as c
-from services.identity.handlers import (api_keys, branding, customers, invitations, mfa, orgs, passwords, people,
-                                        recovery, sessions, signin, signup, team)
+from services.identity.handlers import (api_keys, branding, bulk_invitations, customers, invitations, mfa, orgs,
+                                        passwords, people, recovery, sessions, signin, signup, team)
 
 COMMAND_HANDLERS = {
     c.CreateOrganization: orgs.create_organization,
@@ -27,6 +27,8 @@ COMMAND_HANDLERS = {
     c.ChangeStaffRole: team.change_role,
     c.RemoveStaff: team.remove,
     c.SendInvitation: invitations.invite,
+    c.ResendInvitation: invitations.resend,
+    c.InviteMany: bulk_invitations.invite_many,
     c.AcceptInvitation: invitations.accept_invitation,
     c.SignIn: signin.sign_in,
     c.VerifyMfaCode: signin.verify_mfa,

@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, validate
 from contracts.events.identity import API_KEY_SCOPES, SETUP_CONFIRMED
 from services.identity.domain.branding import LOGO_MAX_BYTES
 from services.identity.domain.contact import ADDRESS_FIELDS, LANGUAGES, NOTICES, PERMISSIONS
+from services.identity.domain.invitation_rows import BULK_MAX_ITEMS, INVITATION_STATUSES
 from services.identity.domain.organization import MODULES
 from services.identity.domain.staff import ROLES
 
@@ -194,6 +195,61 @@ class ContactOut(Schema):
 class InviteIn(Schema):
     link_base = fields.Url(required=True, require_tld=False)
     inviter = fields.String(load_default=None, validate=validate.Length(max=200))
+
+
+class BulkItemIn(Schema):
+    """One person to invite. Values are checked per item (the answer names what is wrong
+    with each), so here only their size: `customer` is a customer's id or exact name."""
+    customer = fields.String(load_default="", validate=validate.Length(max=200))
+    email = fields.String(load_default="", validate=validate.Length(max=320))
+    name = fields.String(load_default="", validate=validate.Length(max=200))
+    permissions = fields.List(fields.String(validate=validate.Length(max=40)), load_default=list,
+                              validate=validate.Length(max=20))
+    language = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=10))
+    create_customer = fields.Boolean(load_default=False)
+
+
+class BulkInviteIn(InviteIn):
+    items = fields.List(fields.Nested(BulkItemIn), required=True,
+                        validate=validate.Length(min=1, max=BULK_MAX_ITEMS))
+    dry_run = fields.Boolean(load_default=False)
+
+
+class BulkResultOut(Schema):
+    index = fields.Integer()
+    outcome = fields.String(metadata={"description": "invite (dry run), invited, already_invited, "
+                                                     "already_contact, failed"})
+    field = fields.String(allow_none=True)
+    message = fields.String(allow_none=True)
+    email = fields.String()
+    name = fields.String()
+    customer_id = fields.String(allow_none=True)
+    customer_name = fields.String()
+    new_customer = fields.Boolean()
+    contact_id = fields.String(allow_none=True)
+    permissions = fields.List(fields.String())
+    language = fields.String(allow_none=True)
+
+
+class BulkInviteOut(Schema):
+    items = fields.List(fields.Nested(BulkResultOut))
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class InvitationQuery(CustomerQuery):
+    status = fields.String(load_default=None, validate=validate.OneOf(INVITATION_STATUSES))
+
+
+class InvitationRowOut(Schema):
+    contact_id = fields.String()
+    customer_id = fields.String()
+    customer_name = fields.String()
+    email = fields.String()
+    name = fields.String()
+    status = fields.String(metadata={"description": "pending, expired, active, not_invited, disabled"})
+    invited_at = fields.String(allow_none=True)
+    expires_at = fields.String(allow_none=True)
+    accepted_at = fields.String(allow_none=True)
 
 
 class PermissionsIn(Schema):

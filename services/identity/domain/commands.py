@@ -133,6 +133,26 @@ class SendInvitation:
 
 
 @dataclass(frozen=True)
+class ResendInvitation:
+    """Staff send a contact's invitation again (rate limited per contact)."""
+    org_id: str
+    contact_id: str
+    link_base: str
+    inviter: str | None = None
+
+
+@dataclass(frozen=True)
+class InviteMany:
+    """Invite a list of people (`items`: customer, email, name, permissions, language,
+    create_customer); with `dry_run`, only say what would happen to each."""
+    org_id: str
+    items: tuple
+    link_base: str
+    inviter: str | None = None
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
 class AcceptInvitation:
     org_id: str
     token: str = field(repr=False)

@@ -16,6 +16,7 @@ LANGUAGES = ("en", "de", "fr", "es", "nl", "it", "pt")
 NOTICES = ("invoices", "payments", "tickets", "documents", "orders")
 PROFILE_FIELDS = ("name", "phone", "language", "address", "notify")
 ADDRESS_FIELDS = ("line1", "line2", "city", "postcode", "country")
+INVITATION_DAYS = 7            # an invitation link works this long (staff's too)
 
 
 def normal_email(email: str) -> str:

@@ -13,11 +13,12 @@ from services.chassis.errors import DomainError, NotFound
 from services.identity.projections.directory import contacts, customers, organizations, staff
 
 
-def _cursor(row) -> str:
-    return base64.urlsafe_b64encode(json.dumps([row["name"], row["customer_id"]]).encode()).decode()
+def page_cursor(name: str, row_id: str) -> str:
+    """The `after` of the page that follows a row (name, id): by name pages share it."""
+    return base64.urlsafe_b64encode(json.dumps([name, row_id]).encode()).decode()
 
 
-def _position(after: str) -> tuple[str, str]:
+def page_position(after: str) -> tuple[str, str]:
     try:
         name, customer_id = json.loads(base64.urlsafe_b64decode(after.encode()))
         if isinstance(name, str) and isinstance(customer_id, str):
@@ -27,7 +28,7 @@ def _position(after: str) -> tuple[str, str]:
     raise DomainError("This page link is not valid; start from the first page.", field="after")
 
 
-def _like(text: str) -> str:
+def like_pattern(text: str) -> str:
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
@@ -88,11 +89,11 @@ def all_staff(rt, org_id: str) -> list:
 def customers_page(rt, org_id: str, q: str | None, after: str | None, limit: int) -> tuple[list, str | None]:
     query = select(customers).where(customers.c.org_id == org_id)
     if q and q.strip():
-        pattern = _like(q.strip())
+        pattern = like_pattern(q.strip())
         query = query.where(or_(func.lower(customers.c.name).like(pattern, escape="\\"),
                                 func.lower(customers.c.email).like(pattern, escape="\\")))
     if after:
-        name, customer_id = _position(after)
+        name, customer_id = page_position(after)
         query = query.where(or_(customers.c.name > name,
                                 and_(customers.c.name == name, customers.c.customer_id > customer_id)))
     with read_only(rt.engine) as conn:
@@ -100,7 +101,7 @@ def customers_page(rt, org_id: str, q: str | None, after: str | None, limit: int
             query.order_by(customers.c.name, customers.c.customer_id).limit(limit + 1))]
     more = len(rows) > limit
     rows = rows[:limit]
-    return rows, (_cursor(rows[-1]) if more else None)
+    return rows, (page_cursor(rows[-1]["name"], rows[-1]["customer_id"]) if more else None)
 
 
 def contact_counts(rt, org_id: str) -> dict:

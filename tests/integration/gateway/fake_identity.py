@@ -12,6 +12,7 @@ import os
 
 import re
 import secrets
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from gateway.clients.base import ServiceProblem, ServiceUnavailable
 from gateway.clients.identity import IdentityClient
 from services.chassis import auth
 from tests.integration.gateway.fake_branding import FakeBranding
+from tests.integration.gateway.fake_invitations import FakeInvitations
 from tests.integration.gateway.fake_staff import FakeStaff
 from tests.integration.gateway.fake_recovery import FakeRecovery
 
@@ -64,7 +66,7 @@ class Session:
     wrong_codes: int = 0
 
 
-class FakeIdentity(FakeStaff, FakeBranding, FakeRecovery, IdentityClient):
+class FakeIdentity(FakeStaff, FakeBranding, FakeRecovery, FakeInvitations, IdentityClient):
     MAX_WRONG_CODES = 5
 
     def __init__(self):
@@ -112,9 +114,11 @@ class FakeIdentity(FakeStaff, FakeBranding, FakeRecovery, IdentityClient):
         self.init_recovery()                       # password resets and sign-ups: fake_recovery.py
         self.init_branding()                       # brand colour and logo: fake_branding.py
         self.init_staff()                          # staff invitations, roles, removal: fake_staff.py
+        self.init_invitations()                    # bulk, the list, resending: fake_invitations.py
 
     # -- transport ------------------------------------------------------------------------
-    def _call(self, method: str, path: str, body: dict | None = None):
+    def _call(self, method: str, path: str, body: dict | None = None, params: dict | None = None,
+              timeout: float | None = None):
         if self.down:
             raise ServiceUnavailable("identity unreachable: ConnectionError")
         for route_method, pattern, handler in self.routes:
@@ -356,6 +360,7 @@ class FakeIdentity(FakeStaff, FakeBranding, FakeRecovery, IdentityClient):
         self.invitations[token] = id
         if login.status == "created":
             login.status = "invited"
+        self.invited_at[id] = time.time()
         self.sent_invitations.append({"to": login.email, "link": f"{body['link_base']}/invite/{token}"})
         return self._contact_out(login)
 
@@ -378,6 +383,7 @@ class FakeIdentity(FakeStaff, FakeBranding, FakeRecovery, IdentityClient):
                          {"json": {"password": ["Use at least 12 characters."]}})
         del self.invitations[body["token"]]
         login.password, login.status = body["password"], "active"
+        self.accepted_at[login.id] = time.time()
         session = self._new_session(login, ip=body.get("ip"), user_agent=body.get("user_agent"))
         return self._view(session, with_token=True)
 
@@ -449,14 +455,18 @@ class FakeIdentity(FakeStaff, FakeBranding, FakeRecovery, IdentityClient):
         """As identity: by (name, id), `q` in name or e-mail, the next page's cursor."""
         if self.down:
             raise ServiceUnavailable("identity unreachable: ConnectionError")
-        found = sorted((c for c in self._list_customers({}, org)
-                        if not q or q.lower() in (c["name"] + " " + c["email"]).lower()),
-                       key=lambda c: (c["name"], c["customer_id"]))
+        found = [c for c in self._list_customers({}, org) if not q or q.lower() in (c["name"] + " " + c["email"]).lower()]
+        return self.name_page(found, "customer_id", after, limit)
+
+    @staticmethod
+    def name_page(rows: list[dict], key: str, after: str | None, limit: int) -> tuple[list, str | None]:
+        """As identity pages by name: sorted by (name, id), after the cursor, the next one."""
+        rows = sorted(rows, key=lambda r: (r["name"], r[key]))
         if after:
-            found = [c for c in found if (c["name"], c["customer_id"]) > tuple(after.split("|", 1))]
-        more = len(found) > limit
-        found = found[:limit]
-        return found, (f"{found[-1]['name']}|{found[-1]['customer_id']}" if more else None)
+            rows = [r for r in rows if (r["name"], r[key]) > tuple(after.split("|", 1))]
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return rows, (f"{rows[-1]['name']}|{rows[-1][key]}" if more else None)
 
     def _get_customer(self, body, org, id):
         customer = self.customers.get(id)

@@ -26,6 +26,7 @@ import pytest
 from flask import Flask
 from pypdf import PdfReader, PdfWriter
 
+from gateway.console import invitation_import
 from gateway.web.access import API, CONSOLE, MODULES, PENDING_MFA, PERMISSIONS, PORTAL, PUBLIC, declaration
 from gateway.web.security import RATE_LIMITS
 from tests.integration.gateway import billing_backend, payment_methods_backend
@@ -343,6 +344,7 @@ def _pending_payment(t: Tenant) -> dict:
 
 # Where one route needs another sample than its parameter's usual one.
 ROUTE_SAMPLES: dict[tuple[str, str], Callable[[Tenant], str]] = {
+    ("console_invitations.resend", "contact_id"): lambda t: _waiting_contact(t).id,
     ("console_payments.simulate", "payment_id"): lambda t: _pending_payment(t)["payment_id"],
     ("console_invoices.issue", "invoice_id"): lambda t: _draft(t)["invoice_id"],
     ("portal_payment_methods.make_default", "method_id"): lambda t: _second_method(t)["method_id"],
@@ -641,6 +643,34 @@ def _new_customer(t: Tenant) -> str | None:
     return ids[0] if ids else None
 
 
+def _waiting_contact(t: Tenant) -> Login:
+    """A contact of the cell's customer who was invited and has not accepted yet."""
+    if not hasattr(t, "waiting"):
+        t.waiting = t.fake.add_contact(t.org, t.customer, f"wes{t.n}@globex.test", f"Wes Waiting {t.n}",
+                                       password=None, status="invited")
+    return t.waiting
+
+
+def _import_file(t: Tenant, me: Login) -> dict:
+    data = f"customer,email,name\n{t.customer['name']},imp{t.n}@globex.test,Ivo Import {t.n}\n".encode()
+    return {"file": (io.BytesIO(data), "people.csv")}
+
+
+def _sealed(t: Tenant, me: Login, what: str, payload) -> str:
+    """What the preview (or the report) signed for this person: the matrix app's secret."""
+    return invitation_import.seal("test-secret-key", t.org["org_id"], me.id, what, payload)
+
+
+def _import_rows(t: Tenant, me: Login) -> dict:
+    item = {"row": 2, "customer": t.customer["name"], "email": f"imp{t.n}@globex.test", "name": f"Ivo Import {t.n}",
+            "permissions": [], "language": None, "create_customer": False}
+    return {"rows": _sealed(t, me, "rows", {"items": [item], "refused": []})}
+
+
+def _imported(t: Tenant) -> bool:
+    return any(login.email == f"imp{t.n}@globex.test" and login.status == "invited" for login in t.fake.logins.values())
+
+
 def _password_form(t: Tenant, me: Login) -> dict:
     return {"current_password": me.password, "new_password": NEW_PASSWORD, "repeat": NEW_PASSWORD}
 
@@ -680,6 +710,15 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
     "console_customers.revoke": Done(lambda t, me: {}, _customer_page, lambda t, me: t.fake.sessions_of(t.dora) == []),
     "console_setup.mark_done": Done(lambda t, me: {}, lambda t, me: "/console",
                                     lambda t, me: t.org["settings"].get("setup_done") == ["templates"]),
+    "console_invitations.resend": Done(lambda t, me: {}, lambda t, me: "/console/invitations",
+                                       lambda t, me: any(m["to"] == t.waiting.email for m in t.fake.sent_invitations)),
+    "console_invitations.import_file": Done(_import_file, lambda t, me: None,              # a preview: nothing sent
+                                            lambda t, me: not _imported(t)),
+    "console_invitations.confirm": Done(_import_rows, lambda t, me: None, lambda t, me: _imported(t)),
+    "console_invitations.report": Done(
+        lambda t, me: {"report": _sealed(t, me, "report", [{"row": 2, "customer": "C", "email": "e@x.test",
+                                                             "name": "N", "outcome": "invited", "message": ""}])},
+        lambda t, me: None, lambda t, me: True),                                           # a download
     "console_settings.portal_settings": Done(lambda t, me: {"portal_enabled": "y", "modules": ["invoices"]},
                                     lambda t, me: "/console/settings",
                                     lambda t, me: t.org["settings"]["modules"] == ["invoices"]),
@@ -1249,7 +1288,7 @@ def cross_org_cells() -> list:
         if {"customer_id", "contact_id", "staff_id", "payment_id", "webhook_id", "email_id", "order_id",
                 "shipment_id", "document_id", "project_id", "credit_note_id"} & set(route.arguments):
             cells.append(pytest.param(route, "other_org_ids", id=f"{route}-other_org_ids"))
-        if "contact_id" in route.arguments:
+        if {"contact_id", "customer_id"} <= set(route.arguments):     # a contact in this org's customer's URL
             cells.append(pytest.param(route, "other_org_contact", id=f"{route}-other_org_contact"))
     return cells
 
