@@ -93,8 +93,8 @@ def record(conn, event: Event) -> None:
 
 
 class AuditEntries(Projection):
-    """notifications' own audited events; runs before Webhooks (bootstrap order), so that a
-    deleted webhook's host is still there to name it."""
+    """notifications' own audited events; listed before Webhooks (projections/__init__.py), so
+    that a deleted webhook's host is still there to name it."""
 
     tables = (audit_entries,)
 
