@@ -12,7 +12,7 @@ from flask import Blueprint, render_template, request, url_for
 
 from gateway.clients.base import ServiceProblem
 from gateway.console.activity import moment
-from gateway.console.invoices import _sentence
+from gateway.console.invoices import _customers, _sentence
 from gateway.web.access import MANAGERS, console
 from gateway.web.context import notifications, org_id
 from gateway.web.files import send_on
@@ -25,6 +25,7 @@ PAGE_SIZE = 50
 AREA_LABELS = {"settings": "Settings", "access": "Access", "keys": "API keys", "templates": "E-mail templates",
                "webhooks": "Webhooks", "customers": "Customer details"}
 ACTOR_LABELS = {"staff": "Staff", "contact": "Customer", "api_key": "API key", "system": "The system"}
+ABOUT_A_CUSTOMER = ("CustomerUpdated", "CustomerModulesChanged")     # entries whose subject_id is a customer's id
 
 
 def _filters() -> dict:
@@ -49,10 +50,13 @@ def audit():
         page = notifications().audit(org_id(), {"limit": PAGE_SIZE})
     query = {k: v for k, v in filters.items() if v}
     older = url_for("console_audit.audit", cursor=page["next_cursor"], **query) if page.get("next_cursor") else None
+    wanted = {e["subject_id"] for e in page["items"] if e["type"] in ABOUT_A_CUSTOMER and e["subject_id"]}
+    customers = _customers(wanted) if wanted else {}
     return render_template("console/audit/audit.html", page=page, filters=filters, query=query, cursor=cursor,
                            older=older, messages=messages, actors=notifications().audit_actors(org_id()),
                            csv_url=url_for("console_audit.export", **query), areas=AREA_LABELS,
-                           actor_labels=ACTOR_LABELS, moment=moment)
+                           actor_labels=ACTOR_LABELS, customers=customers, about_a_customer=ABOUT_A_CUSTOMER,
+                           moment=moment)
 
 
 @bp.get("/audit.csv")

@@ -51,6 +51,7 @@ EVENT_HANDLERS = {
         "OrganizationCreated": [orgs.on_organization_created, activity.on_portal_event],
         "PortalSettingsChanged": [orgs.on_portal_settings_changed, audit.on_audited_event, activity.on_portal_event],
         "CustomerUpdated": [audit.on_audited_event, activity.on_portal_event],
+        "CustomerModulesChanged": [audit.on_audited_event, activity.on_portal_event],
         "ContactAdded": [customer_mail.on_contact_added, activity.on_portal_event],
         "ProfileUpdated": [unsubscribes.on_profile_updated, customer_mail.on_profile_updated,
                            activity.on_portal_event],

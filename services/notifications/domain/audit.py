@@ -114,6 +114,15 @@ def _permissions(data, actor, known):
             f"permissions {_listed(data.get('permissions') or [])}", name, data.get("contact_id"))
 
 
+def _customer_modules(data, actor, known):
+    """A customer's modules narrowed within the org's, or given back all of them (null). The
+    customer is named by its id (subject_id): notifications keeps no customers' names."""
+    modules = data.get("modules")
+    if modules is None:
+        return "Gave a customer every module the portal offers", None, data.get("customer_id")
+    return f"Changed a customer's modules: {_listed(modules)}", None, data.get("customer_id")
+
+
 def _by_staff_for_someone_else(data, actor) -> bool:
     return actor.get("kind") == "staff" and actor.get("id") != data.get("user_id")
 
@@ -188,7 +197,8 @@ AUDITED = {
     "PortalSettingsChanged": ("settings", _settings),
     "StaffInvited": ("access", _staff_invited), "StaffMemberAdded": ("access", _staff_added),
     "StaffRoleChanged": ("access", _role_changed), "StaffMemberRemoved": ("access", _staff_removed),
-    "PermissionsChanged": ("access", _permissions), "MfaDisabled": ("access", _mfa_reset),
+    "PermissionsChanged": ("access", _permissions), "CustomerModulesChanged": ("access", _customer_modules),
+    "MfaDisabled": ("access", _mfa_reset),
     "SessionRevoked": ("access", _session_revoked),
     "ApiKeyCreated": ("keys", _key_created), "ApiKeyRevoked": ("keys", _key_revoked),
     "EmailTemplateChanged": ("templates", _template_changed), "EmailTemplateReset": ("templates", _template_reset),

@@ -120,3 +120,12 @@ def test_older_pages_and_a_range_upside_down(world, owner):
 
 def text_of(html: str) -> str:
     return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def test_a_change_of_a_customers_modules_names_and_links_the_customer(world, owner):
+    customer_id = world.customer["customer_id"]
+    backend.consume(incoming(world.org["org_id"], "CustomerModulesChanged",
+                             {"customer_id": customer_id, "modules": ["invoices"]}, actor=by(world.sam)))
+    html = owner.get("/console/audit?area=access").get_data(as_text=True)
+    assert "Changed a customer&#39;s modules: invoices" in html
+    assert f'href="/console/customers/{customer_id}">Globex Ltd</a>' in html

@@ -90,6 +90,8 @@ def identity_changes(org_id: str) -> list[Event]:
         incoming(org_id, "StaffMemberRemoved", {"staff_id": ADA, "email": "ada@acme.test"}),
         incoming(org_id, "PermissionsChanged", {"contact_id": ANN, "customer_id": CUSTOMER,
                                                 "modules": ["invoices"], "permissions": ["view", "pay"]}),
+        incoming(org_id, "CustomerModulesChanged", {"customer_id": CUSTOMER, "modules": ["invoices", "tickets"]}),
+        incoming(org_id, "CustomerModulesChanged", {"customer_id": CUSTOMER, "modules": None}),
         incoming(org_id, "MfaDisabled", {"user_kind": "contact", "user_id": ANN, "customer_id": CUSTOMER}),
         incoming(org_id, "SessionRevoked", {"session_id": "s-1", "user_kind": "contact", "user_id": ANN,
                                             "customer_id": CUSTOMER, "reason": "revoked_by_staff"}),
@@ -126,6 +128,8 @@ def test_each_kind_of_change_is_an_entry_saying_who_did_what_and_when(env):
         "Changed the role of Ada Admin from admin to agent",
         "Removed Ada Admin from the console",
         "Changed the access of Ann Buyer: modules invoices; permissions view, pay",
+        "Changed a customer's modules: invoices, tickets",
+        "Gave a customer every module the portal offers",
         "Reset the two-step sign-in of Ann Buyer",
         "Signed Ann Buyer out (ended a session)",
         "Created the API key ERP (cpk_ab12…) with the scopes customers, invoices",
@@ -143,12 +147,12 @@ def test_each_kind_of_change_is_an_entry_saying_who_did_what_and_when(env):
     assert settings_change["at"] == changes[0].occurred_at and settings_change["area"] == "settings"
     assert (settings_change["actor_kind"], settings_change["actor_id"], settings_change["actor_name"]) == \
         ("staff", SAM, "Sam Owner")
-    by_key = log[changes[10].event_id]
+    by_key = log[changes[12].event_id]
     assert (by_key["area"], by_key["actor_kind"], by_key["actor_name"], by_key["subject"]) == \
         ("customers", "api_key", "ERP", "Bolt Ltd")
     areas = [e["area"] for e in reversed(entries(client, org_id))]
     assert areas == ["access", "settings", "settings", "settings", "access", "access", "access", "access", "access",
-                     "access", "keys", "customers", "keys", "templates", "templates", "webhooks", "webhooks",
+                     "access", "access", "access", "keys", "customers", "keys", "templates", "templates", "webhooks", "webhooks",
                      "webhooks", "webhooks"]
     template = [e for e in entries(client, org_id, area="templates")][0]
     assert (template["actor_name"], template["subject"], template["service"]) == \
