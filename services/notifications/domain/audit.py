@@ -23,7 +23,7 @@ SETTING_LABELS = {
     "partial_payments": "partial payments", "share_tickets": "shared tickets", "ticket_reopen_days": "ticket reopening",
     "review_period_days": "review period", "brand_colour": "brand colour", "logo": "logo",
     "customer_uploads": "customer uploads", "upload_limit_mb": "upload limit", "seller_address": "seller address",
-    "seller_tax_id": "seller tax id", "test_mode": "test mode",
+    "seller_tax_id": "seller tax id", "test_mode": "test mode", "setup_done": "set-up steps done",
 }
 CUSTOMER_FIELDS = {"name": "name", "email": "e-mail", "address": "address", "tax_id": "tax id"}
 MAX_LISTED = 5          # a webhook's event types and the like: this many by name, then "and N more"

@@ -13,7 +13,6 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from contracts.catalogue import CATALOGUE, topic_for
-
 from services.chassis import migrate
 from services.chassis.config import Config
 from services.chassis.events import Event
