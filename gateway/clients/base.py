@@ -225,6 +225,22 @@ class ServiceApi:
             raise ServiceProblem.from_response(response)
         return response
 
+    def _stream(self, path: str, params: dict | None = None) -> requests.Response:
+        """A GET whose answer (a file, a CSV export) is passed on chunk by chunk, never held
+        whole: the caller reads `iter_content` and closes the response."""
+        try:
+            response = self.http.request("GET", path, params=params, headers=_auth_headers(), stream=True,
+                                         timeout=(3.0, 30.0))
+        except requests.RequestException as exc:
+            raise ServiceUnavailable(f"{self.service} unreachable: {exc.__class__.__name__}") from exc
+        if response.status_code >= 400:
+            problem = ServiceProblem.from_response(response)
+            response.close()
+            if response.status_code >= 500 and response.status_code != 503:
+                raise ServiceUnavailable(f"{self.service} answered {response.status_code}")
+            raise problem
+        return response
+
     def _call(self, method: str, path: str, body: dict | None = None, params: dict | None = None,
               timeout: float | None = None):
         response = self._send(method, path, body, params, timeout)

@@ -41,20 +41,6 @@ class DocumentsClient(ServiceApi):
             raise ServiceProblem.from_response(response)
         return response.json()
 
-    def _stream(self, path: str, params: dict | None = None) -> requests.Response:
-        try:
-            response = self.http.request("GET", path, params=params, headers=_auth_headers(), stream=True,
-                                         timeout=(3.0, 30.0))
-        except requests.RequestException as exc:
-            raise ServiceUnavailable(f"documents unreachable: {exc.__class__.__name__}") from exc
-        if response.status_code >= 400:
-            problem = ServiceProblem.from_response(response)
-            response.close()
-            if response.status_code >= 500 and response.status_code != 503:
-                raise ServiceUnavailable(f"documents answered {response.status_code}")
-            raise problem
-        return response
-
     # -- a contact's side ------------------------------------------------------------------
     def documents(self, org: str, customer: str, query: dict) -> dict:
         """A page of what is shared with the contact (and their side's uploads): {items, next_cursor}."""

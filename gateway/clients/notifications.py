@@ -6,6 +6,13 @@ from __future__ import annotations
 from gateway.clients.base import ServiceApi, _id
 
 
+AUDIT_FILTERS = ("area", "actor", "since", "until", "q")
+
+
+def _audit_filters(query: dict) -> dict:
+    return {k: query[k] for k in AUDIT_FILTERS if query.get(k)}
+
+
 class NotificationsClient(ServiceApi):
     service = "notifications"
 
@@ -72,6 +79,22 @@ class NotificationsClient(ServiceApi):
 
     def deliveries(self, org: str, webhook_id: str) -> list:
         return self._call("GET", self._org(org) + f"/webhooks/{_id(webhook_id)}/deliveries")
+
+    # -- the audit log (owners and admins) ------------------------------------------------------
+    def audit(self, org: str, query: dict) -> dict:
+        """A page of the log, newest first: {items, next_cursor}; `query` holds the filters
+        (area, actor, since, until, q), `cursor` (the previous page's next_cursor) and `limit`."""
+        params = {**_audit_filters(query), **({"after": query["cursor"]} if query.get("cursor") else {}),
+                  **({"limit": query["limit"]} if query.get("limit") else {})}
+        return self._call("GET", self._org(org) + "/audit", params=params)
+
+    def audit_actors(self, org: str) -> list:
+        """Everyone who appears in the log as having acted: [{id, kind, name}]."""
+        return self._call("GET", self._org(org) + "/audit/actors")
+
+    def audit_csv(self, org: str, query: dict):
+        """Every entry the filters keep as CSV: the service's streamed answer, to pass on."""
+        return self._stream(self._org(org) + "/audit.csv", params=_audit_filters(query))
 
     # -- the activity feed -----------------------------------------------------------------
     def activity(self, org: str, before: int | None = None, limit: int = 50) -> list:

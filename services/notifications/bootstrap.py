@@ -12,7 +12,7 @@ from services.notifications import projections, tables
 from services.notifications.adapters.smtp import SmtpMailer
 from services.notifications.adapters.webhook_http import WebhookSender
 from services.notifications.domain import commands as c
-from services.notifications.handlers import (activity, customer_mail, delivery_mail, feed, link_payers, mail,
+from services.notifications.handlers import (activity, audit, customer_mail, delivery_mail, feed, link_payers, mail,
                                              mail_delivery, staff_mail, unsubscribes, webhook_delivery, webhooks)
 from services.notifications.handlers import service_request_mail
 
@@ -38,6 +38,8 @@ COMMAND_HANDLERS = {
 #   names its org, and the org's first event must find it), the staff, the contacts, the
 #   payers, the invoice numbers, the shipments (delivery_mail.on_shipment_dispatched keeps the
 #   shipment before it mails about it).
+# - audit.on_audited_event (the audit log) runs after what keeps the names it says (the staff,
+#   the contacts) and before the activity feed, which names an API key by its audit entry.
 # - activity.on_portal_event runs LAST for every event of another service: the activity
 #   feed, the webhooks' queue, and the staff's immediate mail (which needs the above).
 # Every event type of the catalogue not listed here runs activity.on_portal_event alone.
@@ -47,14 +49,22 @@ IDENTITY, BILLING, ORDERS, SUPPORT, DOCUMENTS = (topic_for(s) for s in ("identit
 EVENT_HANDLERS = {
     IDENTITY: {
         "OrganizationCreated": [orgs.on_organization_created, activity.on_portal_event],
-        "PortalSettingsChanged": [orgs.on_portal_settings_changed, activity.on_portal_event],
+        "PortalSettingsChanged": [orgs.on_portal_settings_changed, audit.on_audited_event, activity.on_portal_event],
+        "CustomerUpdated": [audit.on_audited_event, activity.on_portal_event],
+        "CustomerModulesChanged": [audit.on_audited_event, activity.on_portal_event],
         "ContactAdded": [customer_mail.on_contact_added, activity.on_portal_event],
         "ProfileUpdated": [unsubscribes.on_profile_updated, customer_mail.on_profile_updated,
                            activity.on_portal_event],
-        "StaffMemberAdded": [staff_mail.on_staff_added, activity.on_portal_event],
-        "StaffInvited": [staff_mail.on_staff_added, activity.on_portal_event],
+        "PermissionsChanged": [audit.on_audited_event, activity.on_portal_event],
+        "MfaDisabled": [audit.on_audited_event, activity.on_portal_event],
+        "SessionRevoked": [audit.on_audited_event, activity.on_portal_event],
+        "StaffMemberAdded": [staff_mail.on_staff_added, audit.on_audited_event, activity.on_portal_event],
+        "StaffInvited": [staff_mail.on_staff_added, audit.on_audited_event, activity.on_portal_event],
         "StaffMemberActivated": [staff_mail.on_staff_activated, activity.on_portal_event],
-        "StaffMemberRemoved": [staff_mail.on_staff_removed, activity.on_portal_event],
+        "StaffRoleChanged": [audit.on_audited_event, activity.on_portal_event],
+        "StaffMemberRemoved": [staff_mail.on_staff_removed, audit.on_audited_event, activity.on_portal_event],
+        "ApiKeyCreated": [audit.on_audited_event, activity.on_portal_event],
+        "ApiKeyRevoked": [audit.on_audited_event, activity.on_portal_event],
     },
     BILLING: {
         "InvoiceIssued": [customer_mail.on_invoice_issued, activity.on_portal_event],

@@ -5,6 +5,8 @@ migrations/env.py reads it), and every table that is not a projection of its own
 What other services' events feed (copies, kept by the event handlers):
 - `activity`: the staff activity feed, fed by every other service's events (rebuilt by
   replaying the topics, not by rebuild-projections).
+- the audit log (`audit_entries`) is fed by other services' events and by notifications' own,
+  so it lives with its projection (projections/audit.py).
 - `known_contacts`, `payment_payers`, `ticket_contacts`, `invoice_numbers`: what the mails to
   customers need (handlers/customer_mail.py); `known_shipments`: what the mails about a
   shipment name (order number, carrier, tracking; handlers/delivery_mail.py); `link_payers`: the address a payment-link payer

@@ -1,7 +1,8 @@
 """notifications' request and answer bodies (services/notifications/API.md)."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.notifications.domain.activity_kinds import ACTIVITY_KINDS, MODES
+from services.notifications.domain.audit import AREAS
 from services.notifications.domain.mail_kinds import KINDS
 
 
@@ -23,6 +24,53 @@ class ActivityOut(Schema):
     subject = fields.String(allow_none=True, metadata={"description": "The number or title of what it is about."})
     customer_id = fields.String(allow_none=True)
     actor_name = fields.String(allow_none=True, metadata={"description": "Who acted, by name, when known."})
+
+
+# -- the audit log -------------------------------------------------------------------------------
+class AuditFilterArgs(Schema):
+    area = fields.String(load_default=None, validate=validate.OneOf(AREAS))
+    actor = fields.String(load_default=None, validate=validate.Length(min=1, max=64),
+                          metadata={"description": "the id of the person or API key who acted"})
+    since = fields.Date(load_default=None, metadata={"description": "from this day on (UTC)"})
+    until = fields.Date(load_default=None, metadata={"description": "up to and including this day (UTC)"})
+    q = fields.String(load_default=None, validate=validate.Length(max=200),
+                      metadata={"description": "words in what was done, its subject or the actor's name"})
+
+    @validates_schema
+    def _range(self, data, **kwargs):
+        if data.get("since") and data.get("until") and data["until"] < data["since"]:
+            raise ValidationError("The end of the range comes before its start.", field_name="until")
+
+
+class AuditArgs(AuditFilterArgs):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    after = fields.String(load_default=None, validate=validate.Length(max=500),
+                          metadata={"description": "the previous page's next_cursor"})
+
+
+class AuditEntryOut(Schema):
+    event_id = fields.String()
+    at = fields.String(metadata={"description": "when it happened: the event's occurred_at (UTC)"})
+    area = fields.String(metadata={"description": ", ".join(AREAS)})
+    what = fields.String(metadata={"description": "a plain sentence"})
+    subject = fields.String(allow_none=True, metadata={"description": "the name of the thing changed"})
+    subject_id = fields.String(allow_none=True)
+    type = fields.String(metadata={"description": "the event's type"})
+    service = fields.String()
+    actor_kind = fields.String()
+    actor_id = fields.String(allow_none=True)
+    actor_name = fields.String(allow_none=True, metadata={"description": "who acted, by name, when known"})
+
+
+class AuditPageOut(Schema):
+    items = fields.List(fields.Nested(AuditEntryOut))
+    next_cursor = fields.String(allow_none=True, metadata={"description": "null on the last page"})
+
+
+class AuditActorOut(Schema):
+    id = fields.String()
+    kind = fields.String()
+    name = fields.String(allow_none=True)
 
 
 class UnreadOut(Schema):

@@ -6,7 +6,8 @@ from sqlalchemy import insert, select
 from contracts.catalogue import CATALOGUE
 from services.chassis.events import Event
 from services.notifications.handlers import staff_mail, webhooks
-from services.notifications.tables import activity, invoice_numbers, known_contacts, known_staff
+from services.notifications.projections.audit import actor_name
+from services.notifications.tables import activity, invoice_numbers
 
 # the event's own field that names the thing, where it has one
 SUBJECT_FIELDS = ("number", "order_number", "title", "subject", "filename", "name", "tracking_number")
@@ -19,7 +20,7 @@ def record_activity(event: Event, uow) -> None:
         type=event.type, aggregate_type=event.aggregate_type, aggregate_id=event.aggregate_id,
         actor_kind=actor.get("kind", "system"), occurred_at=event.occurred_at,
         subject=_subject(uow.conn, event), customer_id=_text((event.data or {}).get("customer_id"), 64),
-        actor_name=_person(uow.conn, actor)))
+        actor_name=actor_name(uow.conn, event.org_id, actor)))
 
 
 def _text(value, limit: int) -> str | None:
@@ -39,15 +40,6 @@ def _subject(conn, event: Event) -> str | None:
         return None
     numbers = conn.execute(select(invoice_numbers.c.number).where(invoice_numbers.c.invoice_id.in_(ids))).scalars()
     return ", ".join(sorted(set(numbers)))[:200] or None
-
-
-def _person(conn, actor: dict) -> str | None:
-    """Who acted, by name: a contact or a staff member notifications knows of."""
-    table, key = {"contact": (known_contacts, "contact_id"), "staff": (known_staff, "staff_id")}.get(
-        actor.get("kind"), (None, None))
-    if table is None or not actor.get("id"):
-        return None
-    return conn.execute(select(table.c.name).where(table.c[key] == actor["id"])).scalar()
 
 
 def on_portal_event(event: Event, uow) -> None:

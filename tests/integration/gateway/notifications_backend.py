@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
+from contracts.catalogue import CATALOGUE, topic_for
 from services.chassis import migrate
 from services.chassis.config import Config
 from services.chassis.events import Event
@@ -104,13 +105,19 @@ def mail_preferences(org: dict, staff_id: str) -> dict:
 
 def know_staff(org_id: str, staff_id: str, email: str, name: str) -> None:
     """identity's StaffMemberAdded reaching notifications (who the org's staff are, to mail them)."""
-    event = Event(type="StaffMemberAdded", org_id=org_id, aggregate_type="StaffMember", aggregate_id=staff_id,
-                  aggregate_version=1, data={"staff_id": staff_id, "email": email, "name": name, "role": "owner"})
-    topic = "portal.identity.v1"
+    consume(Event(type="StaffMemberAdded", org_id=org_id, aggregate_type="StaffMember", aggregate_id=staff_id,
+                  aggregate_version=1, data={"staff_id": staff_id, "email": email, "name": name, "role": "owner"}))
+
+
+def consume(event: Event) -> Event:
+    """Another service's event reaching notifications as its consumer hands it over: every
+    handler bootstrap lists for it, once per event id."""
+    topic = topic_for(CATALOGUE[event.type].service)
     with runtime().store.unit_of_work() as uow:
         if uow.mark_handled(event.event_id, topic, event.type):
             bootstrap.subscriptions()[topic][event.type](event, uow)
         uow.commit()
+    return event
 
 
 def queued_mails(org_id: str, kind: str) -> list:
