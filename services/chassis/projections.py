@@ -2,6 +2,11 @@
 
 A projection names its tables and has a `when_<EventType>(conn, event)` method per
 event it cares about. `rebuild` empties the tables and replays every event.
+
+Events reach the projections one by one, each to every projection in order (`apply_all`).
+A projection may also take a run of events of one type at once, `when_many_<EventType>(conn,
+events)` (a batch of 500 InvoiceIssued is then one statement, not 500); that is used only
+where it is the one projection handling that type, so no other can see the difference.
 """
 from __future__ import annotations
 
@@ -22,6 +27,32 @@ class Projection:
         handler = getattr(self, f"when_{event.type}", None)
         if handler is not None:
             handler(conn, event)
+
+    def handles(self, type_: str) -> bool:
+        """Whether events of this type may change this projection's tables."""
+        return (type(self).apply is not Projection.apply or hasattr(self, f"when_{type_}")
+                or hasattr(self, f"when_many_{type_}"))
+
+
+def apply_all(projections: Sequence[Projection], conn, batch: Sequence[Event]) -> None:
+    """Every event of `batch` to every projection, in order; a run of one type goes at once
+    to the one projection handling it, where that projection takes runs (module docstring)."""
+    start = 0
+    while start < len(batch):
+        type_ = batch[start].type
+        end = start + 1
+        while end < len(batch) and batch[end].type == type_:
+            end += 1
+        run = batch[start:end]
+        takers = [p for p in projections if p.handles(type_)]
+        many = getattr(takers[0], f"when_many_{type_}", None) if len(run) > 1 and len(takers) == 1 else None
+        if many is not None:
+            many(conn, run)
+        else:
+            for event in run:
+                for projection in takers:
+                    projection.apply(conn, event)
+        start = end
 
 
 def rebuild(store, batch: int = 5000) -> int:
