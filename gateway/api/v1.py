@@ -46,7 +46,7 @@ PASSED_TYPES = ("application/json", PROBLEM_JSON)
 PASSED_HEADERS = ("X-Next-Cursor", "ETag")       # a list's next page; a resource's version
 RETRY_AFTER_S = "30"
 BATCH_MAX = 500                                  # invoices in one push, as billing takes them
-BATCH_TIMEOUT_S = 60                             # a batch waits its turn for the org's numbers
+PUSH_TIMEOUT_S = 60              # a push waits its turn for the org's invoice numbers (pages: 3 s)
 HTTP_DETAILS = {
     400: "The request could not be understood.",
     404: "There is no such API route.",
@@ -98,7 +98,8 @@ def _invoice_path(invoice_id: str, action: str = "") -> str:
 @api(scope="invoices")
 def invoices():
     """An ERP pushes invoices (idempotent on `external_ref`) and reads them back, drafts too."""
-    return forward("billing", f"/orgs/{org_path()}/invoices")
+    pushing = request.method == "POST"
+    return forward("billing", f"/orgs/{org_path()}/invoices", timeout=PUSH_TIMEOUT_S if pushing else None)
 
 
 @bp.post("/invoices/batch")
@@ -115,8 +116,7 @@ def push_invoices():
         abort(422, description=f"Send {{\"invoices\": [...]}}: a list of 1 to {BATCH_MAX} invoices.")
     if len(items) > BATCH_MAX:
         abort(413, description=f"A batch takes at most {BATCH_MAX} invoices; send the rest in another.")
-    answer = call("billing", f"/orgs/{org_path()}/invoices/batch", json=body, timeout=BATCH_TIMEOUT_S)
-    return passed_on("billing", answer)
+    return forward("billing", f"/orgs/{org_path()}/invoices/batch", body=body, timeout=PUSH_TIMEOUT_S)
 
 
 @bp.route("/invoices/<invoice_id>", methods=["GET", "PATCH"])
@@ -201,13 +201,14 @@ def delivery_status(shipment_id: str):
     """A carrier's delivery report: applied once per update_ref, placed by the carrier's time."""
     return forward("orders", f"/orgs/{org_path()}/shipments/{quote(shipment_id, safe='')}/status")
 
-def forward(service: str, path: str, body: dict | None = None) -> Response:
+def forward(service: str, path: str, body: dict | None = None, timeout: float | None = None) -> Response:
     """Sends this request (method, query, JSON body) on to `service` with the key's internal
     token, and answers with the service's status and JSON body: its problems (400, 404, 409,
-    422 ...) pass through as they are. The service down or failing (5xx) is a 503 problem."""
+    422 ...) pass through as they are. The service down or failing (5xx), or not answering
+    within `timeout` (the client's own, 3 s, by default), is a 503 problem."""
     if body is None and request.method in ("POST", "PUT", "PATCH"):
         body = json_body()
-    return passed_on(service, call(service, path, json=body))
+    return passed_on(service, call(service, path, json=body, **({"timeout": timeout} if timeout else {})))
 
 
 def call(service: str, path: str, **kwargs) -> requests.Response:

@@ -207,7 +207,8 @@ def test_a_batch_of_invoices_goes_to_billing_in_one_call_and_a_bad_one_is_refuse
             "lines": [line] * 5}
     items = [{**item, "external_ref": f"ERP-{i}"} for i in range(500)]                   # about 1.2 MiB
 
-    answer = call(app, "POST", "/api/v1/invoices/batch", key, json={"invoices": [*items[:499], {**item, "currency": "x"}]})
+    bad = {**item, "currency": "x"}
+    answer = call(app, "POST", "/api/v1/invoices/batch", key, json={"invoices": [*items[:499], bad]})
     assert answer.status_code == 200 and answer.mimetype == "application/json", answer.get_data(as_text=True)[:300]
     body = answer.get_json()
     assert (body["created"], body["refused"]) == (499, 1) and body["results"][499]["status"] == 422
