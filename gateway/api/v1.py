@@ -46,7 +46,7 @@ PASSED_TYPES = ("application/json", PROBLEM_JSON)
 PASSED_HEADERS = ("X-Next-Cursor", "ETag")       # a list's next page; a resource's version
 RETRY_AFTER_S = "30"
 BATCH_MAX = 500                                  # invoices in one push, as billing takes them
-PUSH_TIMEOUT_S = 60              # a push waits its turn for the org's invoice numbers (pages: 3 s)
+PUSH_TIMEOUT_S = 120             # a push may wait its turn for the org's invoice numbers (pages: 3 s)
 HTTP_DETAILS = {
     400: "The request could not be understood.",
     404: "There is no such API route.",

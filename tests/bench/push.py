@@ -12,8 +12,13 @@ appended, numbered, projected and published.
   numbered, projected).
 - Single: the same clients pushing one invoice per request (POST /api/v1/invoices) for a
   fixed time: invoices/s.
+- Batched twice: with the whole stack running, and with the other services' workers paused
+  (SIGSTOP: orders, notifications, documents ... consume every InvoiceIssued, on the same two
+  cores here and on their own nodes in production; they catch up after).
 - Conflicts: answers 409 (and items answered 409), which the per-org counter makes none;
   after each part the org's INV-nnnnnn numbers are checked: each used once, none missing.
+  CPU seconds per 1,000 invoices by process (the stack, PostgreSQL's backends): on a machine
+  others share, a better guide than wall time.
 
 Never pass/fail: it prints what it measured. Everything made here is removed again.
 """
@@ -22,6 +27,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -119,6 +125,17 @@ def push_singles(url: str, headers: dict, body: dict, clients: int, seconds: flo
     [t.join() for t in threads]
 
 
+def wait_caught_up(pids: list[int], quiet_s: float = 1.0, timeout: float = 120) -> None:
+    """Until these processes have been nearly idle for `quiet_s` (the consumers worked off
+    what was published), so that one part's backlog does not load the next."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        before = sum(map(_cpu_s, pids))
+        time.sleep(quiet_s)
+        if sum(map(_cpu_s, pids)) - before < 0.05 * quiet_s * max(1, len(pids)):
+            return
+
+
 def wait_published(conninfo: str, org_id: str, timeout: float = 600) -> float:
     """Blocks until billing has no unpublished event of the org; returns when that was."""
     import psycopg
@@ -144,6 +161,71 @@ def numbering(conninfo: str, org_id: str) -> str:
     return (f"numbers INV-000001..INV-{highest:06d}: {count:,} invoices, "
             + ("each used once, none missing" if ok else f"{count - distinct} used twice, "
                f"{highest - distinct} missing"))
+
+
+def _descendants(pid: int) -> list[int]:
+    from tests.bench.invoices import _children
+    found, todo = [], [pid]
+    while todo:
+        kids = _children(todo.pop())
+        found += kids
+        todo += kids
+    return found
+
+
+def _cpu_s(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")      # utime + stime
+
+
+class CpuMeter:
+    """CPU seconds spent by the stack (every process make up started), by PostgreSQL's backends
+    serving its databases, and by this process (the clients): on a machine others share too,
+    CPU per invoice says more than wall time does. Processes are looked up at each reading
+    (pools open connections as the load grows); one that started meanwhile counts whole."""
+
+    def __init__(self, stack_pid: int, conninfo: str, databases: list[str]):
+        self.stack_pid, self.conninfo, self.databases = stack_pid, conninfo, databases
+
+    def read(self) -> dict:
+        import psycopg
+        with psycopg.connect(self.conninfo, autocommit=True) as conn:
+            backends = [r[0] for r in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = ANY(%s)", (self.databases,))]
+        return {"stack": {p: _cpu_s(p) for p in [self.stack_pid, *_descendants(self.stack_pid)]},
+                "postgres": {p: _cpu_s(p) for p in backends}, "clients": {0: _cpu_s(os.getpid())}}
+
+
+def _name(pid: int) -> str:
+    """A process of the stack by what it runs: `billing-web`, `notifications-worker`, `gateway` ..."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return "gone"
+    line = " ".join(argv)
+    for service in ("identity", "billing", "orders", "support", "documents", "notifications"):
+        if f"services.{service}.app" in line:
+            return f"{service}-web"
+        if f"services.{service} worker" in line:
+            return f"{service}-worker"
+    for word in ("gateway.live", "gateway.app", "tansu", "honcho", "up.py", "smtp", "mail"):
+        if word in line:
+            return word.split(".")[-1] if word.startswith("gateway.") and word != "gateway.app" else word
+    return Path(argv[0]).name or "other"
+
+
+def _cpu_line(before: dict, after: dict, made: int) -> str:
+    used = {part: sum(cpu - before[part].get(pid, 0.0) for pid, cpu in after[part].items()) for part in after}
+    by_name: dict[str, float] = {}
+    for pid, cpu in after["stack"].items():
+        by_name[_name(pid)] = by_name.get(_name(pid), 0.0) + cpu - before["stack"].get(pid, 0.0)
+    top = ", ".join(f"{name} {cpu:.1f}" for name, cpu in sorted(by_name.items(), key=lambda kv: -kv[1])[:6])
+    per_k = (used["stack"] + used["postgres"]) / made * 1000 if made else float("nan")
+    return (f"  CPU: stack {used['stack']:.1f} s ({top}) + PostgreSQL backends {used['postgres']:.1f} s = "
+            f"{per_k:.2f} CPU-s per 1,000 invoices (the clients {used['clients']:.1f} s more)")
 
 
 def _line(label: str, tally: Tally, made: int, seconds: float) -> str:
@@ -198,32 +280,54 @@ def run(args) -> None:
         wait_published(billing_db, org["org_id"])
 
         batches = max(1, args.push_invoices // BATCH)
-        bodies = [json.dumps({"invoices": [invoice(f"B{b}-{i}") for i in range(BATCH)]}).encode()
-                  for b in range(batches)]
         print(f"  servers: make up's stack (gunicorn, WEB_CONCURRENCY={args.web_workers} per service and gateway); "
               f"load: {args.push_clients} keep-alive connections in this process; {os.cpu_count()} CPUs shared "
               f"by all (load average {os.getloadavg()[0]:.1f} before)", flush=True)
-        tally = Tally()
-        t0 = time.perf_counter()
-        push_batches(api + "/batch", headers, bodies, args.push_clients, tally)
-        answered = time.perf_counter()
-        published = wait_published(billing_db, org["org_id"])
-        made = tally.made
-        print(_line(f"batched ({batches} x {BATCH}), answered", tally, made, answered - t0), flush=True)
-        print(f"  {'batched, end to end (published)':<34} {made / (published - t0):>8,.0f} invoices/s   "
-              f"{made:,} invoices in {published - t0:.1f} s (the relay's last {(published - answered) * 1e3:,.0f} ms "
-              f"after the last answer)", flush=True)
-        print(f"  {numbering(billing_db, org['org_id'])}", flush=True)
+        meter = CpuMeter(stack.proc.pid, PG_ADMIN, [databases["identity"][0], databases["billing"][0]])
+        consumers = [pid for pid in _descendants(stack.proc.pid)
+                     if _name(pid).endswith("-worker") and _name(pid) != "billing-worker"]
 
-        single = Tally()
+        def batched(label: str, prefix: str) -> None:
+            bodies = [json.dumps({"invoices": [invoice(f"{prefix}{b}-{i}") for i in range(BATCH)]}).encode()
+                      for b in range(batches)]
+            tally, cpu = Tally(), meter.read()
+            t0 = time.perf_counter()
+            push_batches(api + "/batch", headers, bodies, args.push_clients, tally)
+            answered = time.perf_counter()
+            published = wait_published(billing_db, org["org_id"])
+            cpu_after, made = meter.read(), tally.made
+            print(f"  -- batched ({batches} x {BATCH}), {label}", flush=True)
+            print(_line("answered (appended, numbered, projected)", tally, made, answered - t0), flush=True)
+            print(f"  {'end to end (published)':<34} {made / (published - t0):>8,.0f} invoices/s   {made:,} invoices "
+                  f"in {published - t0:.1f} s (the relay's last {(published - answered) * 1e3:,.0f} ms after the last "
+                  f"answer)", flush=True)
+            print(_cpu_line(cpu, cpu_after, made), flush=True)
+            print(f"  {numbering(billing_db, org['org_id'])}", flush=True)
+
+        batched("the whole stack running (orders, notifications ... consume every InvoiceIssued on the same "
+                "cores)", "A")
+        wait_caught_up(consumers)
+        for pid in consumers:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            batched("the other services' workers paused (on their own nodes in production; they catch up after)",
+                    "B")
+        finally:
+            for pid in consumers:
+                os.kill(pid, signal.SIGCONT)
+        wait_caught_up(consumers)
+
+        single, cpu = Tally(), meter.read()
         started = time.perf_counter()
         push_singles(api, headers, {**invoice("x"), "external_ref": None}, args.push_clients, args.push_seconds,
                      single)
         answered = time.perf_counter()
         published = wait_published(billing_db, org["org_id"])
-        print(_line(f"single ({args.push_seconds:g} s), answered", single, single.made, answered - started))
-        print(f"  {'single, end to end (published)':<34} {single.made / (published - started):>8,.0f} invoices/s",
+        print(f"  -- single creates, {args.push_seconds:g} s, the whole stack running", flush=True)
+        print(_line("answered", single, single.made, answered - started))
+        print(f"  {'end to end (published)':<34} {single.made / (published - started):>8,.0f} invoices/s",
               flush=True)
+        print(_cpu_line(cpu, meter.read(), single.made), flush=True)
         print(f"  {numbering(billing_db, org['org_id'])}", flush=True)
     finally:
         if stack is not None and stack.proc is not None:

@@ -155,6 +155,7 @@ def update_invoice(rt, cmd: UpdateInvoice) -> list[str]:
             changed = invoice.update(cmd.changes)
             if invoice.state == "draft":
                 if "number" in changed and invoice.number is not None:
+                    numbers.lock(uow.conn, cmd.org_id)
                     numbers.claim(uow.conn, cmd.org_id, [invoice.number])
                 ensure_free(uow.conn, cmd.org_id, invoice.number, invoice.id)
                 _save_draft(uow.conn, invoice)
@@ -177,6 +178,7 @@ def issue_invoice(rt, cmd: IssueInvoice) -> None:
             if given is None:
                 number = numbers.take(uow.conn, cmd.org_id, 1)[0]
             else:
+                numbers.lock(uow.conn, cmd.org_id)
                 numbers.claim(uow.conn, cmd.org_id, [given])
                 ensure_free(uow.conn, cmd.org_id, given, invoice.id)
                 number = given

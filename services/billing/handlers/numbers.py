@@ -52,10 +52,11 @@ def take(conn, org_id: str, count: int) -> list[str]:
 
 
 def claim(conn, org_id: str, numbers) -> None:
-    """Before writing numbers staff gave: take the counter (so the check that they are free
-    holds until commit) and move it up to the highest of them in our own form."""
+    """After `lock`, before writing numbers staff gave: move the counter up to the highest of
+    them in our own form."""
     highest = max((number_sequence(n) or 0 for n in numbers if n), default=0)
-    _advance(conn, org_id, 0, at_least=highest)
+    if highest:                               # else `lock` has done all there is to do
+        _advance(conn, org_id, 0, at_least=highest)
 
 
 def taken(conn, org_id: str, numbers) -> set[str]:
