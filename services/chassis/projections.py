@@ -44,7 +44,7 @@ def apply_all(projections: Sequence[Projection], conn, batch: Sequence[Event]) -
         while end < len(batch) and batch[end].type == type_:
             end += 1
         run = batch[start:end]
-        takers = [p for p in projections if p.handles(type_)]
+        takers = [p for p in projections if not hasattr(p, "handles") or p.handles(type_)]   # any object with apply
         many = getattr(takers[0], f"when_many_{type_}", None) if len(run) > 1 and len(takers) == 1 else None
         if many is not None:
             many(conn, run)
