@@ -104,7 +104,9 @@ def _push(rt, cmd: CreateInvoices) -> list[Pushed]:
             results[i] = Pushed(error=exc)
     with rt.store.unit_of_work() as uow:
         conn = uow.conn
-        numbers.lock(conn, cmd.org_id)            # first: the checks below hold until commit
+        if any(invoice.external_ref or invoice.number for _, invoice in made):
+            numbers.lock(conn, cmd.org_id)        # first: the checks below hold until commit
+        # (nothing to check: `take` below takes the counter when it numbers)
         known = by_external_refs(conn, cmd.org_id, [invoice.external_ref for _, invoice in made])
         used = numbers.taken(conn, cmd.org_id, [invoice.number for _, invoice in made])
         accepted: list[tuple[int, Invoice]] = []
