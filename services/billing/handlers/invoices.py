@@ -7,11 +7,12 @@ Two writers can race on one invoice: the event store refuses the second append
 (ConcurrencyConflict) and the command runs again on the fresh state.
 
 Invoice numbers are unique per org (case-insensitive), given by staff or taken in sequence
-from the org's counter (numbers.py), which every create and every numbering takes first in
-its transaction: creates of an org take turns there, so the checks after it (this
-external_ref pushed before? this number free?) hold until commit, and a number is never
-refused by the unique index `uq_invoices_number` nor lost to a rollback. A number staff
-gave that is taken answers 409; the index still stands behind every check.
+from the org's counter (numbers.py). A create with something to check (an external_ref, a
+given number), and every numbering, takes that counter first in its transaction: they take
+turns there, so the checks after it (this external_ref pushed before? this number free?)
+hold until commit, and a number is never refused by the unique index `uq_invoices_number`
+nor lost to a rollback. A number staff gave that is taken answers 409; the index still
+stands behind every check.
 """
 from __future__ import annotations
 
