@@ -36,6 +36,7 @@ from contracts.problem import PROBLEM_JSON, problem
 from gateway.clients.base import ServiceProblem, ServiceUnavailable
 from gateway.web.access import api, forget_api_key, presented_api_key
 from gateway.web.context import gateway, link_base, org_id
+from gateway.web.files import accepts_batch
 
 log = logging.getLogger("gateway")
 
@@ -44,6 +45,8 @@ ROOT = "/api/"                                   # every version answers errors 
 PASSED_TYPES = ("application/json", PROBLEM_JSON)
 PASSED_HEADERS = ("X-Next-Cursor", "ETag")       # a list's next page; a resource's version
 RETRY_AFTER_S = "30"
+BATCH_MAX = 500                                  # invoices in one push, as billing takes them
+PUSH_TIMEOUT_S = 120             # a push may wait its turn for the org's invoice numbers (pages: 3 s)
 HTTP_DETAILS = {
     400: "The request could not be understood.",
     404: "There is no such API route.",
@@ -95,7 +98,25 @@ def _invoice_path(invoice_id: str, action: str = "") -> str:
 @api(scope="invoices")
 def invoices():
     """An ERP pushes invoices (idempotent on `external_ref`) and reads them back, drafts too."""
-    return forward("billing", f"/orgs/{org_path()}/invoices")
+    pushing = request.method == "POST"
+    return forward("billing", f"/orgs/{org_path()}/invoices", timeout=PUSH_TIMEOUT_S if pushing else None)
+
+
+@bp.post("/invoices/batch")
+@accepts_batch
+@api(scope="invoices")
+def push_invoices():
+    """Up to 500 invoices in one call, `{"invoices": [...]}`, each as POST /invoices takes it
+    (idempotent on `external_ref`): billing appends, numbers and projects them in one
+    transaction and answers 200 with a result per item (201, 200 or a 4xx problem). More
+    than 500 is a 413, anything but a list of invoices a 422, both before billing is asked."""
+    body = json_body()
+    items = body.get("invoices")
+    if not isinstance(items, list) or not items:
+        abort(422, description=f"Send {{\"invoices\": [...]}}: a list of 1 to {BATCH_MAX} invoices.")
+    if len(items) > BATCH_MAX:
+        abort(413, description=f"A batch takes at most {BATCH_MAX} invoices; send the rest in another.")
+    return forward("billing", f"/orgs/{org_path()}/invoices/batch", body=body, timeout=PUSH_TIMEOUT_S)
 
 
 @bp.route("/invoices/<invoice_id>", methods=["GET", "PATCH"])
@@ -180,13 +201,14 @@ def delivery_status(shipment_id: str):
     """A carrier's delivery report: applied once per update_ref, placed by the carrier's time."""
     return forward("orders", f"/orgs/{org_path()}/shipments/{quote(shipment_id, safe='')}/status")
 
-def forward(service: str, path: str, body: dict | None = None) -> Response:
+def forward(service: str, path: str, body: dict | None = None, timeout: float | None = None) -> Response:
     """Sends this request (method, query, JSON body) on to `service` with the key's internal
     token, and answers with the service's status and JSON body: its problems (400, 404, 409,
-    422 ...) pass through as they are. The service down or failing (5xx) is a 503 problem."""
+    422 ...) pass through as they are. The service down or failing (5xx), or not answering
+    within `timeout` (the client's own, 3 s, by default), is a 503 problem."""
     if body is None and request.method in ("POST", "PUT", "PATCH"):
         body = json_body()
-    return passed_on(service, call(service, path, json=body))
+    return passed_on(service, call(service, path, json=body, **({"timeout": timeout} if timeout else {})))
 
 
 def call(service: str, path: str, **kwargs) -> requests.Response:
@@ -227,9 +249,9 @@ def is_api_request() -> bool:
 def problem_response(exc: Exception) -> Response:
     """The problem+json answer for any error on /api/ (also from the app's own handlers,
     for a route that does not exist)."""
+    own = isinstance(exc, HTTPException) and exc.description != type(exc).description   # ours, not werkzeug's
     if isinstance(exc, HTTPException):
         status, title = exc.code or 500, exc.name
-        own = exc.description != type(exc).description     # a sentence of ours, not werkzeug's
         detail = exc.description if own else HTTP_DETAILS.get(status, exc.description)
     elif isinstance(exc, ServiceProblem):        # identity's answer to the key exchange
         status = exc.status if 400 <= exc.status < 500 else 503
@@ -244,7 +266,7 @@ def problem_response(exc: Exception) -> Response:
     if isinstance(exc, HTTPException) and status == 429:
         detail = f"Too many requests ({exc.description}). Slow down and try again."
     named = None
-    if status == 413:                                 # refused unread: name the field that was too long
+    if status == 413 and not own:                     # refused unread: name the field that was too long
         detail, named = too_large(request.environ, request.max_content_length or 0)
     response = jsonify(problem(status, title, detail, **({"errors": {"json": named}} if named else {})))
     response.status_code = status

@@ -12,6 +12,7 @@ GATEWAY_API_KEY_CACHE_SECONDS  how long an API key's exchange is reused (default
 GATEWAY_TRUSTED_PROXIES        number of proxies in front whose X-Forwarded-For/-Proto count
 GATEWAY_MAX_CONTENT_LENGTH     largest request body in bytes (default 1 MiB)
 GATEWAY_MAX_UPLOAD_BYTES       largest body of a page that takes files (default 101 MiB)
+GATEWAY_MAX_BATCH_BYTES        largest body of an /api/v1 batch (default 16 MiB, as billing takes)
 GATEWAY_CHAT_STREAM_SECONDS    how long one live-chat stream stays open before the browser reconnects (25)
 PORTAL_PUBLIC_URL              the portal's address in mailed links, with {host} for the org's own host
                                ("https://{host}"; in dev, the address the request came to)
@@ -53,6 +54,7 @@ def from_environment(overrides: dict) -> dict:
         "PROMETHEUS_MULTIPROC_DIR": env.get("PROMETHEUS_MULTIPROC_DIR"),
         "MAX_CONTENT_LENGTH": int(env.get("GATEWAY_MAX_CONTENT_LENGTH", str(1024 * 1024))),
         "GATEWAY_MAX_UPLOAD_BYTES": int(env.get("GATEWAY_MAX_UPLOAD_BYTES", str(101 * 1024 * 1024))),
+        "GATEWAY_MAX_BATCH_BYTES": int(env.get("GATEWAY_MAX_BATCH_BYTES", str(16 * 1024 * 1024))),
         "LIVE_PUBLIC_URL": env.get("LIVE_PUBLIC_URL", "").rstrip("/"),
         "RATELIMIT_STORAGE_URI": env.get("GATEWAY_RATELIMIT_STORAGE", "memory://"),
         "RATELIMIT_KEY_PREFIX": env.get("GATEWAY_RATELIMIT_KEY_PREFIX", "portal-gateway"),

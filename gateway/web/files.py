@@ -4,7 +4,8 @@ Up: a page that takes files is marked `@accepts_files`; for it alone the body ma
 large as GATEWAY_MAX_UPLOAD_BYTES (default 101 MiB: the documents service's own limit for
 staff plus room for the form), set before CSRF reads the form; every other request keeps
 the 1 MiB MAX_CONTENT_LENGTH. The exact limit (the org's for customers) is the documents
-service's to enforce, with a message naming the file.
+service's to enforce, with a message naming the file. An /api/v1 batch (500 invoices) is
+marked `@accepts_batch` the same way: GATEWAY_MAX_BATCH_BYTES (default 16 MiB, billing's own).
 
 Down: `send_on` passes a service's streamed answer on chunk by chunk with its own headers
 (type, length, RFC 6266 name, nosniff, sandbox CSP, no-store): the gateway never holds a
@@ -18,12 +19,17 @@ from flask import Flask, Response, current_app, request, stream_with_context
 from gateway.clients.base import ServiceUnavailable
 from gateway.clients.documents import PASSED
 
-MARK = "_accepts_files"
+MARK = "_body_limit"            # the config key of a view's own body limit
 CHUNK = 64 * 1024
 
 
 def accepts_files(view):
-    setattr(view, MARK, True)
+    setattr(view, MARK, "GATEWAY_MAX_UPLOAD_BYTES")
+    return view
+
+
+def accepts_batch(view):
+    setattr(view, MARK, "GATEWAY_MAX_BATCH_BYTES")
     return view
 
 
@@ -31,9 +37,9 @@ def init_uploads(app: Flask) -> None:
     """Call before init_csrf: CSRFProtect reads the form in its own before_request."""
     @app.before_request
     def _room_for_files():
-        view = current_app.view_functions.get(request.endpoint or "")
-        if view is not None and getattr(view, MARK, False):
-            request.max_content_length = current_app.config["GATEWAY_MAX_UPLOAD_BYTES"]
+        limit = getattr(current_app.view_functions.get(request.endpoint or ""), MARK, None)
+        if limit:
+            request.max_content_length = current_app.config[limit]
 
 
 def send_on(upstream) -> Response:

@@ -19,6 +19,7 @@ from services.chassis.runtime import ServiceSpec, subscriptions_of
 
 COMMAND_HANDLERS = {
     c.CreateInvoice: invoices.create_invoice,
+    c.CreateInvoices: invoices.create_invoices,
     c.UpdateInvoice: invoices.update_invoice,
     c.IssueInvoice: invoices.issue_invoice,
     c.VoidInvoice: invoices.void_invoice,

@@ -14,6 +14,7 @@ live with their projections in projections/). One MetaData for the whole service
   read by adapters/registry.py).
 - The simulated gateway's own books: `simulated_gateway_payments`, `simulated_gateway_methods`
   (adapters/simulated.py; in billing's database only because the embedded default has no other).
+- Invoice numbers: `invoice_numbers`, each org's counter (handlers/numbers.py).
 """
 from sqlalchemy import (JSON, BigInteger, Boolean, Column, Index, Integer, MetaData, String, Table, Text,
                         text)
@@ -210,4 +211,15 @@ reminder_optouts = Table(
     Column("customer_id", String(64), primary_key=True),
     Column("updated_at", String(40), nullable=False),
     Column("updated_by", String(200)),
+)
+
+
+# --- invoice numbers (handlers/numbers.py) ----------------------------------------------------
+
+# Each org's last INV-nnnnnn: the row is updated in the transaction that appends the invoices
+# it numbers (a row lock on PostgreSQL, SQLite's write lock), so a rollback gives the numbers back.
+invoice_numbers = Table(
+    "invoice_numbers", metadata,
+    Column("org_id", String(64), primary_key=True),
+    Column("last_seq", BigInteger, nullable=False),
 )

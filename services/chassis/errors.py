@@ -1,4 +1,5 @@
 """Errors that map to HTTP problems (RFC 9457) at the edge."""
+from contracts.problem import problem
 
 
 class PortalError(Exception):
@@ -9,6 +10,15 @@ class PortalError(Exception):
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.extensions = extensions
+
+
+def problem_of(exc: PortalError) -> dict:
+    """The problem details body of a refusal (the edge answers it; a batch answers one per
+    item). A `field` becomes `errors` in marshmallow's shape, like input errors."""
+    extensions = {k: v for k, v in exc.extensions.items() if v is not None}
+    if extensions.get("field"):
+        extensions.setdefault("errors", {"json": {extensions["field"]: [exc.detail]}})
+    return problem(exc.status, exc.title, exc.detail, **extensions)
 
 
 class NotFound(PortalError):

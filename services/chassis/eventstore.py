@@ -23,6 +23,7 @@ from services.chassis import metrics
 from services.chassis.aggregate import Aggregate
 from services.chassis.errors import ConcurrencyConflict, InvalidEvent, NotFound
 from services.chassis.events import Event, utc_now
+from services.chassis.projections import apply_all
 from services.chassis.tables import events, handled_events
 
 NOTIFY_CHANNEL = "portal_events"
@@ -116,9 +117,7 @@ class EventStore:
         except IntegrityError as exc:
             raise ConcurrencyConflict(
                 "The record was changed by someone else; reload and try again.") from exc
-        for e in batch if self.projections else ():
-            for projection in self.projections:
-                projection.apply(conn, e)
+        apply_all(self.projections, conn, batch)
         if self._postgres:
             conn.execute(text("SELECT pg_notify(:c, '')"), {"c": NOTIFY_CHANNEL})
 

@@ -2,6 +2,7 @@
 correlation ids, JSON logs, /healthz, /readyz, /metrics, /openapi.json."""
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import uuid
@@ -15,7 +16,7 @@ from contracts.oversize import too_large
 from contracts.problem import PROBLEM_JSON, problem
 from services.chassis import auth, context, kafka, logs, metrics
 from services.chassis.config import Config
-from services.chassis.errors import PortalError, Unavailable
+from services.chassis.errors import PortalError, Unavailable, problem_of
 from services.chassis.runtime import Runtime, ServiceSpec, bootstrap
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,18 @@ log = logging.getLogger(__name__)
 
 def runtime() -> Runtime:
     return current_app.extensions["portal"]
+
+
+def accepts_body(max_bytes: int):
+    """For a view whose body may be larger than the app's MAX_CONTENT_LENGTH (a batch): its
+    own limit, set before the body is read (put it above @blp.arguments)."""
+    def wrap(view):
+        @functools.wraps(view)
+        def limited(*args, **kwargs):
+            request.max_content_length = max_bytes
+            return view(*args, **kwargs)
+        return limited
+    return wrap
 
 
 def create_service_app(spec: ServiceSpec, config: Config | None = None) -> Flask:
@@ -100,10 +113,10 @@ def _wire_errors(app: Flask) -> None:
         if exc.status >= 500 and not isinstance(exc, Unavailable):
             log.error("server error: %s", exc.detail)
             return _problem_response(exc.status, exc.title, "The server could not do this.")
-        extensions = dict(exc.extensions)
-        if extensions.get("field"):            # the same shape as marshmallow's input errors
-            extensions.setdefault("errors", {"json": {extensions["field"]: [exc.detail]}})
-        return _problem_response(exc.status, exc.title, exc.detail, **extensions)
+        response = jsonify(problem_of(exc))
+        response.status_code = exc.status
+        response.mimetype = PROBLEM_JSON
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -14,7 +14,11 @@
 - portal pages (tests/bench/pages.py): the contact's sales orders (an org of 1M orders, 10k
   the customer's), invoices and home page through the gateway, signed in, on make up's stack
   with PostgreSQL, beside a one-process Flask app running the same query and template.
-Never pass/fail: it prints what it measured. `--only backbone|invoices|live|pages` runs one part,
+- invoice push (tests/bench/push.py): an ERP pushing invoices through /api/v1 on make up's
+  stack with PostgreSQL, 16 clients: batches of 500 (invoices/s end to end: appended,
+  numbered, projected, published) and single creates; the conflicts (409) counted and the
+  numbers checked for doubles and gaps.
+Never pass/fail: it prints what it measured. `--only backbone|invoices|live|pages|push` runs one part,
 `--invoices 100000` a smaller org (make bench BENCH_ARGS="--only invoices --invoices 100000").
 """
 from __future__ import annotations
@@ -37,7 +41,7 @@ from services.chassis.relay import OutboxRelay
 from services.chassis.runtime import ServiceSpec, bootstrap
 from services.identity.bootstrap import SPEC as IDENTITY
 from services.identity.domain.organization import Organization
-from tests.bench import invoices, live, pages
+from tests.bench import invoices, live, pages, push
 from tests.helpers.broker import Broker
 from tests.helpers.databases import create_postgres_db, drop_postgres_db, postgres_available
 
@@ -232,7 +236,8 @@ def main() -> None:
     parser.add_argument("--latency", type=int, default=300)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both",
                         help="the backbone's databases (the invoice lists run on PostgreSQL)")
-    parser.add_argument("--only", choices=["backbone", "invoices", "live", "pages"], help="one part of the bench")
+    parser.add_argument("--only", choices=["backbone", "invoices", "live", "pages", "push"],
+                        help="one part of the bench")
     parser.add_argument("--orders", type=int, default=1_000_000, help="sales orders in the org (pages)")
     parser.add_argument("--customer-orders", type=int, default=10_000, help="of them, the customer's (pages)")
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers per process of the stack (pages)")
@@ -244,6 +249,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=2, help="seconds of warm-up per invoice page")
     parser.add_argument("--concurrency", type=int, default=8, help="connections driving the pages")
     parser.add_argument("--load-procs", type=int, default=1, help="load processes (connections each)")
+    parser.add_argument("--push-clients", type=int, default=16, help="clients pushing invoices at once (push)")
+    parser.add_argument("--push-invoices", type=int, default=32_000, help="invoices pushed in batches of 500 (push)")
+    parser.add_argument("--push-seconds", type=float, default=10, help="seconds of single pushes (push)")
     args = parser.parse_args()
     if args.only in (None, "backbone"):
         for kind in (["sqlite", "postgresql"] if args.db == "both" else [args.db]):
@@ -254,6 +262,8 @@ def main() -> None:
         live.run(args)
     if args.only in (None, "pages"):
         pages.run(args)
+    if args.only in (None, "push"):
+        push.run(args)
 
 
 if __name__ == "__main__":

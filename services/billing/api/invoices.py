@@ -9,23 +9,28 @@ from datetime import datetime, timezone
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import ValidationError
 
-from services.billing.api.schemas import (CustomerListArgs, CustomerPageOut, InvoiceIn, InvoiceOut,
-                                          InvoicePatch, IssueIn, PriceIn, PriceOut, StaffInvoiceOut, StaffListArgs,
-                                          StaffPageOut, VoidIn)
+from contracts.problem import problem
+
+from services.billing.api.schemas import (CustomerListArgs, CustomerPageOut, InvoiceBatchIn, InvoiceBatchOut,
+                                          InvoiceIn, InvoiceOut, InvoicePatch, IssueIn, PriceIn, PriceOut,
+                                          StaffInvoiceOut, StaffListArgs, StaffPageOut, VoidIn)
 from services.billing.domain import money
 from services.billing.domain.invoice import price_lines
-from services.billing.domain.commands import (CreateInvoice, DiscardDraft, IssueInvoice,
+from services.billing.domain.commands import (CreateInvoice, CreateInvoices, DiscardDraft, IssueInvoice,
                                               RecordInvoiceView, UpdateInvoice, VoidInvoice)
 from services.billing.handlers import invoices as handlers
 from services.billing.queries import invoices as queries
 from services.chassis import auth
 from services.chassis.db import read_only
-from services.chassis.web import runtime
+from services.chassis.errors import problem_of
+from services.chassis.web import accepts_body, runtime
 
 blp = Blueprint("invoices", __name__, description="Invoices: drafts, issuing, updates, voids, the portal's list")
 
 MANAGE = dict(module="invoices")
+BATCH_BYTES = 16 * 1024 * 1024        # a batch's body (500 invoices); other requests keep 1 MiB
 STAFF_KINDS = ("staff", "api_key", "system")
 VIEW = dict(module="invoices", permission="view")
 
@@ -73,6 +78,58 @@ class Invoices(MethodView):
         """The org's invoices, drafts included; keyset-paginated (`cursor` from `next_cursor`)."""
         with read_only(runtime().engine) as conn:
             return queries.list_invoices(conn, org_id, queries.ListQuery(**args), today(), for_customer=False)
+
+
+@blp.route("/orgs/<org_id>/invoices/batch")
+class InvoiceBatch(MethodView):
+    @accepts_body(BATCH_BYTES)
+    @auth.requires(*STAFF_KINDS, **MANAGE)
+    @blp.arguments(InvoiceBatchIn)
+    @blp.response(200, InvoiceBatchOut)
+    def post(self, body, org_id):
+        """Push up to 500 invoices at once (an ERP's batch), each as the single create takes it,
+        in one transaction: checked, numbered, appended and projected together. A result per
+        item, in order: 201 made, 200 its external_ref was pushed before (that invoice,
+        unchanged), or a 4xx problem naming its fields (that item alone is left out)."""
+        items = body["invoices"]
+        handlers.ensure_batch_size(len(items))
+        results: list[dict] = [{"index": i, "external_ref": _ref_of(item)} for i, item in enumerate(items)]
+        commands = []
+        for i, item in enumerate(items):
+            try:
+                commands.append((i, CreateInvoice(org_id=org_id, **ONE_INVOICE.load(item))))
+            except ValidationError as exc:
+                results[i].update(status=422, problem=_invalid(exc.messages))
+        pushed = handlers.create_invoices(runtime(), CreateInvoices(org_id, tuple(c for _, c in commands)))
+        made = [p.invoice_id for p in pushed if p.error is None]
+        with read_only(runtime().engine) as conn:
+            found = queries.summaries(conn, org_id, made, today())
+        for (i, _), p in zip(commands, pushed):
+            if p.error is not None:
+                results[i].update(status=p.error.status, problem=problem_of(p.error))
+            else:
+                results[i].update(status=201 if p.created else 200, invoice=found[p.invoice_id])
+        counts = {"created": 0, "existing": 0, "refused": 0}
+        for r in results:
+            counts["created" if r["status"] == 201 else "existing" if r["status"] == 200 else "refused"] += 1
+        return {**counts, "results": results}
+
+
+ONE_INVOICE = InvoiceIn()
+
+
+def _ref_of(item):
+    ref = item.get("external_ref") if isinstance(item, dict) else None
+    return ref.strip() if isinstance(ref, str) else None
+
+
+def _invalid(messages) -> dict:
+    """A batch item's input errors as the single create answers them (422, `errors.json`)."""
+    if not isinstance(messages, dict) or set(messages) == {"_schema"}:
+        return problem(422, "Unprocessable Entity", "Each invoice is a JSON object.",
+                       errors={"json": {"_schema": ["Each invoice is a JSON object."]}})
+    return problem(422, "Unprocessable Entity", f"Invalid input: {', '.join(sorted(messages))}.",
+                   errors={"json": messages})
 
 
 @blp.route("/orgs/<org_id>/invoices/<invoice_id>")

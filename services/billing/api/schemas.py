@@ -2,7 +2,9 @@
 domain, which names the field that broke one. Unknown fields are refused (422)."""
 from marshmallow import Schema, fields, validate
 
-from services.billing.domain.invoice import CUSTOMER_STATUSES, STORED_STATUSES, MAX_LINES
+from contracts.problem import ProblemSchema
+
+from services.billing.domain.invoice import CUSTOMER_STATUSES, MAX_BATCH, MAX_LINES, STORED_STATUSES
 from services.billing.queries.invoices import DEFAULT_SORT, SORTS
 
 CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="Must be an ISO 4217 code (three upper-case letters).")
@@ -200,6 +202,30 @@ class CustomerPageOut(Schema):
 class StaffPageOut(Schema):
     items = fields.List(fields.Nested(StaffSummaryOut))
     next_cursor = fields.String(allow_none=True)
+
+
+class InvoiceBatchIn(Schema):
+    invoices = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1), metadata={
+        "description": f"1 to {MAX_BATCH} invoices, each as POST /orgs/{{org}}/invoices takes it (more: 413). "
+                       "Each is checked on its own: a bad one is answered with its problem, the rest go in."})
+
+
+class PushedOut(Schema):
+    index = fields.Integer(metadata={"description": "The item's place in `invoices`, from 0."})
+    status = fields.Integer(metadata={"description": "201 made now; 200 its external_ref was pushed before (or "
+                                                     "earlier in this batch): that invoice, unchanged; 4xx refused, "
+                                                     "see `problem` (nothing of it was stored)."})
+    external_ref = fields.String(allow_none=True)
+    invoice = fields.Nested(StaffSummaryOut, metadata={"description": "With 201 and 200."})
+    problem = fields.Nested(ProblemSchema, metadata={"description": "With 4xx: problem details, `errors` "
+                                                                    "naming the item's fields."})
+
+
+class InvoiceBatchOut(Schema):
+    created = fields.Integer()
+    existing = fields.Integer()
+    refused = fields.Integer()
+    results = fields.List(fields.Nested(PushedOut), metadata={"description": "One per item, in order."})
 
 
 # --- payments ----------------------------------------------------------------------------

@@ -17,6 +17,14 @@ class CreateInvoice:
 
 
 @dataclass(frozen=True)
+class CreateInvoices:
+    """Many invoices of one org at once (an ERP's batch, up to MAX_BATCH): each item as
+    CreateInvoice takes it, each answered on its own."""
+    org_id: str
+    invoices: tuple = ()                # of CreateInvoice, all of this org
+
+
+@dataclass(frozen=True)
 class UpdateInvoice:
     org_id: str
     invoice_id: str

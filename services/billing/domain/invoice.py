@@ -26,8 +26,9 @@ from services.chassis.errors import DomainError
 from services.billing.domain import money
 
 MAX_LINES = 500
+MAX_BATCH = 500                # invoices in one push (CreateInvoices)
 NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
-AUTO_NUMBER = re.compile(r"^INV-(\d{1,15})$")
+AUTO_NUMBER = re.compile(r"^INV-(\d{1,15})$", re.IGNORECASE)   # numbers compare case-insensitively
 CUSTOMER_STATUSES = ("sent", "partially_paid", "paid", "overdue", "void")
 STORED_STATUSES = ("draft", "sent", "partially_paid", "paid", "void")   # overdue is derived
 
@@ -38,7 +39,7 @@ def auto_number(sequence: int) -> str:
 
 
 def number_sequence(number: str | None) -> int | None:
-    """The sequence of an INV-000123 style number (given by staff or by us), else None."""
+    """The sequence of an INV-000123 style number (given by staff or by us, in any case), else None."""
     found = AUTO_NUMBER.match(number or "")
     return int(found.group(1)) if found else None
 

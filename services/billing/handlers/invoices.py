@@ -1,36 +1,39 @@
 """Invoices: create (draft or issued), update, issue, void, discard a draft, record a view.
 Each handler loads the invoice, calls it, and appends its events in one transaction.
+Creating is pushing: one invoice is a push of one, and an ERP's batch (up to 500) is
+checked, numbered, appended and projected in one transaction as well (`create_invoices`).
 
 Two writers can race on one invoice: the event store refuses the second append
-(ConcurrencyConflict) and the command runs again on the fresh state. A unique index
-refusing a number or an external_ref (IntegrityError) is sorted out in `create_invoice`
-and `_numbered`.
+(ConcurrencyConflict) and the command runs again on the fresh state.
 
-Invoice numbers are unique per org (case-insensitive), given by staff or taken in sequence.
-Race-safe without a lock: the next number is one past the highest INV-nnnnnn of the org,
-and the unique index `uq_invoices_number` refuses a second invoice with it. Two requests
-that pick the same number at once both write; the second write fails at the index (it
-waits for the first transaction on PostgreSQL; SQLite serialises writers), and its handler
-runs again and takes the next one. A number staff gave that is taken answers 409.
+Invoice numbers are unique per org (case-insensitive), given by staff or taken in sequence
+from the org's counter (numbers.py). A create with something to check (an external_ref, a
+given number), and every numbering, takes that counter first in its transaction: they take
+turns there, so the checks after it (this external_ref pushed before? this number free?)
+hold until commit, and a number is never refused by the unique index `uq_invoices_number`
+nor lost to a rollback. A number staff gave that is taken answers 409; the index still
+stands behind every check.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from services.billing.domain.commands import (CreateInvoice, DiscardDraft, IssueInvoice,
+from services.billing.domain.commands import (CreateInvoice, CreateInvoices, DiscardDraft, IssueInvoice,
                                               RecordInvoiceView, UpdateInvoice, VoidInvoice)
-from services.billing.domain.invoice import Invoice, auto_number
+from services.billing.domain.invoice import MAX_BATCH, Invoice
 from services.billing.domain.payment_guard import PaymentInProgress
+from services.billing.handlers import numbers
 from services.billing.projections.invoices import content, invoice_views, invoices, numbered
 from services.billing.projections.paid import paid_on
 from services.billing.queries.payments import in_flight_payment
-from services.chassis.errors import ConcurrencyConflict, DomainError, NotFound, retry_on_conflict
+from services.chassis.errors import (ConcurrencyConflict, DomainError, NotFound, PortalError,
+                                    retry_on_conflict)
 from services.chassis.events import utc_now
 
-ATTEMPTS = 5
 VIEW_EVERY = timedelta(hours=1)       # at most one InvoiceViewed per contact, invoice and hour
 
 
@@ -39,43 +42,111 @@ class NumberTaken(DomainError):
     title = "Conflict"
 
 
+class TooManyInvoices(DomainError):
+    status = 413
+    title = "Content Too Large"
+
+
 def by_external_ref(conn, org_id: str, external_ref: str | None) -> str | None:
     if external_ref is None:
         return None
-    return conn.execute(select(invoices.c.invoice_id).where(
-        invoices.c.org_id == org_id, invoices.c.external_ref == external_ref.strip())).scalar()
+    return by_external_refs(conn, org_id, [external_ref]).get(external_ref.strip())
+
+
+def by_external_refs(conn, org_id: str, refs) -> dict[str, str]:
+    """{external_ref: invoice id} for those of `refs` the org has pushed before."""
+    wanted = sorted({ref.strip() for ref in refs if ref})
+    if not wanted:
+        return {}
+    return dict(conn.execute(select(invoices.c.external_ref, invoices.c.invoice_id).where(
+        invoices.c.org_id == org_id, invoices.c.external_ref.in_(wanted))).all())
+
+
+@dataclass(frozen=True)
+class Pushed:
+    """What became of one invoice of a push: made now (`created`), found by its external_ref,
+    or refused with `error` (and then nothing of it was stored)."""
+    invoice_id: str | None = None
+    created: bool = False
+    error: PortalError | None = None
 
 
 def create_invoice(rt, cmd: CreateInvoice) -> tuple[str, bool]:
     """(invoice id, created). Pushing an external_ref again answers the invoice it made."""
-    for attempt in range(ATTEMPTS):
-        invoice = Invoice.draft(cmd.org_id, cmd.customer_id, cmd.currency, cmd.lines, cmd.due_date,
-                                cmd.notes, cmd.number, cmd.external_ref,
-                                sales_order_id=cmd.sales_order_id)
-        given = invoice.number                # None: we number it (and may retry with the next)
+    [pushed] = create_invoices(rt, CreateInvoices(cmd.org_id, (cmd,)))
+    if pushed.error is not None:
+        raise pushed.error
+    return pushed.invoice_id, pushed.created
+
+
+def create_invoices(rt, cmd: CreateInvoices) -> list[Pushed]:
+    """Every item of the push in one transaction, a `Pushed` for each in order. An item that
+    is refused (bad content, a given number that is taken) is left out, the others go in; an
+    external_ref pushed before, or earlier in the same push, answers that invoice."""
+    ensure_batch_size(len(cmd.invoices))
+    if any(item.org_id != cmd.org_id for item in cmd.invoices):
+        raise ValueError("every invoice of a push belongs to its org")
+    return retry_on_conflict(lambda: _push(rt, cmd))
+
+
+def ensure_batch_size(count: int) -> None:
+    if count > MAX_BATCH:
+        raise TooManyInvoices(f"A push takes at most {MAX_BATCH} invoices; send the rest in another.",
+                              field="invoices")
+
+
+def _push(rt, cmd: CreateInvoices) -> list[Pushed]:
+    results: list[Pushed | None] = [None] * len(cmd.invoices)
+    made: list[tuple[int, Invoice]] = []
+    for i, item in enumerate(cmd.invoices):
         try:
-            with rt.store.unit_of_work() as uow:
-                existing = by_external_ref(uow.conn, cmd.org_id, invoice.external_ref)
-                if existing:
-                    return existing, False
-                ensure_free(uow.conn, cmd.org_id, given, invoice.id)
-                if cmd.issue:
-                    invoice.issue(given or next_number(uow.conn, cmd.org_id), utc_now())
-                    uow.add(invoice)
-                else:
-                    _save_draft(uow.conn, invoice, new=True)
-                uow.commit()
-            return invoice.id, True
-        except IntegrityError:
-            # Another request took the external_ref or the number between our check and write.
-            with rt.engine.connect() as conn:
-                existing = by_external_ref(conn, cmd.org_id, invoice.external_ref)
-                if existing:
-                    return existing, False
-                ensure_free(conn, cmd.org_id, given, invoice.id)
-            if attempt == ATTEMPTS - 1:
-                raise ConcurrencyConflict("Could not number the invoice; try again.") from None
-    raise AssertionError("unreachable")
+            made.append((i, draft_of(item)))
+        except DomainError as exc:
+            results[i] = Pushed(error=exc)
+    with rt.store.unit_of_work() as uow:
+        conn = uow.conn
+        if any(invoice.external_ref or invoice.number for _, invoice in made):
+            numbers.lock(conn, cmd.org_id)        # first: the checks below hold until commit
+        # (nothing to check: `take` below takes the counter when it numbers)
+        known = by_external_refs(conn, cmd.org_id, [invoice.external_ref for _, invoice in made])
+        used = numbers.taken(conn, cmd.org_id, [invoice.number for _, invoice in made])
+        accepted: list[tuple[int, Invoice]] = []
+        for i, invoice in made:
+            if invoice.external_ref in known:
+                results[i] = Pushed(known[invoice.external_ref])
+            elif invoice.number is not None and invoice.number.lower() in used:
+                results[i] = Pushed(error=NumberTaken(f"Invoice number {invoice.number} is already used.",
+                                                      field="number"))
+            else:
+                if invoice.external_ref:
+                    known[invoice.external_ref] = invoice.id
+                if invoice.number:
+                    used.add(invoice.number.lower())
+                accepted.append((i, invoice))
+                results[i] = Pushed(invoice.id, created=True)
+        if not accepted:
+            return results                           # nothing to store: the counter is given back
+        numbers.claim(conn, cmd.org_id, [invoice.number for _, invoice in accepted])
+        to_number = [invoice for i, invoice in accepted if cmd.invoices[i].issue and invoice.number is None]
+        given = iter(numbers.take(conn, cmd.org_id, len(to_number)))
+        now = utc_now()
+        for i, invoice in accepted:
+            if cmd.invoices[i].issue:
+                invoice.issue(invoice.number or next(given), now)
+                uow.add(invoice)
+            else:
+                _save_draft(conn, invoice, new=True)
+        try:
+            uow.commit()
+        except IntegrityError as exc:            # only a writer that skipped the counter gets here
+            raise ConcurrencyConflict("An invoice number or external_ref was taken meanwhile.") from exc
+    return results
+
+
+def draft_of(cmd: CreateInvoice) -> Invoice:
+    """The command's invoice, checked (DomainError) and priced, not yet stored."""
+    return Invoice.draft(cmd.org_id, cmd.customer_id, cmd.currency, cmd.lines, cmd.due_date, cmd.notes,
+                         cmd.number, cmd.external_ref, sales_order_id=cmd.sales_order_id)
 
 
 def update_invoice(rt, cmd: UpdateInvoice) -> list[str]:
@@ -86,6 +157,9 @@ def update_invoice(rt, cmd: UpdateInvoice) -> list[str]:
                 _ensure_no_payment_in_flight(uow.conn, invoice, "its lines cannot change")
             changed = invoice.update(cmd.changes)
             if invoice.state == "draft":
+                if "number" in changed and invoice.number is not None:
+                    numbers.lock(uow.conn, cmd.org_id)
+                    numbers.claim(uow.conn, cmd.org_id, [invoice.number])
                 ensure_free(uow.conn, cmd.org_id, invoice.number, invoice.id)
                 _save_draft(uow.conn, invoice)
             uow.add(invoice)
@@ -104,11 +178,20 @@ def issue_invoice(rt, cmd: IssueInvoice) -> None:
             if invoice.state != "draft":
                 raise DomainError("This invoice is already issued.", code="already_issued")
             given = cmd.number or invoice.number
-            ensure_free(uow.conn, cmd.org_id, given, invoice.id)
-            invoice.issue(given or next_number(uow.conn, cmd.org_id), utc_now())
+            if given is None:
+                number = numbers.take(uow.conn, cmd.org_id, 1)[0]
+            else:
+                numbers.lock(uow.conn, cmd.org_id)
+                numbers.claim(uow.conn, cmd.org_id, [given])
+                ensure_free(uow.conn, cmd.org_id, given, invoice.id)
+                number = given
+            invoice.issue(number, utc_now())
             uow.add(invoice)
             uow.commit()
-    _numbered(run, given=cmd.number is not None)
+    try:
+        retry_on_conflict(run)
+    except IntegrityError:
+        raise NumberTaken("This invoice number is already used.", field="number") from None
 
 
 def void_invoice(rt, cmd: VoidInvoice) -> None:
@@ -164,12 +247,6 @@ def recently_viewed(conn, cmd: RecordInvoiceView, now: datetime | None = None) -
 
 # --- numbers ------------------------------------------------------------------------------
 
-def next_number(conn, org_id: str) -> str:
-    highest = conn.execute(select(func.max(invoices.c.number_seq))
-                           .where(invoices.c.org_id == org_id)).scalar()
-    return auto_number((highest or 0) + 1)
-
-
 def is_free(conn, org_id: str, number: str, invoice_id: str) -> bool:
     """True unless another invoice of the org has this number (in any case)."""
     found = conn.execute(select(invoices.c.invoice_id).where(
@@ -184,18 +261,6 @@ def ensure_free(conn, org_id: str, number: str | None, invoice_id: str) -> None:
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-def _numbered(run, given: bool) -> None:
-    """Run an issue; a number taken meanwhile: 409 if staff gave it, else take the next one."""
-    for attempt in range(ATTEMPTS):
-        try:
-            return retry_on_conflict(run)
-        except IntegrityError:
-            if given:
-                raise NumberTaken("This invoice number is already used.", field="number") from None
-            if attempt == ATTEMPTS - 1:
-                raise ConcurrencyConflict("Could not number the invoice; try again.") from None
-
 
 def load_invoice(uow, org_id: str, invoice_id: str) -> Invoice:
     """The invoice, from its draft row or from its events, with what payments paid towards

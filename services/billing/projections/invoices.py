@@ -91,19 +91,30 @@ def numbered(number: str | None) -> dict:
     return {"number": number, "number_key": (number or "").lower(), "number_seq": number_sequence(number)}
 
 
+def issued_row(e) -> dict:
+    """The whole row an InvoiceIssued determines."""
+    d = e.data
+    return {"invoice_id": d["invoice_id"], "org_id": e.org_id, "created_at": e.occurred_at,
+            **content(d), **numbered(d["number"]), "customer_id": d["customer_id"],
+            "currency": d["currency"], "external_ref": d["external_ref"], "issued_at": d["issued_at"],
+            "sales_order_id": d.get("sales_order_id"),
+            "listed_at": d["issued_at"], "amount_paid_minor": 0, "amount_due_minor": d["total_minor"],
+            "status": stored_status("issued", d["total_minor"], 0), "updated_at": e.occurred_at}
+
+
 class InvoiceList(Projection):
     tables = ()             # not emptied on a rebuild: the table also holds the drafts (above)
 
     def when_InvoiceIssued(self, conn, e):
-        d = e.data
-        row = {**content(d), **numbered(d["number"]), "customer_id": d["customer_id"],
-               "currency": d["currency"], "external_ref": d["external_ref"], "issued_at": d["issued_at"],
-               "sales_order_id": d.get("sales_order_id"),
-               "listed_at": d["issued_at"], "amount_paid_minor": 0, "amount_due_minor": d["total_minor"],
-               "status": stored_status("issued", d["total_minor"], 0), "updated_at": e.occurred_at}
-        conn.execute(upsert_insert(conn, invoices)
-                     .values(invoice_id=d["invoice_id"], org_id=e.org_id, created_at=e.occurred_at, **row)
-                     .on_conflict_do_update(index_elements=["invoice_id"], set_=row))
+        self.when_many_InvoiceIssued(conn, [e])
+
+    def when_many_InvoiceIssued(self, conn, events):
+        """One upsert for a run of them (a pushed batch); a draft's row becomes the issued one."""
+        rows = [issued_row(e) for e in events]
+        stmt = upsert_insert(conn, invoices)
+        kept = ("invoice_id", "org_id", "created_at")
+        conn.execute(stmt.on_conflict_do_update(
+            index_elements=["invoice_id"], set_={k: stmt.excluded[k] for k in rows[0] if k not in kept}), rows)
 
     def when_InvoiceUpdated(self, conn, e):
         d = e.data

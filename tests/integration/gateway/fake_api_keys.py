@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import requests
 
 from gateway.clients.base import ServiceProblem
+from tests.helpers.tokens import bearer
 from tests.integration.gateway.fake_identity import FakeIdentity
 from tests.integration.gateway.http_stub import RecordingAdapter
 
@@ -147,3 +148,13 @@ class FakeApiKeys(FakeIdentity):
             return problem.status, problem.body, "application/problem+json"
         status = 200 if request.method in ("GET", "PUT") else 202 if path.endswith("/invitations") else 201
         return status, result, "application/json"
+
+
+class SigningApiKeys(FakeApiKeys):
+    """The fake's key exchange, answering an internal token signed as identity signs one, so
+    that the real billing behind the gateway takes it."""
+
+    def _exchange(self, body, org):
+        grant = super()._exchange(body, org)
+        signed = bearer("api_key", org, id=grant["key_id"], modules=tuple(grant["scopes"]), ttl_s=3600)
+        return {**grant, "internal_token": signed["Authorization"].removeprefix("Bearer ")}

@@ -11,7 +11,7 @@ import pytest
 from gateway.web.access import API, declaration
 from gateway.api.v1 import bp as api_bp
 from tests.integration.gateway.conftest import HOST, Browser, World, make_app, text
-from tests.integration.gateway.fake_api_keys import NOT_VALID, FakeApiKeys
+from tests.integration.gateway.fake_api_keys import NOT_VALID, FakeApiKeys, SigningApiKeys
 
 BASE = f"http://{HOST}"
 PROBLEM = "application/problem+json"
@@ -147,8 +147,9 @@ def test_every_api_view_is_declared_with_a_scope(app):
         "/api/v1/customers", "/api/v1/customers/<customer_id>", "/api/v1/customers/<customer_id>/contacts",
         "/api/v1/contacts/<contact_id>/invitations"}
     assert {rule for rule, (_, d) in scopes.items() if d == {"scope": "invoices"}} == {
-        "/api/v1/invoices", "/api/v1/invoices/<invoice_id>", "/api/v1/invoices/<invoice_id>/issue",
-        "/api/v1/invoices/<invoice_id>/void", "/api/v1/invoices/<invoice_id>/payment-link"}
+        "/api/v1/invoices", "/api/v1/invoices/batch", "/api/v1/invoices/<invoice_id>",
+        "/api/v1/invoices/<invoice_id>/issue", "/api/v1/invoices/<invoice_id>/void",
+        "/api/v1/invoices/<invoice_id>/payment-link"}
     assert {rule for rule, (_, d) in scopes.items() if d == {"scope": "credit_notes"}} == {
         "/api/v1/credit-notes", "/api/v1/credit-notes/<credit_note_id>", "/api/v1/credit-notes/<credit_note_id>/apply",
         "/api/v1/credit-notes/<credit_note_id>/refund", "/api/v1/credit-notes/<credit_note_id>/pdf"}
@@ -194,6 +195,33 @@ def test_a_key_without_the_scope_gets_403_problem_json(world, app):
     assert_problem(response, 403, "may not use customers")
     assert "insufficient_scope" in response.headers["WWW-Authenticate"]
     assert world.fake.adapter.sent == []                        # nothing was forwarded
+
+
+def test_a_batch_of_invoices_goes_to_billing_in_one_call_and_a_bad_one_is_refused_first():
+    fake = SigningApiKeys()                     # its tokens are ones the real billing behind takes
+    org = fake.add_org(HOST, "Acme Trading")
+    app = make_app(fake, GATEWAY_MAX_BATCH_BYTES=2 * 1024 * 1024)
+    key = fake.add_key(org, scopes=("invoices",))
+    line = {"description": "Widgets " + "w" * 400, "quantity": "1", "unit_price_minor": 900, "tax_rate": "0"}
+    item = {"customer_id": fake.add_customer(org, "Globex Ltd")["customer_id"], "currency": "EUR", "issue": True,
+            "lines": [line] * 5}
+    items = [{**item, "external_ref": f"ERP-{i}"} for i in range(500)]                   # about 1.2 MiB
+
+    bad = {**item, "currency": "x"}
+    answer = call(app, "POST", "/api/v1/invoices/batch", key, json={"invoices": [*items[:499], bad]})
+    assert answer.status_code == 200 and answer.mimetype == "application/json", answer.get_data(as_text=True)[:300]
+    body = answer.get_json()
+    assert (body["created"], body["refused"]) == (499, 1) and body["results"][499]["status"] == 422
+    assert body["results"][0]["invoice"]["number"] == "INV-000001"
+    again = call(app, "POST", "/api/v1/invoices/batch", key, json={"invoices": items[:2]}).get_json()
+    assert [r["status"] for r in again["results"]] == [200, 200]
+
+    assert_problem(call(app, "POST", "/api/v1/invoices/batch", key, json={"invoices": items + items[:1]}), 413,
+                   "at most 500 invoices")
+    for bad in ({"invoices": []}, {"invoices": {"0": item}}, {"items": items[:1]}):
+        assert_problem(call(app, "POST", "/api/v1/invoices/batch", key, json=bad), 422, "a list of 1 to 500")
+    assert_problem(call(app, "POST", "/api/v1/invoices/batch", key, json={"invoices": items * 2}), 413)
+    assert_problem(call(app, "POST", "/api/v1/invoices", key, json={"invoices": items}), 413)   # 1 MiB elsewhere
 
 
 def test_writes_are_forwarded_and_identitys_problems_pass_through_unchanged(world, app):

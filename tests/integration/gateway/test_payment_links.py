@@ -12,7 +12,7 @@ import pytest
 
 from tests.integration.gateway import billing_backend
 from tests.integration.gateway.conftest import HOST, Browser, World, make_app, text
-from tests.integration.gateway.fake_api_keys import FakeApiKeys
+from tests.integration.gateway.fake_api_keys import SigningApiKeys
 from tests.helpers.tokens import bearer
 
 LINK_DEAD = "This payment link does not work"
@@ -176,16 +176,6 @@ def test_a_paid_invoice_offers_no_link_in_the_console(world, app):
     refused = sam.send(f"/console/invoices/{inv['invoice_id']}/payment-link", {})
     assert refused.status_code == 302
     assert "Nothing is due" in text(sam.get(refused.headers["Location"]))
-
-
-class SigningApiKeys(FakeApiKeys):
-    """The fake's key exchange, answering an internal token signed as identity signs one, so
-    that the real billing behind the gateway takes it."""
-
-    def _exchange(self, body, org):
-        grant = super()._exchange(body, org)
-        signed = bearer("api_key", org, id=grant["key_id"], modules=tuple(grant["scopes"]), ttl_s=3600)
-        return {**grant, "internal_token": signed["Authorization"].removeprefix("Bearer ")}
 
 
 @pytest.fixture

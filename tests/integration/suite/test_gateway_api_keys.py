@@ -113,3 +113,39 @@ def test_an_erp_pushes_and_issues_invoices_through_the_gateway_over_http(identit
     assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
     # the key may not reach customers: that scope was not given
     assert client.get("/api/v1/customers", base_url=f"http://{HOST}", headers=as_key).status_code == 403
+
+
+def test_an_erp_pushes_a_batch_of_invoices_through_the_gateway_over_http(identity_url, billing_url):
+    org = requests.post(f"{identity_url}/orgs", headers=system(), timeout=5,
+                        json={"name": "Acme", "slug": f"acme-{uuid.uuid4().hex[:8]}", "host": HOST}).json()
+    owner = bearer("staff", org["org_id"], ttl_s=600)
+    made = requests.post(f"{identity_url}/orgs/{org['org_id']}/api-keys", headers=owner, timeout=5,
+                         json={"name": "ERP", "scopes": ["invoices"]}).json()
+    gateway = create_gateway(service_urls={"identity": identity_url, "billing": billing_url},
+                             PORTAL_ENV="dev", SECRET_KEY="test", GATEWAY_API_KEY_CACHE_SECONDS=0)
+    client = gateway.test_client()
+
+    def push(body):
+        return client.post("/api/v1/invoices/batch", base_url=f"http://{HOST}",
+                           headers={"Authorization": f"Bearer {made['key']}"}, json=body)
+
+    long_lines = [{"description": "Widgets " + "w" * 300, "quantity": "3", "unit_price_minor": 2500,
+                   "tax_rate": "19"}] * 8
+    items = [{"customer_id": "cust-1", "currency": "EUR", "issue": True, "external_ref": f"ERP-{i}",
+              "lines": long_lines} for i in range(400)]                       # more than 1 MiB
+    first = push({"invoices": [*items, {"customer_id": "cust-1", "currency": "EUR", "lines": []}, items[0]]})
+    assert first.status_code == 200, first.get_data(as_text=True)[:500]
+    body = first.get_json()
+    assert (body["created"], body["existing"], body["refused"]) == (400, 1, 1)
+    assert [r["invoice"]["number"] for r in body["results"][:400]] == [f"INV-{n:06d}" for n in range(1, 401)]
+    refused = body["results"][400]
+    assert refused["status"] == 422 and "lines" in refused["problem"]["errors"]["json"]
+    assert body["results"][401]["invoice"] == body["results"][0]["invoice"]
+
+    again = push({"invoices": items[:3]}).get_json()
+    assert [r["status"] for r in again["results"]] == [200, 200, 200]
+    for bad, status in (({"invoices": items[:1] * 501}, 413), ({"invoices": []}, 422),
+                        ({"invoices": "ERP-1"}, 422), ({"invoice": items[:1]}, 422)):
+        answer = push(bad)
+        assert answer.status_code == status and answer.mimetype == "application/problem+json", bad.keys()
+        assert "invoices" in answer.get_json()["detail"]
