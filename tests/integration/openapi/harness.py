@@ -1,0 +1,86 @@
+"""Schemathesis against an OpenAPI document, in process (issue 14).
+
+Every operation of the document gets a seeded, derandomized hypothesis run of a few
+examples, valid and invalid (schemathesis' positive and negative modes), each sent to the
+real Flask app. Three checks: no 5xx, a status the document declares, a body its schema
+allows. `fuzz` returns what it tried and what failed, per operation; the tests assert on
+it and conftest.py prints the counts.
+
+Why not `schema.parametrize()`: its fixture-loaded form reaches into pytest's private node
+ids, which pytest 9.2 no longer has, and loading the apps at import would build six
+services whenever pytest collects. A loop over the operations says the same thing."""
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+
+import hypothesis
+import schemathesis
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.config import SchemathesisConfig
+from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
+
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "8"))   # per operation
+CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
+TALLY: Counter = Counter()         # "<doc> operations", "<doc> cases", "<doc> 2xx": conftest.py prints them
+SETTINGS = hypothesis.settings(
+    max_examples=EXAMPLES, derandomize=True, database=None, deadline=None, print_blob=False,
+    phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate, hypothesis.Phase.shrink],
+    suppress_health_check=list(hypothesis.HealthCheck))
+
+
+@dataclass
+class Tried:
+    operations: list[str] = field(default_factory=list)
+    cases: int = 0
+    answered: Counter = field(default_factory=Counter)           # status class ("2xx", "4xx"): cases
+    failures: dict[str, str] = field(default_factory=dict)     # operation: the first lines of why
+
+
+def load(app, path: str = "/openapi.json", **request):
+    return schemathesis.openapi.from_wsgi(path, app, config=SchemathesisConfig.from_dict({}), **request)
+
+
+def fuzz(schema, name: str, headers_for, exclude: dict[str, str] | None = None, **call) -> Tried:
+    """Runs every operation of `schema` but those in `exclude` ("METHOD /path": why).
+    `headers_for(case)` gives each request's auth headers; `call` goes to case.call."""
+    tried = Tried()
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        label = f"{operation.method.upper()} {operation.path}"
+        if label in (exclude or {}):
+            continue
+        tried.operations.append(label)
+        strategy = st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
+                             operation.as_strategy(GenerationMode.NEGATIVE))
+
+        @SETTINGS
+        @hypothesis.given(case=strategy)
+        def run(case):
+            tried.cases += 1
+            headers = {**(case.headers or {}), **headers_for(case)}
+            response = case.call(headers=headers, **call)
+            tried.answered[f"{response.status_code // 100}xx"] += 1
+            case.validate_response(response, checks=CHECKS, headers=headers)
+
+        try:
+            run()
+        except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - reported together, below
+            tried.failures[label] = why(exc)
+    TALLY[f"{name} operations"] += len(tried.operations)
+    TALLY[f"{name} cases"] += tried.cases
+    TALLY[f"{name} 2xx"] += tried.answered["2xx"]
+    return tried
+
+
+def why(exc: BaseException) -> str:
+    """Schemathesis' own account (the check, the answer, a curl to reproduce) or the error."""
+    text = str(getattr(exc, "message", "") or exc)
+    return "\n".join(line for line in text.splitlines() if line.strip())[:1500]
+
+
+def report(tried: Tried) -> str:
+    return "\n\n".join(f"{label}:\n{why}" for label, why in tried.failures.items())
