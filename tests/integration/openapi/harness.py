@@ -2,7 +2,9 @@
 
 Every operation of the document gets a seeded, derandomized hypothesis run of a few
 examples, valid and invalid (schemathesis' positive and negative modes), each sent to the
-real Flask app. Three checks: no 5xx, a status the document declares, a body its schema
+real Flask app. Made-up ids would only ever meet 404s, so path ids are drawn, where they
+can be, from the ids earlier answers carried (operations run in the document's order: a
+POST that makes a thing comes before the GET of it), and `fixed` pins some (the org). Three checks: no 5xx, a status the document declares, a body its schema
 allows. `fuzz` returns what it tried and what failed, per operation; the tests assert on
 it and conftest.py prints the counts.
 
@@ -44,18 +46,21 @@ def load(app, path: str = "/openapi.json", **request):
     return schemathesis.openapi.from_wsgi(path, app, config=SchemathesisConfig.from_dict({}), **request)
 
 
-def fuzz(schema, name: str, headers_for, exclude: dict[str, str] | None = None, **call) -> Tried:
+def fuzz(schema, name: str, headers_for, exclude: dict[str, str] | None = None,
+         fixed: dict[str, str] | None = None, **call) -> Tried:
     """Runs every operation of `schema` but those in `exclude` ("METHOD /path": why).
-    `headers_for(case)` gives each request's auth headers; `call` goes to case.call."""
-    tried = Tried()
+    `headers_for(case)` gives each request's auth headers; `fixed` path parameters keep
+    their value; `call` goes to case.call."""
+    tried, seen = Tried(), {}
     for result in schema.get_all_operations():
         operation = result.ok()
         label = f"{operation.method.upper()} {operation.path}"
         if label in (exclude or {}):
             continue
         tried.operations.append(label)
-        strategy = st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
-                             operation.as_strategy(GenerationMode.NEGATIVE))
+        strategy = known_ids(operation, seen, fixed or {}).flatmap(lambda ids, op=operation: st.one_of(
+            op.as_strategy(GenerationMode.POSITIVE, path_parameters=ids),
+            op.as_strategy(GenerationMode.NEGATIVE, path_parameters=ids)))
 
         @SETTINGS
         @hypothesis.given(case=strategy)
@@ -64,6 +69,8 @@ def fuzz(schema, name: str, headers_for, exclude: dict[str, str] | None = None, 
             headers = {**(case.headers or {}), **headers_for(case)}
             response = case.call(headers=headers, **call)
             tried.answered[f"{response.status_code // 100}xx"] += 1
+            if response.status_code < 300:
+                remember_ids(response, seen)
             case.validate_response(response, checks=CHECKS, headers=headers)
 
         try:
@@ -74,6 +81,34 @@ def fuzz(schema, name: str, headers_for, exclude: dict[str, str] | None = None, 
     TALLY[f"{name} cases"] += tried.cases
     TALLY[f"{name} 2xx"] += tried.answered["2xx"]
     return tried
+
+
+def known_ids(operation, seen: dict[str, list[str]], fixed: dict[str, str]):
+    """A strategy of path parameters: the fixed ones, and for each other one an id seen in an
+    answer or none (then schemathesis makes one up)."""
+    names = [p.name for p in operation.path_parameters]
+    choices = {n: st.just(fixed[n]) for n in names if n in fixed}
+    choices |= {n: st.sampled_from(seen[n]) for n in names if n not in fixed and seen.get(n)}
+    return st.fixed_dictionaries(choices)
+
+
+def remember_ids(response, seen: dict[str, list[str]], cap: int = 20) -> None:
+    """Keeps the string values of `*_id` fields (at any depth) of a JSON answer."""
+    try:
+        body = response.json()
+    except ValueError:
+        return
+    stack = [body]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                if key.endswith("_id") and isinstance(value, str) and value not in seen.setdefault(key, []):
+                    seen[key] = (seen[key] + [value])[-cap:]
+                elif isinstance(value, (dict, list)):
+                    stack.append(value)
 
 
 def why(exc: BaseException) -> str:
