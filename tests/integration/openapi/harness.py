@@ -25,7 +25,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
-EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "8"))   # per operation
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "10"))   # per operation
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
 TALLY: Counter = Counter()         # "<doc> operations", "<doc> cases", "<doc> 2xx": conftest.py prints them
 SETTINGS = hypothesis.settings(
