@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
+from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "10"))   # per operation
@@ -66,6 +67,10 @@ def fuzz(schema, name: str, headers_for, exclude: dict[str, str] | None = None,
         @hypothesis.given(case=strategy)
         def run(case):
             tried.cases += 1
+            if case.media_type == "multipart/form-data" and isinstance(case.body, dict):
+                # A form has no null: a field left out is how it says "none" (and schemathesis
+                # cannot encode a None part).
+                case.body = {k: v for k, v in case.body.items() if v is not None}
             headers = {**(case.headers or {}), **headers_for(case)}
             response = case.call(headers=headers, **call)
             tried.answered[f"{response.status_code // 100}xx"] += 1
@@ -113,7 +118,9 @@ def remember_ids(response, seen: dict[str, list[str]], cap: int = 20) -> None:
 
 def why(exc: BaseException) -> str:
     """Schemathesis' own account (the check, the answer, a curl to reproduce) or the error."""
-    text = str(getattr(exc, "message", "") or exc)
+    if isinstance(exc, BaseExceptionGroup) and not isinstance(exc, FailureGroup):    # hypothesis': several
+        return "\n".join(why(inner) for inner in exc.exceptions)
+    text = str(getattr(exc, "message", "") or exc) or repr(exc)
     return "\n".join(line for line in text.splitlines() if line.strip())[:1500]
 
 
