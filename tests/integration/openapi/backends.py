@@ -41,3 +41,14 @@ def caller(app, method: str, path: str) -> dict:
         role="owner" if kind == "staff" else None, mfa=True, name="Schemathesis")
     token = auth.sign(os.environ["INTERNAL_TOKEN_PRIVATE_KEY"], principal, ttl_s=600)
     return {"Authorization": f"Bearer {token}"}
+
+
+def identity_org(identity, host: str) -> tuple[str, str]:
+    """An org made at identity (found by `host`) and one of its customers: (org_id, customer_id)."""
+    client = identity.test_client()
+    org = client.post("/orgs", headers=caller(identity, "POST", "/orgs"),
+                      json={"name": "Fuzz", "slug": "fuzz", "host": host}).get_json()["org_id"]
+    path = f"/orgs/{org}/customers"
+    customer = client.post(path, headers=caller(identity, "POST", path),
+                           json={"name": "Globex", "email": "ap@globex.test"}).get_json()["customer_id"]
+    return org, customer

@@ -1,12 +1,15 @@
 """Schemathesis against an OpenAPI document, in process (issue 14).
 
-Every operation of the document gets a seeded, derandomized hypothesis run of a few
-examples, valid and invalid (schemathesis' positive and negative modes), each sent to the
-real Flask app. Made-up ids would only ever meet 404s, so path ids are drawn, where they
-can be, from the ids earlier answers carried (operations run in the document's order: a
-POST that makes a thing comes before the GET of it), and `fixed` pins some (the org). Three checks: no 5xx, a status the document declares, a body its schema
-allows. `fuzz` returns what it tried and what failed, per operation; the tests assert on
-it and conftest.py prints the counts.
+Every operation of the document gets a hypothesis run of a few examples, valid and invalid
+(schemathesis' positive and negative modes), each sent to the real Flask app. Three checks:
+no 5xx, a status the document declares, a body its schema allows. Runs are repeatable:
+`derandomize` seeds hypothesis from the test function, so every run tries the same cases
+(until hypothesis, schemathesis or this file change), and no example database is kept.
+
+Made-up ids would only ever meet 404s, so path ids are drawn, where they can be, from the
+ids earlier answers carried (operations run in the document's order: a POST that makes a
+thing comes before the GET of it), and `fixed` pins some (the org). `fuzz` returns what it
+tried and what failed, per operation; the tests assert on it and conftest.py prints counts.
 
 Why not `schema.parametrize()`: its fixture-loaded form reaches into pytest's private node
 ids, which pytest 9.2 no longer has, and loading the apps at import would build six
@@ -125,4 +128,4 @@ def why(exc: BaseException) -> str:
 
 
 def report(tried: Tried) -> str:
-    return "\n\n".join(f"{label}:\n{why}" for label, why in tried.failures.items())
+    return "\n\n".join(f"{label}:\n{reason}" for label, reason in tried.failures.items())

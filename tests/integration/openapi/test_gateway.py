@@ -11,7 +11,7 @@ from contracts.events.identity import API_KEY_SCOPES
 from gateway.api.openapi import SERVICES
 from gateway.app import create_app as create_gateway
 from tests.integration.gateway.billing_backend import WsgiAdapter
-from tests.integration.openapi.backends import caller, service_app
+from tests.integration.openapi.backends import caller, identity_org, service_app
 from tests.integration.openapi.harness import fuzz, load, report
 
 HOST = "fuzz.portal.test"
@@ -20,12 +20,8 @@ EXCLUDED: dict[str, str] = {}                # "METHOD /path": why it is left ou
 
 def org_with_key(identity) -> tuple[str, str, str]:
     """An org at identity (found by HOST), one of its customers, and an API key with every scope."""
+    org, customer = identity_org(identity, HOST)
     client = identity.test_client()
-    org = client.post("/orgs", headers=caller(identity, "POST", "/orgs"),
-                      json={"name": "Fuzz", "slug": "fuzz", "host": HOST}).get_json()["org_id"]
-    path = f"/orgs/{org}/customers"
-    customer = client.post(path, headers=caller(identity, "POST", path),
-                           json={"name": "Globex", "email": "ap@globex.test"}).get_json()["customer_id"]
     path = f"/orgs/{org}/api-keys"
     key = client.post(path, headers=caller(identity, "POST", path),
                       json={"name": "Fuzz", "scopes": list(API_KEY_SCOPES)}).get_json()["key"]
