@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: up test lint unit bench migrate rebuild-projections contracts clean
+.PHONY: up test lint unit bench chaos migrate rebuild-projections contracts clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -31,6 +31,9 @@ unit: $(STAMP)
 
 bench: $(STAMP)                  ## figures and ratios, never pass/fail
 	$(BIN)/python -m tests.bench $(BENCH_ARGS)
+
+chaos: $(STAMP)                  ## faults under load; fails on anything lost or doubled
+	$(BIN)/python -m tests.chaos $(CHAOS_ARGS)
 
 migrate: $(STAMP)
 	for s in identity billing orders support documents notifications; do \

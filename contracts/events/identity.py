@@ -13,6 +13,8 @@ MODULES = (
     "projects", "timesheets", "tickets", "documents", "quotes", "reviews",
 )
 PERMISSIONS = ("view", "download", "pay", "submit_tickets", "upload", "approve", "forward")
+# The set-up walk's steps staff confirm themselves (the console finds the others done on its own).
+SETUP_CONFIRMED = ("access", "templates", "security")
 USER_KINDS = ("contact", "staff")
 SLUG = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
 ADDRESS_LINES = 6
@@ -54,6 +56,13 @@ class PortalSettings(StrictSchema):
     # postal address, one line each, and its tax id (VAT number).
     seller_address = address_field()
     seller_tax_id = tax_id_field()
+    # Added after v1 (optional): the org is trying the portal out: the simulated gateway (no
+    # money moves) is offered only then, where the deployment allows it at all, and every
+    # page and mail says so. A new org starts in test mode; absent, as before: not.
+    test_mode = fields.Boolean()
+    # Added after v1 (optional): the set-up walk's steps staff said are done (the console home's
+    # checklist; the steps it can see done on its own are not kept).
+    setup_done = fields.List(choice(*SETUP_CONFIRMED))
 
 
 class OrganizationCreated(EventSchema):
@@ -110,6 +119,17 @@ class CustomerUpdated(EventSchema):
     email = fields.Email(required=True, allow_none=True)
     address = address_field(required=True)
     tax_id = tax_id_field(required=True)
+
+
+class CustomerModulesChanged(EventSchema):
+    """The modules a customer's contacts may use, within the org's: a list narrows them,
+    null gives back whatever the org switches on (now and later)."""
+
+    event_type = "CustomerModulesChanged"
+    aggregate_type = "Customer"
+
+    customer_id = Id(required=True)
+    modules = fields.List(choice(*MODULES), required=True, allow_none=True)
 
 
 class ContactAdded(EventSchema):

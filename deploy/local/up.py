@@ -88,6 +88,8 @@ def environment() -> dict:
         "IDENTITY_SECRETS_KEY": env.get("IDENTITY_SECRETS_KEY") or kept("identity_secrets_key", fernet_key),
         "NOTIFICATIONS_SECRETS_KEY": env.get("NOTIFICATIONS_SECRETS_KEY") or kept("notifications_secrets_key",
                                                                                   fernet_key),
+        # an org's own Stripe or PayPal keys, saved in the console, are encrypted under it
+        "BILLING_SECRETS_KEY": env.get("BILLING_SECRETS_KEY") or kept("billing_secrets_key", fernet_key),
         # identity alone signs internal tokens (IDENTITY_ prefix: no other process sees the
         # private key); every service checks them with the public key
         "IDENTITY_INTERNAL_TOKEN_PRIVATE_KEY": token_key(),

@@ -29,6 +29,10 @@ class IdentityClient(ServiceApi):
     def change_settings(self, org: str, changes: dict) -> dict:
         return self._call("PATCH", f"/orgs/{_id(org)}/settings", changes)
 
+    def contact_counts(self, org: str) -> dict:
+        """{created, invited, active, disabled}: how many of the org's contacts are in each state."""
+        return self._call("GET", f"/orgs/{_id(org)}/contact-counts")
+
     def put_logo(self, org: str, image: bytes) -> dict:
         return self._call("PUT", f"/orgs/{_id(org)}/logo", {"data": base64.b64encode(image).decode()})
 
@@ -158,9 +162,15 @@ class IdentityClient(ServiceApi):
     def get_contact(self, org: str, contact_id: str) -> dict:
         return self._call("GET", f"/orgs/{_id(org)}/contacts/{_id(contact_id)}")
 
-    def set_permissions(self, org: str, contact_id: str, permissions: list[str]) -> dict:
-        return self._call("PUT", f"/orgs/{_id(org)}/contacts/{_id(contact_id)}/permissions",
-                          {"permissions": permissions})
+    def set_permissions(self, org: str, contact_id: str, permissions: list[str],
+                        modules: list[str] | None = None) -> dict:
+        """The contact's permissions, and their modules where given (None keeps them)."""
+        body = {"permissions": permissions, **({"modules": modules} if modules is not None else {})}
+        return self._call("PUT", f"/orgs/{_id(org)}/contacts/{_id(contact_id)}/permissions", body)
+
+    def set_customer_modules(self, org: str, customer_id: str, modules: list[str] | None) -> dict:
+        """The modules the customer's contacts may use within the org's; None: all of the org's."""
+        return self._call("PUT", f"/orgs/{_id(org)}/customers/{_id(customer_id)}/modules", {"modules": modules})
 
     def reset_mfa(self, org: str, contact_id: str) -> dict:
         return self._call("POST", f"/orgs/{_id(org)}/contacts/{_id(contact_id)}/mfa/reset")

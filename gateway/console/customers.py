@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from gateway.clients.base import ServiceProblem
-from gateway.console.forms import ContactForm, CustomerForm, PermissionsForm
-from gateway.web.access import MANAGERS, console
-from gateway.web.context import forget_login, identity, link_base, org_id, principal
+from gateway.console.forms import ContactAccessForm, ContactForm, CustomerForm, ModulesForm
+from gateway.web.access import MANAGERS, MODULES, console
+from gateway.web.context import forget_login, identity, link_base, org_id, principal, settings
 from gateway.web.forms import apply_problem
 from gateway.web.labels import PERMISSION_LABELS
 from gateway.web.refusals import flash_refusal
@@ -15,6 +15,7 @@ from gateway.web.refusals import flash_refusal
 bp = Blueprint("console_customers", __name__, url_prefix="/console")
 
 CUSTOMERS_PER_PAGE = 50
+NOT_THEIR_CONTACT = "This customer has no such contact."
 STATUS_LABELS = {"created": "Not invited yet", "invited": "Invited", "active": "Active", "disabled": "Disabled"}
 
 
@@ -47,12 +48,16 @@ def customers():
                            q=q, after=after, next_page=next_page), status
 
 
-def _contact_forms(contacts: list[dict]) -> dict[str, PermissionsForm]:
+def _org_modules() -> list[str]:
+    return list(settings().get("modules") or [])
+
+
+def _contact_forms(contacts: list[dict]) -> dict[str, ContactAccessForm]:
     forms = {}
     for contact in contacts:
-        form = PermissionsForm(prefix=f"c-{contact['contact_id']}", formdata=None)
+        form = ContactAccessForm(prefix=f"c-{contact['contact_id']}", formdata=None)
         form.permissions.data = list(contact.get("permissions") or [])
-        forms[contact["contact_id"]] = form
+        forms[contact["contact_id"]] = form.offer(_org_modules(), contact.get("modules"))
     return forms
 
 
@@ -63,8 +68,9 @@ def _customer_page(customer_id: str, contact_form: ContactForm, messages: list[s
     if details_form is None:
         details_form = CustomerForm(formdata=None, prefix="details")
         details_form.fill(customer)
+    modules_form = ModulesForm(formdata=None, prefix="customer").offer(_org_modules(), customer.get("modules"))
     return render_template("console/customers/customer.html", customer=customer, contacts=contacts,
-                           details_form=details_form, details_messages=list(details_messages),
+                           details_form=details_form, details_messages=list(details_messages), modules_form=modules_form,
                            form=contact_form, permission_forms=_contact_forms(contacts), messages=messages,
                            status_labels=STATUS_LABELS, permission_labels=PERMISSION_LABELS,
                            may_manage=principal().get("role") in MANAGERS), status
@@ -114,14 +120,18 @@ def add_contact(customer_id: str):
 
 def _contact_action(customer_id: str, contact_id: str, action, done: str):
     """A one-button form on a contact: do it, say so, back to the customer's page. The
-    contact's sessions cached here are dropped, so a change of rights applies at once."""
+    contact's sessions cached here are dropped, so a change of rights applies at once.
+    Only a contact of the customer in the address: with another customer's id (or another
+    org's) nothing is done to the contact, as with an id that exists nowhere."""
     try:
-        action()
+        if identity().get_contact(org_id(), contact_id).get("customer_id") != customer_id:
+            flash(NOT_THEIR_CONTACT, "error")
+        else:
+            action()
+            forget_login(contact_id)
+            flash(done, "success")
     except ServiceProblem as problem:
         flash_refusal(problem, raised=())
-    else:
-        forget_login(contact_id)
-        flash(done, "success")
     return redirect(url_for("console_customers.customer", customer_id=customer_id))
 
 
@@ -133,15 +143,40 @@ def invite(customer_id: str, contact_id: str):
                            "The invitation was sent. Any earlier invitation link no longer works.")
 
 
+@bp.post("/customers/<customer_id>/modules")
+@console(roles=MANAGERS)
+def customer_modules(customer_id: str):
+    """The modules the customer's contacts may use, within the org's: every one ticked gives
+    them whatever the org switches on, now and later."""
+    form = ModulesForm(prefix="customer").offer(_org_modules(), None)
+    if not form.validate():
+        flash("Those modules are not switched on for the portal.", "error")
+        return redirect(url_for("console_customers.customer", customer_id=customer_id))
+    try:
+        identity().set_customer_modules(org_id(), customer_id, form.narrowed(_org_modules()))
+        contacts = identity().list_contacts(org_id(), customer_id)
+    except ServiceProblem as problem:
+        flash_refusal(problem, raised=())
+    else:
+        for contact in contacts:                 # their next page shows the change
+            forget_login(contact["contact_id"])
+        flash("Modules saved for every contact of this customer.", "success")
+    return redirect(url_for("console_customers.customer", customer_id=customer_id))
+
+
 @bp.post("/customers/<customer_id>/contacts/<contact_id>/permissions")
 @console(roles=MANAGERS)
 def permissions(customer_id: str, contact_id: str):
-    form = PermissionsForm(prefix=f"c-{contact_id}")
+    form = ContactAccessForm(prefix=f"c-{contact_id}").offer(_org_modules(), None)
     if not form.validate():
-        flash("Those permissions are not known.", "error")
+        flash("Those permissions or modules are not known.", "error")
         return redirect(url_for("console_customers.customer", customer_id=customer_id))
     chosen = list(form.permissions.data or [])
-    return _contact_action(customer_id, contact_id, lambda: identity().set_permissions(org_id(), contact_id, chosen),
+    narrowed = form.narrowed(_org_modules())
+    # every module ticked: whatever the org switches on; none offered: as they are
+    modules = None if form.left_out() else list(MODULES) if narrowed is None else narrowed
+    return _contact_action(customer_id, contact_id,
+                           lambda: identity().set_permissions(org_id(), contact_id, chosen, modules),
                            "Permissions saved.")
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from gateway.clients.base import quietly
+from gateway.console import setup
 from gateway.console.tickets import support
-from gateway.web.access import console
+from gateway.web.access import MANAGERS, console
 from gateway.web.context import billing, notifications, org_id, principal
 
 bp = Blueprint("console_dashboard", __name__, url_prefix="/console")
@@ -31,7 +32,9 @@ def dashboard():
     org = org_id()
     pending = quietly(lambda: billing().staff_payments(org, {"status": "pending", "limit": COUNTED}))
     failed_mail = quietly(lambda: notifications().emails(org, "failed", COUNTED + 1))
+    walk = setup.steps() if principal().get("role") in MANAGERS else []
     return render_template("console/dashboard/dashboard.html", person=principal(),
+                           setup_steps=walk if not all(step.done for step in walk) else [],
                            receivables=quietly(lambda: billing().org_summary(org)),
                            pending_payments=_count(pending and pending["items"], bool(pending and pending["next_cursor"])),
                            unread_tickets=quietly(lambda: support().unread()), failed_mail=_count(failed_mail))

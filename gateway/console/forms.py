@@ -96,6 +96,34 @@ class PermissionsForm(FlaskForm):
                                      choices=[SelectChoice(p, PERMISSION_LABELS[p]) for p in PERMISSIONS])
 
 
+class ModulesForm(FlaskForm):
+    """Modules to tick among the org's own (the choices are set per request: `offer`). The page
+    sends `offered` with the boxes, so a form without them (an older page, a hand-made post)
+    leaves the modules as they are rather than taking them all away."""
+    modules = MultiCheckboxField("Modules", choices=[])
+    offered = HiddenField()
+
+    def left_out(self) -> bool:
+        return self.offered.data != "1"
+
+    def offer(self, org_modules: list[str], chosen: list[str] | None) -> "ModulesForm":
+        """The org's modules as choices, ticked where `chosen` holds them (None: all of them)."""
+        self.modules.choices = [SelectChoice(m, MODULE_LABELS[m]) for m in MODULES if m in org_modules]
+        if self.modules.data is None or not self.is_submitted():
+            self.modules.data = [m for m in org_modules if chosen is None or m in chosen]
+        return self
+
+    def narrowed(self, org_modules: list[str]) -> list[str] | None:
+        """What was ticked, or None when every module of the org was: nothing narrowed, so a
+        module the org switches on later is theirs too."""
+        ticked = [m for m in MODULES if m in (self.modules.data or [])]
+        return None if set(ticked) >= set(org_modules) else ticked
+
+
+class ContactAccessForm(PermissionsForm, ModulesForm):
+    """A contact's permissions and, within the org's and their customer's, their modules."""
+
+
 class ContactForm(PermissionsForm):
     name = StringField("Name", validators=[DataRequired(REQUIRED), Length(max=200)])
     email = EmailField("E-mail", validators=[DataRequired(REQUIRED), Length(max=254)])

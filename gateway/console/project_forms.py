@@ -15,7 +15,7 @@ def _day(field) -> str | None:
 
 
 class ProjectForm(FlaskForm):
-    customer_id = SelectField("Customer", validators=[DataRequired(REQUIRED)], validate_choice=False)
+    customer_id = SelectField("Customer", validators=[DataRequired(REQUIRED)])   # one of the org's (offer_customers)
     name = StringField("Name", validators=[DataRequired(REQUIRED), Length(max=200)])
     status = SelectField("Status", choices=[SelectChoice(k, v) for k, v in PROJECT_LABELS.items()], default="planned")
     starts_on = DateField("Starts on (optional)", validators=[Optional()])

@@ -28,7 +28,7 @@ def portal_settings():
             messages = apply_problem(form, problem)
             status = problem.status if problem.status in (409, 422) else 400
         else:
-            _settings_saved(org, "Settings saved.")
+            settings_saved(org, "Settings saved.")
             return redirect(url_for("console_settings.portal_settings"))
     elif request.method == "POST":
         status = 400
@@ -42,7 +42,7 @@ def _settings_page(form, logo_form, messages, status):
                            switches=SWITCHES, switch_labels=SWITCH_LABELS, module_labels=MODULE_LABELS), status
 
 
-def _settings_saved(org: dict, message: str) -> None:
+def settings_saved(org: dict, message: str) -> None:
     gateway().orgs.put(request_host(), org)       # this process shows the change at once
     g.org = org
     flash(message, "success")
@@ -59,7 +59,7 @@ def upload_logo():
         except ServiceProblem as problem:
             messages = apply_problem(logo_form, problem)
         else:
-            _settings_saved(identity().org(org_id()), "Logo saved.")
+            settings_saved(identity().org(org_id()), "Logo saved.")
             return redirect(url_for("console_settings.portal_settings"))
     form = SettingsForm(formdata=None)
     form.fill(settings())
@@ -70,5 +70,5 @@ def upload_logo():
 @console(roles=MANAGERS)
 def remove_logo():
     identity().delete_logo(org_id())
-    _settings_saved(identity().org(org_id()), "Logo removed.")
+    settings_saved(identity().org(org_id()), "Logo removed.")
     return redirect(url_for("console_settings.portal_settings"))

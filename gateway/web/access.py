@@ -29,7 +29,7 @@ MODULES = ("invoices", "payments", "credit_notes", "sales_orders", "deliveries",
            "projects", "timesheets", "tickets", "documents", "quotes", "reviews")
 PERMISSIONS = ("view", "download", "pay", "submit_tickets", "upload", "approve", "forward")
 SWITCHES = ("portal_enabled", "mfa_required", "self_signup", "forward_documents",
-            "bulk_payments", "partial_payments", "share_tickets", "customer_uploads")
+            "bulk_payments", "partial_payments", "share_tickets", "customer_uploads", "test_mode")
 ROLES = ("owner", "admin", "agent")
 MANAGERS = ("owner", "admin")      # the console roles that change access, settings, keys and gateways
 API_SCOPES = ("customers", *MODULES)      # what an API key may reach (identity's API_KEY_SCOPES)

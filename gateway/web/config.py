@@ -22,6 +22,9 @@ GATEWAY_METRICS_TOKEN          Bearer token Prometheus sends for /metrics (unset
 GATEWAY_RATELIMIT_SIGNIN, _MFA, _INVITE, _RECOVERY, _PAY_LINK   POST limits per client IP ("10 per minute;100 per hour")
 GATEWAY_RATELIMIT_MESSAGES     ticket messages per signed-in person ("60 per minute;1000 per hour")
 GATEWAY_RATELIMIT_API, _API_REFUSED   /api/v1 calls per key, and refused calls per client IP
+GATEWAY_RATELIMIT_STORAGE      where the limits count: "memory://" (default: each process on its own) or
+                               "redis://host:6379/0", shared by every worker and replica. While the store
+                               does not answer (within 0.25 s), each process counts in memory, then goes back
 PROMETHEUS_MULTIPROC_DIR       set by the gunicorn config: /metrics aggregates the workers
 SERVICE_URL_<NAME>             where each service answers
 """
@@ -51,7 +54,9 @@ def from_environment(overrides: dict) -> dict:
         "MAX_CONTENT_LENGTH": int(env.get("GATEWAY_MAX_CONTENT_LENGTH", str(1024 * 1024))),
         "GATEWAY_MAX_UPLOAD_BYTES": int(env.get("GATEWAY_MAX_UPLOAD_BYTES", str(101 * 1024 * 1024))),
         "LIVE_PUBLIC_URL": env.get("LIVE_PUBLIC_URL", "").rstrip("/"),
-        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_STORAGE_URI": env.get("GATEWAY_RATELIMIT_STORAGE", "memory://"),
+        "RATELIMIT_KEY_PREFIX": env.get("GATEWAY_RATELIMIT_KEY_PREFIX", "portal-gateway"),
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         **{key: env.get(key, default) for key, default in RATE_LIMITS.items()},
     }
     config.update(overrides)

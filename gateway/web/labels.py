@@ -26,5 +26,6 @@ SWITCH_LABELS = {
     "partial_payments": "Customers may pay part of an invoice",
     "share_tickets": "Contacts of a customer see each other's tickets",
     "customer_uploads": "Customers may upload files (contacts with the upload permission)",
+    "test_mode": "Test mode: payments are simulated and no money moves (every page and e-mail says so)",
 }
 SCOPE_LABELS = {"customers": "Customers and contacts", **MODULE_LABELS}

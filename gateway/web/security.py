@@ -106,10 +106,18 @@ def _person_or_address() -> str:
     return f"person:{person}" if person else get_remote_address()
 
 
+STORE_TIMEOUT_S = 0.25               # a store slower than this counts as down: the page must not wait on it
+
+
 def init_limiter(app: Flask) -> Limiter:
-    """One Limiter per app (in-memory, per process), wrapping every view marked with
-    `rate_limited`. Call after the blueprints are registered."""
-    limiter = Limiter(get_remote_address, app=app, storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+    """One Limiter per app, wrapping every view marked with `rate_limited`. It counts in
+    RATELIMIT_STORAGE_URI (GATEWAY_RATELIMIT_STORAGE: Redis shares the counts between workers and
+    replicas); while that store does not answer, in this process's memory, so a limit is never
+    lifted and a page never fails for it. Call after the blueprints are registered."""
+    uri = app.config["RATELIMIT_STORAGE_URI"]
+    options = ({"socket_timeout": STORE_TIMEOUT_S, "socket_connect_timeout": STORE_TIMEOUT_S}
+               if uri.startswith(("redis://", "rediss://")) else {})
+    limiter = Limiter(get_remote_address, app=app, storage_uri=uri, storage_options=options,
                       headers_enabled=True, default_limits=[])
     for endpoint, view in list(app.view_functions.items()):
         key = getattr(view, RATE_LIMITED, None)

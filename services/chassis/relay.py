@@ -29,6 +29,7 @@ from contracts.envelope import kafka_headers
 from services.chassis import kafka, metrics, state
 from services.chassis.config import Config
 from services.chassis.db import read_only
+from services.chassis.errors import is_transient
 from services.chassis.events import Event
 from services.chassis.leader import leadership
 from services.chassis.tables import events
@@ -98,7 +99,7 @@ class OutboxRelay:
         checker = threading.Thread(target=self._check_loop, args=(stop,), name="relay-check",
                                    daemon=True)
         checker.start()
-        next_lease_check = 0.0
+        next_lease_check, failures = 0.0, 0
         try:
             if not self._lead(stop):
                 return
@@ -111,13 +112,31 @@ class OutboxRelay:
                         self._reset_producer()
                         if not self._lead(stop):
                             return
-                self.step()
+                try:
+                    self.step()
+                    failures = 0
+                except Exception as exc:  # noqa: BLE001 - the relay must outlive any one failure
+                    failures += 1
+                    self._step_failed(exc, failures, stop)
+                    continue
                 if not self._delivered and not self._has_backlog_room():
                     self.waker.wait(0.01)
                 elif not self._delivered:
                     self.waker.wait(0.005 if self._in_flight else 0.5)
         finally:
             self.close()
+
+    def _step_failed(self, exc: Exception, failures: int, stop: threading.Event) -> None:
+        """A pass that failed (the database restarted under it): logged, and tried again after
+        a capped backoff. Nothing is lost: what was delivered but not yet recorded is kept
+        (_record_delivered), and unpublished rows are selected again. A relay thread that
+        ended here would leave the worker up and the outbox unpublished for ever."""
+        delay = min(0.1 * 2 ** (failures - 1), 5.0)
+        if is_transient(exc):
+            log.warning("relay pass failed, trying again in %.1f s: %s", delay, exc)
+        else:
+            log.exception("relay pass failed, trying again in %.1f s", delay)
+        stop.wait(delay)
 
     def _lead(self, stop: threading.Event) -> bool:
         """Wait until this relay is the one that publishes; False when stopped first."""
@@ -192,8 +211,12 @@ class OutboxRelay:
         if not self._delivered:
             return
         done, self._delivered = self._delivered, []
-        with self.engine.begin() as conn:
-            conn.execute(_mark, done)
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(_mark, done)
+        except Exception:
+            self._delivered = done + self._delivered        # recorded on the next pass instead
+            raise
         metrics.EVENTS_PUBLISHED.labels(self.config.service).inc(len(done))
 
     def flush(self, timeout: float = 10.0) -> int:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
+from typing import Callable
 
 from prometheus_client import start_http_server
 
@@ -29,7 +31,7 @@ def run_worker(rt: Runtime, stop: threading.Event | None = None) -> None:
     rt.store.on_commit.append(relay.waker.poke)
     relay_thread = threading.Thread(target=relay.run, args=(stop,), name="relay", daemon=True)
     relay_thread.start()
-    loops = [threading.Thread(target=loop, args=(rt, stop), name=loop.__name__, daemon=True)
+    loops = [threading.Thread(target=keep_running, args=(loop, rt, stop), name=loop.__name__, daemon=True)
              for loop in rt.spec.background()]
     [t.start() for t in loops]
     consumer = ConsumerRunner(rt.store, rt.config, rt.spec.subscriptions())
@@ -42,3 +44,25 @@ def run_worker(rt: Runtime, stop: threading.Event | None = None) -> None:
         for t in loops:
             t.join(10)
         log.info("worker stopped")
+
+
+def keep_running(loop: Callable, rt: Runtime, stop: threading.Event, backoff_max_s: float = 30.0) -> None:
+    """Runs a background loop (rt.spec.background(): sending mail, delivering webhooks ...)
+    until stop is set. One that raises (its database restarted under it), or returns before
+    stop (it lost its leadership), is started again after a capped backoff: a loop's thread
+    that simply ended would leave the process up, so no supervisor would ever restart it,
+    and its work would wait for ever (issue 14: mail stayed unsent after a PostgreSQL restart)."""
+    first = delay = min(1.0, backoff_max_s)
+    while not stop.is_set():
+        began = time.monotonic()
+        try:
+            loop(rt, stop)
+            if stop.is_set():
+                return
+            log.info("background loop %s stood down; starting it again in %.0f s", loop.__name__, delay)
+        except Exception:  # noqa: BLE001 - whatever it was, the loop's work must go on
+            log.exception("background loop %s failed; starting it again in %.0f s", loop.__name__, delay)
+        if time.monotonic() - began > 5 * backoff_max_s:      # it had been running well: a new incident
+            delay = first
+        stop.wait(delay)
+        delay = min(delay * 2, backoff_max_s)

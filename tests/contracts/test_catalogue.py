@@ -30,7 +30,8 @@ ADDED_SINCE_DESIGN = {"StaffMemberAdded": "identity", "ContactAdded": "identity"
                       "TicketAssigned": "support", "TicketMerged": "support", "TicketRead": "support",
                       "OnlinePaymentRefused": "billing", "PaymentReceivedAfterFailure": "billing",
                       "SalesOrderCancelled": "orders", "TimesheetWeekApproved": "orders",
-                      "TimesheetWeekDisputed": "orders", "CustomerUpdated": "identity"}
+                      "TimesheetWeekDisputed": "orders", "CustomerUpdated": "identity",
+                      "CustomerModulesChanged": "identity"}
 
 
 @pytest.mark.parametrize("service", sorted(DESIGN_CATALOGUE))

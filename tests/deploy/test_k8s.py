@@ -687,17 +687,17 @@ def test_every_process_at_its_autoscaling_maximum_fits_postgres_max_connections(
     most = {h["spec"]["scaleTargetRef"]["name"]: h["spec"]["maxReplicas"]
             for h in of_kind(prod, "HorizontalPodAutoscaler")}
     used, lines = 0, []
-    for deployment in of_kind(prod, "Deployment"):
+    for deployment in processes(prod):
         [app] = [c for c in deployment["spec"]["template"]["spec"]["containers"] if c["name"] == "app"]
         env = {**config, **{e["name"]: e.get("value") for e in app.get("env", [])}}
         if "DATABASE_URL" not in env:
             continue                                            # the gateway holds none
         name, worker = deployment["metadata"]["name"], "worker" in deployment["metadata"]["name"]
         replicas = most.get(name, deployment["spec"].get("replicas", 1))
-        processes = 1 if worker else int(env["WEB_CONCURRENCY"])
+        per_pod = 1 if worker else int(env["WEB_CONCURRENCY"])
         each = int(env["DB_POOL_SIZE"]) + int(env["DB_MAX_OVERFLOW"]) + (2 if worker else 0)
-        used += replicas * processes * each
-        lines.append(f"{name}: {replicas} x {processes} x {each}")
+        used += replicas * per_pod * each
+        lines.append(f"{name}: {replicas} x {per_pod} x {each}")
     used += len(SERVICES)                                       # a migration Job each
     [cluster] = of_kind(prod, "Cluster")
     limit = int(cluster["spec"]["postgresql"]["parameters"]["max_connections"])
@@ -723,9 +723,13 @@ def test_only_the_gateway_is_exposed(overlay):
 # -- production availability ------------------------------------------------------------
 
 def test_replicas_per_environment(overlay):
+    """The rate limits' store runs once everywhere: its counters expire within the hour and,
+    while it restarts, each gateway counts in memory (base/ratelimit-store.yaml)."""
     name_, docs = overlay
     for d in of_kind(docs, "Deployment") + of_kind(docs, "StatefulSet"):
-        if name_ == "prod":
+        if d["metadata"]["name"] == "ratelimit-store":
+            assert d["spec"]["replicas"] == 1, where(d)
+        elif name_ == "prod":
             assert d["spec"]["replicas"] >= 2, where(d)
         else:
             assert d["spec"]["replicas"] == 1, where(d)
@@ -845,6 +849,31 @@ def test_the_live_channel_checks_grants_reads_kafka_and_nothing_else(overlay):
         [kafka] = of_kind(docs, "Kafka")
         [plain] = [listener for listener in kafka["spec"]["kafka"]["listeners"] if listener["name"] == "plain"]
         assert any(selects(peer["podSelector"], pod) for peer in plain["networkPolicyPeers"])
+
+
+def test_only_the_gateway_counts_in_the_ratelimit_store(overlay):
+    """Every gateway replica counts its rate limits in the one store (issue 14, item 15); in
+    production nothing else may connect to it and it connects to nothing."""
+    name_, docs = overlay
+    store = pod_labels(named(docs, "Deployment", "ratelimit-store"))
+    service = named(docs, "Service", "ratelimit-store")
+    assert selects({"matchLabels": service["spec"]["selector"]}, store)
+    gateway = containers(named(docs, "Deployment", "gateway"), init=False)[0]
+    assert env_value(gateway, "GATEWAY_RATELIMIT_STORAGE") == "redis://ratelimit-store:6379/0"
+    if name_ != "prod":
+        return
+    peers = [peer["podSelector"] for policy in _policies_for(docs, store, "Ingress")
+             for rule in policy["spec"].get("ingress", []) for peer in rule["from"]]
+    assert peers and all(set(p.get("matchLabels", {}).items()) == {("app.kubernetes.io/component", "gateway")}
+                         for p in peers)
+    for process in processes(docs, "live", "web", "worker"):
+        assert not any(selects(p, pod_labels(process)) for p in peers), where(process)
+    assert all(not policy["spec"].get("egress") for policy in _policies_for(docs, store, "Egress"))
+    assert _policies_for(docs, store, "Egress"), "the store may open connections"
+    reaches = [rule for policy in _policies_for(docs, pod_labels(named(docs, "Deployment", "gateway")), "Egress")
+               for rule in policy["spec"].get("egress", [])
+               if any(selects(to.get("podSelector"), store) for to in rule["to"])]
+    assert reaches and all({p["port"] for p in rule["ports"]} == {6379} for rule in reaches)
 
 
 def test_prod_gateway_never_reaches_the_data_stores(prod):

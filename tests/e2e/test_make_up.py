@@ -18,6 +18,11 @@ def test_make_up_serves_the_portal_stops_on_ctrl_c_and_restarts_on_its_data(tmp_
         page = browser.new_page()
         page.goto(f"http://localhost:{stack.gateway}/")
         assert page.locator("h1").inner_text() == "Demo Trading Co"
+        # the demo org pays with the simulated gateway, so it is in test mode and every page says so
+        assert page.locator("#test-mode").inner_text().startswith(
+            "Test mode: payments here are simulated and no money moves.")
+        # an org's own Stripe or PayPal keys can be saved: make up keeps billing's key with its data
+        assert (stack.data_dir / "billing_secrets_key").stat().st_mode & 0o777 == 0o600
         _, org = get(stack.url("identity") + "/orgs/by-host/localhost")
         org_id = org["org_id"]
         # identity's events reached billing and notifications through the broker
@@ -66,6 +71,7 @@ def test_make_up_serves_the_portal_stops_on_ctrl_c_and_restarts_on_its_data(tmp_
         button = mail.get_by_role("link", name="View the document")
         assert button.get_attribute("href") == f"http://localhost:{stack.gateway}/documents"
         assert "Demo Trading Co" in mail.locator("td.header").inner_text()
+        assert mail.locator("td.test-mode").inner_text() == "Test mode: payments here are simulated and no money moves."
         shoot(mail, "mail-document-shared", phone=True)
         button.click()                                  # followed: the portal asks to sign in first
         mail.wait_for_url("**/signin**")

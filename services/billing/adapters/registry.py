@@ -8,7 +8,7 @@ Where an adapter comes from, for an org and a gateway name:
    `factory(rt, org_id) -> PaymentGateway | None` (None: not set up for this org). Factories
    are called per use and should be cheap; the last registration of a name wins.
 2. else the built-in: "simulated" (only where SIMULATED_GATEWAY allows it: never in a
-   production that did not ask for it), "stripe" and "paypal": the org's own
+   production that did not ask for it; and only for an org in test mode), "stripe" and "paypal": the org's own
    account where its owners connected one in the console (`gateway_connections`, secrets
    Fernet-encrypted under SECRETS_KEY, handlers/gateway_connections.py), else the
    deployment's account from the settings below (one client per process and settings),
@@ -49,6 +49,7 @@ from services.billing.adapters.simulated import SimulatedGateway
 from services.billing.adapters.stripe import StripeGateway, StripeSettings
 from services.billing.domain.payment_gateway import PaymentGateway
 from services.billing.tables import gateway_connections
+from services.chassis import orgs
 from services.chassis.errors import DomainError, Unavailable
 
 log = logging.getLogger(__name__)
@@ -132,12 +133,18 @@ class PaymentGateways:
             raise GatewayNotAvailable(f"The payment gateway {name!r} is not available here.", field="gateway")
         return found
 
-    def simulated_allowed(self) -> bool:
-        """SIMULATED_GATEWAY "on"/"off"; unset: on only in development (PORTAL_ENV=dev)."""
+    def simulated_allowed(self, org_id: str | None = None) -> bool:
+        """Whether the simulated gateway may serve `org_id`: where the deployment allows it at all
+        (SIMULATED_GATEWAY "on"/"off"; unset, only in development, PORTAL_ENV=dev), and only while
+        the org is in test mode (its `test_mode` setting, from identity). An org whose settings
+        do not say (created before test mode existed, or not heard of yet) is taken as the
+        deployment says."""
         chosen = self.rt.config.setting("SIMULATED_GATEWAY", "").strip().lower()
-        if chosen:
-            return chosen == "on"
-        return self.rt.config.setting("PORTAL_ENV", "production") == "dev"
+        allowed = chosen == "on" if chosen else self.rt.config.setting("PORTAL_ENV", "production") == "dev"
+        if not allowed or not org_id:
+            return allowed
+        with self.rt.engine.connect() as conn:
+            return orgs.settings(conn, org_id).get("test_mode", True) is not False
 
     def default_name(self, org_id: str) -> str:
         """The gateway a payment uses when none is named: the org's choice in the console
@@ -146,7 +153,7 @@ class PaymentGateways:
         with self.rt.engine.connect() as conn:
             chosen = conn.execute(select(gateway_connections.c.gateway).where(
                 gateway_connections.c.org_id == org_id, gateway_connections.c.is_default.is_(True))).scalar()
-        simulated = self.simulated_allowed()
+        simulated = self.simulated_allowed(org_id)
         wanted = chosen or self.rt.config.setting("DEFAULT_GATEWAY", "") or (SIMULATED if simulated else None)
         if wanted is None:
             raise OnlinePaymentUnavailable(None, "no payment gateway is set up for this org")
@@ -180,7 +187,7 @@ class PaymentGateways:
         return {SIMULATED: self._simulated, "stripe": self._stripe, "paypal": self._paypal}.get(name)
 
     def _simulated(self, rt, org_id: str) -> SimulatedGateway | None:
-        if not self.simulated_allowed():
+        if not self.simulated_allowed(org_id):
             return None
         return SimulatedGateway(rt.engine, webhook_secret=rt.config.setting("SIMULATED_WEBHOOK_SECRET", ""))
 

@@ -67,12 +67,13 @@ def _who(org_id: str, customer_id: str) -> tuple[str, str, str]:
 
 
 def listed_methods(org_id: str, customer_id: str) -> dict:
-    """The contact's methods that can pay now (a simulated one only where that gateway is on),
+    """The contact's methods that can pay now (a simulated one only where that gateway is on
+    for the org),
     and where a new one would be saved."""
     gateways = runtime().ports["gateways"]
     with read_only(runtime().engine) as conn:
         items = list_methods(conn, *_who(org_id, customer_id))
-    if not gateways.simulated_allowed():
+    if not gateways.simulated_allowed(org_id):
         items = [item for item in items if item["gateway"] != SIMULATED]
     try:
         default = gateways.default_name(org_id)

@@ -80,11 +80,11 @@ class Versions(MethodView):
         can no longer be accepted or signed."""
         filename, data = uploaded_file()
         caller = auth.principal()
-        remember_caller(runtime(), caller)             # staff read "new version by Kim", not an id
         handlers.add_version(runtime(), AddVersion(
             org_id=org_id, document_id=document_id, filename=filename, data=data, note=form["note"],
             amount_minor=form["amount_minor"], valid_until=_iso(form["valid_until"]),
             by_name=caller.name if caller.kind == "staff" else None))
+        remember_caller(runtime(), caller)             # staff read "new version by Kim", not an id
         return staff_detail(org_id, document_id)
 
 
@@ -95,8 +95,8 @@ class Withdraw(MethodView):
     @blp.response(200, DocumentOut)
     def post(self, body, org_id, document_id):
         """Withdraw the document: the customer no longer sees or downloads it, at once."""
-        remember_caller(runtime(), auth.principal())
         handlers.withdraw_document(runtime(), WithdrawDocument(org_id, document_id, body["reason"]))
+        remember_caller(runtime(), auth.principal())
         return staff_detail(org_id, document_id)
 
 

@@ -103,10 +103,10 @@ class QuoteDecision(MethodView):
     @blp.response(200, DecisionOut)
     def post(self, body, org_id, customer_id, document_id):
         """Accept or decline a quote, in the version the contact read."""
-        remember_caller(runtime(), auth.principal())
         status = decisions.decide_quote(runtime(), DecideQuote(
             org_id=org_id, customer_id=customer_id, document_id=document_id, accept=body["decision"] == "accept",
             version=body["version"], evidence=_evidence(body), comment=body["comment"]))
+        remember_caller(runtime(), auth.principal())
         found = _detail(org_id, customer_id, document_id)
         return {"document_id": document_id, "status": status, "version": found["version"],
                 "document_sha256": found["sha256"]}
@@ -119,10 +119,10 @@ class Signature(MethodView):
     @blp.response(200, DecisionOut)
     def post(self, body, org_id, customer_id, document_id):
         """Sign an agreement by typed name and consent, in the version the contact read."""
-        remember_caller(runtime(), auth.principal())
         sha = decisions.sign_agreement(runtime(), SignAgreement(
             org_id=org_id, customer_id=customer_id, document_id=document_id, version=body["version"],
             signer_name=body["signer_name"], consent=body["consent"], evidence=_evidence(body)))
+        remember_caller(runtime(), auth.principal())
         return {"document_id": document_id, "status": "signed", "version": body["version"], "document_sha256": sha}
 
 

@@ -1,6 +1,7 @@
 """Who looked: a contact opening a document's page (document_views), and the display names
 of who acted (people), written as it happens. Neither is an event: a view changes nothing
-for anyone else, and names are only for staff's pages."""
+for anyone else, and names are only for staff's pages. A name is written once the act is
+done, never before it: a request refused (another customer's document, say) writes nothing."""
 from __future__ import annotations
 
 from sqlalchemy import update

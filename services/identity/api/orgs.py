@@ -5,8 +5,8 @@ from flask_smorest import Blueprint
 
 from services.chassis import auth
 from services.chassis.web import runtime
-from services.identity.api.schemas import (CustomerIn, CustomerOut, CustomerQuery, OrganizationIn, OrganizationOut,
-                                           SettingsIn)
+from services.identity.api.schemas import (ContactCountsOut, CustomerIn, CustomerOut, CustomerQuery, OrganizationIn,
+                                           OrganizationOut, SettingsIn)
 from services.identity.domain.commands import ChangePortalSettings, CreateCustomer, CreateOrganization
 from services.identity.domain.staff import MANAGERS
 from services.identity.handlers import customers, orgs
@@ -67,3 +67,12 @@ class Customers(MethodView):
         """By name, `limit` at a time; `X-Next-Cursor` (when more follow) goes in `after`."""
         rows, after = directory.customers_page(runtime(), org_id, query["q"], query["after"], query["limit"])
         return rows, 200, ({"X-Next-Cursor": after} if after else {})
+
+
+@blp.route("/orgs/<org_id>/contact-counts")
+class ContactCounts(MethodView):
+    @auth.requires("staff", "system")
+    @blp.response(200, ContactCountsOut)
+    def get(self, org_id):
+        """How many contacts are not invited yet, invited, active and disabled."""
+        return directory.contact_counts(runtime(), org_id)

@@ -4,11 +4,13 @@ from flask_smorest import Blueprint
 
 from services.chassis import auth
 from services.chassis.web import runtime
-from services.identity.api.schemas import (AcceptIn, ContactIn, ContactOut, CustomerIn, CustomerOut, InvitationOut,
+from services.identity.api.schemas import (AcceptIn, ContactIn, ContactOut, CustomerIn, CustomerModulesIn,
+                                           CustomerOut, InvitationOut,
                                            InviteIn, PermissionsIn, ProfileIn, ProfileOut, SessionOut, StaffIn,
                                            StaffOut, TokenIn)
-from services.identity.domain.commands import (AcceptInvitation, AddContact, AddStaff, ChangePermissions, ResetMfa,
-                                               SendInvitation, UpdateCustomer, UpdateProfile)
+from services.identity.domain.commands import (AcceptInvitation, AddContact, AddStaff, ChangePermissions,
+                                               ChooseCustomerModules, ResetMfa, SendInvitation, UpdateCustomer,
+                                               UpdateProfile)
 from services.identity.domain.staff import MANAGERS
 from services.identity.handlers import customers, invitations, mfa, people
 from services.identity.queries import directory, profiles
@@ -48,6 +50,18 @@ class CustomerById(MethodView):
     def put(self, body, org_id, customer_id):
         """All of the customer's details (name, billing e-mail, address, tax id) at once."""
         customers.update_customer(runtime(), UpdateCustomer(org_id, customer_id, **body))
+        return directory.customer(runtime(), org_id, customer_id)
+
+
+@blp.route("/orgs/<org_id>/customers/<customer_id>/modules")
+class CustomerModules(MethodView):
+    @auth.requires("staff", "system", roles=MANAGERS)
+    @blp.arguments(CustomerModulesIn)
+    @blp.response(200, CustomerOut)
+    def put(self, body, org_id, customer_id):
+        """The modules the customer's contacts may use within the org's (null: all of the org's).
+        Staff managers only: an API key could otherwise give back what it does not hold."""
+        customers.choose_modules(runtime(), ChooseCustomerModules(org_id, customer_id, body["modules"]))
         return directory.customer(runtime(), org_id, customer_id)
 
 

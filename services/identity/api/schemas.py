@@ -1,7 +1,7 @@
 """The shapes of identity's HTTP API (marshmallow, documented in /openapi.json), by area."""
 from marshmallow import Schema, fields, validate
 
-from contracts.events.identity import API_KEY_SCOPES
+from contracts.events.identity import API_KEY_SCOPES, SETUP_CONFIRMED
 from services.identity.domain.branding import LOGO_MAX_BYTES
 from services.identity.domain.contact import ADDRESS_FIELDS, LANGUAGES, NOTICES, PERMISSIONS
 from services.identity.domain.organization import MODULES
@@ -27,6 +27,8 @@ class SettingsIn(Schema):
     ticket_reopen_days = fields.Integer(strict=True)
     review_period_days = fields.Integer(strict=True)
     customer_uploads = fields.Boolean()
+    test_mode = fields.Boolean()
+    setup_done = fields.List(fields.String(validate=validate.OneOf(SETUP_CONFIRMED)))
     upload_limit_mb = fields.Integer(strict=True)
     brand_colour = fields.String(allow_none=True, validate=validate.Length(max=20))
     modules = fields.List(fields.String(validate=validate.OneOf(MODULES)))
@@ -66,6 +68,22 @@ class CustomerOut(Schema):
     address = fields.Function(lambda customer: list(customer["address"] or []),
                               metadata={"type": "array", "items": {"type": "string"}})
     tax_id = fields.String(allow_none=True)
+    modules = fields.List(fields.String(), allow_none=True, dump_default=None,
+                          metadata={"description": "the modules its contacts may use within the org's; "
+                                                   "null: all of the org's"})
+
+
+class ContactCountsOut(Schema):
+    """How many of the org's contacts are in each state (the set-up walk's "invite customers")."""
+    created = fields.Integer()
+    invited = fields.Integer()
+    active = fields.Integer()
+    disabled = fields.Integer()
+
+
+class CustomerModulesIn(Schema):
+    """null gives the customer back every module the org switches on."""
+    modules = fields.List(fields.String(validate=validate.OneOf(MODULES)), required=True, allow_none=True)
 
 
 # Sign-in, sessions, MFA

@@ -39,6 +39,14 @@ class UpdateCustomer:
     tax_id: str | None = None
 
 
+@dataclass(frozen=True)
+class ChooseCustomerModules:
+    """The modules a customer's contacts may use, within the org's; None: all the org's."""
+    org_id: str
+    customer_id: str
+    modules: list[str] | None
+
+
 # Branding
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ import uuid
 
 from services.chassis.aggregate import Aggregate
 from services.chassis.errors import DomainError
+from services.identity.domain.contact import ordered
+from services.identity.domain.organization import MODULES
 from services.identity.domain.postal import address_lines, tax_id
 
 DETAILS = ("name", "email", "address", "tax_id")
@@ -30,6 +32,7 @@ class Customer(Aggregate):
         self.email = ""
         self.address: list[str] = []
         self.tax_id: str | None = None
+        self.modules: list[str] | None = None        # None: whatever the org switches on
 
     @classmethod
     def create(cls, org_id: str, name: str, email: str, external_ref: str | None = None,
@@ -45,6 +48,16 @@ class Customer(Aggregate):
         changed = [k for k in DETAILS if new[k] != getattr(self, k)]
         if changed:
             self.record("CustomerUpdated", {"customer_id": self.id, "changed": changed, **new})
+
+    def choose_modules(self, modules: list[str] | None) -> None:
+        """Narrow the modules the customer's contacts may use (within the org's and each
+        contact's own), or give them back (None). Nothing is recorded when nothing moved."""
+        chosen = None if modules is None else ordered(modules, MODULES, "module", "modules")
+        if chosen != self.modules:
+            self.record("CustomerModulesChanged", {"customer_id": self.id, "modules": chosen})
+
+    def when_CustomerModulesChanged(self, data: dict) -> None:
+        self.modules = None if data["modules"] is None else list(data["modules"])
 
     def when_CustomerCreated(self, data: dict) -> None:
         self.name, self.email = data["name"], data["email"]

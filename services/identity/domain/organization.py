@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import uuid
 
+from contracts.events.identity import SETUP_CONFIRMED
 from services.chassis.aggregate import Aggregate
 from services.chassis.errors import DomainError
 from services.identity.domain.branding import check_colour
@@ -12,7 +13,7 @@ from services.identity.domain.postal import address_lines, tax_id
 MODULES = ("invoices", "payments", "credit_notes", "sales_orders", "deliveries",
            "service_requests", "projects", "timesheets", "tickets", "documents", "quotes", "reviews")
 SWITCHES = ("portal_enabled", "mfa_required", "self_signup", "forward_documents",
-            "bulk_payments", "partial_payments", "share_tickets", "customer_uploads")
+            "bulk_payments", "partial_payments", "share_tickets", "customer_uploads", "test_mode")
 # Numbers the org sets, with their bounds (support reads them).
 NUMBERS = {"ticket_reopen_days": (0, 365), "review_period_days": (1, 365), "upload_limit_mb": (1, 100)}
 # The org as the seller on billing's documents: its postal address (lines) and tax id.
@@ -24,7 +25,7 @@ ORG_NAMESPACE = uuid.UUID("6f1c7e0a-3b5e-4f51-9d0a-8c1b2e6f4a10")
 def default_settings() -> dict:
     return {"portal_enabled": True, "mfa_required": False, "self_signup": False,
             "forward_documents": True, "bulk_payments": True, "partial_payments": False, "share_tickets": False,
-            "customer_uploads": True, "ticket_reopen_days": 14, "review_period_days": 30, "upload_limit_mb": 25,
+            "customer_uploads": True, "test_mode": True, "ticket_reopen_days": 14, "review_period_days": 30, "upload_limit_mb": 25,
             "modules": ["invoices", "payments", "tickets", "documents"],
             "brand_colour": None, "logo": None}
 
@@ -59,7 +60,8 @@ class Organization(Aggregate):
         return org
 
     def change_settings(self, changes: dict) -> None:
-        unknown = set(changes) - set(SWITCHES) - set(NUMBERS) - set(SELLER) - {"modules", "brand_colour"}
+        unknown = (set(changes) - set(SWITCHES) - set(NUMBERS) - set(SELLER)
+                   - {"modules", "brand_colour", "setup_done"})
         if unknown:
             raise DomainError(f"Unknown setting: {', '.join(sorted(unknown))}.")
         for key, (low, high) in NUMBERS.items():
@@ -77,6 +79,11 @@ class Organization(Aggregate):
             if bad:
                 raise DomainError(f"Unknown module: {', '.join(sorted(bad))}.", field="modules")
             changes = {**changes, "modules": [m for m in MODULES if m in changes["modules"]]}
+        if "setup_done" in changes:
+            bad = set(changes["setup_done"]) - set(SETUP_CONFIRMED)
+            if bad:
+                raise DomainError(f"Unknown set-up step: {', '.join(sorted(bad))}.", field="setup_done")
+            changes = {**changes, "setup_done": [step for step in SETUP_CONFIRMED if step in changes["setup_done"]]}
         self._settle(changes)
 
     def set_logo(self, version: str | None) -> None:

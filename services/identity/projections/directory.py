@@ -23,6 +23,7 @@ customers = Table(
     Column("email", String(320), nullable=False),
     Column("address", JSON),                 # billing address lines; null for customers made before it
     Column("tax_id", String(50)),
+    Column("modules", JSON),                 # the modules its contacts may use within the org's; null: all
     Index("ix_customers_org_name", "org_id", "name", "customer_id"),
 )
 
@@ -78,6 +79,10 @@ class Directory(Projection):
         d = e.data
         conn.execute(update(customers).where(customers.c.customer_id == e.aggregate_id)
                      .values(name=d["name"], email=d["email"] or "", address=d["address"], tax_id=d["tax_id"]))
+
+    def when_CustomerModulesChanged(self, conn, e):
+        conn.execute(update(customers).where(customers.c.customer_id == e.aggregate_id)
+                     .values(modules=e.data["modules"]))
 
     def when_ContactAdded(self, conn, e):
         d = e.data

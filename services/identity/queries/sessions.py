@@ -44,11 +44,14 @@ def _user(conn, cred) -> dict:
             "password_hash": cred.password_hash, "mfa_secret": cred.mfa_secret,
             "mfa_pending_secret": cred.mfa_pending_secret, "active": cred.active, "customer_id": None}
     if cred.kind == "contact":
-        row = conn.execute(select(contacts, customers.c.name.label("customer_name"))
+        row = conn.execute(select(contacts, customers.c.name.label("customer_name"),
+                                  customers.c.modules.label("customer_modules"))
                            .join(customers, customers.c.customer_id == contacts.c.customer_id)
                            .where(contacts.c.contact_id == cred.user_id)).one()
+        # a contact uses a module their org, their customer (where staff narrowed it) and they hold
+        modules = [m for m in row.modules if row.customer_modules is None or m in row.customer_modules]
         user.update(customer_id=row.customer_id, customer_name=row.customer_name, name=row.name,
-                    permissions=list(row.permissions), modules=list(row.modules), language=row.language)
+                    permissions=list(row.permissions), modules=modules, language=row.language)
     else:
         row = conn.execute(select(staff).where(staff.c.staff_id == cred.user_id)).one()
         user.update(name=row.name, role=row.role, language="en")

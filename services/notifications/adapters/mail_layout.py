@@ -27,6 +27,7 @@ body { margin: 0; padding: 0; background: #f3f4f6; font-family: -apple-system, '
 .body { padding: 24px; font-size: 16px; line-height: 1.5; }
 .cta { padding: 8px 0 8px 0; }
 .button { display: inline-block; padding: 12px 20px; border-radius: 6px; color: #ffffff; font-weight: bold; text-decoration: none; }
+.test-mode { padding: 10px 24px; background: #fef3c7; color: #78350f; font-size: 14px; border-bottom: 2px solid #f59e0b; }
 .footer { padding: 16px 24px; color: #6b7280; font-size: 13px; border-top: 1px solid #e5e7eb; }
 @media (max-width: 620px) { .outer { padding: 0; } .card { border-radius: 0; border: 0; } .body { padding: 16px; } }
 """
@@ -37,17 +38,20 @@ LAYOUT = """<!doctype html>
 <body><table role="presentation" class="outer" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center">
 <table role="presentation" class="card" cellpadding="0" cellspacing="0">
 <tr><td class="header" style="background-color: {colour};">{logo}{org}</td></tr>
-<tr><td class="body">{body}{button}</td></tr>
+{test_mode}<tr><td class="body">{body}{button}</td></tr>
 <tr><td class="footer">{footer}</td></tr>
 </table></td></tr></table></body></html>"""
 
 _inliner = css_inline.CSSInliner(keep_style_tags=True)
 
 
+TEST_MODE = "Test mode: payments here are simulated and no money moves."
+
+
 def wrap(body: str, subject: str, org: dict, button: tuple[str, str] | None = None,
-         logo_url: str | None = None, colour: str | None = None) -> str:
+         logo_url: str | None = None, colour: str | None = None, test_mode: bool = False) -> str:
     """The whole HTML part: `body` inside the org's layout, `button` (label, https link) as
-    its one call to action."""
+    its one call to action; `test_mode` puts the test-mode line under the header."""
     colour = colour if isinstance(colour, str) and COLOUR.match(colour) else DEFAULT_COLOUR
     logo = f'<img class="logo" src="{escape(logo_url)}" alt="" height="40">' if logo_url else ""
     action = ""
@@ -58,6 +62,7 @@ def wrap(body: str, subject: str, org: dict, button: tuple[str, str] | None = No
     footer = escape(org.get("name") or "")
     if org.get("host"):
         footer += f" · {escape(org['host'])}"
+    notice = f'<tr><td class="test-mode"><strong>{escape(TEST_MODE)}</strong></td></tr>\n' if test_mode else ""
     return _inliner.inline(LAYOUT.format(subject=escape(subject), style=STYLE, colour=colour, logo=logo,
                                          org=escape(org.get("name") or ""), body=body, button=action,
-                                         footer=footer))
+                                         footer=footer, test_mode=notice))

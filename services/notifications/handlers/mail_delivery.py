@@ -24,6 +24,7 @@ from email.utils import formataddr, formatdate
 from sqlalchemy import select, update
 
 from services.chassis.config import Config
+from services.chassis.errors import is_transient
 from services.chassis.events import Event, utc_now
 from services.chassis.leader import leadership
 from services.notifications.adapters.smtp import PermanentFailure, SmtpMailer, SmtpSettings, TemporaryFailure
@@ -67,6 +68,9 @@ def send_emails(rt, stop: threading.Event) -> None:
     try:
         recover(rt)
         while not stop.is_set():
+            if not leader.still_held():       # its database restarted: another worker may lead now
+                log.warning("mail sending lost its leadership; standing by")
+                return                        # the worker starts this loop again (chassis/worker.py)
             if send_due(rt, mailer, settings) == 0:
                 stop.wait(settings.poll_s)
     finally:
@@ -95,13 +99,29 @@ def send_due(rt, mailer: SmtpMailer, settings: MailSettings, limit: int = 20) ->
         try:
             mailer.send(message(row, settings.mail_from))
         except TemporaryFailure as exc:
-            _failed(rt, row, str(exc), permanent=row.attempts + 1 >= settings.max_attempts,
-                    retry_in=retry_delay(row.attempts + 1, settings.retry_base_s))
+            _recorded(lambda: _failed(rt, row, str(exc), permanent=row.attempts + 1 >= settings.max_attempts,
+                                      retry_in=retry_delay(row.attempts + 1, settings.retry_base_s)))
         except PermanentFailure as exc:
-            _failed(rt, row, str(exc), permanent=True, retry_in=0)
+            _recorded(lambda: _failed(rt, row, str(exc), permanent=True, retry_in=0))
         else:
-            _sent(rt, row)
+            _recorded(lambda: _sent(rt, row))
     return len(due)
+
+
+def _recorded(record, patience_s: float = 60.0) -> None:
+    """Records what the SMTP server answered, trying again while the database is away for a
+    moment (a restart, a failover): the mail has gone (or not) already, and a row left
+    `sending` would be marked `unconfirmed` by the next recover(), never `sent`."""
+    delay, deadline = 0.2, time.monotonic() + patience_s
+    while True:
+        try:
+            return record()
+        except Exception as exc:  # noqa: BLE001 - sorted below
+            if not is_transient(exc) or time.monotonic() + delay > deadline:
+                raise
+            log.warning("could not record a mail's outcome yet, trying again: %s", exc)
+        time.sleep(delay)
+        delay = min(delay * 2, 5.0)
 
 
 # RFC 5322's hard limit: a List-Unsubscribe address must not be folded into encoded words

@@ -71,6 +71,9 @@ def deliver_webhooks(rt, stop: threading.Event) -> None:
         stop.wait(1.0)
     try:
         while not stop.is_set():
+            if not leader.still_held():       # its database restarted: another worker may lead now
+                log.warning("webhook delivery lost its leadership; standing by")
+                return                        # the worker starts this loop again (chassis/worker.py)
             if dispatcher.round(wait=False) == 0:
                 stop.wait(settings.poll_s)
     finally:

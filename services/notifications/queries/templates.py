@@ -27,11 +27,13 @@ def wording(conn, org_id: str, kind: str, locale: str) -> dict:
 
 
 def brand_of(conn, org_id: str) -> dict:
-    """What an org's mails look like: its brand colour and its logo's address on its portal."""
+    """What an org's mails look like: its brand colour, its logo's address on its portal, and
+    whether it is in test mode (every mail then says so)."""
     settings = orgs.settings(conn, org_id)
     logo = settings.get("logo")
     return {"colour": settings.get("brand_colour"),
-            "logo_url": portal_url(conn, org_id, f"/brand/logo?v={logo}") if logo else None}
+            "logo_url": portal_url(conn, org_id, f"/brand/logo?v={logo}") if logo else None,
+            "test_mode": bool(settings.get("test_mode"))}
 
 
 def fill(source: dict, context: dict, kind: str | None = None, brand: dict | None = None) -> dict:
@@ -55,6 +57,8 @@ def fill(source: dict, context: dict, kind: str | None = None, brand: dict | Non
         html += f'<p><a href="{escape(link)}">{escape(link)}</a></p>'
     if brand is not None:
         html = mail_layout.wrap(html, subject, context.get("org") or {}, button, **brand)
+        if brand.get("test_mode"):
+            text = f"{mail_layout.TEST_MODE}\n\n{text}"
     return {"subject": subject, "text": text, "html": html}
 
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import select, update
 
 from services.billing.bootstrap import SPEC
 from services.billing.handlers import gateway_alerts
 from services.billing.adapters.registry import OnlinePaymentUnavailable
+from services.chassis.orgs import known_orgs
 from tests.integration.billing.test_payments import ORG, Billing
 
 PRODUCTION: dict = {}                          # no PORTAL_ENV=dev, no BILLING_SIMULATED_GATEWAY
@@ -81,3 +83,27 @@ def test_one_alert_per_org_gateway_and_hour(production):
     assert gateway_alerts.raise_alert(production.rt, ORG, problem, now + timedelta(hours=1))
     assert gateway_alerts.raise_alert(production.rt, "org-other", problem, now)
     assert len(production.events("OnlinePaymentRefused")) == 3
+
+
+def live(billing, test_mode: bool) -> None:
+    """The org's test-mode switch as identity's PortalSettingsChanged leaves it in billing's copy."""
+    with billing.rt.engine.begin() as conn:
+        settings = dict(conn.execute(select(known_orgs.c.settings).where(known_orgs.c.org_id == ORG)).scalar())
+        conn.execute(update(known_orgs).where(known_orgs.c.org_id == ORG)
+                     .values(settings={**settings, "test_mode": test_mode}))
+
+
+def test_an_org_out_of_test_mode_is_never_offered_the_simulated_gateway(make_runtime, db_kind):
+    """Even where the deployment allows the simulated gateway (a demo, `make up`), an org that
+    has left test mode cannot pay with it: no money would move for a real customer."""
+    billing = billing_with(make_runtime, db_kind, {"PORTAL_ENV": "dev"})
+    live(billing, test_mode=True)
+    assert billing.paid(billing.invoice()["invoice_id"])["status"] == "settled"
+    live(billing, test_mode=False)
+    invoice = billing.invoice()
+    answer = billing.pay(invoice["invoice_id"])
+    assert answer.status_code == 503 and answer.get_json()["detail"].startswith(UNAVAILABLE)
+    listed = billing.client.get(f"/orgs/{ORG}/customers/cust-1/payment-methods", headers=billing.contact())
+    assert listed.get_json()["gateway"] is None
+    assert len(billing.events("PaymentInitiated")) == 1                  # the payment made in test mode
+    assert billing.shown(invoice["invoice_id"])["status"] == "sent"

@@ -2,9 +2,11 @@
 import threading
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import false, func, select
+from sqlalchemy.exc import OperationalError
 
 from services.chassis.relay import OutboxRelay
 from services.chassis.tables import events
@@ -36,6 +38,26 @@ def unpublished(rt):
     with rt.engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(events)
                             .where(events.c.published == false())).scalar()
+
+
+@contextmanager
+def running(relay):
+    """The relay in its own thread, as a worker runs it, stopped at the end of the block."""
+    stop = threading.Event()
+    thread = threading.Thread(target=relay.run, args=(stop,))
+    thread.start()
+    try:
+        yield thread
+    finally:
+        stop.set()
+        thread.join(20)
+
+
+def published_within(rt, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while unpublished(rt) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return unpublished(rt) == 0
 
 
 def assert_in_order_once(messages, expected_streams, versions_each):
@@ -105,18 +127,50 @@ def test_a_slow_transaction_committed_late_is_not_skipped(make_runtime, broker):
     assert slow_id in keys and fast in keys
 
 
+class FlakyEngine:
+    """The relay's engine whose first `fail` transactions find the database gone (restarted)."""
+
+    def __init__(self, engine, fail: int):
+        self._engine, self.fail, self.failed = engine, fail, 0
+
+    def begin(self):
+        if self.failed < self.fail:
+            self.failed += 1
+            raise OperationalError("UPDATE events", {}, ConnectionError("terminating connection"))
+        return self._engine.begin()
+
+    def __getattr__(self, name):
+        return getattr(self._engine, name)
+
+
+def test_a_database_restart_under_the_relay_neither_ends_it_nor_publishes_twice(make_runtime, broker):
+    """Issue 14 (make chaos): PostgreSQL restarted while the relay read or recorded; its thread
+    ended with the error and the worker's outbox stayed unpublished while the process lived."""
+    rt, relay = make(make_runtime, "sqlite", broker)
+    real, reads = relay._produce_pending, []
+
+    def flaky_read():
+        reads.append(1)
+        if len(reads) <= 2:
+            raise OperationalError("SELECT events", {}, ConnectionError("terminating connection"))
+        return real()
+    relay._produce_pending = flaky_read
+    relay.engine = FlakyEngine(rt.engine, fail=2)           # the delivered events' marks fail twice
+    with running(relay) as thread:
+        ids = create_orgs(rt, 3, prefix="restart", changes=1)
+        assert published_within(rt, 20) and thread.is_alive()
+        assert relay.engine.failed == 2
+    msgs = [m for m in read_topic(broker.bootstrap, "portal.identity.v1", expect=6) if m["key"] in ids]
+    assert_in_order_once(msgs, ids, versions_each=2)         # delivered once: kept, not re-sent
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_broker_unreachable_then_back_every_event_once_in_order(make_runtime, own_broker, kind):
     rt, relay = make(make_runtime, kind, own_broker)
-    stop = threading.Event()
-    thread = threading.Thread(target=relay.run, args=(stop,))
-    thread.start()
-    try:
+    with running(relay):
         before = create_orgs(rt, 3, prefix="before", changes=2)
-        deadline = time.monotonic() + 10
-        while unpublished(rt) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        published_within(rt, 10)
         own_broker.freeze()
         t0 = time.monotonic()
         during = create_orgs(rt, 10, prefix="during", changes=2)   # the web keeps writing
@@ -124,13 +178,7 @@ def test_broker_unreachable_then_back_every_event_once_in_order(make_runtime, ow
         time.sleep(1.0)
         assert unpublished(rt) == 30
         own_broker.thaw()
-        deadline = time.monotonic() + 30
-        while unpublished(rt) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert unpublished(rt) == 0
-    finally:
-        stop.set()
-        thread.join(20)
+        assert published_within(rt, 30)
     msgs = read_topic(own_broker.bootstrap, "portal.identity.v1", expect=39)
     assert len(msgs) == 39
     assert_in_order_once(msgs, before + during, versions_each=3)

@@ -101,6 +101,8 @@ class FakeIdentity(FakeStaff, FakeBranding, FakeRecovery, IdentityClient):
             ("GET", r"/orgs/(?P<org>[^/]+)/customers", self._list_customers),
             ("GET", r"/orgs/(?P<org>[^/]+)/customers/(?P<id>[^/]+)", self._get_customer),
             ("PUT", r"/orgs/(?P<org>[^/]+)/customers/(?P<id>[^/]+)", self._update_customer),
+            ("PUT", r"/orgs/(?P<org>[^/]+)/customers/(?P<id>[^/]+)/modules", self._set_customer_modules),
+            ("GET", r"/orgs/(?P<org>[^/]+)/contact-counts", self._contact_counts),
             ("POST", r"/orgs/(?P<org>[^/]+)/customers/(?P<id>[^/]+)/contacts", self._create_contact),
             ("GET", r"/orgs/(?P<org>[^/]+)/customers/(?P<id>[^/]+)/contacts", self._list_contacts),
             ("GET", r"/orgs/(?P<org>[^/]+)/contacts/(?P<id>[^/]+)", self._get_contact),
@@ -204,10 +206,9 @@ class FakeIdentity(FakeStaff, FakeBranding, FakeRecovery, IdentityClient):
                      "name": login.name, "language": login.profile.get("language", "en"),
                      "permissions": list(login.permissions), "mfa_enabled": login.mfa_enabled}
         if login.kind == "contact":
-            org_modules = self.orgs[login.org_id]["settings"].get("modules") or []
             principal.update(customer_id=login.customer_id,
                              customer_name=self.customers[login.customer_id]["name"],
-                             modules=[m for m in org_modules if m in login.modules])
+                             modules=self.modules_of(login))
         else:
             principal["role"] = login.role
         view = {"state": session.state, "next": self._next(session),
@@ -219,14 +220,19 @@ class FakeIdentity(FakeStaff, FakeBranding, FakeRecovery, IdentityClient):
             view["internal_token"] = self.internal_token(login)
         return view
 
+    def modules_of(self, login: Login) -> list:
+        """As identity: the modules the org, the contact's customer (where narrowed) and they hold."""
+        org_modules = self.orgs[login.org_id]["settings"].get("modules") or []
+        narrowed = self.customers[login.customer_id].get("modules")
+        return [m for m in org_modules if m in login.modules and (narrowed is None or m in narrowed)]
+
     def internal_token(self, login: Login) -> str:
         """Signed with the test run's key, as identity signs it: services behind the gateway
         (billing in process, see billing_backend.py) check it for real."""
-        org_modules = self.orgs[login.org_id]["settings"].get("modules") or []
         caller = auth.Principal(
             kind=login.kind, id=login.id, org_id=login.org_id, customer_id=login.customer_id,
             permissions=frozenset(login.permissions if login.kind == "contact" else ()),
-            modules=frozenset(m for m in org_modules if m in login.modules) if login.kind == "contact" else frozenset(),
+            modules=frozenset(self.modules_of(login)) if login.kind == "contact" else frozenset(),
             role=login.role, mfa=login.mfa_enabled, name=login.name)
         return auth.sign(os.environ["INTERNAL_TOKEN_PRIVATE_KEY"], caller, ttl_s=3600)
 
@@ -256,7 +262,8 @@ class FakeIdentity(FakeStaff, FakeBranding, FakeRecovery, IdentityClient):
 
     def _contact_out(self, login: Login) -> dict:
         return {"contact_id": login.id, "customer_id": login.customer_id, "email": login.email, "name": login.name,
-                "status": login.status, "permissions": list(login.permissions), "mfa_enabled": login.mfa_enabled}
+                "status": login.status, "permissions": list(login.permissions), "mfa_enabled": login.mfa_enabled,
+                "modules": list(login.modules)}
 
     def sessions_of(self, login: Login) -> list[Session]:
         return [s for s in self.sessions.values() if s.login_id == login.id]
@@ -476,7 +483,21 @@ class FakeIdentity(FakeStaff, FakeBranding, FakeRecovery, IdentityClient):
     def _set_permissions(self, body, org, id):
         login = self._login(org, id)
         login.permissions = list(body["permissions"])
+        if body.get("modules") is not None:
+            login.modules = list(body["modules"])
         return self._contact_out(login)
+
+    def _contact_counts(self, body, org):
+        counts = {"created": 0, "invited": 0, "active": 0, "disabled": 0}
+        for login in self.logins.values():
+            if login.kind == "contact" and login.org_id == org:
+                counts[login.status] = counts.get(login.status, 0) + 1
+        return counts
+
+    def _set_customer_modules(self, body, org, id):
+        customer = self._get_customer({}, org, id)
+        customer["modules"] = None if body["modules"] is None else list(body["modules"])
+        return customer
 
     def _reset_mfa(self, body, org, id):
         login = self._login(org, id)

@@ -131,12 +131,12 @@ def mount(gateway_app) -> None:
 
 
 def happened(org_id: str, type_: str = "CustomerCreated", topic: str = "portal.identity.v1",
-             actor: dict | None = None) -> Event:
+             actor: dict | None = None, name: str = "Bolt Ltd") -> Event:
     """An event of another service reaching notifications, as its consumer hands it over:
     into the org's activity feed, and queued for the webhooks that want it."""
     aggregate_id = str(uuid.uuid4())
     event = Event(type=type_, org_id=org_id, aggregate_type="Customer", aggregate_id=aggregate_id,
-                  aggregate_version=1, data={"customer_id": aggregate_id, "name": "Bolt Ltd",
+                  aggregate_version=1, data={"customer_id": aggregate_id, "name": name,
                                              "email": "a@bolt.test", "external_ref": None},
                   actor=actor or {"kind": "contact", "id": "c-1"})
     rt = runtime()

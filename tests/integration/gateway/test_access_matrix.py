@@ -104,14 +104,25 @@ class Stage:
         customer = fake.add_customer(org, f"Globex Ltd {n}", f"ap{n}@globex.test")
         documents_backend.know_org(org)                 # uploads on, forwarding on
         return Tenant(
-            n=n, fake=fake, org=org, customer=customer,
-            ann=fake.add_contact(org, customer, f"ann{n}@globex.test", f"Ann Example {n}", mfa=True),
-            cleo=fake.add_contact(org, customer, f"cleo{n}@globex.test", f"Cleo Example {n}"),
-            dora=fake.add_contact(org, customer, f"dora{n}@globex.test", f"Dora Example {n}", mfa=True),
+            n=n, fake=fake, org=org, customer=customer, **self._contacts(org, customer, n),
             sam=fake.add_staff(org, f"sam{n}@acme.test", f"Sam Owner {n}", role="owner"),
             ada=fake.add_staff(org, f"ada{n}@acme.test", f"Ada Agent {n}", role="agent"),
             ned=fake.add_staff(org, f"ned{n}@acme.test", f"Ned Owner {n}", role="owner", mfa=False),
         )
+
+    def neighbour(self, t: Tenant, name: str = "Umbrella Corp") -> Tenant:
+        """Another customer of `t`'s org, with contacts of its own and `t`'s staff (what one
+        customer's contacts must never reach: tests/integration/gateway/test_access_sweep.py)."""
+        n = next(self.numbers)
+        customer = self.fake.add_customer(t.org, f"{name} {n}", f"ap{n}@umbrella.test")
+        return Tenant(n=n, fake=self.fake, org=t.org, customer=customer, **self._contacts(t.org, customer, n),
+                      sam=t.sam, ada=t.ada, ned=t.ned)
+
+    def _contacts(self, org: dict, customer: dict, n: int) -> dict[str, Login]:
+        fake = self.fake
+        return {"ann": fake.add_contact(org, customer, f"ann{n}@globex.test", f"Ann Example {n}", mfa=True),
+                "cleo": fake.add_contact(org, customer, f"cleo{n}@globex.test", f"Cleo Example {n}"),
+                "dora": fake.add_contact(org, customer, f"dora{n}@globex.test", f"Dora Example {n}", mfa=True)}
 
     def session(self, tenant: Tenant, login: Login, mfa: bool = True) -> str:
         """A session opened through identity's API as the sign-in pages open it (those pages
@@ -189,6 +200,7 @@ URL_SAMPLES: dict[str, Callable[[Tenant], str]] = {
     "name": lambda t: "stripe",                  # a payment gateway's webhook door
     "method_id": lambda t: _saved_method(t)["method_id"],
     "kind": lambda t: "payment_receipt",         # a kind of e-mail (console e-mail templates)
+    "step": lambda t: "templates",               # a step of the set-up walk staff mark done
     "locale": lambda t: "en",
     "webhook_id": lambda t: _webhook(t)["webhook_id"],
     "ticket_id": lambda t: _ticket(t)["ticket_id"],
@@ -520,15 +532,20 @@ class Route:
     def __str__(self) -> str:
         return f"{self.method} {self.rule}"
 
-    def url(self, tenant: Tenant) -> str:
-        def sample(match: re.Match) -> str:
-            name = match.group(1)
-            if name not in URL_SAMPLES:
-                pytest.fail(f"{self}: the access matrix has no sample value for <{name}>. Add one to "
-                            f"URL_SAMPLES in tests/integration/gateway/test_access_matrix.py so that this route is "
-                            f"checked like every other.", pytrace=False)
-            return ROUTE_SAMPLES.get((self.endpoint, name), URL_SAMPLES[name])(tenant)
-        return PARAMETER.sub(sample, self.rule)
+    def url(self, tenant: Tenant, **others: Tenant | str) -> str:
+        """The route's URL with `tenant`'s sample values; a parameter named in `others` gets
+        that tenant's sample, or that value, instead (another customer's or org's id among one's own)."""
+        def value(name: str) -> str:
+            other = others.get(name, tenant)
+            return other if isinstance(other, str) else self.sample(name, other)
+        return PARAMETER.sub(lambda m: value(m.group(1)), self.rule)
+
+    def sample(self, name: str, tenant: Tenant) -> str:
+        if name not in URL_SAMPLES:
+            pytest.fail(f"{self}: the access matrix has no sample value for <{name}>. Add one to "
+                        f"URL_SAMPLES in tests/integration/gateway/test_access_matrix.py so that this route is "
+                        f"checked like every other.", pytrace=False)
+        return ROUTE_SAMPLES.get((self.endpoint, name), URL_SAMPLES[name])(tenant)
 
 
 def routes_of(app: Flask) -> list[Route]:
@@ -653,10 +670,16 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
         _customer_page, lambda t, me: t.fake.customers[t.customer["customer_id"]].get("tax_id") == f"GB{t.n}"),
     "console_customers.invite": Done(lambda t, me: {}, _customer_page,
                            lambda t, me: any(m["to"] == t.dora.email for m in t.fake.sent_invitations)),
-    "console_customers.permissions": Done(lambda t, me: {f"c-{t.dora.id}-permissions": ["view", "pay"]}, _customer_page,
-                                lambda t, me: t.dora.permissions == ["view", "pay"]),
+    "console_customers.permissions": Done(lambda t, me: {f"c-{t.dora.id}-permissions": ["view", "pay"],
+                                                      f"c-{t.dora.id}-modules": ["invoices"],
+                                                      f"c-{t.dora.id}-offered": "1"}, _customer_page,
+                                lambda t, me: t.dora.permissions == ["view", "pay"] and t.dora.modules == ["invoices"]),
+    "console_customers.customer_modules": Done(lambda t, me: {"customer-modules": ["invoices"]}, _customer_page,
+                                     lambda t, me: t.fake.customers[t.customer["customer_id"]]["modules"] == ["invoices"]),
     "console_customers.reset_mfa": Done(lambda t, me: {}, _customer_page, lambda t, me: not t.dora.mfa_enabled),
     "console_customers.revoke": Done(lambda t, me: {}, _customer_page, lambda t, me: t.fake.sessions_of(t.dora) == []),
+    "console_setup.mark_done": Done(lambda t, me: {}, lambda t, me: "/console",
+                                    lambda t, me: t.org["settings"].get("setup_done") == ["templates"]),
     "console_settings.portal_settings": Done(lambda t, me: {"portal_enabled": "y", "modules": ["invoices"]},
                                     lambda t, me: "/console/settings",
                                     lambda t, me: t.org["settings"]["modules"] == ["invoices"]),

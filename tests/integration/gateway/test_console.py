@@ -174,7 +174,7 @@ def test_unknown_permissions_are_refused(world, owner):
     owner.post(f"/console/customers/{customer}/contacts/{world.ann.id}/permissions",
                {f"c-{world.ann.id}-permissions": ["view", "admin"]})
     assert world.ann.permissions == ["view", "pay"]
-    assert "Those permissions are not known." in text(owner.get(f"/console/customers/{customer}"))
+    assert "Those permissions or modules are not known." in text(owner.get(f"/console/customers/{customer}"))
 
 
 def test_reset_mfa_and_revoke_sessions(world, owner, app):

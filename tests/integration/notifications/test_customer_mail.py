@@ -65,9 +65,9 @@ def contact(rt, org_id, contact_id="c-1", email="sam@bolt.test", language=None, 
             "notify": notify or {}}))
 
 
-def issued(rt, org_id, number="INV-000123"):
+def issued(rt, org_id, number="INV-000123", invoice_id=INVOICE):
     deliver(rt, "billing", event(org_id, "InvoiceIssued", "Invoice", {
-        "invoice_id": INVOICE, "customer_id": "cust-1", "number": number, "currency": "EUR",
+        "invoice_id": invoice_id, "customer_id": "cust-1", "number": number, "currency": "EUR",
         "total_minor": 123456, "tax_minor": 0, "due_date": None, "issued_at": "2026-11-30T10:00:00+00:00",
         "external_ref": None}))
 
@@ -218,3 +218,27 @@ def test_a_staff_comment_shown_in_the_portal_reaches_the_customers_contacts_but_
     text = mail.get_body(("plain",)).get_content()
     assert mail["To"] == "Sam Buyer <sam@bolt.test>" and "We applied your discount." in text
     assert "Internal" not in text and f"https://portal.acme.test/invoices/{INVOICE}" in text
+
+
+def test_every_mail_of_an_org_in_test_mode_says_so_and_none_once_it_is_live(env, inbox):
+    rt, org_id = env
+
+    def settings(test_mode: bool) -> None:
+        deliver(rt, "identity", event(org_id, "PortalSettingsChanged", "Organization", {
+            "settings": {"test_mode": test_mode}, "changed": ["test_mode"]}))
+
+    settings(True)
+    contact(rt, org_id)
+    issued(rt, org_id, number="INV-000001")
+    send_all(rt, inbox)
+    settings(False)
+    issued(rt, org_id, number="INV-000002", invoice_id="inv-2")
+    send_all(rt, inbox)
+    testing, live = inbox.messages
+    notice = "Test mode: payments here are simulated and no money moves."
+    assert testing.get_body(("plain",)).get_content().startswith(notice)
+    html = testing.get_body(("html",)).get_content()
+    assert notice in html.split('class="header"')[1].split('class="body"')[0]      # right under the header
+    assert "INV-000001" in testing.get_body(("plain",)).get_content()
+    assert "Test mode" not in live.get_body(("plain",)).get_content()
+    assert "Test mode" not in live.get_body(("html",)).get_content()

@@ -194,6 +194,29 @@ def test_a_refused_recipient_fails_for_good_and_is_recorded(env, inbox):
     assert failed["permanent"] is True and failed["recipient"] == "gone@bolt.test"
 
 
+def test_a_database_blip_after_sending_records_the_mail_sent_once(env, inbox, monkeypatch):
+    """Issue 14 (make chaos): PostgreSQL restarted between the SMTP server's 250 and the row's
+    update. The mail went once; recording it waits for the database instead of leaving the
+    row `sending` (which the next start would mark `unconfirmed`, never `sent`)."""
+    from sqlalchemy.exc import OperationalError
+
+    from services.notifications.handlers import mail_delivery
+    rt, client, org_id = env
+    real, tries = mail_delivery._sent, []
+
+    def flaky(rt_, row):
+        tries.append(row.email_id)
+        if len(tries) < 3:
+            raise OperationalError("UPDATE emails", {}, ConnectionError("server closed the connection"))
+        return real(rt_, row)
+    monkeypatch.setattr(mail_delivery, "_sent", flaky)
+    invite(client, org_id)
+    send_all(rt, inbox, rounds=2)
+    [logged] = client.get(f"/orgs/{org_id}/emails").get_json()
+    assert len(inbox.messages) == 1 and len(tries) == 3
+    assert logged["status"] == "sent" and logged["attempts"] == 1
+
+
 @pytest.mark.slow
 def test_a_worker_killed_between_sending_and_recording_sends_no_duplicate(
         make_runtime, own_broker, tmp_path):
