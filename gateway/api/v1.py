@@ -86,7 +86,7 @@ def contacts(customer_id: str):
 def invite_contact(contact_id: str):
     """The mailed link always points at this portal's own address, whatever the caller sends."""
     return forward("identity", f"/orgs/{org_path()}/contacts/{quote(contact_id, safe='')}/invitations",
-                   body={"link_base": link_base()})
+                   body=with_link_base())
 
 
 # -- invoices (billing) --------------------------------------------------------------------
@@ -142,10 +142,15 @@ def void_invoice(invoice_id: str):
 def payment_link(invoice_id: str):
     """The invoice's public payment link (201 with its `url`, shown once; 200 for the live one,
     without it; `rotate: true` replaces it). The address is always this portal's own."""
+    return forward("billing", _invoice_path(invoice_id, "/payment-link"), body=with_link_base())
+
+
+def with_link_base() -> dict:
+    """The caller's JSON object (or none) with `link_base` set to this portal's own address:
+    links the services mail or hand out never point where a caller said."""
     body = request.get_json(silent=True)
     body = {k: v for k, v in (body if isinstance(body, dict) else {}).items() if k != "link_base"}
-    return forward("billing", _invoice_path(invoice_id, "/payment-link"),
-                   body={**body, "link_base": link_base()})
+    return {**body, "link_base": link_base()}
 
 
 # -- forwarding ---------------------------------------------------------------------------

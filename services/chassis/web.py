@@ -122,7 +122,7 @@ def _wire_errors(app: Flask) -> None:
     def _http_error(exc: HTTPException):
         # flask-smorest puts marshmallow's field errors in exc.data["messages"].
         data = getattr(exc, "data", None) or {}
-        errors = data.get("messages")
+        errors = _string_keys(data.get("messages"))
         detail = exc.description
         if errors:
             fields = sorted({f for loc in errors.values() if isinstance(loc, dict) for f in loc})
@@ -139,6 +139,14 @@ def _wire_errors(app: Flask) -> None:
     def _unexpected(exc: Exception):
         log.exception("unhandled error")
         return _problem_response(500, "Internal Server Error", "The server could not do this.")
+
+
+def _string_keys(errors):
+    """Marshmallow's errors with every key a string: a form part sent without a name is keyed
+    None there (and list items by index), which neither sorts beside names nor makes JSON."""
+    if not isinstance(errors, dict):
+        return errors
+    return {("" if key is None else str(key)): _string_keys(value) for key, value in errors.items()}
 
 
 def _wire_ops(app: Flask, rt: Runtime) -> None:

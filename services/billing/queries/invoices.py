@@ -109,7 +109,7 @@ def list_invoices(conn, org_id: str, q: ListQuery, today: date, for_customer: bo
                             else c.number_key.contains(needle, autoescape=True))
     if q.issued_from:
         query = query.where(c.issued_at >= q.issued_from.isoformat())
-    if q.issued_to:
+    if q.issued_to and q.issued_to < date.max:    # the last day there is bounds nothing (and has no next day)
         query = query.where(c.issued_at < (q.issued_to + timedelta(days=1)).isoformat())
     key, descending = SORT_KEYS[q.sort.lstrip("-")], q.sort.startswith("-")
     if q.cursor:

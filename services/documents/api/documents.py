@@ -10,8 +10,8 @@ from services.chassis import auth
 from services.chassis.db import read_only
 from services.chassis.web import runtime
 from services.documents.api.files import certificate, send, uploaded_file
-from services.documents.api.schemas import (DocumentOut, DocumentPageOut, FileArgs, ShareForm, StaffListArgs,
-                                            StaffUploadForm, VersionForm, WithdrawIn)
+from services.documents.api.schemas import (DocumentOut, DocumentPageOut, FileArgs, MULTIPART, ShareForm,
+                                            StaffListArgs, StaffUploadForm, VersionForm, WithdrawIn)
 from services.documents.domain.commands import AddVersion, ShareDocument, UploadFile, WithdrawDocument
 from services.documents.handlers import documents as handlers
 from services.documents.handlers.views import remember_caller
@@ -35,7 +35,7 @@ def _iso(value):
 @blp.route("/orgs/<org_id>/documents")
 class Documents(MethodView):
     @auth.requires(*STAFF_KINDS, **MANAGE)
-    @blp.arguments(ShareForm, location="form")
+    @blp.arguments(ShareForm, location="form", content_type=MULTIPART)
     @blp.response(201, DocumentOut)
     @blp.alt_response(200, schema=DocumentOut,
                       description="A document with this external_ref exists already: it is answered unchanged.")
@@ -73,7 +73,7 @@ class DocumentById(MethodView):
 @blp.route("/orgs/<org_id>/documents/<document_id>/versions")
 class Versions(MethodView):
     @auth.requires(*STAFF_KINDS, **MANAGE)
-    @blp.arguments(VersionForm, location="form")
+    @blp.arguments(VersionForm, location="form", content_type=MULTIPART)
     @blp.response(201, DocumentOut)
     def post(self, form, org_id, document_id):
         """Replace the file with a new version (multipart field `file`); an earlier version
@@ -122,7 +122,7 @@ class StaffCertificate(MethodView):
 @blp.route("/orgs/<org_id>/uploads")
 class StaffUploads(MethodView):
     @auth.requires(*STAFF_KINDS, **MANAGE)
-    @blp.arguments(StaffUploadForm, location="form")
+    @blp.arguments(StaffUploadForm, location="form", content_type=MULTIPART)
     @blp.response(201, DocumentOut)
     def post(self, form, org_id):
         """A file from the business's side on a customer's ticket, service request or invoice."""

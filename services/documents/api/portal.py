@@ -16,7 +16,7 @@ from services.chassis.db import read_only
 from services.chassis.web import runtime
 from services.documents.api.files import certificate, send, uploaded_file
 from services.documents.api.schemas import (DecisionIn, DecisionOut, DocumentOut, DocumentPageOut, FileArgs,
-                                            ForwardIn, ListArgs, SignIn, UploadForm)
+                                            ForwardIn, ListArgs, MULTIPART, SignIn, UploadForm)
 from services.documents.domain.commands import DecideQuote, Evidence, ForwardDocument, SignAgreement, UploadFile
 from services.documents.handlers import decisions
 from services.documents.handlers import documents as handlers
@@ -143,7 +143,7 @@ class Forward(MethodView):
 @blp.route("/orgs/<org_id>/customers/<customer_id>/uploads")
 class Uploads(MethodView):
     @auth.requires("contact", permission="upload")
-    @blp.arguments(UploadForm, location="form")
+    @blp.arguments(UploadForm, location="form", content_type=MULTIPART)
     @blp.response(201, DocumentOut)
     def post(self, form, org_id, customer_id):
         """Upload a file (multipart field `file`), on its own or attached to a ticket, service

@@ -1,7 +1,8 @@
 """documents's request and answer bodies (services/documents/API.md). Files come as
 multipart/form-data, field `file`, beside the form fields below; the bounds here are the
 body's own, the rules (kinds, versions, decisions) the domain's, which names the field."""
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from flask_smorest.fields import Upload
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from services.documents.domain.document import KINDS, SUBJECTS
 
@@ -9,7 +10,21 @@ TEXT = 2000
 ID = validate.Length(min=1, max=200)
 
 
-class ShareForm(Schema):
+MULTIPART = "multipart/form-data"
+
+
+class WithFile(Schema):
+    """A multipart body's `file` part, so that the OpenAPI document shows it: api/files.py
+    reads the file from request.files; a text part that calls itself `file` is dropped here."""
+    file = Upload(metadata={"description": "The file (required): a multipart part named `file`."})
+
+    @post_load
+    def _file_is_read_from_the_files(self, data, **_kwargs):
+        data.pop("file", None)
+        return data
+
+
+class ShareForm(WithFile):
     customer_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -26,13 +41,13 @@ class ShareForm(Schema):
                                  metadata={"description": "The ERP's id: sharing it again answers the same document."})
 
 
-class VersionForm(Schema):
+class VersionForm(WithFile):
     note = fields.String(load_default=None, validate=validate.Length(max=TEXT))
     amount_minor = fields.Integer(load_default=None, validate=validate.Range(min=0))
     valid_until = fields.Date(load_default=None)
 
 
-class UploadForm(Schema):
+class UploadForm(WithFile):
     subject_type = fields.String(load_default=None, validate=validate.OneOf(SUBJECTS))
     subject_id = fields.String(load_default=None, validate=ID)
 
@@ -87,7 +102,7 @@ class StaffListArgs(ListArgs):
 
 
 class FileArgs(Schema):
-    version = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    version = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))
     inline = fields.Boolean(load_default=False, metadata={
         "description": "Shown in the browser (PDFs and images only), not saved."})
 

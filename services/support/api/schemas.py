@@ -15,7 +15,7 @@ class TicketIn(Schema):
 
 class StaffTicketIn(TicketIn):
     customer_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    contact_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
+    contact_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200),
                                metadata={"description": "The contact it is for (they see it in the portal)."})
 
 
@@ -33,7 +33,7 @@ class CloseIn(Schema):
 
 
 class AssignIn(Schema):
-    assignee_id = fields.String(required=True, allow_none=True, validate=validate.Length(max=200))
+    assignee_id = fields.String(required=True, allow_none=True, validate=validate.Length(min=1, max=200))
     assignee_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
 
 
