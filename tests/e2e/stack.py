@@ -16,14 +16,20 @@ import urllib.request
 from pathlib import Path
 
 from services.chassis import auth
-from tests.helpers.broker import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
-def _free_block(size: int, start: int = 20000) -> int:
-    for base in range(start, 60000, 50):
+# Ports below the kernel's range for outgoing connections (32768-60999 here): a port found
+# free there can be taken by some outgoing connection before the stack binds it ("Address
+# already in use", a stack that did not come up); below it, only a listener takes a port.
+LOW, HIGH = 20000, 32000
+
+
+def _free_block(size: int, start: int = LOW) -> int:
+    """The first `base` from `start` (wrapping round within LOW..HIGH) whose base+1 .. base+size are free."""
+    for base in [*range(start, HIGH, 50), *range(LOW, start, 50)]:
         try:
             socks = []
             for port in range(base + 1, base + 1 + size):
@@ -44,15 +50,11 @@ class Stack:
         """`env`: settings for every process of the stack (e.g. LIVE_MAX_STREAMS_PER_PERSON)."""
         self.data_dir = data_dir
         self.env = env
-        self.gateway = free_port()
-        self.live = free_port()
-        self.broker = free_port()
-        self.smtp = free_port()
-        self.mail_web = free_port()
         # a random place to start looking, so that two stacks starting at once (pytest -n 2)
-        # do not both find the same block free
-        self.base = _free_block(6, start=20000 + 50 * random.randrange(500))
-        self.metrics_base = _free_block(6, start=self.base + 50)
+        # do not both find the same block free: the six services, then the stack's own ports
+        self.base = _free_block(11, start=LOW + 50 * random.randrange((HIGH - LOW) // 50))
+        self.gateway, self.live, self.broker, self.smtp, self.mail_web = range(self.base + 7, self.base + 12)
+        self.metrics_base = _free_block(6, start=self.base + 50 if self.base + 50 < HIGH else LOW)
         self.proc: subprocess.Popen | None = None
         self.output: list[str] = []
 
