@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, flash, redirect, url_for
 
+from contracts.events.identity import SETUP_CONFIRMED as CONFIRMED
 from gateway.clients.base import ServiceProblem, quietly
 from gateway.console.settings import settings_saved
 from gateway.web.access import MANAGERS, console
@@ -17,9 +18,6 @@ from gateway.web.context import billing, identity, org_id, settings
 from gateway.web.refusals import flash_refusal
 
 bp = Blueprint("console_setup", __name__, url_prefix="/console")
-
-CONFIRMED = ("access", "templates", "security")       # contracts.events.identity.SETUP_CONFIRMED
-
 
 @dataclass(frozen=True)
 class Step:
