@@ -26,6 +26,7 @@ from gateway.web.account import signin_url
 from gateway.web.context import Gateway, apply_cookie, current_org, drop_session, principal
 from gateway.web.files import init_uploads
 from gateway.web.filters import init_filters
+from gateway.web.i18n import init_i18n
 from gateway.web.metrics import UPSTREAM_FAILURES, init_metrics
 from gateway.web.security import StripIdentityHeaders, add_security_headers, init_csrf, init_limiter, trust_proxies
 
@@ -65,6 +66,7 @@ def create_app(service_urls: dict[str, str] | None = None, *, identity: Identity
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     init_filters(app)
+    init_i18n(app)
     _health(app)
     init_metrics(app)
     _declare_static(app)

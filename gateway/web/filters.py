@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, get_currency_precision
 from flask import Flask, g
 
 from gateway.web.access import module_path, nav_modules
-from gateway.web.context import pending_step, principal
+from gateway.web.context import pending_step
+from gateway.web.i18n import locale_code
 from gateway.web.labels import MODULE_LABELS
 from gateway.web.payments import paid_with
 
@@ -24,11 +26,11 @@ def init_filters(app: Flask) -> None:
 
 
 def money(minor: int | None, currency: str) -> str:
-    """Minor units as the contact reads money in their language: €1,234.56, 1.234 ¥, BHD 1.250."""
+    """Minor units as the reader reads money in the page's language: €1,234.56, 1.234 ¥, BHD 1.250."""
     if minor is None:
         return ""
     amount = Decimal(minor).scaleb(-get_currency_precision(currency))
-    return format_currency(amount, currency, locale=principal().get("language") or "en")
+    return format_currency(amount, currency, locale=locale_code())
 
 
 def day(value: str | None) -> str:
@@ -38,18 +40,19 @@ def day(value: str | None) -> str:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if "T" in value else date.fromisoformat(value)
     except ValueError:
         return value
-    return moment.strftime("%d %b %Y")
+    return format_date(moment, "dd MMM yyyy", locale=locale_code())
 
 
 def moment(value: str | None) -> str:
-    """An instant as a day and a UTC time: "02 Dec 2026, 09:00 UTC" (a delivery's step)."""
+    """An instant as a day and a UTC time: "02 Dec 2026, 09:00 UTC" (a delivery's step), in the
+    page's language."""
     try:
         at = datetime.fromisoformat((value or "").replace("Z", "+00:00"))
     except ValueError:
         return value or ""
     if at.tzinfo is not None:
         at = at.astimezone(timezone.utc)
-    return at.strftime("%d %b %Y, %H:%M UTC")
+    return format_datetime(at, "dd MMM yyyy, HH:mm 'UTC'", tzinfo=timezone.utc, locale=locale_code())
 
 
 def page_context():

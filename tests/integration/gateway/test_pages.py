@@ -107,7 +107,7 @@ def test_every_page_is_branded_accessible_and_phone_ready(world, app):
         html = response.get_data(as_text=True)
         assert response.status_code == 200, path
         assert "Acme Trading" in html, path
-        assert '<html lang="en">' in html, path
+        assert '<html lang="en" dir="ltr">' in html, path
         assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html, path
         assert '<a class="skip-link" href="#main">' in html and '<main id="main"' in html, path
         assert len(re.findall(r"<h1[ >]", html)) == 1, path
