@@ -153,6 +153,7 @@ def test_two_orgs_side_by_side_share_nothing(tmp_path, browser):
         form.get_by_label("Customer name").fill(BETA["customer"])
         form.get_by_label("Billing e-mail").fill("accounts@birch.example")
         form.get_by_role("button", name="Add customer").click()
+        olga.wait_for_url("**/console/customers/*")
         b_customer = invite_contact(olga, b_base, BETA["customer"], BETA["contact"][0], "Cora Contact")
         a_customer = invite_contact(dana, a_base, "Acme Retail Ltd", "alf@acme.example", "Alf Accounts")
         cora = accept(browser, re.search(r"http://\S+/invite/\S+", mail_to(stack, BETA["contact"][0])["text"])
@@ -161,6 +162,7 @@ def test_two_orgs_side_by_side_share_nothing(tmp_path, browser):
         assert "Cora Contact" in cora.content()
         buyer = browser.new_context().new_page()
         sign_in(buyer, a_base, "/signin", BUYER)
+        buyer.wait_for_url(a_base + "/")
 
         # both act: an invoice each (pushed as an ERP would), a ticket each
         due = (datetime.date.today() + datetime.timedelta(days=14)).isoformat()
