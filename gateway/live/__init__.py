@@ -12,6 +12,6 @@ and fans out in memory (hub.py). It imports no service and no Flask code.
 
 Topics (what a grant lists, what an event is routed by), always within the grant's org:
     ticket:<ticket_id>      messages, read marks ("seen"), status of a ticket
-    invoice:<invoice_id>    payment status (to come: billing's events)
+    payment:<payment_id>    a payment's status (billing's payment events)
     delivery:<shipment_id>  delivery status (to come: orders' events)
 """

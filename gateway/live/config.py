@@ -5,7 +5,7 @@ LIVE_GRANT_SECONDS            how long a grant lives, and so one stream (default
                               delay after which a signed-out or revoked person stops receiving
 LIVE_MAX_STREAMS_PER_PERSON   open streams one person may hold at once (default 16); more: 429
 LIVE_HEARTBEAT_SECONDS        a comment line this often keeps proxies from closing a quiet stream (15)
-LIVE_TOPICS                   the services' topics fed in (default portal.support.v1,portal.orders.v1)
+LIVE_TOPICS                   the services' topics fed in (default portal.support.v1,portal.orders.v1,portal.billing.v1)
 LIVE_ALLOW_ORIGIN             CORS origin allowed to open streams when the page is on another
                               port (make up); empty: same origin only (Kubernetes' ingress)
 KAFKA_BOOTSTRAP, KAFKA_FETCH_WAIT_MAX_MS, KAFKA_SESSION_TIMEOUT_MS, KAFKA_HEARTBEAT_INTERVAL_MS
@@ -24,7 +24,7 @@ class LiveSettings:
     grant_seconds: float = 120.0
     max_streams_per_person: int = 16
     heartbeat_seconds: float = 15.0
-    topics: tuple[str, ...] = ("portal.support.v1", "portal.orders.v1")
+    topics: tuple[str, ...] = ("portal.support.v1", "portal.orders.v1", "portal.billing.v1")
     allow_origin: str = ""
     kafka_bootstrap: str = "127.0.0.1:19092"
     fetch_wait_max_ms: int = 10

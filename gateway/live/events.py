@@ -63,8 +63,24 @@ def _shipment(envelope: dict) -> list[Update]:
     return []
 
 
-# by aggregate type; "Payment" (topic invoice:<id>) joins here
-TRANSLATORS = {"Ticket": _ticket, "TicketReadMark": _ticket, "Shipment": _shipment}
+# billing's payment events, by the status the payment has after each
+PAYMENT_STATUS = {"PaymentInitiated": "initiated", "PaymentPending": "pending", "PaymentSettled": "settled",
+                  "PaymentReceivedAfterFailure": "settled", "PaymentFailed": "failed", "PaymentRefunded": "refunded"}
+
+
+def _payment(envelope: dict) -> list[Update]:
+    """billing's payments: one topic per payment (`payment:<payment_id>`), followed by its page,
+    which fetches the payment's status part again through the gateway when told it moved (so
+    the words and what the reader may do with it stay the gateway's)."""
+    kind, d, org = envelope.get("type"), envelope.get("data") or {}, envelope.get("org_id")
+    if kind not in PAYMENT_STATUS:
+        return []
+    return [Update(org, f"payment:{d['payment_id']}", "payment",
+                   {"payment_id": d["payment_id"], "status": PAYMENT_STATUS[kind]})]
+
+
+# by aggregate type
+TRANSLATORS = {"Ticket": _ticket, "TicketReadMark": _ticket, "Shipment": _shipment, "Payment": _payment}
 
 
 def updates(envelope: dict) -> list[Update]:

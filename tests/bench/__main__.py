@@ -18,7 +18,7 @@
   stack with PostgreSQL, 16 clients: batches of 500 (invoices/s end to end: appended,
   numbered, projected, published) and single creates; the conflicts (409) counted and the
   numbers checked for doubles and gaps.
-Never pass/fail: it prints what it measured. `--only backbone|invoices|live|pages|push` runs one part,
+Never pass/fail: it prints what it measured. `--only backbone|invoices|live|pages|push|idle` runs one part,
 `--invoices 100000` a smaller org (make bench BENCH_ARGS="--only invoices --invoices 100000").
 """
 from __future__ import annotations
@@ -41,7 +41,7 @@ from services.chassis.relay import OutboxRelay
 from services.chassis.runtime import ServiceSpec, bootstrap
 from services.identity.bootstrap import SPEC as IDENTITY
 from services.identity.domain.organization import Organization
-from tests.bench import invoices, live, pages, push
+from tests.bench import idle, invoices, live, pages, push
 from tests.helpers.broker import Broker
 from tests.helpers.databases import create_postgres_db, drop_postgres_db, postgres_available
 
@@ -236,7 +236,7 @@ def main() -> None:
     parser.add_argument("--latency", type=int, default=300)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both",
                         help="the backbone's databases (the invoice lists run on PostgreSQL)")
-    parser.add_argument("--only", choices=["backbone", "invoices", "live", "pages", "push"],
+    parser.add_argument("--only", choices=["backbone", "invoices", "live", "pages", "push", "idle"],
                         help="one part of the bench")
     parser.add_argument("--orders", type=int, default=1_000_000, help="sales orders in the org (pages)")
     parser.add_argument("--customer-orders", type=int, default=10_000, help="of them, the customer's (pages)")
@@ -252,6 +252,8 @@ def main() -> None:
     parser.add_argument("--push-clients", type=int, default=16, help="clients pushing invoices at once (push)")
     parser.add_argument("--push-invoices", type=int, default=32_000, help="invoices pushed in batches of 500 (push)")
     parser.add_argument("--push-seconds", type=float, default=10, help="seconds of single pushes (push)")
+    parser.add_argument("--idle-seconds", type=float, default=60, help="seconds the stack is watched idle (idle)")
+    parser.add_argument("--idle-settle", type=float, default=20, help="seconds it settles first (idle)")
     args = parser.parse_args()
     if args.only in (None, "backbone"):
         for kind in (["sqlite", "postgresql"] if args.db == "both" else [args.db]):
@@ -264,6 +266,8 @@ def main() -> None:
         pages.run(args)
     if args.only in (None, "push"):
         push.run(args)
+    if args.only in (None, "idle"):
+        idle.run(args)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ commands as the operator's HTTP API (a system token's POST /orgs, /orgs/{org}/su
 
     org create --name "Acme Ltd" --slug acme --host portal.acme.example \\
                --owner-email ana@acme.example --owner-name "Ana Owner" [--link-base https://portal.acme.example]
+               (the invitation's link: PORTAL_PUBLIC_URL with the host unless --link-base)
     org suspend --org <org_id> --reason "unpaid since March"
     org resume --org <org_id>
     org close --org <org_id>
@@ -46,11 +47,20 @@ def _create(rt, args) -> int:
         return 2
     org_id = orgs.create_organization(rt, CreateOrganization(args.name, args.slug, args.host))
     owner = people.add_staff(rt, AddStaff(org_id, args.owner_email, args.owner_name, "owner"))
-    link_base = args.link_base or (f"https://{args.host}" if args.host else None)
+    link_base = args.link_base or _link_base(rt, args.host)
     if link_base:
         invitations.invite(rt, SendInvitation(org_id, owner, link_base.rstrip("/"), None, kind="staff"))
     print(json.dumps({"org_id": org_id, "owner_id": owner, "invited": bool(link_base)}))
     return 0
+
+
+def _link_base(rt, host: str | None) -> str | None:
+    """Where the owner's invitation points without --link-base: the org's host in
+    PORTAL_PUBLIC_URL ("https://{host}" unless set), as every other mail's links and the
+    gateway's; a bare https://<host> sent `make up`'s operator to a port nothing listens on."""
+    if not host:
+        return None
+    return rt.config.setting("PORTAL_PUBLIC_URL", "https://{host}").format(host=host).rstrip("/")
 
 
 def _arguments(parser) -> None:

@@ -67,3 +67,16 @@ def test_the_operators_command_creates_an_org_with_its_owner_invited(portal, cap
     missing = argparse.Namespace(action="create", org=None, reason=None, name="X", slug=None, host=None,
                                  owner_email=None, owner_name=None, link_base=None)
     assert cli.org(portal.rt, missing) == 2
+
+
+def test_the_owners_invitation_follows_portal_public_url_without_a_link_base(portal, monkeypatch):  # noqa: F811
+    """`make up` serves at http://{host}:8000: the link must not be a bare https://<host>."""
+    monkeypatch.setenv("PORTAL_PUBLIC_URL", "http://{host}:8000")
+    slug = f"wren-{uuid.uuid4().hex[:8]}"
+    args = argparse.Namespace(action="create", org=None, reason=None, name="Wren Ltd", slug=slug,
+                              host=f"{slug}.localhost", owner_email="wes@wren.example", owner_name="Wes Owner",
+                              link_base=None)
+    assert cli.org(portal.rt, args) == 0
+    outbox.hand_over(portal.rt, portal.mail)
+    [mail] = [m for m in portal.mail.mails if m["to"] == "wes@wren.example"]
+    assert mail["variables"]["link"].startswith(f"http://{slug}.localhost:8000/invite/")

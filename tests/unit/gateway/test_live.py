@@ -94,3 +94,17 @@ def test_a_shipments_status_goes_to_its_customers_deliveries_topic_as_it_now_sta
     assert for_viewer(dispatched, "contact", "ann") == {"shipment_id": "s-1", "status": "dispatched"}
     late, = updates(shipment("DeliveryStatusChanged", status="in_transit", current_status="delivered"))
     assert late.data == {"shipment_id": "s-1", "status": "delivered"} and late.sides == {"contact", "staff"}
+
+
+def test_a_payments_status_goes_to_its_own_topic_for_both_sides_and_other_billing_events_to_none():
+    """billing's events (issue 15): the payment page hears that its payment moved."""
+    def payment(type_, **data):
+        return {**envelope(type_, {"payment_id": "p-1", "customer_id": "cu-1", "amount_minor": 100,
+                                   "currency": "EUR", "gateway": "stripe", **data}), "aggregate_type": "Payment"}
+    settled, = updates(payment("PaymentSettled", gateway_reference="cs_1"))
+    assert (settled.key, settled.kind, settled.sides) == ("org-1/payment:p-1", "payment", {"contact", "staff"})
+    assert for_viewer(settled, "contact", "ann") == {"payment_id": "p-1", "status": "settled"}
+    failed, = updates(payment("PaymentFailed", reason="declined", message=None, gateway_reference=None))
+    assert failed.data["status"] == "failed"
+    assert updates({**payment("PaymentLinkCreated"), "aggregate_type": "PaymentLink"}) == []
+    assert updates({**payment("InvoiceIssued"), "aggregate_type": "Invoice"}) == []
