@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import os
 import re
-import subprocess
-import sys
 from functools import cache
 
 import pytest
 from babel.messages.pofile import read_po
 
-from services.chassis import auth
+from tests.e2e.operator import org_create
 from tests.e2e.shots import SETUP, shoot
 from tests.e2e.stack import ROOT, Stack, eventually, get, post
 from tests.e2e.test_front_door import fresh_code
@@ -40,20 +36,6 @@ def german(msgid: str) -> str:
     message = catalogue.get(msgid)
     assert message is not None and message.string, f"no German for {msgid!r}"
     return message.string
-
-
-def operator_command(stack: Stack, *args: str) -> dict:
-    """`python -m services.identity org ...` where identity runs: its data folder and keys."""
-    env = {**os.environ, "PORTAL_DATA_DIR": str(stack.data_dir), "PORTAL_ENV": "dev",
-           "KAFKA_BOOTSTRAP": f"127.0.0.1:{stack.broker}",
-           "IDENTITY_SECRETS_KEY": os.environ.get("IDENTITY_SECRETS_KEY")
-                                   or (stack.data_dir / "identity_secrets_key").read_text().strip(),
-           "IDENTITY_INTERNAL_TOKEN_PRIVATE_KEY": (stack.data_dir / "internal_token_key.pem").read_text()}
-    env["INTERNAL_TOKEN_PUBLIC_KEYS"] = auth.public_pem(env["IDENTITY_INTERNAL_TOKEN_PRIVATE_KEY"])
-    done = subprocess.run([sys.executable, "-m", "services.identity", "org", *args], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def mail_to(stack: Stack, address: str) -> dict:
@@ -101,8 +83,8 @@ def test_a_new_business_sets_up_in_the_console_and_a_german_contact_pays(tmp_pat
     base = f"http://{HOST}:{stack.gateway}"
     standin.webhook_url = base + "/webhooks/stripe"
     try:
-        created = operator_command(stack, "create", "--name", "Newco Supplies", "--slug", "newco", "--host", HOST,
-                                   "--owner-email", OWNER[0], "--owner-name", OWNER[1], "--link-base", base)
+        created = org_create(stack, name="Newco Supplies", slug="newco", host=HOST, owner_email=OWNER[0],
+                             owner_name=OWNER[1])
         invitation = mail_to(stack, OWNER[0])
         assert "Newco Supplies" in invitation["subject"]
         owner = browser.new_context(accept_downloads=True).new_page()
