@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length
 from gateway.clients.support import SupportClient
 
 MAX_MESSAGE = 10_000
+MAX_MESSAGE_TEXT = f"{MAX_MESSAGE:,}"          # "10,000", as the form's hint says it
 STATUS_LABELS = {"open": _l("Open"), "in_progress": _l("In progress"), "waiting_on_customer": _l("Waiting for you"),
                  "resolved": _l("Resolved"), "closed": _l("Closed")}
 PRIORITY_LABELS = {"low": _l("Low"), "normal": _l("Normal"), "high": _l("High"), "urgent": _l("Urgent")}
@@ -20,7 +21,7 @@ PRIORITY_LABELS = {"low": _l("Low"), "normal": _l("Normal"), "high": _l("High"),
 class MessageForm(FlaskForm):
     body = TextAreaField(_l("Your message"), validators=[
         DataRequired(_l("Write something first: an empty message is not sent.")),
-        Length(max=MAX_MESSAGE, message=_l("A message is at most %(count)s characters.", count=f"{MAX_MESSAGE:,}"))],
+        Length(max=MAX_MESSAGE, message=_l("A message is at most %(count)s characters.", count=MAX_MESSAGE_TEXT))],
         render_kw={"rows": "3", "maxlength": str(MAX_MESSAGE)})
 
 
@@ -37,7 +38,8 @@ def form_errors(form: FlaskForm) -> str:
 
 
 def badge(count: int) -> str:
-    return f'<span id="tickets-badge">{f"<span class=badge>{_('%(count)s new', count=count)}</span>" if count else ""}</span>'
+    inner = f"<span class=badge>{_('%(count)s new', count=count)}</span>" if count else ""
+    return f'<span id="tickets-badge">{inner}</span>'
 
 
 def refused(message: str, back):
