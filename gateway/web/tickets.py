@@ -38,7 +38,8 @@ def form_errors(form: FlaskForm) -> str:
 
 
 def badge(count: int) -> str:
-    inner = f"<span class=badge>{_('%(count)s new', count=count)}</span>" if count else ""
+    words = _("%(count)s new", count=count)
+    inner = f"<span class=badge>{words}</span>" if count else ""
     return f'<span id="tickets-badge">{inner}</span>'
 
 
