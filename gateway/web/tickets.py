@@ -32,7 +32,7 @@ def wants_json() -> bool:
 
 
 def form_errors(form: FlaskForm) -> str:
-    return " ".join(e for errors in form.errors.values() for e in errors)
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)     # lazy (translated) messages
 
 
 def badge(count: int) -> str:
