@@ -128,7 +128,7 @@ def tenant(stage) -> Tenant:
 
 
 def portal_pages(t: Tenant) -> list[str]:
-    """Every portal page of every kind: each list, and one of each thing."""
+    """Every portal page of every kind: each list, one of each thing, and the forms of their own."""
     return ["/", "/profile",
             "/invoices", f"/invoices/{_invoice(t)['invoice_id']}",
             "/payments", f"/payments/{_payment(t)['payment_id']}",
@@ -139,7 +139,8 @@ def portal_pages(t: Tenant) -> list[str]:
             "/projects", f"/projects/{_project(t)['project_id']}", "/timesheets",
             "/documents", f"/documents/{_document(t)['document_id']}",
             "/quotes", f"/documents/{_open_document(t, 'quote')['document_id']}",
-            "/tickets", f"/tickets/{_answered_ticket(t)['ticket_id']}"]
+            "/tickets", f"/tickets/{_answered_ticket(t)['ticket_id']}",
+            "/tickets/new", "/service-requests/new", "/payment-methods", "/reviews"]
 
 
 def pages_in(stage: Stage, t: Tenant, language: str):
