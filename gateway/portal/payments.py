@@ -6,6 +6,7 @@ says why, in billing's words."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
@@ -25,10 +26,10 @@ PAGE_SIZE = 25
 
 
 class PayForm(FlaskForm):
-    method = RadioField("How would you like to pay?", choices=[SelectChoice(k, v) for k, v in PAY_METHODS.items()],
-                        default="card", validators=[DataRequired("Choose how to pay.")])
-    amount = StringField("Amount to pay now", validators=[Optional(), Length(max=20),
-                                                          Regexp(r"^\d+([.,]\d{1,3})?$", message="Give an amount like 120.50.")],
+    method = RadioField(_l("How would you like to pay?"), choices=[SelectChoice(k, v) for k, v in PAY_METHODS.items()],
+                        default="card", validators=[DataRequired(_l("Choose how to pay."))])
+    amount = StringField(_l("Amount to pay now"), validators=[Optional(), Length(max=20),
+                                                          Regexp(r"^\d+([.,]\d{1,3})?$", message=_l("Give an amount like 120.50."))],
                          render_kw={"inputmode": "decimal", "autocomplete": "off"})
 
 
@@ -40,13 +41,13 @@ def pay(invoice_id: str):
     form = PayForm()
     offer_saved(form)                               # "Pay with Visa •••• 4242": one step, no redirect
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return redirect(back)
     chosen = {"invoice_id": invoice_id}
     if form.amount.data and settings().get("partial_payments"):
         amount = to_minor(form.amount.data, invoice["currency"])
         if not amount:                              # not an amount of this currency, or nothing
-            flash("Give an amount like 120.50.", "error")
+            flash(_("Give an amount like 120.50."), "error")
             return redirect(back)
         chosen["amount_minor"] = amount
     return start_payment(lambda: billing().pay(org_id(), customer_id(), [chosen], form.method.data,
