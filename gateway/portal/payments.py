@@ -5,7 +5,7 @@ still in progress for an invoice blocks a second one: billing refuses it and the
 says why, in billing's words."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, StringField
@@ -15,6 +15,7 @@ from gateway.clients.base import ServiceProblem
 from gateway.portal.payment_methods import offer_saved
 from gateway.portal.payment_return import return_url_for
 from gateway.web.access import modules_on, portal
+from gateway.web.chat import stream_url
 from gateway.web.context import billing, customer_id, org_id, principal, settings
 from gateway.web.files import pdf_answer
 from gateway.web.forms import PAY_METHODS
@@ -89,9 +90,24 @@ def payment(payment_id: str):
 @bp.get("/payments/<payment_id>/status")
 @portal(module="invoices", permission="view")
 def payment_status(payment_id: str):
-    """The status fragment htmx swaps in: it asks again every two seconds while in progress."""
+    """The status fragment htmx swaps in: when the live channel says the payment moved
+    (static/payments.js), else every ten seconds while it is in progress."""
     found = billing().payment(org_id(), customer_id(), payment_id)
     return render_template("portal/payments/_payment_status.html", payment=found, **payment_words())
+
+
+@bp.get("/payments/<payment_id>/live")
+@portal(module="invoices", permission="view")
+def payment_live(payment_id: str):
+    """A fresh stream URL for a payment's page when its grant runs out (static/payments.js):
+    the session, and that the payment is this customer's, are checked again here."""
+    billing().payment(org_id(), customer_id(), payment_id)
+    return jsonify(stream_url=payment_stream(payment_id))
+
+
+def payment_stream(payment_id: str) -> str:
+    """The live stream a page showing this payment in progress follows (gateway/live)."""
+    return stream_url([f"payment:{payment_id}"])
 
 
 @bp.get("/payments/<payment_id>/receipt.pdf")
@@ -104,7 +120,7 @@ def payment_words() -> dict:
     """What the payment templates need to put a payment in words."""
     may = set(principal().get("permissions") or [])
     return {"status_text": STATUS_TEXT, "in_progress": IN_PROGRESS, "methods": PAY_METHODS,
-            "payment_labels": PAYMENT_LABELS, "may_download": "download" in may}
+            "payment_labels": PAYMENT_LABELS, "may_download": "download" in may, "payment_stream": payment_stream}
 
 
 def pay_form_for(invoice: dict, methods: dict | None = None) -> PayForm | None:
