@@ -32,6 +32,8 @@ EVENT_AREAS: dict[str, dict[str, str]] = {
     "Your organization": {"OrganizationCreated": "portal created", "PortalSettingsChanged": "settings changed",
                           "OrganizationSuspended": "portal suspended", "OrganizationResumed": "portal resumed",
                           "OrganizationClosed": "portal closed",
+                          "DomainAdded": "domain added", "DomainVerified": "domain verified",
+                          "DomainRemoved": "domain removed",
                           "ApiKeyCreated": "API key made", "ApiKeyRevoked": "API key revoked"},
     "Documents": {"DocumentShared": "shared", "DocumentUploaded": "uploaded by a customer",
                   "DocumentVersionAdded": "new version", "DocumentDownloaded": "downloaded",
