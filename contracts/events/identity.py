@@ -125,14 +125,15 @@ HOST_NAME = r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:
 
 class DomainAdded(EventSchema):
     """Staff added a domain name of their own to the org's portal. It is pending, never served,
-    until a TXT record at `_portal-verify.<domain>` carries `portal-verify=<token>`."""
+    until the TXT record at `_portal-verify.<domain>` carries `record_value` (the public
+    proof, `portal-verify=` and a random part: it is no secret, DNS shows it to anyone)."""
 
     event_type = "DomainAdded"
     aggregate_type = "Organization"
 
     org_id = Id(required=True)
     domain = fields.String(required=True, validate=validate.Regexp(HOST_NAME))
-    token = fields.String(required=True, validate=validate.Length(min=16, max=64))
+    record_value = fields.String(required=True, validate=validate.Regexp(r"^portal-verify=[0-9a-z]{16,64}$"))
 
 
 class DomainVerified(EventSchema):

@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length
 
 from gateway.clients.base import ServiceProblem
 from gateway.web.access import MANAGERS, console
-from gateway.web.context import identity, org_id
+from gateway.web.context import gateway, identity, org_id
 from gateway.web.forms import apply_problem
 from gateway.web.refusals import flash_refusal
 
@@ -87,6 +87,7 @@ def check_domain(domain: str):
         flash_refusal(problem)
     else:
         if answer["status"] == "verified":
+            gateway().orgs.drop(answer["domain"])        # a "no portal here" kept from before
             flash(_("%(domain)s is verified: your portal is now served at it.", domain=answer["domain"]), "success")
         else:
             flash(check_sentence(answer), "error")
@@ -101,5 +102,6 @@ def remove_domain(domain: str):
     except ServiceProblem as problem:
         flash_refusal(problem)
     else:
+        gateway().orgs.drop(domain.lower())             # here at once; other processes within their cache time
         flash(_("%(domain)s was removed: your portal is no longer served at it.", domain=domain), "success")
     return redirect(url_for("console_domains.domains"))

@@ -46,6 +46,6 @@ def record_name(domain: str) -> str:
     return f"{RECORD_PREFIX}.{domain}"
 
 
-def record_value(token: str) -> str:
+def record_value(random: str) -> str:
     """What the TXT record must say."""
-    return f"{VALUE_PREFIX}{token}"
+    return f"{VALUE_PREFIX}{random}"

@@ -46,7 +46,7 @@ class Organization(Aggregate):
         self.host: str | None = None
         self.settings: dict = {}
         self.status = "active"                  # active | suspended | closed
-        self.domains: dict[str, dict] = {}     # its own domain names: {name: {"token", "verified"}}
+        self.domains: dict[str, dict] = {}     # its own domain names: {name: {"record_value", "verified"}}
 
     @classmethod
     def create(cls, name: str, slug: str, host: str | None = None) -> "Organization":
@@ -108,15 +108,15 @@ class Organization(Aggregate):
             self.record("OrganizationClosed", {"org_id": self.id})
 
     # -- its own domain names: added (pending), verified by a DNS TXT record, removed ----------
-    def add_domain(self, name: str, token: str) -> str:
-        """`token` is what the TXT record must carry; the caller checked no other org has it."""
+    def add_domain(self, name: str, record_value: str) -> str:
+        """`record_value` is what its TXT record must say; the caller checked no other org has it."""
         self._still_open()
         name = host_name(name)
         if name in self.domains or name == self.host:
             raise DomainError(f"{name} is already one of this portal's domains.", field="domain")
         if len(self.domains) >= MAX_DOMAINS:
             raise DomainError(f"A portal has at most {MAX_DOMAINS} domains; remove one first.", field="domain")
-        self.record("DomainAdded", {"org_id": self.id, "domain": name, "token": token})
+        self.record("DomainAdded", {"org_id": self.id, "domain": name, "record_value": record_value})
         return name
 
     def verify_domain(self, name: str) -> None:
@@ -135,7 +135,7 @@ class Organization(Aggregate):
         return found
 
     def when_DomainAdded(self, data: dict) -> None:
-        self.domains[data["domain"]] = {"token": data["token"], "verified": False}
+        self.domains[data["domain"]] = {"record_value": data["record_value"], "verified": False}
 
     def when_DomainVerified(self, data: dict) -> None:
         self.domains[data["domain"]]["verified"] = True

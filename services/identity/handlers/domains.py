@@ -32,7 +32,7 @@ def add_domain(rt, cmd: AddDomain) -> str:
         if _taken(uow.conn, name, cmd.org_id):
             raise DomainError(f"{name} is already used by another portal.", field="domain")
         org = uow.load(Organization, cmd.org_id, cmd.org_id)
-        org.add_domain(name, secrets.token_hex(16))
+        org.add_domain(name, record_value(secrets.token_hex(16)))
         uow.add(org)
         uow.commit()
     return name
@@ -43,7 +43,7 @@ def check_domain(rt, cmd: CheckDomain) -> str:
     what was found; the outcome is "verified" or why not (adapters/dns.py)."""
     with rt.store.unit_of_work() as uow:
         domain = uow.load(Organization, cmd.org_id, cmd.org_id).domain(cmd.domain)
-    expected = record_value(domain["token"])
+    expected = domain["record_value"]
     name = cmd.domain.lower()
     outcome, found = txt_values(record_name(name), rt.config.setting("DNS_NAMESERVER"))
     if outcome == "found":

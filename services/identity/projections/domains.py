@@ -11,7 +11,7 @@ org_domains = Table(
     "org_domains", metadata,
     Column("domain", String(253), primary_key=True),
     Column("org_id", String(64), nullable=False, index=True),
-    Column("token", String(64), nullable=False),
+    Column("record_value", String(100), nullable=False),   # what its TXT record must say
     Column("status", String(10), nullable=False),          # pending | verified
     Column("added_at", String(40), nullable=False),         # the events' occurred_at (ISO 8601, UTC)
     Column("verified_at", String(40)),
@@ -22,7 +22,7 @@ class Domains(Projection):
     tables = (org_domains,)
 
     def when_DomainAdded(self, conn, e):
-        conn.execute(insert(org_domains).values(domain=e.data["domain"], org_id=e.org_id, token=e.data["token"],
+        conn.execute(insert(org_domains).values(domain=e.data["domain"], org_id=e.org_id, record_value=e.data["record_value"],
                                                 status="pending", added_at=e.occurred_at))
 
     def when_DomainVerified(self, conn, e):

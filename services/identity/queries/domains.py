@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from services.chassis.db import read_only
 from services.chassis.errors import NotFound
-from services.identity.domain.domains import record_name, record_value
+from services.identity.domain.domains import record_name
 from services.identity.projections.directory import organizations
 from services.identity.projections.domains import org_domains
 from services.identity.tables import domain_checks
@@ -14,7 +14,7 @@ from services.identity.tables import domain_checks
 
 def _shown(row, target: str) -> dict:
     return {"domain": row.domain, "status": row.status, "added_at": row.added_at, "verified_at": row.verified_at,
-            "record": {"type": "TXT", "name": record_name(row.domain), "value": record_value(row.token)},
+            "record": {"type": "TXT", "name": record_name(row.domain), "value": row.record_value},
             "target": target or None,
             "last_check": ({"checked_at": row.checked_at, "outcome": row.outcome, "found": row.found}
                            if row.checked_at is not None else None)}

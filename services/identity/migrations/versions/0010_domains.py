@@ -14,7 +14,7 @@ def upgrade() -> None:
         "org_domains",
         sa.Column("domain", sa.String(253), primary_key=True),
         sa.Column("org_id", sa.String(64), nullable=False),
-        sa.Column("token", sa.String(64), nullable=False),
+        sa.Column("record_value", sa.String(100), nullable=False),
         sa.Column("status", sa.String(10), nullable=False),
         sa.Column("added_at", sa.String(40), nullable=False),
         sa.Column("verified_at", sa.String(40)),
