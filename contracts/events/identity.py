@@ -120,6 +120,43 @@ class PortalSettingsChanged(EventSchema):
     settings = fields.Nested(PortalSettings, required=True)
 
 
+HOST_NAME = r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$"
+
+
+class DomainAdded(EventSchema):
+    """Staff added a domain name of their own to the org's portal. It is pending, never served,
+    until the TXT record at `_portal-verify.<domain>` carries `record_value` (the public
+    proof, `portal-verify=` and a random part: it is no secret, DNS shows it to anyone)."""
+
+    event_type = "DomainAdded"
+    aggregate_type = "Organization"
+
+    org_id = Id(required=True)
+    domain = fields.String(required=True, validate=validate.Regexp(HOST_NAME))
+    record_value = fields.String(required=True, validate=validate.Regexp(r"^portal-verify=[0-9a-z]{16,64}$"))
+
+
+class DomainVerified(EventSchema):
+    """The domain's TXT record was found: from now on the portal is served at it (and it gets
+    its own certificate)."""
+
+    event_type = "DomainVerified"
+    aggregate_type = "Organization"
+
+    org_id = Id(required=True)
+    domain = fields.String(required=True, validate=validate.Regexp(HOST_NAME))
+
+
+class DomainRemoved(EventSchema):
+    """Staff took a domain away (pending or verified): it serves nothing and is free again."""
+
+    event_type = "DomainRemoved"
+    aggregate_type = "Organization"
+
+    org_id = Id(required=True)
+    domain = fields.String(required=True, validate=validate.Regexp(HOST_NAME))
+
+
 class CustomerCreated(EventSchema):
     """A customer (a company or person the business serves); `external_ref` is the ERP's id."""
 

@@ -34,6 +34,8 @@ EVENT_AREAS: dict = {
     _l("Your organization"): {"OrganizationCreated": _l("portal created"), "PortalSettingsChanged": _l("settings changed"),
                           "OrganizationSuspended": _l("portal suspended"), "OrganizationResumed": _l("portal resumed"),
                           "OrganizationClosed": _l("portal closed"),
+                          "DomainAdded": _l("domain added"), "DomainVerified": _l("domain verified"),
+                          "DomainRemoved": _l("domain removed"),
                           "ApiKeyCreated": _l("API key made"), "ApiKeyRevoked": _l("API key revoked")},
     _l("Documents"): {"DocumentShared": _l("shared"), "DocumentUploaded": _l("uploaded by a customer"),
                   "DocumentVersionAdded": _l("new version"), "DocumentDownloaded": _l("downloaded"),

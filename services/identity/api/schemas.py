@@ -342,6 +342,37 @@ class LogoOut(Schema):
     size = fields.Integer()
 
 
+# Custom domains
+
+class DomainIn(Schema):
+    domain = fields.String(required=True, validate=validate.Length(min=1, max=300))
+
+
+class DnsRecordOut(Schema):
+    type = fields.String(metadata={"description": "TXT"})
+    name = fields.String(metadata={"description": "_portal-verify.<domain>"})
+    value = fields.String(metadata={"description": "portal-verify=<token>"})
+
+
+class DomainCheckOut(Schema):
+    checked_at = fields.Float(metadata={"description": "epoch seconds"})
+    outcome = fields.String(metadata={"description": "verified, mismatch (other TXT values found), no_record "
+                                                     "(the name has no TXT record), no_name (the name does not "
+                                                     "exist) or no_answer (DNS did not answer)"})
+    found = fields.List(fields.String(), metadata={"description": "the TXT values found at the record's name"})
+
+
+class DomainOut(Schema):
+    domain = fields.String()
+    status = fields.String(metadata={"description": "pending (never served) or verified (served)"})
+    added_at = fields.String()
+    verified_at = fields.String(allow_none=True)
+    record = fields.Nested(DnsRecordOut, metadata={"description": "the DNS record that proves the org holds it"})
+    target = fields.String(allow_none=True, metadata={
+        "description": "where the domain's CNAME (or A record) must point (IDENTITY_PORTAL_TARGET)"})
+    last_check = fields.Nested(DomainCheckOut, allow_none=True)
+
+
 # API keys
 
 class KeyIn(Schema):
