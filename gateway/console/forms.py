@@ -30,6 +30,7 @@ from gateway.clients.base import ServiceProblem
 from gateway.web.access import API_SCOPES, MODULES, PERMISSIONS, SWITCHES
 from gateway.web.event_labels import ALL_EVENTS, event_groups
 from gateway.web.forms import MultiCheckboxField, REQUIRED, problem_sentence
+from gateway.web.i18n import LOCALES
 from gateway.web.labels import MODULE_LABELS, PERMISSION_LABELS, SCOPE_LABELS, SWITCH_LABELS
 from gateway.web.money import decimal_text, to_minor
 
@@ -144,6 +145,10 @@ class SettingsForm(FlaskForm):
         render_kw={"min": "1", "max": "100"})
     seller_address = address_field("Your address")
     seller_tax_id = tax_id_field("Your tax ID (VAT number)")
+    # The pages' language for a visitor whose browser asks for none the portal offers; each
+    # language is named in itself, so whoever reads the list finds their own.
+    default_language = SelectField("Default language", choices=[SelectChoice(k, v) for k, v in LOCALES.items()],
+                                   default="en")
 
     def fill(self, org_settings: dict) -> None:
         for key in SWITCHES:
@@ -155,6 +160,7 @@ class SettingsForm(FlaskForm):
         self.brand_colour.data = org_settings.get("brand_colour") or DEFAULT_BRAND
         self.seller_address.data = "\n".join(org_settings.get("seller_address") or [])
         self.seller_tax_id.data = org_settings.get("seller_tax_id") or ""
+        self.default_language.data = org_settings.get("default_language") or "en"
 
     def changes(self, org_settings: dict) -> dict:
         changes = {**{key: bool(self[key].data) for key in SWITCHES},
@@ -167,6 +173,8 @@ class SettingsForm(FlaskForm):
             changes["seller_address"] = address
         if tax_id != org_settings.get("seller_tax_id"):
             changes["seller_tax_id"] = tax_id
+        if self.default_language.data != (org_settings.get("default_language") or "en"):
+            changes["default_language"] = self.default_language.data
         colour = (self.brand_colour.data or DEFAULT_BRAND).lower()
         if colour != (org_settings.get("brand_colour") or DEFAULT_BRAND):
             changes["brand_colour"] = colour
