@@ -53,15 +53,16 @@ def email_templates():
     locale = request.args.get("locale") if request.args.get("locale") in LANGUAGES else "en"
     kinds = notifications().templates(org_id())
     return render_template("console/mail/email_templates.html", kinds=kinds, labels=KIND_LABELS,
-                           languages=LANGUAGES, locale=locale)
+                           languages=LANGUAGES, edited=locale)
 
 
 def _page(kind: str, locale: str, form: TemplateForm, current: dict, preview: dict | None,
           messages: list[str], status: int = 200, drafted: bool = False):
     """`drafted`: the preview is of the form's unsaved wording, not of what is saved. The
-    subject's label names the language being edited, which need not be the page's."""
+    language edited goes to the page as `edited`, never `locale` (the page's own language, which
+    base.html reads for `lang`); the subject's label names it."""
     form.subject.label.text = _("Subject (%(language)s)", language=LANGUAGES[locale])
-    return render_template("console/mail/email_template.html", kind=kind, locale=locale, form=form,
+    return render_template("console/mail/email_template.html", kind=kind, edited=locale, form=form,
                            current=current, preview=preview, messages=messages, drafted=drafted,
                            label=KIND_LABELS.get(kind, kind), language=LANGUAGES[locale]), status
 
