@@ -12,7 +12,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from gateway.web.i18n import TRANSLATIONS
-from tests.integration.gateway import billing_backend
+from tests.integration.gateway import billing_backend, orders_backend
 from tests.integration.gateway.conftest import HOST, Browser, World, make_app
 from tests.integration.gateway.fake_api_keys import FakeApiKeys
 
@@ -22,10 +22,10 @@ MARKED_ELSEWHERE = frozenset({
     # base.html's menu
     "API keys", "Console", "Documents", "E-mail templates", "Invitations", "Invoices", "Payment reminders",
     "Payments", "Reviews", "Sales orders", "Sent e-mail", "Service requests", "Staff", "Webhooks",
-    # parts/lists.html (the filters' button, the customer filter)
-    "Show", "Customer",
-    # gateway/web/labels.py and event_labels.py (modules and scopes, events' words)
-    "Deliveries", "Failed", "Invited", "Pending", "Removed", "Support",
+    # parts/lists.html (the filters' button, the customer filter), parts/orders.html (an order's items)
+    "Show", "Customer", "Description", "Quantity", "Unit price", "Total",
+    # gateway/web/labels.py, event_labels.py and orders.py (modules and scopes, events' words, delivery states)
+    "Deliveries", "Failed", "Invited", "Pending", "Removed", "Support", "Delivered",
 })
 PAGES = ("/console", "/console/webhooks", "/console/invitations", "/console/invitations/import",
          "/console/sales-orders", "/console/sales-orders/new", "/console/service-requests", "/console/api-keys",
@@ -111,8 +111,14 @@ def staff(world, app) -> Browser:
 def test_each_area_of_the_console_comes_in_the_browsers_language(world, staff, locale, direction):
     translated = translated_messages(locale)
     asks = {"Accept-Language": f"{locale},en;q=0.5"}
-    invoice = billing_backend.issue_invoice(world.org["org_id"], world.customer["customer_id"])
-    pages = {path: staff.get(path, headers=asks) for path in PAGES}
+    org, customer = world.org["org_id"], world.customer["customer_id"]
+    invoice = billing_backend.issue_invoice(org, customer)
+    order = orders_backend.place(org, customer)
+    orders_backend.ship(org, order["sales_order_id"], completes_order=False)
+    request = orders_backend.open_request(org, customer)
+    pages = {path: staff.get(path, headers=asks) for path in (
+        *PAGES, f"/console/sales-orders/{order['sales_order_id']}",
+        f"/console/service-requests/{request['service_request_id']}")}
     pages["payment link"] = staff.post(f"/console/invoices/{invoice['invoice_id']}/payment-link/new", headers=asks)
     left = {}
     for name, page in pages.items():
