@@ -15,6 +15,8 @@ MODULES = (
 PERMISSIONS = ("view", "download", "pay", "submit_tickets", "upload", "approve", "forward")
 # The set-up walk's steps staff confirm themselves (the console finds the others done on its own).
 SETUP_CONFIRMED = ("access", "templates", "security")
+# The languages the portal's pages come in (the gateway's catalogues), for an org's default.
+PORTAL_LANGUAGES = ("en", "de", "fr", "ar")
 USER_KINDS = ("contact", "staff")
 SLUG = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
 ADDRESS_LINES = 6
@@ -63,6 +65,9 @@ class PortalSettings(StrictSchema):
     # Added after v1 (optional): the set-up walk's steps staff said are done (the console home's
     # checklist; the steps it can see done on its own are not kept).
     setup_done = fields.List(choice(*SETUP_CONFIRMED))
+    # Added after v1 (optional): the language of the org's pages for a visitor whose browser
+    # asks for none the portal offers (and who chose none); absent, as before: English.
+    default_language = choice(*PORTAL_LANGUAGES)
 
 
 class OrganizationCreated(EventSchema):

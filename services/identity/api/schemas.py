@@ -1,7 +1,7 @@
 """The shapes of identity's HTTP API (marshmallow, documented in /openapi.json), by area."""
 from marshmallow import Schema, fields, validate
 
-from contracts.events.identity import API_KEY_SCOPES, SETUP_CONFIRMED
+from contracts.events.identity import API_KEY_SCOPES, PORTAL_LANGUAGES, SETUP_CONFIRMED
 from services.identity.domain.branding import LOGO_MAX_BYTES
 from services.identity.domain.contact import ADDRESS_FIELDS, LANGUAGES, NOTICES, PERMISSIONS
 from services.identity.domain.invitation_rows import BULK_MAX_ITEMS, INVITATION_STATUSES
@@ -30,6 +30,7 @@ class SettingsIn(Schema):
     customer_uploads = fields.Boolean()
     test_mode = fields.Boolean()
     setup_done = fields.List(fields.String(validate=validate.OneOf(SETUP_CONFIRMED)))
+    default_language = fields.String(validate=validate.OneOf(PORTAL_LANGUAGES))
     upload_limit_mb = fields.Integer(strict=True)
     brand_colour = fields.String(allow_none=True, validate=validate.Length(max=20))
     modules = fields.List(fields.String(validate=validate.OneOf(MODULES)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from contracts.events.identity import SETUP_CONFIRMED
+from contracts.events.identity import PORTAL_LANGUAGES, SETUP_CONFIRMED
 from services.chassis.aggregate import Aggregate
 from services.chassis.errors import DomainError, NotFound
 from services.identity.domain.branding import check_colour
@@ -64,7 +64,7 @@ class Organization(Aggregate):
 
     def change_settings(self, changes: dict) -> None:
         unknown = (set(changes) - set(SWITCHES) - set(NUMBERS) - set(SELLER)
-                   - {"modules", "brand_colour", "setup_done"})
+                   - {"modules", "brand_colour", "setup_done", "default_language"})
         if unknown:
             raise DomainError(f"Unknown setting: {', '.join(sorted(unknown))}.")
         for key, (low, high) in NUMBERS.items():
@@ -82,6 +82,8 @@ class Organization(Aggregate):
             if bad:
                 raise DomainError(f"Unknown module: {', '.join(sorted(bad))}.", field="modules")
             changes = {**changes, "modules": [m for m in MODULES if m in changes["modules"]]}
+        if "default_language" in changes and changes["default_language"] not in PORTAL_LANGUAGES:
+            raise DomainError("Choose one of the portal's languages.", field="default_language")
         if "setup_done" in changes:
             bad = set(changes["setup_done"]) - set(SETUP_CONFIRMED)
             if bad:
