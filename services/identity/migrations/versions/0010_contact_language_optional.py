@@ -2,13 +2,13 @@
 invitation, the bulk import's row or the contact sets one (pages then follow the browser,
 mails the org's default language). Existing rows keep their value.
 
-Revision ID: 0006
+Revision ID: 0010
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
