@@ -102,8 +102,9 @@ def with_footer(content: dict, page: str, topic: str, locale: str | None = None)
     text = content["text"].rstrip("\n") + "\n\n--\n" + t.gettext(
         "You get this e-mail about %(topic)s. Stop them: %(link)s") % {"topic": what, "link": page} + "\n"
     about = t.gettext("You get this e-mail about %(topic)s.") % {"topic": escape(what)}
+    stop = escape(t.gettext("Unsubscribe"))
     footer = (f'<p style="font-size:small;color:#555">{about} '
-              f'<a href="{escape(page)}">{escape(t.gettext("Unsubscribe"))}</a></p>')
+              f'<a href="{escape(page)}">{stop}</a></p>')
     html = content["html"]
     cell = html.find('class="footer"')               # the layout's footer (adapters/mail_layout.py)
     at = html.find("</td>", cell) if cell >= 0 else html.lower().rfind("</body>")
