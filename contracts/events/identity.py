@@ -258,6 +258,7 @@ class ProfileUpdated(EventSchema):
     """A contact's profile after the change; `changed` names the fields that moved."""
 
     event_type = "ProfileUpdated"
+    schema_version = 2                  # 2: `language` may be null (not chosen)
     aggregate_type = "Contact"
 
     contact_id = Id(required=True)
@@ -266,7 +267,8 @@ class ProfileUpdated(EventSchema):
     name = fields.String(required=True)
     email = fields.Email(required=True)
     phone = fields.String(required=True, allow_none=True)
-    language = fields.String(validate=validate.Length(min=2, max=10))
+    language = fields.String(allow_none=True, validate=validate.Length(min=2, max=10),
+                             metadata={"description": "None: not chosen (pages follow the browser, mails the org's default)."})
     address = fields.Dict(keys=fields.String(), values=fields.String())
     notify = fields.Dict(keys=fields.String(), values=fields.Boolean(),
                          metadata={"description": "Which non-essential mails the contact wants."})

@@ -12,7 +12,8 @@ from gateway.clients.base import ServiceProblem
 from gateway.web.access import portal
 from gateway.web.account import page_status, password_page, sign_out_everywhere
 from gateway.web.context import forget_session_cache, identity, org_id, principal
-from gateway.web.forms import LANGUAGES, REQUIRED, apply_problem
+from gateway.web.forms import REQUIRED, apply_problem
+from gateway.web.i18n import LOCALES
 
 bp = Blueprint("portal_account", __name__)
 NOTIFY = (("invoices", _l("New invoices and payment reminders")), ("payments", _l("Payments")),
@@ -25,7 +26,11 @@ class ProfileForm(FlaskForm):
                        render_kw={"autocomplete": "name"})
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)],
                         render_kw={"autocomplete": "tel", "type": "tel"})
-    language = SelectField(_l("Language"), choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
+    # The languages the portal is written in; "" is "not chosen" (pages follow the browser). A
+    # language chosen before (es ...) stays offered to the contact who has it (fill); identity
+    # refuses one it does not know.
+    language = SelectField(_l("Language"), choices=[SelectChoice("", _l("Your browser's language")),
+                                                    *(SelectChoice(code, name) for code, name in LOCALES.items())],
                            validate_choice=False)
     line1 = StringField(_l("Address"), validators=[Optional(), Length(max=200)],
                         render_kw={"autocomplete": "address-line1"})
@@ -48,8 +53,8 @@ class ProfileForm(FlaskForm):
     def fill(self, profile: dict) -> None:
         self.name.data = profile.get("name") or ""
         self.phone.data = profile.get("phone") or ""
-        self.language.data = profile.get("language") or "en"
-        if self.language.data not in LANGUAGES:
+        self.language.data = profile.get("language") or ""
+        if self.language.data not in ("", *LOCALES):
             self.language.choices = [*self.language.choices, SelectChoice(self.language.data)]
         address = profile.get("address") or {}
         for key in self.ADDRESS:
@@ -60,7 +65,7 @@ class ProfileForm(FlaskForm):
 
     def changes(self) -> dict:
         return {"name": self.name.data.strip(), "phone": (self.phone.data or "").strip(),
-                "language": self.language.data,
+                "language": self.language.data or None,
                 "address": {key: (self[key].data or "").strip() for key in self.ADDRESS},
                 "notify": {key: bool(self[f"notify_{key}"].data) for key, _label in NOTIFY}}
 

@@ -131,7 +131,7 @@ class PrincipalOut(Schema):
     role = fields.String()
     email = fields.String()
     name = fields.String()
-    language = fields.String()
+    language = fields.String(allow_none=True)
     permissions = fields.List(fields.String())
     modules = fields.List(fields.String())
     mfa_enabled = fields.Boolean()
@@ -279,7 +279,8 @@ Notify = Schema.from_dict({name: fields.Boolean() for name in NOTICES}, name="No
 class ProfileIn(Schema):
     name = fields.String(validate=validate.Length(min=1, max=200))
     phone = fields.String(allow_none=True, validate=validate.Length(max=50))
-    language = fields.String(validate=validate.OneOf(LANGUAGES))
+    # None or "": not chosen (the browser's language)
+    language = fields.String(allow_none=True, validate=validate.OneOf([*LANGUAGES, ""]))
     address = fields.Nested(Address)
     notify = fields.Nested(Notify)
 
@@ -287,7 +288,7 @@ class ProfileIn(Schema):
 class ProfileOut(Schema):
     name = fields.String()
     phone = fields.String(allow_none=True)
-    language = fields.String()
+    language = fields.String(allow_none=True)
     address = fields.Dict()
     notify = fields.Dict()
 
