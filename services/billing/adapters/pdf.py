@@ -44,6 +44,7 @@ DEFAULT_BRAND = "#1d4ed8"                      # the portal's own blue (no brand
 INK, MUTED, RULE = (17, 24, 39), (100, 110, 125), (210, 214, 220)
 LOGO_MAX_W, LOGO_MAX_H = 45.0, 20.0            # mm
 LOGO_MAX_PIXELS = 4096 * 4096
+WATERMARK_MAX_W = 280.0                        # mm along the diagonal (A4: 363)
 GATEWAYS = {"stripe": "Stripe", "paypal": "PayPal", "simulated": N_("Simulated gateway"),
             "offline": N_("Recorded by staff")}
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
@@ -272,8 +273,12 @@ class _Document(UnicodePDF):
                           keep_aspect_ratio=True, w=width)
 
     def _draw_watermark(self) -> None:
+        """The status across the page, smaller where the word is long ("FEHLGESCHLAGEN")."""
         with self.local_context(fill_opacity=0.12, text_color=(200, 30, 30)):
             self.set_font(self.family, "B", 110)
+            width = self.get_string_width(self.watermark)
+            if width > WATERMARK_MAX_W:
+                self.set_font(self.family, "B", 110 * WATERMARK_MAX_W / width)
             with self.rotation(45, x=self.w / 2, y=self.h / 2):
                 self.text(self.w / 2 - self.get_string_width(self.watermark) / 2, self.h / 2 + 15,
                           self.watermark)
@@ -285,7 +290,10 @@ class _Document(UnicodePDF):
         self.line(15, self.get_y(), self.w - 15, self.get_y())
         self.font(8, colour=MUTED)
         which = f"{self.org_name} · {self.doc_title} {self.doc_number}"
-        page = _("Page %(page)s of %(pages)s") % {"page": self.page_no(), "pages": "{nb}"}
+        if self.rtl:        # "{nb}" is filled in after shaping: its room would stay a gap mid-line
+            page = _("Page %(page)s") % {"page": self.page_no()}
+        else:
+            page = _("Page %(page)s of %(pages)s") % {"page": self.page_no(), "pages": "{nb}"}
         for text, align in zip((page, which) if self.rtl else (which, page), ("L", "R")):
             self.cell(self.epw / 2, 8, text, align=align)
 
@@ -353,16 +361,42 @@ class _Document(UnicodePDF):
                         fill_color=self.brand)
 
     @contextmanager
-    def grid(self, col_widths: tuple, text_align: tuple):
-        """A table in the documents' style; yields `row(cells)`. For RTL the columns run from
-        the right: their order and their alignments are mirrored."""
+    def grid(self, col_widths: tuple, text_align: tuple, headings: list[str]):
+        """A table in the documents' style with its `headings`; yields `row(cells)`. A column is
+        made as wide as its heading's longest word ("Menge", "الكمية" must not break mid-word).
+        For RTL the columns run from the right: their order and their alignments are mirrored."""
+        col_widths = self._fitted(col_widths, headings)
         if self.rtl:
             col_widths = tuple(reversed(col_widths))
             text_align = tuple({"LEFT": "RIGHT", "RIGHT": "LEFT"}.get(a, a) for a in reversed(text_align))
         with self.table(col_widths=col_widths, text_align=text_align, headings_style=self.table_style(),
                         line_height=5.5, padding=1.5, borders_layout="HORIZONTAL_LINES",
                         width=self.epw) as table:
-            yield lambda cells: table.row(list(reversed(cells)) if self.rtl else cells)
+            def row(cells):
+                table.row(list(reversed(cells)) if self.rtl else cells)
+            row(headings)
+            yield row
+
+    def _fitted(self, col_widths: tuple, headings: list[str]) -> tuple:
+        """`col_widths` (proportions of the page's width) with each column at least as wide as
+        its heading's longest word, the room taken from the widest column; unchanged where
+        every heading fits (English)."""
+        scale = self.epw / sum(col_widths)
+        widths = [w * scale for w in col_widths]
+        size, family = self.font_size_pt, self.font_family
+        style = self.font_style
+        self.set_font(self.family, "B", 9)
+        room = 2 * 1.5 + 2 * self.c_margin + 0.5               # the padding, the cell margins, a little air
+        needed = [max((self.get_string_width(word) for word in heading.split()), default=0) + room
+                  for heading in headings]
+        self.set_font(family, style, size)
+        short = sum(max(0.0, need - width) for need, width in zip(needed, widths))
+        if not short:
+            return col_widths
+        widest = widths.index(max(widths))
+        fitted = [max(width, need) for width, need in zip(widths, needed)]
+        fitted[widest] -= short
+        return tuple(fitted)
 
     def totals(self, rows: list[tuple[str, str]], emphasised: str) -> None:
         """The summary at the end of the line (the right, the left for RTL); the `emphasised`
@@ -440,9 +474,9 @@ def render_invoice(invoice: dict, org: dict, logo: bytes | None, font_dir: str |
     doc.set_xy(15, max(left_end, right_end) + 6)
 
     doc.font(9)
+    headings = [_("Description"), _("Qty"), _("Unit price"), _("Discount"), _("Tax"), _("Net"), _("Total")]
     with doc.grid((58, 15, 25, 25, 15, 26, 26),
-                  ("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")) as row:
-        row([_("Description"), _("Qty"), _("Unit price"), _("Discount"), _("Tax"), _("Net"), _("Total")])
+                  ("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"), headings) as row:
         for line in invoice.get("lines") or []:
             discount = "—"
             if line.get("discount_minor"):
@@ -532,8 +566,8 @@ def render_receipt(payment: dict, invoices: list[dict], org: dict, logo: bytes |
     by_number = {i.get("number"): i for i in invoices if i.get("number")}
     doc.heading(_("Applied to"))
     doc.font(9)
-    with doc.grid((50, 35, 35, 35, 35), ("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")) as row:
-        row([_("Invoice"), _("Issued"), _("Invoice total"), _("Paid now"), _("Still due")])
+    headings = [_("Invoice"), _("Issued"), _("Invoice total"), _("Paid now"), _("Still due")]
+    with doc.grid((50, 35, 35, 35, 35), ("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"), headings) as row:
         for allocation in payment.get("allocations") or []:
             invoice = (by_id.get(allocation.get("invoice_id"))
                        or by_number.get(allocation.get("invoice_number") or allocation.get("number")) or {})
@@ -588,8 +622,8 @@ def render_credit_note(note: dict, org: dict, logo: bytes | None, font_dir: str 
     doc.set_xy(15, max(left_end, right_end) + 6)
 
     doc.font(9)
-    with doc.grid((73, 15, 25, 25, 15, 37), ("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")) as row:
-        row([_("Description"), _("Qty"), _("Unit price"), _("Discount"), _("Tax"), _("Total")])
+    headings = [_("Description"), _("Qty"), _("Unit price"), _("Discount"), _("Tax"), _("Total")]
+    with doc.grid((73, 15, 25, 25, 15, 37), ("LEFT",) + ("RIGHT",) * 5, headings) as row:
         for line in note.get("lines") or []:
             row([line.get("description") or "", decimal_text(line.get("quantity", 0), locale),
                  plain(line.get("unit_price_minor")),
@@ -602,8 +636,8 @@ def render_credit_note(note: dict, org: dict, logo: bytes | None, font_dir: str 
     if applications or refunds:
         doc.heading(_("Used"))
         doc.font(9)
-        with doc.grid((60, 60, 60), ("LEFT", "LEFT", "RIGHT")) as row:
-            row([_("Date"), _("Used for"), _("Amount")])
+        headings = [_("Date"), _("Used for"), _("Amount")]
+        with doc.grid((60, 60, 60), ("LEFT", "LEFT", "RIGHT"), headings) as row:
             for a in applications:
                 row([day(a.get("applied_at"), locale),
                      _("Invoice %(number)s") % {"number": a.get("invoice_number") or a.get("invoice_id")},

@@ -45,8 +45,8 @@ def render_statement(found: dict, org: dict, logo: bytes | None, font_dir: str |
     doc.set_xy(15, max(left_end, right_end) + 6)
 
     doc.font(9)
-    with doc.grid((24, 27, 57, 24, 24, 24), ("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT")) as row:
-        row([_("Date"), _("Reference"), _("Description"), _("Debit"), _("Credit"), _("Balance")])
+    headings = [_("Date"), _("Reference"), _("Description"), _("Debit"), _("Credit"), _("Balance")]
+    with doc.grid((24, 27, 57, 24, 24, 24), ("LEFT",) * 3 + ("RIGHT",) * 3, headings) as row:
         row([_short(found["starts"], locale), "", _("Opening balance"), "", "",
              plain(found["opening_balance_minor"], always=True)])
         for e in found.get("entries") or []:
@@ -61,8 +61,8 @@ def render_statement(found: dict, org: dict, logo: bytes | None, font_dir: str |
     ageing = found.get("ageing") or {}
     doc.heading(_("Still due on %(day)s, by days overdue") % {"day": day(found["ends"], locale)})
     doc.font(9)
-    with doc.grid((30,) * 6, ("RIGHT",) * 6) as row:
-        row([_(label) for _key, label in AGEING])
+    headings = [_(label) for _key, label in AGEING]
+    with doc.grid((30,) * 6, ("RIGHT",) * 6, headings) as row:
         row([plain(ageing.get(key, 0), always=True) for key, _label in AGEING])
 
     rows = []
