@@ -415,15 +415,24 @@ class _Document(UnicodePDF):
             else:
                 self.font(9.5, colour=INK)
             height = 7 if strong else 6
+            label_w = self._label_width(label, value, width)
             if self.rtl:
-                self.cell(width * 0.5, height, f" {value}", align="L", fill=strong)
-                self.cell(width * 0.5, height, f"{label} ", align="R", fill=strong,
+                self.cell(width - label_w, height, f" {value}", align="L", fill=strong)
+                self.cell(label_w, height, f"{label} ", align="R", fill=strong,
                           new_x="LMARGIN", new_y="NEXT")
             else:
-                self.cell(width * 0.5, height, f" {label}", fill=strong)
-                self.cell(width * 0.5, height, f"{value} ", align="R", fill=strong,
+                self.cell(label_w, height, f" {label}", fill=strong)
+                self.cell(width - label_w, height, f"{value} ", align="R", fill=strong,
                           new_x="LMARGIN", new_y="NEXT")
         self.font(10)
+
+    def _label_width(self, label: str, value: str, width: float) -> float:
+        """Half the row, or more where the label needs it ("Verbleibendes Guthaben"), as long
+        as the value still fits beside it."""
+        half, needed = width * 0.5, self.get_string_width(f" {label} ") + 1
+        if needed <= half:
+            return half
+        return max(half, min(needed, width - self.get_string_width(f" {value} ") - 1))
 
     def notes(self, text: str | None) -> None:
         if not text:
