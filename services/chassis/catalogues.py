@@ -5,14 +5,16 @@ A service keeps `<service>/translations/<locale>/LC_MESSAGES/messages.po` (the E
 is the msgid; tests/lint/catalogues.py extracts the marked messages and checks every entry is
 translated). `translations(root, locale)` loads one locale's catalogue, compiled to `.mo` on
 first use where that is missing or older than the `.po` (the `.mo` files are not kept in
-git), and keeps it for the life of the process; a locale without a catalogue (English)
-gives the messages back as they are.
+git; where the install cannot be written, the `.po` is compiled in memory), and keeps it for
+the life of the process; a locale without a catalogue (English) gives the messages back as
+they are.
 
 The gateway has its own (gateway/web/i18n.py, the same compile step); the two may be folded
 together, the chassis cannot import the gateway.
 """
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from functools import lru_cache
@@ -32,8 +34,22 @@ def N_(message: str) -> str:
 @lru_cache(maxsize=64)
 def translations(root: Path, locale: str) -> NullTranslations:
     """The catalogue of `locale` under `root` (a `translations` folder), cached per process."""
-    compile_catalogues(root)
+    try:
+        compile_catalogues(root)
+    except OSError:             # a read-only install (the pods' root filesystem): compiled in memory
+        return _from_po(Path(root) / locale / "LC_MESSAGES" / "messages.po", locale)
     return Translations.load(dirname=str(root), locales=[locale], domain="messages")
+
+
+def _from_po(po: Path, locale: str) -> NullTranslations:
+    if not po.is_file():
+        return NullTranslations()
+    with po.open("rb") as source:
+        catalogue = read_po(source, locale=locale)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalogue, use_fuzzy=False)
+    compiled.seek(0)
+    return Translations(fp=compiled, domain="messages")
 
 
 def compile_catalogues(root: Path) -> None:

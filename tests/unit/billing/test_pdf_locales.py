@@ -127,3 +127,16 @@ def test_catalogues_compile_on_first_use_and_again_when_the_po_is_newer(tmp_path
     catalogues.compile_catalogues(tmp_path)
     catalogues.translations.cache_clear()
     assert catalogues.translations(tmp_path, "de").gettext("Invoice") == "Faktura"
+
+
+def test_a_read_only_install_compiles_the_catalogue_in_memory(monkeypatch):
+    def read_only(root):
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr(catalogues, "compile_catalogues", read_only)
+    catalogues.translations.cache_clear()
+    try:
+        assert catalogues.translations(pdf.TRANSLATIONS, "fr").gettext("Amount due") == "Montant dû"
+        assert catalogues.translations(pdf.TRANSLATIONS, "en").gettext("Amount due") == "Amount due"
+    finally:
+        catalogues.translations.cache_clear()
