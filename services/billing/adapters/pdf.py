@@ -35,7 +35,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from fpdf.fonts import FontFace
 
-from contracts.words import INVOICE_STATUS, PAYMENT_IN_PROGRESS, invoice_status
+from contracts.words import invoice_status
 from services.billing.domain.money import format_major
 from services.chassis.catalogues import N_, translations
 from services.chassis.pdf import UnicodePDF
@@ -152,6 +152,13 @@ def image_kind(data: bytes | None) -> str | None:
     return kind if size and 0 < size[0] * size[1] <= LOGO_MAX_PIXELS else None
 
 
+def _pixel_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of a PNG or JPEG image_kind accepted."""
+    if data.startswith(b"\x89PNG"):
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    return _jpeg_size(data)
+
+
 def _jpeg_size(data: bytes) -> tuple[int, int] | None:
     """(width, height) from the first start-of-frame segment."""
     i = 2
@@ -193,7 +200,7 @@ class _Document(UnicodePDF):
         self.family = self.use_fonts(font_dir)
         if self.rtl:
             self._shape()
-        self.start, self.end = ("R", "L") if self.rtl else ("L", "R")
+        self.start = "R" if self.rtl else "L"
         self.set_margins(15, 15, 15)
         self.set_auto_page_break(True, margin=20)
         self.set_title(f"{title} {number}")
@@ -264,11 +271,10 @@ class _Document(UnicodePDF):
         return float(getattr(info, "rendered_width", LOGO_MAX_W) or LOGO_MAX_W)
 
     def _logo_at_right(self, top: float):
-        """keep_aspect_ratio centres the image in its box; for RTL the box's right edge sits
-        at the right margin, so the logo is drawn at its own width from there."""
-        probe = self.image(io.BytesIO(self.logo), x=-1000, y=-1000, h=LOGO_MAX_H, keep_aspect_ratio=True,
-                           w=LOGO_MAX_W, dry_run=True)
-        width = float(getattr(probe, "rendered_width", LOGO_MAX_W) or LOGO_MAX_W)
+        """keep_aspect_ratio centres the image in its box; for RTL the logo's own width (from
+        its size in pixels) is measured from the right margin, so it sits against it."""
+        size = _pixel_size(self.logo)
+        width = min(LOGO_MAX_W, LOGO_MAX_H * size[0] / size[1]) if size and size[1] else LOGO_MAX_W
         return self.image(io.BytesIO(self.logo), x=self.w - 15 - width, y=top, h=LOGO_MAX_H,
                           keep_aspect_ratio=True, w=width)
 

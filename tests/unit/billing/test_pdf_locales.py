@@ -58,6 +58,7 @@ def test_an_arabic_invoice_is_shaped_right_to_left_with_readable_amounts():
     for expected in ("فاتورة", "المبلغ المستحق", "رقم الفاتورة", "INV-000123", "1,000.00 EUR", "1,470.00 EUR"):
         assert expected in found, expected
     assert "Amount due" not in found
+    assert len(read(data).pages[0].images) == 1                            # the logo, at the right
     doc = pdf._Document(ORG, None, "فاتورة", "INV-1", None, locale="ar")
     assert doc.rtl and doc.text_shaping                                      # HarfBuzz joins the letters
     assert doc.mirrored(15, 90) == doc.w - 105
