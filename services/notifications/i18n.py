@@ -31,7 +31,7 @@ def mail_locale(locale: str | None) -> str:
 
 
 def words(locale: str | None) -> NullTranslations:
-    return i18n.translations(ROOT, mail_locale(locale))
+    return i18n.translations(ROOT / "translations", mail_locale(locale))
 
 
 def direction(locale: str | None) -> str:

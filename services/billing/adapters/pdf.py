@@ -17,7 +17,7 @@ unambiguous in every country, unlike "$".
 
 Language: every render takes the reader's `locale` (LOCALES; the gateway asks for the page's
 language). The words come from billing's catalogues (services/billing/translations, through
-services/chassis/catalogues.py; the English text is the msgid, so English stays as it was),
+services/chassis/i18n.py; the English text is the msgid, so English stays as it was),
 amounts and dates are written the locale's way (Babel: "1.234,56 EUR", "4. Mai 2026"; the ISO
 code still follows). Arabic is shaped (joined letters, right-to-left lines: fpdf2's text
 shaping with uharfbuzz) and laid out from the right: the blocks, the tables' columns and the
@@ -37,7 +37,7 @@ from fpdf.fonts import FontFace
 
 from contracts.words import invoice_status
 from services.billing.domain.money import format_major
-from services.chassis.catalogues import N_, translations
+from services.chassis.i18n import N_, translations
 from services.chassis.pdf import UnicodePDF
 
 DEFAULT_BRAND = "#1d4ed8"                      # the portal's own blue (no brand colour set)

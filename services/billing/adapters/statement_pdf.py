@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from services.billing.adapters.pdf import (TRANSLATIONS, _Document, _plain, _render, day, locale_of, money,
                                            short_day)
-from services.chassis.catalogues import N_, translations
+from services.chassis.i18n import N_, translations
 
 KIND_LABELS = {"invoice": N_("Invoice"), "invoice_adjusted": N_("Invoice changed"),
                "invoice_voided": N_("Invoice voided"), "payment": N_("Payment"),

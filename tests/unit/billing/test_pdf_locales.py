@@ -1,6 +1,6 @@
 """billing's PDFs in the reader's language, read back with pypdf: German and French words,
 money and dates; Arabic shaped, right to left; English as it was; the catalogues loaded
-(and compiled on first use) through services/chassis/catalogues.py."""
+(and compiled on first use) through services/chassis/i18n.py."""
 from __future__ import annotations
 
 import os
@@ -11,7 +11,7 @@ from babel.messages.pofile import write_po
 
 from contracts.words import INVOICE_STATUS, PAYMENT_IN_PROGRESS
 from services.billing.adapters import pdf, statement_pdf
-from services.chassis import catalogues
+from services.chassis import i18n as catalogues
 from tests.unit.billing.test_pdf import ORG, invoice, png, read, text
 
 NOTE = {"number": "CN-000001", "currency": "EUR", "customer_name": "Zoë Müller", "issued_at": "2026-05-06",
@@ -131,10 +131,10 @@ def test_catalogues_compile_on_first_use_and_again_when_the_po_is_newer(tmp_path
 
 
 def test_a_read_only_install_compiles_the_catalogue_in_memory(monkeypatch):
-    def read_only(root):
+    def read_only(po):
         raise PermissionError("read-only file system")
 
-    monkeypatch.setattr(catalogues, "compile_catalogues", read_only)
+    monkeypatch.setattr(catalogues, "compile_catalogue", read_only)
     catalogues.translations.cache_clear()
     try:
         assert catalogues.translations(pdf.TRANSLATIONS, "fr").gettext("Amount due") == "Montant dû"
