@@ -19,9 +19,10 @@ install: $(STAMP)
 up: $(STAMP)                     ## run everything locally (SQLite, bundled broker)
 	$(BIN)/python deploy/local/up.py
 
-lint: $(STAMP)                   ## architecture rules and contract freshness
+lint: $(STAMP)                   ## architecture rules, contract freshness, translation catalogues
 	$(BIN)/lint-imports
 	$(BIN)/python -m contracts.export --check
+	$(BIN)/python -m tests.lint.catalogues
 
 test: lint                       ## the whole suite (PostgreSQL required when CI=true)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

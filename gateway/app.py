@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import Flask, jsonify, redirect, render_template, request
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -34,15 +35,15 @@ NO_ORG_ENDPOINTS = ("static", "healthz", "readyz", "metrics_view")
 BLUEPRINTS = (*public.BLUEPRINTS, *portal.BLUEPRINTS, *console.BLUEPRINTS, brand.bp, *api.BLUEPRINTS)
 
 ERROR_PAGES = {
-    400: ("Something was not right", "The page could not handle that request. Go back and try again."),
-    403: ("Not allowed", "You are not allowed to open this page."),
-    404: ("Not found", "There is no page at this address."),
-    405: ("Not allowed", "This page cannot be used that way."),
-    413: ("Too large", "What you sent is larger than this portal accepts."),
-    429: ("Too many attempts", "Too many attempts from your network. Please wait a minute and try again."),
-    500: ("Something went wrong", "Something went wrong on our side. Please try again in a minute."),
-    503: ("Temporarily unavailable",
-          "The portal cannot reach one of its services right now. Please try again in a minute."),
+    400: (_l("Something was not right"), _l("The page could not handle that request. Go back and try again.")),
+    403: (_l("Not allowed"), _l("You are not allowed to open this page.")),
+    404: (_l("Not found"), _l("There is no page at this address.")),
+    405: (_l("Not allowed"), _l("This page cannot be used that way.")),
+    413: (_l("Too large"), _l("What you sent is larger than this portal accepts.")),
+    429: (_l("Too many attempts"), _l("Too many attempts from your network. Please wait a minute and try again.")),
+    500: (_l("Something went wrong"), _l("Something went wrong on our side. Please try again in a minute.")),
+    503: (_l("Temporarily unavailable"),
+          _l("The portal cannot reach one of its services right now. Please try again in a minute.")),
 }
 
 
@@ -126,8 +127,8 @@ def error_page(status: int, message: str | None = None, title: str | None = None
 def _errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_failed(_exc):
-        return error_page(400, "This form has expired or did not come from this site. "
-                               "Go back, reload the page and send it again.", "Please try again")
+        return error_page(400, _("This form has expired or did not come from this site. "
+                                 "Go back, reload the page and send it again."), _("Please try again"))
 
     @app.errorhandler(ServiceUnavailable)
     def unavailable(exc):

@@ -15,6 +15,8 @@ MODULES = (
 PERMISSIONS = ("view", "download", "pay", "submit_tickets", "upload", "approve", "forward")
 # The set-up walk's steps staff confirm themselves (the console finds the others done on its own).
 SETUP_CONFIRMED = ("access", "templates", "security")
+# The languages the portal's pages come in (the gateway's catalogues), for an org's default.
+PORTAL_LANGUAGES = ("en", "de", "fr", "ar")
 USER_KINDS = ("contact", "staff")
 SLUG = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
 ADDRESS_LINES = 6
@@ -63,6 +65,9 @@ class PortalSettings(StrictSchema):
     # Added after v1 (optional): the set-up walk's steps staff said are done (the console home's
     # checklist; the steps it can see done on its own are not kept).
     setup_done = fields.List(choice(*SETUP_CONFIRMED))
+    # Added after v1 (optional): the language of the org's pages for a visitor whose browser
+    # asks for none the portal offers (and who chose none); absent, as before: English.
+    default_language = choice(*PORTAL_LANGUAGES)
 
 
 class OrganizationCreated(EventSchema):
@@ -118,6 +123,43 @@ class PortalSettingsChanged(EventSchema):
     org_id = Id(required=True)
     changed = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
     settings = fields.Nested(PortalSettings, required=True)
+
+
+HOST_NAME = r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$"
+
+
+class DomainAdded(EventSchema):
+    """Staff added a domain name of their own to the org's portal. It is pending, never served,
+    until the TXT record at `_portal-verify.<domain>` carries `record_value` (the public
+    proof, `portal-verify=` and a random part: it is no secret, DNS shows it to anyone)."""
+
+    event_type = "DomainAdded"
+    aggregate_type = "Organization"
+
+    org_id = Id(required=True)
+    domain = fields.String(required=True, validate=validate.Regexp(HOST_NAME))
+    record_value = fields.String(required=True, validate=validate.Regexp(r"^portal-verify=[0-9a-z]{16,64}$"))
+
+
+class DomainVerified(EventSchema):
+    """The domain's TXT record was found: from now on the portal is served at it (and it gets
+    its own certificate)."""
+
+    event_type = "DomainVerified"
+    aggregate_type = "Organization"
+
+    org_id = Id(required=True)
+    domain = fields.String(required=True, validate=validate.Regexp(HOST_NAME))
+
+
+class DomainRemoved(EventSchema):
+    """Staff took a domain away (pending or verified): it serves nothing and is free again."""
+
+    event_type = "DomainRemoved"
+    aggregate_type = "Organization"
+
+    org_id = Id(required=True)
+    domain = fields.String(required=True, validate=validate.Regexp(HOST_NAME))
 
 
 class CustomerCreated(EventSchema):
@@ -216,6 +258,7 @@ class ProfileUpdated(EventSchema):
     """A contact's profile after the change; `changed` names the fields that moved."""
 
     event_type = "ProfileUpdated"
+    schema_version = 2                  # 2: `language` may be null (not chosen)
     aggregate_type = "Contact"
 
     contact_id = Id(required=True)
@@ -224,7 +267,8 @@ class ProfileUpdated(EventSchema):
     name = fields.String(required=True)
     email = fields.Email(required=True)
     phone = fields.String(required=True, allow_none=True)
-    language = fields.String(validate=validate.Length(min=2, max=10))
+    language = fields.String(allow_none=True, validate=validate.Length(min=2, max=10),
+                             metadata={"description": "None: not chosen (pages follow the browser, mails the org's default)."})
     address = fields.Dict(keys=fields.String(), values=fields.String())
     notify = fields.Dict(keys=fields.String(), values=fields.Boolean(),
                          metadata={"description": "Which non-essential mails the contact wants."})

@@ -2,6 +2,8 @@
 signed-in person's internal token: billing scopes every answer to the token's customer."""
 from __future__ import annotations
 
+from flask_babel import get_locale
+
 from gateway.clients.base import ServiceApi, ServiceProblem, _id
 
 REFUND_TIMEOUT_S = 30.0        # billing gives the payment gateway 20 s; a refund waits for it
@@ -29,7 +31,8 @@ class BillingClient(ServiceApi):
 
     def invoice_pdf(self, org: str, customer: str, invoice_id: str) -> tuple[bytes, str]:
         """The PDF and the file name billing gives it (Content-Disposition)."""
-        answer = self._send("GET", self._customer(org, customer) + f"/invoices/{_id(invoice_id)}/pdf")
+        answer = self._send("GET", self._customer(org, customer) + f"/invoices/{_id(invoice_id)}/pdf",
+                            params=_in_language())
         return answer.content, answer.headers.get("Content-Disposition", 'attachment; filename="invoice.pdf"')
 
     # -- payments ------------------------------------------------------------------------
@@ -55,7 +58,8 @@ class BillingClient(ServiceApi):
         return self._call("GET", self._customer(org, customer) + "/payments", params=params)
 
     def receipt_pdf(self, org: str, customer: str, payment_id: str) -> tuple[bytes, str]:
-        answer = self._send("GET", self._customer(org, customer) + f"/payments/{_id(payment_id)}/receipt.pdf")
+        answer = self._send("GET", self._customer(org, customer) + f"/payments/{_id(payment_id)}/receipt.pdf",
+                            params=_in_language())
         return answer.content, answer.headers.get("Content-Disposition", 'attachment; filename="receipt.pdf"')
 
     # -- saved payment methods (gateway/portal/payment_methods.py) --------------------------
@@ -143,7 +147,7 @@ class BillingClient(ServiceApi):
 
     def staff_invoice_pdf(self, org: str, invoice_id: str) -> tuple[bytes, str]:
         """Any invoice's PDF (a draft watermarked DRAFT) and the file name billing gives it."""
-        answer = self._send("GET", f"/orgs/{_id(org)}/invoices/{_id(invoice_id)}/pdf")
+        answer = self._send("GET", f"/orgs/{_id(org)}/invoices/{_id(invoice_id)}/pdf", params=_in_language())
         return answer.content, answer.headers.get("Content-Disposition", 'attachment; filename="invoice.pdf"')
 
     def invoice_payments(self, org: str, invoice_id: str) -> dict:
@@ -201,7 +205,8 @@ class BillingClient(ServiceApi):
         return self._call("GET", self._customer(org, customer) + f"/credit-notes/{_id(credit_note_id)}")
 
     def credit_note_pdf(self, org: str, customer: str, credit_note_id: str) -> tuple[bytes, str]:
-        answer = self._send("GET", self._customer(org, customer) + f"/credit-notes/{_id(credit_note_id)}/pdf")
+        answer = self._send("GET", self._customer(org, customer) + f"/credit-notes/{_id(credit_note_id)}/pdf",
+                            params=_in_language())
         return answer.content, answer.headers.get("Content-Disposition", 'attachment; filename="credit-note.pdf"')
 
     # -- staff: the console's credit notes (gateway/console/credit_notes.py) ----------------
@@ -230,7 +235,7 @@ class BillingClient(ServiceApi):
                           {"amount_minor": amount_minor, "reason": reason, "request_id": request_id})
 
     def staff_credit_note_pdf(self, org: str, credit_note_id: str) -> tuple[bytes, str]:
-        answer = self._send("GET", f"/orgs/{_id(org)}/credit-notes/{_id(credit_note_id)}/pdf")
+        answer = self._send("GET", f"/orgs/{_id(org)}/credit-notes/{_id(credit_note_id)}/pdf", params=_in_language())
         return answer.content, answer.headers.get("Content-Disposition", 'attachment; filename="credit-note.pdf"')
 
     # -- statement of account -------------------------------------------------------------
@@ -250,6 +255,7 @@ class BillingClient(ServiceApi):
 
     def statement_pdf(self, org: str, customer: str, query: dict) -> tuple[bytes, str]:
         params = {k: v for k, v in query.items() if k in ("from", "to", "currency") and v}
+        params.update(_in_language())
         answer = self._send("GET", self._customer(org, customer) + "/statement.pdf", params=params)
         return answer.content, answer.headers.get("Content-Disposition", 'attachment; filename="statement.pdf"')
 
@@ -280,13 +286,13 @@ class BillingClient(ServiceApi):
     def link_receipt_pdf(self, org: str, token: str, payment_id: str) -> tuple[bytes, str]:
         """Public: the receipt of a payment made through this link, once received; 404 for any other."""
         path = f"/orgs/{_id(org)}/payment-links/{_id(token)}/payments/{_id(payment_id)}/receipt.pdf"
-        answer = self._send("GET", path)
+        answer = self._send("GET", path, params=_in_language())
         return answer.content, answer.headers.get("Content-Disposition", 'attachment; filename="receipt.pdf"')
 
     def payer_receipt_pdf(self, org: str, payment_id: str, email: str) -> tuple[bytes, str]:
         """Public: a payment-link payment's receipt for the address its payer typed; 404 otherwise."""
         answer = self._send("GET", f"/orgs/{_id(org)}/payments/{_id(payment_id)}/payer-receipt.pdf",
-                            params={"email": email})
+                            params={"email": email, **_in_language()})
         return answer.content, answer.headers.get("Content-Disposition", 'attachment; filename="receipt.pdf"')
 
     def cancel_link_payment(self, org: str, token: str, payment_id: str) -> dict:
@@ -294,3 +300,14 @@ class BillingClient(ServiceApi):
 
     def link_payment(self, org: str, token: str, payment_id: str) -> dict:
         return self._call("GET", f"/orgs/{_id(org)}/payment-links/{_id(token)}/payments/{_id(payment_id)}")
+
+
+def _in_language() -> dict:
+    """The PDFs' query: the page's language, so a download reads like the page it came from.
+    The same value as gateway.web.i18n.locale_code(), read from Flask-Babel here: the clients
+    sit below gateway.web in the layers (pyproject's import-linter contract)."""
+    try:
+        locale = get_locale()
+    except KeyError:                # an app without Flask-Babel (a test's bare Flask app)
+        locale = None
+    return {"locale": str(locale or "en")}

@@ -216,6 +216,21 @@ class IdentityClient(ServiceApi):
         return self._call("POST", f"/orgs/{_id(org)}/signups/verify", {
             "token": token, "ip": ip, "user_agent": user_agent})
 
+    # -- custom domains (console: owners and admins) -------------------------------------
+    def list_domains(self, org: str) -> list:
+        """Each {domain, status, record: {type, name, value}, target, last_check, ...}."""
+        return self._call("GET", f"/orgs/{_id(org)}/domains")
+
+    def add_domain(self, org: str, domain: str) -> dict:
+        return self._call("POST", f"/orgs/{_id(org)}/domains", {"domain": domain})
+
+    def check_domain(self, org: str, domain: str) -> dict:
+        """Looks its TXT record up in DNS now; the domain as it stands after."""
+        return self._call("POST", f"/orgs/{_id(org)}/domains/{_id(domain)}/check")
+
+    def remove_domain(self, org: str, domain: str) -> None:
+        self._call("DELETE", f"/orgs/{_id(org)}/domains/{_id(domain)}")
+
     # -- API keys for internal systems (console: owners and admins; the exchange: /api/v1) --
     def create_api_key(self, org: str, name: str, scopes: list[str]) -> dict:
         """The new key's listing plus `key` itself: the only answer that ever carries it."""

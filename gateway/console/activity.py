@@ -17,6 +17,7 @@ import re
 from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from gateway.clients.base import ServiceProblem, ServiceUnavailable
 from gateway.console.activity_links import link_of
@@ -24,33 +25,37 @@ from gateway.console.forms import ACTIVITY_KIND_LABELS, ActivityMailForm, MAIL_M
 from gateway.console.invoices import _customers
 from gateway.web.access import MANAGERS, console
 from gateway.web.context import notifications, org_id, principal
+from gateway.web.filters import moment as moment_text
 from gateway.web.forms import apply_problem
 
 bp = Blueprint("console_activity", __name__, url_prefix="/console")
 
 PER_PAGE = 50
-SERVICE_LABELS = {"identity": "Accounts", "billing": "Billing", "orders": "Orders", "support": "Support",
-                  "documents": "Documents", "notifications": "Notifications"}
-ACTOR_LABELS = {"contact": "a customer", "staff": "staff", "system": "the system", "api_key": "an internal system"}
-LABELS = {"WebhookDisabled": "A webhook was switched off after failed deliveries"}
+SERVICE_LABELS = {"identity": _l("Accounts"), "billing": _l("Billing"), "orders": _l("Orders"), "support": _l("Support"),
+                  "documents": _l("Documents"), "notifications": _l("Notifications")}
+ACTOR_LABELS = {"contact": _l("a customer"), "staff": _l("staff"), "system": _l("the system"),
+                "api_key": _l("an internal system")}
+LABELS = {"WebhookDisabled": _l("A webhook was switched off after failed deliveries")}
 
 
 def label(event_type: str) -> str:
     """`PaymentSettled` -> "Payment settled" (a few types say more)."""
     if event_type in LABELS:
-        return LABELS[event_type]
+        return str(LABELS[event_type])
     words = re.findall(r"[A-Z][a-z0-9]*|[a-z0-9]+", event_type)
     return " ".join([words[0], *(w.lower() for w in words[1:])]) if words else event_type
 
 
 def moment(iso: str | None) -> dict | None:
+    """An instant for a <time> element: its text in the page's language ("08 Dec 2026, 09:00 UTC"
+    in English, the month in the reader's language else) and its machine-readable form."""
     if not iso:
         return None
     try:
         at = datetime.fromisoformat(iso)
     except ValueError:
         return {"text": iso, "iso": iso}
-    return {"text": at.strftime("%d %b %Y, %H:%M UTC"), "iso": at.isoformat(timespec="seconds")}
+    return {"text": moment_text(iso), "iso": at.isoformat(timespec="seconds")}
 
 
 def _before() -> int | None:
@@ -86,7 +91,7 @@ def unread():
 @console()
 def mark_read():
     notifications().mark_read(org_id())
-    flash("Everything in the feed is marked read.", "success")
+    flash(_("Everything in the feed is marked read."), "success")
     return redirect(url_for("console_activity.activity"))
 
 
@@ -104,7 +109,7 @@ def mail_preferences():
         notifications().set_mail_preferences(org_id(), {k: form[k].data for k in ACTIVITY_KIND_LABELS})
     except ServiceProblem as problem:
         return _preferences_page(form, apply_problem(form, problem), 422)
-    flash("Your activity e-mail choices are saved.", "success")
+    flash(_("Your activity e-mail choices are saved."), "success")
     return redirect(url_for("console_activity.mail_preferences"))
 
 

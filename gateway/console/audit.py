@@ -9,6 +9,7 @@ start) is no error page: the log starts again from its first page, unfiltered, a
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 
 from gateway.clients.base import ServiceProblem
 from gateway.console.activity import moment
@@ -22,9 +23,9 @@ bp = Blueprint("console_audit", __name__, url_prefix="/console")
 
 PAGE_SIZE = 50
 # notifications' areas (services/notifications/domain/audit.py), in the console's words
-AREA_LABELS = {"settings": "Settings", "access": "Access", "keys": "API keys", "templates": "E-mail templates",
-               "webhooks": "Webhooks", "customers": "Customer details"}
-ACTOR_LABELS = {"staff": "Staff", "contact": "Customer", "api_key": "API key", "system": "The system"}
+AREA_LABELS = {"settings": _l("Settings"), "access": _l("Access"), "keys": _l("API keys"),
+               "templates": _l("E-mail templates"), "webhooks": _l("Webhooks"), "customers": _l("Customer details")}
+ACTOR_LABELS = {"staff": _l("Staff"), "contact": _l("Customer"), "api_key": _l("API key"), "system": _l("The system")}
 ABOUT_A_CUSTOMER = ("CustomerUpdated", "CustomerModulesChanged")     # entries whose subject_id is a customer's id
 
 

@@ -9,6 +9,7 @@ note's `lines` (more than the invoice's total, nothing to credit) is its amount 
 from __future__ import annotations
 
 from babel.numbers import get_currency_precision, is_currency
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
@@ -27,7 +28,7 @@ AMOUNT = dict(validators=[DataRequired(REQUIRED), Regexp(NUMBER, message=AMOUNT_
 
 class CreditAmount(FlaskForm):
     """An amount in `currency` (set by the page: the note's, or the one typed beside it)."""
-    amount = StringField("Amount", **AMOUNT)
+    amount = StringField(_l("Amount"), **AMOUNT)
 
     def minor(self, currency: str) -> int | None:
         """The amount in minor units; None (and a message on the field) when it is not one."""
@@ -35,20 +36,21 @@ class CreditAmount(FlaskForm):
         if not minor:
             digits = get_currency_precision(currency) if is_currency(currency) else 2
             self.amount.errors = [*self.amount.errors,
-                                  f"Give an amount of {currency} above 0, with at most {digits} decimals."]
+                                  _("Give an amount of %(currency)s above 0, with at most %(digits)s decimals.",
+                                    currency=currency, digits=digits)]
         return minor or None
 
 
 class IssueForm(CreditAmount):
-    customer_id = SelectField("Customer", validators=[DataRequired("Choose a customer.")], choices=[])
-    invoice_id = SelectField("Against invoice (optional)", choices=[], validate_choice=True)
-    currency = StringField("Currency", default="EUR", validators=[
-        DataRequired(REQUIRED), Regexp(r"^\s*[A-Za-z]{3}\s*$", message="Give a three-letter code such as EUR.")],
+    customer_id = SelectField(_l("Customer"), validators=[DataRequired(_l("Choose a customer."))], choices=[])
+    invoice_id = SelectField(_l("Against invoice (optional)"), choices=[], validate_choice=True)
+    currency = StringField(_l("Currency"), default="EUR", validators=[
+        DataRequired(REQUIRED), Regexp(r"^\s*[A-Za-z]{3}\s*$", message=_l("Give a three-letter code such as EUR."))],
         render_kw={"maxlength": "3", "autocomplete": "off", "spellcheck": "false"})
-    amount = StringField("Amount to credit", **AMOUNT)
-    description = StringField("Description (the note's line)", default="Credit",
+    amount = StringField(_l("Amount to credit"), **AMOUNT)
+    description = StringField(_l("Description (the note's line)"), default="Credit",
                               validators=[DataRequired(REQUIRED), Length(max=500)])
-    reason = TextAreaField("Reason (the customer sees it)", validators=[Optional(), Length(max=1000)])
+    reason = TextAreaField(_l("Reason (the customer sees it)"), validators=[Optional(), Length(max=1000)])
 
     def code(self) -> str:
         return (self.currency.data or "").strip().upper()
@@ -60,16 +62,16 @@ class IssueForm(CreditAmount):
 
 
 class ApplyForm(CreditAmount):
-    invoice_id = SelectField("Invoice", validators=[DataRequired("Choose an invoice.")], choices=[])
-    amount = StringField("Amount to apply", **AMOUNT)
+    invoice_id = SelectField(_l("Invoice"), validators=[DataRequired(_l("Choose an invoice."))], choices=[])
+    amount = StringField(_l("Amount to apply"), **AMOUNT)
 
 
 class CreditRefundForm(CreditAmount):
     """`request` is made when the form is shown: sent again (a double click, the browser
     resubmitting), it names the same refund and billing records one (as RefundForm does)."""
     request = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
-    amount = StringField("Amount paid back", **AMOUNT)
-    reason = StringField("Reason", validators=[DataRequired("Say why the money was paid back."), Length(max=500)])
+    amount = StringField(_l("Amount paid back"), **AMOUNT)
+    reason = StringField(_l("Reason"), validators=[DataRequired(_l("Say why the money was paid back.")), Length(max=500)])
 
 
 def put_problem(form: FlaskForm, problem: ServiceProblem) -> list[str]:

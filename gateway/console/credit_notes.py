@@ -15,6 +15,7 @@ import hashlib
 import secrets
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from gateway.clients.base import ServiceProblem
 from gateway.console.credit_note_forms import ApplyForm, CreditRefundForm, IssueForm, put_problem
@@ -27,7 +28,7 @@ from gateway.web.filters import money
 
 bp = Blueprint("console_credit_notes", __name__, url_prefix="/console")
 
-STATUS_LABELS = {"open": "Open", "partially_used": "Partly used", "used": "Used"}
+STATUS_LABELS = {"open": _l("Open"), "partially_used": _l("Partly used"), "used": _l("Used")}
 OPEN_INVOICES = ("sent", "partially_paid", "overdue")
 PAGE_SIZE = 50
 INVOICE_CHOICES = 100          # billing's largest page: a customer's newest 100 invoices are offered
@@ -46,7 +47,8 @@ def _invoices_of(customer_id: str) -> list[dict]:
 
 
 def _label(invoice: dict) -> str:
-    return f"{invoice['number']} · {money(invoice['amount_due_minor'], invoice['currency'])} due"
+    return _("%(number)s · %(amount)s due", number=invoice["number"],
+             amount=money(invoice["amount_due_minor"], invoice["currency"]))
 
 
 # -- the list --------------------------------------------------------------------------
@@ -76,7 +78,7 @@ def new_credit_note():
     against = (request.values.get("invoice_id") or "").strip()[:64]
     offer_customers(form, chosen)
     invoices = _invoices_of(chosen) if chosen else []
-    form.invoice_id.choices = [("", "None: a credit on the account"),
+    form.invoice_id.choices = [("", _("None: a credit on the account")),
                                *((i["invoice_id"], _label(i)) for i in invoices)]
     messages: list[str] = []
     status = 200
@@ -90,7 +92,7 @@ def new_credit_note():
                     raise
                 messages, status = put_problem(form, problem), 422
             else:
-                flash(f"Credit note {note['number']} issued: the customer can see it now.", "success")
+                flash(_("Credit note %(number)s issued: the customer can see it now.", number=note["number"]), "success")
                 return redirect(url_for("console_credit_notes.credit_note", credit_note_id=note["credit_note_id"]))
         else:
             status = 400
@@ -162,7 +164,7 @@ def _act(note: dict, form, action, done: str, **forms):
             return _page(note, messages=put_problem(form, problem), status=422, **forms)
         flash(done, "success")
         return redirect(url_for("console_credit_notes.credit_note", credit_note_id=note["credit_note_id"]))
-    return _page(note, messages=["Please check the form below."], status=400, **forms)
+    return _page(note, messages=[_("Please check the form below.")], status=400, **forms)
 
 
 @bp.post("/credit-notes/<credit_note_id>/apply")
@@ -173,7 +175,7 @@ def apply(credit_note_id: str):
     form.invoice_id.choices = [(i["invoice_id"], _label(i)) for i in _open_invoices(note)]
     return _act(note, form, lambda amount: billing().apply_credit(org_id(), credit_note_id, form.invoice_id.data,
                                                                   amount),
-                "Credit applied: the invoice's amount due is lower now.", apply_form=form)
+                _("Credit applied: the invoice's amount due is lower now."), apply_form=form)
 
 
 @bp.post("/credit-notes/<credit_note_id>/refund")
@@ -185,4 +187,4 @@ def refund(credit_note_id: str):
     def record(amount: int):
         request_id = hashlib.sha256(f"{credit_note_id}|{form.request.data}|{amount}".encode()).hexdigest()[:40]
         billing().refund_credit(org_id(), credit_note_id, amount, form.reason.data.strip(), request_id)
-    return _act(note, form, record, "Refund recorded.", refund_form=form)
+    return _act(note, form, record, _("Refund recorded."), refund_form=form)

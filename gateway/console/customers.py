@@ -3,6 +3,7 @@ permissions, reset MFA and sign contacts out; agents may look and invite."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from gateway.clients.base import ServiceProblem
 from gateway.console.forms import ContactAccessForm, ContactForm, CustomerForm, ModulesForm
@@ -15,8 +16,9 @@ from gateway.web.refusals import flash_refusal
 bp = Blueprint("console_customers", __name__, url_prefix="/console")
 
 CUSTOMERS_PER_PAGE = 50
-NOT_THEIR_CONTACT = "This customer has no such contact."
-STATUS_LABELS = {"created": "Not invited yet", "invited": "Invited", "active": "Active", "disabled": "Disabled"}
+NOT_THEIR_CONTACT = _l("This customer has no such contact.")
+STATUS_LABELS = {"created": _l("Not invited yet"), "invited": _l("Invited"), "active": _l("Active"),
+                 "disabled": _l("Disabled")}
 
 
 @bp.route("/customers", methods=["GET", "POST"])
@@ -32,7 +34,7 @@ def customers():
             messages = apply_problem(form, problem)
             status = problem.status if problem.status in (409, 422) else 400
         else:
-            flash(f"Customer {customer.get('name', '')} created.", "success")
+            flash(_("Customer %(name)s created.", name=customer.get("name", "")), "success")
             return redirect(url_for("console_customers.customer", customer_id=customer["customer_id"]))
     elif request.method == "POST":
         status = 400
@@ -98,7 +100,7 @@ def update_customer(customer_id: str):
         messages = apply_problem(form, problem)
         return _customer_page(customer_id, blank_contact, [], problem.status if problem.status in (409, 422) else 400,
                               form, messages)
-    flash("Customer details saved.", "success")
+    flash(_("Customer details saved."), "success")
     return redirect(url_for("console_customers.customer", customer_id=customer_id))
 
 
@@ -114,7 +116,8 @@ def add_contact(customer_id: str):
     except ServiceProblem as problem:
         messages = apply_problem(form, problem)
         return _customer_page(customer_id, form, messages, problem.status if problem.status in (409, 422) else 400)
-    flash(f"{contact.get('name') or 'The contact'} was added. Send the invitation when you are ready.", "success")
+    flash(_("%(name)s was added. Send the invitation when you are ready.",
+            name=contact.get("name") or _("The contact")), "success")
     return redirect(url_for("console_customers.customer", customer_id=customer_id))
 
 
@@ -125,7 +128,7 @@ def _contact_action(customer_id: str, contact_id: str, action, done: str):
     org's) nothing is done to the contact, as with an id that exists nowhere."""
     try:
         if identity().get_contact(org_id(), contact_id).get("customer_id") != customer_id:
-            flash(NOT_THEIR_CONTACT, "error")
+            flash(str(NOT_THEIR_CONTACT), "error")
         else:
             action()
             forget_login(contact_id)
@@ -140,7 +143,7 @@ def _contact_action(customer_id: str, contact_id: str, action, done: str):
 def invite(customer_id: str, contact_id: str):
     base = link_base()
     return _contact_action(customer_id, contact_id, lambda: identity().invite(org_id(), contact_id, base),
-                           "The invitation was sent. Any earlier invitation link no longer works.")
+                           _("The invitation was sent. Any earlier invitation link no longer works."))
 
 
 @bp.post("/customers/<customer_id>/modules")
@@ -150,7 +153,7 @@ def customer_modules(customer_id: str):
     them whatever the org switches on, now and later."""
     form = ModulesForm(prefix="customer").offer(_org_modules(), None)
     if not form.validate():
-        flash("Those modules are not switched on for the portal.", "error")
+        flash(_("Those modules are not switched on for the portal."), "error")
         return redirect(url_for("console_customers.customer", customer_id=customer_id))
     try:
         identity().set_customer_modules(org_id(), customer_id, form.narrowed(_org_modules()))
@@ -160,7 +163,7 @@ def customer_modules(customer_id: str):
     else:
         for contact in contacts:                 # their next page shows the change
             forget_login(contact["contact_id"])
-        flash("Modules saved for every contact of this customer.", "success")
+        flash(_("Modules saved for every contact of this customer."), "success")
     return redirect(url_for("console_customers.customer", customer_id=customer_id))
 
 
@@ -169,7 +172,7 @@ def customer_modules(customer_id: str):
 def permissions(customer_id: str, contact_id: str):
     form = ContactAccessForm(prefix=f"c-{contact_id}").offer(_org_modules(), None)
     if not form.validate():
-        flash("Those permissions or modules are not known.", "error")
+        flash(_("Those permissions or modules are not known."), "error")
         return redirect(url_for("console_customers.customer", customer_id=customer_id))
     chosen = list(form.permissions.data or [])
     narrowed = form.narrowed(_org_modules())
@@ -177,18 +180,18 @@ def permissions(customer_id: str, contact_id: str):
     modules = None if form.left_out() else list(MODULES) if narrowed is None else narrowed
     return _contact_action(customer_id, contact_id,
                            lambda: identity().set_permissions(org_id(), contact_id, chosen, modules),
-                           "Permissions saved.")
+                           _("Permissions saved."))
 
 
 @bp.post("/customers/<customer_id>/contacts/<contact_id>/mfa-reset")
 @console(roles=MANAGERS)
 def reset_mfa(customer_id: str, contact_id: str):
     return _contact_action(customer_id, contact_id, lambda: identity().reset_mfa(org_id(), contact_id),
-                           "Two-step verification was reset: the contact sets it up again at the next sign-in.")
+                           _("Two-step verification was reset: the contact sets it up again at the next sign-in."))
 
 
 @bp.post("/customers/<customer_id>/contacts/<contact_id>/revoke")
 @console(roles=MANAGERS)
 def revoke(customer_id: str, contact_id: str):
     return _contact_action(customer_id, contact_id, lambda: identity().revoke_all(org_id(), contact_id),
-                           "The contact was signed out everywhere.")
+                           _("The contact was signed out everywhere."))

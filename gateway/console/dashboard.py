@@ -8,6 +8,7 @@ pass MFA through the same pages as contacts; identity always asks staff to enrol
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask_babel import lazy_gettext as _l
 
 from gateway.clients.base import quietly
 from gateway.console import setup
@@ -17,6 +18,8 @@ from gateway.web.context import billing, notifications, org_id, principal
 
 bp = Blueprint("console_dashboard", __name__, url_prefix="/console")
 
+# A role inside the sentence "Signed in as Sam (owner)."
+ROLE_WORDS = {"owner": _l("owner"), "admin": _l("admin"), "agent": _l("agent")}
 COUNTED = 100                   # counts beyond this read "100+" (one page of billing's list)
 
 
@@ -33,7 +36,7 @@ def dashboard():
     pending = quietly(lambda: billing().staff_payments(org, {"status": "pending", "limit": COUNTED}))
     failed_mail = quietly(lambda: notifications().emails(org, "failed", COUNTED + 1))
     walk = setup.steps() if principal().get("role") in MANAGERS else []
-    return render_template("console/dashboard/dashboard.html", person=principal(),
+    return render_template("console/dashboard/dashboard.html", person=principal(), role_words=ROLE_WORDS,
                            setup_steps=walk if not all(step.done for step in walk) else [],
                            receivables=quietly(lambda: billing().org_summary(org)),
                            pending_payments=_count(pending and pending["items"], bool(pending and pending["next_cursor"])),

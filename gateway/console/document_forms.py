@@ -9,6 +9,7 @@ quick checks here only spare a round trip. Its field names come back on the form
 from __future__ import annotations
 
 from babel.numbers import is_currency
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, TextAreaField
@@ -19,16 +20,16 @@ from gateway.console.forms import AMOUNT_HINT, NUMBER
 from gateway.web.forms import REQUIRED, apply_problem
 from gateway.web.money import to_minor
 
-KIND_LABELS = {"contract": "Contract", "quote": "Quote", "agreement": "Agreement", "other": "Other",
-               "upload": "Customer's upload"}
+KIND_LABELS = {"contract": _l("Contract"), "quote": _l("Quote"), "agreement": _l("Agreement"), "other": _l("Other"),
+               "upload": _l("Customer's upload")}
 SHARED_KINDS = ("contract", "quote", "agreement", "other")
-STATUS_LABELS = {"shared": "Shared", "accepted": "Accepted", "declined": "Declined", "signed": "Signed",
-                 "withdrawn": "Withdrawn", "uploaded": "Uploaded"}
-ACTIVITY_LABELS = {"shared": "Shared", "version_added": "New version", "withdrawn": "Withdrawn",
-                   "downloaded": "Downloaded", "accepted": "Accepted", "declined": "Declined", "signed": "Signed",
-                   "forwarded": "Forwarded", "uploaded": "Uploaded", "viewed": "Viewed"}
-ACTOR_LABELS = {"staff": "Staff", "contact": "A contact", "api_key": "An API key", "system": "The system"}
-FILE_HINT = "PDF, an image, an Office or OpenDocument file, TXT or CSV; at most 100 MB."
+STATUS_LABELS = {"shared": _l("Shared"), "accepted": _l("Accepted"), "declined": _l("Declined"), "signed": _l("Signed"),
+                 "withdrawn": _l("Withdrawn"), "uploaded": _l("Uploaded")}
+ACTIVITY_LABELS = {"shared": _l("Shared"), "version_added": _l("New version"), "withdrawn": _l("Withdrawn"),
+                   "downloaded": _l("Downloaded"), "accepted": _l("Accepted"), "declined": _l("Declined"),
+                   "signed": _l("Signed"), "forwarded": _l("Forwarded"), "uploaded": _l("Uploaded"), "viewed": _l("Viewed")}
+ACTOR_LABELS = {"staff": _l("Staff"), "contact": _l("A contact"), "api_key": _l("An API key"), "system": _l("The system")}
+FILE_HINT = _l("PDF, an image, an Office or OpenDocument file, TXT or CSV; at most 100 MB.")
 SERVICE_FIELDS = {"amount_minor": "amount", "contact_ids": "contacts"}    # documents' names -> the form's
 
 
@@ -42,26 +43,26 @@ class QuoteTerms:
         if not (self.amount.data or "").strip() or self.amount.errors:
             return not self.amount.errors
         if not currency:
-            self.amount.errors = [*self.amount.errors, "Give the currency of the amount."]
+            self.amount.errors = [*self.amount.errors, _("Give the currency of the amount.")]
         elif self.amount_minor(currency) is None:
-            self.amount.errors = [*self.amount.errors, f"This is not an amount in {currency}."]
+            self.amount.errors = [*self.amount.errors, _("This is not an amount in %(currency)s.", currency=currency)]
         return not self.amount.errors
 
 
 class ShareForm(FlaskForm, QuoteTerms):
-    customer_id = SelectField("Customer", validators=[DataRequired("Choose a customer.")], choices=[])
-    kind = SelectField("Kind", choices=[SelectChoice(k, KIND_LABELS[k]) for k in SHARED_KINDS], default="contract")
-    title = StringField("Title", validators=[DataRequired(REQUIRED), Length(max=200)])
-    contacts = StringField("Only these contacts (optional)", validators=[Optional(), Length(max=2000)],
+    customer_id = SelectField(_l("Customer"), validators=[DataRequired(_l("Choose a customer."))], choices=[])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, KIND_LABELS[k]) for k in SHARED_KINDS], default="contract")
+    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    contacts = StringField(_l("Only these contacts (optional)"), validators=[Optional(), Length(max=2000)],
                            render_kw={"autocomplete": "off", "spellcheck": "false"})
-    number = StringField("Number (optional)", validators=[Optional(), Length(max=40)])
-    amount = StringField("Amount (quotes)", validators=[Optional(), Regexp(NUMBER, message=AMOUNT_HINT)],
+    number = StringField(_l("Number (optional)"), validators=[Optional(), Length(max=40)])
+    amount = StringField(_l("Amount (quotes)"), validators=[Optional(), Regexp(NUMBER, message=AMOUNT_HINT)],
                          render_kw={"inputmode": "decimal", "autocomplete": "off"})
-    currency = StringField("Currency (quotes)", validators=[
-        Optional(), Regexp(r"^\s*[A-Za-z]{3}\s*$", message="Give a three-letter code such as EUR.")],
+    currency = StringField(_l("Currency (quotes)"), validators=[
+        Optional(), Regexp(r"^\s*[A-Za-z]{3}\s*$", message=_l("Give a three-letter code such as EUR."))],
         render_kw={"maxlength": "3", "autocomplete": "off", "spellcheck": "false"})
-    valid_until = DateField("Valid until (quotes, optional)", validators=[Optional()])
-    file = FileField("File", validators=[FileRequired("Choose the file to share.")])
+    valid_until = DateField(_l("Valid until (quotes, optional)"), validators=[Optional()])
+    file = FileField(_l("File"), validators=[FileRequired(_l("Choose the file to share."))])
 
     def code(self) -> str | None:
         return (self.currency.data or "").strip().upper() or None
@@ -70,12 +71,13 @@ class ShareForm(FlaskForm, QuoteTerms):
         valid = super().validate(extra_validators)
         code = self.code()
         if code and not self.currency.errors and not is_currency(code):
-            self.currency.errors = [*self.currency.errors, f"{code} is not a currency we know: use a code such as EUR."]
+            self.currency.errors = [*self.currency.errors,
+                                    _("%(code)s is not a currency we know: use a code such as EUR.", code=code)]
             valid = False
         if self.kind.data != "quote":
             for field in (self.amount, self.currency, self.valid_until):
                 if field.data and not field.errors:
-                    field.errors = [*field.errors, "Only a quote has this: leave it empty or choose Quote."]
+                    field.errors = [*field.errors, _("Only a quote has this: leave it empty or choose Quote.")]
                     valid = False
         return self.check_amount(code) and valid
 
@@ -95,12 +97,12 @@ class ShareForm(FlaskForm, QuoteTerms):
 
 
 class VersionForm(FlaskForm, QuoteTerms):
-    file = FileField("New file", validators=[FileRequired("Choose the new version's file.")])
-    note = TextAreaField("What changed (optional; the customer sees it)", validators=[Optional(), Length(max=2000)],
+    file = FileField(_l("New file"), validators=[FileRequired(_l("Choose the new version's file."))])
+    note = TextAreaField(_l("What changed (optional; the customer sees it)"), validators=[Optional(), Length(max=2000)],
                          render_kw={"rows": "2"})
-    amount = StringField("New amount (optional)", validators=[Optional(), Regexp(NUMBER, message=AMOUNT_HINT)],
+    amount = StringField(_l("New amount (optional)"), validators=[Optional(), Regexp(NUMBER, message=AMOUNT_HINT)],
                          render_kw={"inputmode": "decimal", "autocomplete": "off"})
-    valid_until = DateField("Valid until (optional)", validators=[Optional()])
+    valid_until = DateField(_l("Valid until (optional)"), validators=[Optional()])
 
     def __init__(self, *args, currency: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,9 +118,9 @@ class VersionForm(FlaskForm, QuoteTerms):
 
 
 class WithdrawForm(FlaskForm):
-    reason = StringField("Reason (kept in the document's activity)", validators=[Optional(), Length(max=2000)])
-    confirm = BooleanField("Yes, withdraw it: the customer can no longer see or download it",
-                           validators=[DataRequired("Tick the box to confirm.")])
+    reason = StringField(_l("Reason (kept in the document's activity)"), validators=[Optional(), Length(max=2000)])
+    confirm = BooleanField(_l("Yes, withdraw it: the customer can no longer see or download it"),
+                           validators=[DataRequired(_l("Tick the box to confirm."))])
 
 
 def renamed(problem: ServiceProblem) -> ServiceProblem:

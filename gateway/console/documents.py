@@ -13,6 +13,7 @@ otherwise (post/redirect/get)."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from gateway.clients.base import ServiceProblem
 from gateway.console.document_forms import (ACTIVITY_LABELS, ACTOR_LABELS, FILE_HINT, KIND_LABELS, STATUS_LABELS,
@@ -60,8 +61,8 @@ def _contact_ids(form: ShareForm) -> list[str] | None:
     unknown = [e for e in emails if e not in known]
     if unknown:
         form.contacts.errors = [*form.contacts.errors,
-                                f"Not a contact of this customer: {', '.join(unknown)}. Add them on the customer's "
-                                f"page first, or leave this empty to share with every contact."]
+                                _("Not a contact of this customer: %(emails)s. Add them on the customer's page "
+                                  "first, or leave this empty to share with every contact.", emails=", ".join(unknown))]
     return [known[e] for e in dict.fromkeys(emails) if e in known]
 
 
@@ -87,8 +88,9 @@ def share():
                     raise
                 messages, status = form.apply_problem(problem), (problem.status if problem.status in (409, 422) else 400)
             else:
-                name = customers.get(document["customer_id"], {}).get("name", "the customer")
-                flash(f"“{document['title']}” shared with {name}: they can see it now.", "success")
+                name = customers.get(document["customer_id"], {}).get("name") or _("the customer")
+                flash(_("“%(title)s” shared with %(name)s: they can see it now.", title=document["title"], name=name),
+                      "success")
                 return redirect(url_for("console_documents.document", document_id=document["document_id"]))
     elif request.method == "POST":
         status = 400
@@ -155,7 +157,7 @@ def _act(document_id: str, form, action, done: str):
     words, and go back to the document. Another org's document stays a 404 page."""
     back = url_for("console_documents.document", document_id=document_id)
     if not form.validate_on_submit():
-        flash(form_errors(form) or "Please check what you entered.", "error")
+        flash(form_errors(form) or _("Please check what you entered."), "error")
         return redirect(back)
     try:
         action(form)
@@ -174,7 +176,7 @@ def add_version(document_id: str):
         documents().add_version(org_id(), document_id, form.body(), upload.filename, upload.stream, upload.mimetype)
     found = documents().staff_document(org_id(), document_id)      # another org's: the 404 page
     return _act(document_id, VersionForm(currency=found.get("currency")), post,
-                "New version added: the customer sees it now.")
+                _("New version added: the customer sees it now."))
 
 
 @bp.post("/documents/<document_id>/withdraw")
@@ -182,7 +184,7 @@ def add_version(document_id: str):
 def withdraw(document_id: str):
     return _act(document_id, WithdrawForm(),
                 lambda f: documents().withdraw(org_id(), document_id, (f.reason.data or "").strip() or None),
-                "Document withdrawn: the customer no longer sees it.")
+                _("Document withdrawn: the customer no longer sees it."))
 
 
 # -- files -------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ A mail not sent because its recipient unsubscribed shows as such and cannot be r
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from gateway.clients.base import ServiceProblem
 from gateway.console.activity import moment
@@ -18,8 +19,8 @@ bp = Blueprint("console_emails", __name__, url_prefix="/console")
 
 PER_PAGE = 25
 MAX_PAGE = 10_000
-STATUS_LABELS = {"pending": "Waiting to be sent", "sent": "Sent", "failed": "Failed",
-                 "unconfirmed": "Unconfirmed", "unsubscribed": "Not sent: unsubscribed"}
+STATUS_LABELS = {"pending": _l("Waiting to be sent"), "sent": _l("Sent"), "failed": _l("Failed"),
+                 "unconfirmed": _l("Unconfirmed"), "unsubscribed": _l("Not sent: unsubscribed")}
 RESENDABLE = ("failed", "unconfirmed")
 
 
@@ -64,7 +65,7 @@ def resend(email_id: str):
     except ServiceProblem as problem:
         if problem.status == 404:
             raise
-        flash(problem.detail or "This e-mail cannot be sent again.", "error")   # e.g. already sent (409)
+        flash(problem.detail or _("This e-mail cannot be sent again."), "error")   # e.g. already sent (409)
         return redirect(back)
-    flash(f"The e-mail to {mail['recipient']} is queued to be sent again.", "success")
+    flash(_("The e-mail to %(recipient)s is queued to be sent again.", recipient=mail["recipient"]), "success")
     return redirect(back)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from babel.numbers import get_currency_precision, is_currency
 from flask import request
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, ColorField, DateField, EmailField, Form, HiddenField, IntegerField, RadioField,
@@ -30,6 +31,7 @@ from gateway.clients.base import ServiceProblem
 from gateway.web.access import API_SCOPES, MODULES, PERMISSIONS, SWITCHES
 from gateway.web.event_labels import ALL_EVENTS, event_groups
 from gateway.web.forms import MultiCheckboxField, REQUIRED, problem_sentence
+from gateway.web.i18n import LOCALES
 from gateway.web.labels import MODULE_LABELS, PERMISSION_LABELS, SCOPE_LABELS, SWITCH_LABELS
 from gateway.web.money import decimal_text, to_minor
 
@@ -37,21 +39,21 @@ DEFAULT_BRAND = "#1d4ed8"            # portal.css's own --brand
 
 
 # -- staff, customers, settings, API keys ----------------------------------------------------
-ROLE_LABELS = {"owner": "Owner", "admin": "Admin", "agent": "Agent"}
+ROLE_LABELS = {"owner": _l("Owner"), "admin": _l("Admin"), "agent": _l("Agent")}
 
 
 class StaffForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(REQUIRED), Length(max=200)])
-    email = EmailField("E-mail", validators=[DataRequired(REQUIRED), Length(max=254)])
-    role = SelectField("Role", choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()], default="agent")
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED), Length(max=254)])
+    role = SelectField(_l("Role"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()], default="agent")
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()])
+    role = SelectField(_l("Role"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()])
 
 
 ADDRESS_LINES = 6                    # identity's limit (services/identity/domain/postal.py)
-ADDRESS_HINT = f"One line each, as it prints on invoices (at most {ADDRESS_LINES} lines)."
+ADDRESS_HINT = _l("One line each, as it prints on invoices (at most %(lines)s lines).", lines=ADDRESS_LINES)
 
 
 def address_lines(text: str | None) -> list[str]:
@@ -61,7 +63,7 @@ def address_lines(text: str | None) -> list[str]:
 
 def at_most_address_lines(form, field) -> None:
     if len(address_lines(field.data)) > ADDRESS_LINES:
-        raise ValidationError(f"An address has at most {ADDRESS_LINES} lines.")
+        raise ValidationError(_("An address has at most %(lines)s lines.", lines=ADDRESS_LINES))
 
 
 def address_field(label: str) -> TextAreaField:
@@ -76,10 +78,10 @@ def tax_id_field(label: str) -> StringField:
 class CustomerForm(FlaskForm):
     """A new customer, or a customer's details on its page (the billing address and tax id
     print under "Bill to" on its invoices)."""
-    name = StringField("Customer name", validators=[DataRequired(REQUIRED), Length(max=200)])
-    email = EmailField("Billing e-mail", validators=[DataRequired(REQUIRED), Length(max=254)])
-    address = address_field("Billing address")
-    tax_id = tax_id_field("Tax ID (VAT number)")
+    name = StringField(_l("Customer name"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    email = EmailField(_l("Billing e-mail"), validators=[DataRequired(REQUIRED), Length(max=254)])
+    address = address_field(_l("Billing address"))
+    tax_id = tax_id_field(_l("Tax ID (VAT number)"))
 
     def fill(self, customer: dict) -> None:
         self.name.data, self.email.data = customer.get("name"), customer.get("email")
@@ -92,7 +94,7 @@ class CustomerForm(FlaskForm):
 
 
 class PermissionsForm(FlaskForm):
-    permissions = MultiCheckboxField("Permissions",
+    permissions = MultiCheckboxField(_l("Permissions"),
                                      choices=[SelectChoice(p, PERMISSION_LABELS[p]) for p in PERMISSIONS])
 
 
@@ -100,7 +102,7 @@ class ModulesForm(FlaskForm):
     """Modules to tick among the org's own (the choices are set per request: `offer`). The page
     sends `offered` with the boxes, so a form without them (an older page, a hand-made post)
     leaves the modules as they are rather than taking them all away."""
-    modules = MultiCheckboxField("Modules", choices=[])
+    modules = MultiCheckboxField(_l("Modules"), choices=[])
     offered = HiddenField()
 
     def left_out(self) -> bool:
@@ -125,25 +127,29 @@ class ContactAccessForm(PermissionsForm, ModulesForm):
 
 
 class ContactForm(PermissionsForm):
-    name = StringField("Name", validators=[DataRequired(REQUIRED), Length(max=200)])
-    email = EmailField("E-mail", validators=[DataRequired(REQUIRED), Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED), Length(max=254)])
 
 
 class SettingsForm(FlaskForm):
-    modules = MultiCheckboxField("Modules customers see",
+    modules = MultiCheckboxField(_l("Modules customers see"),
                                  choices=[SelectChoice(m, MODULE_LABELS[m]) for m in MODULES])
-    brand_colour = ColorField("Brand colour", validators=[Optional()], default=DEFAULT_BRAND)
-    ticket_reopen_days = IntegerField("Days a customer may reopen a resolved ticket", default=14, validators=[
-        Optional(), NumberRange(0, 365, "Give a whole number of days from 0 to 365.")],
+    brand_colour = ColorField(_l("Brand colour"), validators=[Optional()], default=DEFAULT_BRAND)
+    ticket_reopen_days = IntegerField(_l("Days a customer may reopen a resolved ticket"), default=14, validators=[
+        Optional(), NumberRange(0, 365, _l("Give a whole number of days from 0 to 365."))],
         render_kw={"min": "0", "max": "365"})
-    review_period_days = IntegerField("Days between two service reviews of one contact", default=30, validators=[
-        Optional(), NumberRange(1, 365, "Give a whole number of days from 1 to 365.")],
+    review_period_days = IntegerField(_l("Days between two service reviews of one contact"), default=30, validators=[
+        Optional(), NumberRange(1, 365, _l("Give a whole number of days from 1 to 365."))],
         render_kw={"min": "1", "max": "365"})
-    upload_limit_mb = IntegerField("Largest file a customer may upload, in MB", default=25, validators=[
-        Optional(), NumberRange(1, 100, "Give a whole number of MB from 1 to 100.")],
+    upload_limit_mb = IntegerField(_l("Largest file a customer may upload, in MB"), default=25, validators=[
+        Optional(), NumberRange(1, 100, _l("Give a whole number of MB from 1 to 100."))],
         render_kw={"min": "1", "max": "100"})
-    seller_address = address_field("Your address")
-    seller_tax_id = tax_id_field("Your tax ID (VAT number)")
+    seller_address = address_field(_l("Your address"))
+    seller_tax_id = tax_id_field(_l("Your tax ID (VAT number)"))
+    # The pages' language for a visitor whose browser asks for none the portal offers; each
+    # language is named in itself, so whoever reads the list finds their own.
+    default_language = SelectField(_l("Default language"), choices=[SelectChoice(k, v) for k, v in LOCALES.items()],
+                                   default="en")
 
     def fill(self, org_settings: dict) -> None:
         for key in SWITCHES:
@@ -155,6 +161,7 @@ class SettingsForm(FlaskForm):
         self.brand_colour.data = org_settings.get("brand_colour") or DEFAULT_BRAND
         self.seller_address.data = "\n".join(org_settings.get("seller_address") or [])
         self.seller_tax_id.data = org_settings.get("seller_tax_id") or ""
+        self.default_language.data = org_settings.get("default_language") or "en"
 
     def changes(self, org_settings: dict) -> dict:
         changes = {**{key: bool(self[key].data) for key in SWITCHES},
@@ -167,6 +174,8 @@ class SettingsForm(FlaskForm):
             changes["seller_address"] = address
         if tax_id != org_settings.get("seller_tax_id"):
             changes["seller_tax_id"] = tax_id
+        if self.default_language.data != (org_settings.get("default_language") or "en"):
+            changes["default_language"] = self.default_language.data
         colour = (self.brand_colour.data or DEFAULT_BRAND).lower()
         if colour != (org_settings.get("brand_colour") or DEFAULT_BRAND):
             changes["brand_colour"] = colour
@@ -174,7 +183,7 @@ class SettingsForm(FlaskForm):
 
 
 class LogoForm(FlaskForm):
-    logo = FileField("Logo", validators=[FileRequired("Choose an image file.")],
+    logo = FileField(_l("Logo"), validators=[FileRequired(_l("Choose an image file."))],
                      render_kw={"accept": "image/png,image/jpeg,image/webp"})
 
 
@@ -183,51 +192,57 @@ for _switch in SWITCHES:
 
 
 class ApiKeyForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(REQUIRED), Length(max=100)],
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=100)],
                        render_kw={"autocomplete": "off"})
     # Checked here, not with DataRequired: that puts `required` on every checkbox, and a
     # browser would then refuse the form unless all of them are ticked.
-    scopes = MultiCheckboxField("What the key may reach",
+    scopes = MultiCheckboxField(_l("What the key may reach"),
                                 choices=[SelectChoice(s, SCOPE_LABELS[s]) for s in API_SCOPES])
 
     def validate_scopes(self, field):
         if not field.data:
-            raise ValidationError("Choose at least one thing the key may reach.")
+            raise ValidationError(_("Choose at least one thing the key may reach."))
 
 
 # -- invoices ------------------------------------------------------------------------------------
 LINE_ROWS = 3                   # the rows a new invoice starts with; "Add a line" adds one
 MOST_ROWS = 100                 # the rows one form may post
 NUMBER = r"^\s*\d{1,12}([.,]\d+)?\s*$"
-AMOUNT_HINT = "Give an amount like 120.50."
-OFFLINE_METHODS = {"bank_transfer": "Bank transfer", "cash": "Cash", "cheque": "Cheque"}
+AMOUNT_HINT = _l("Give an amount like 120.50.")
+OFFLINE_METHODS = {"bank_transfer": _l("Bank transfer"), "cash": _l("Cash"), "cheque": _l("Cheque")}
 # billing's field names -> the form's, and marshmallow's terse words -> sentences
 LINE_FIELDS = {"description": "description", "quantity": "quantity", "unit_price_minor": "unit_price",
                "tax_rate": "tax_rate", "discount_percent": "discount_percent",
                "discount_fixed_minor": "discount_percent"}
-PLAIN_WORDS = {"Not a valid number.": "Enter a number like 2 or 2.5.",
-               "Not a valid decimal.": "Enter a number like 2 or 2.5.",
-               "Not a valid integer.": "Enter a whole number.",
+PLAIN_WORDS = {"Not a valid number.": _l("Enter a number like 2 or 2.5."),
+               "Not a valid decimal.": _l("Enter a number like 2 or 2.5."),
+               "Not a valid integer.": _l("Enter a whole number."),
                "Missing data for required field.": REQUIRED,
                "Field may not be null.": REQUIRED,
-               "Not a valid date.": "Enter a date like 2026-12-31."}
+               "Not a valid date.": _l("Enter a date like 2026-12-31.")}
+
+
+def _in_sentence(label) -> str:
+    """A field's label inside an English sentence starts lower-case ("Line 2, unit price: ...");
+    other languages keep their words as they are (a German noun keeps its capital)."""
+    return str(label).lower() if get_locale() is None or get_locale().language == "en" else str(label)
 
 
 def readable(message: str) -> str:
-    return PLAIN_WORDS.get(message, message)
+    return str(PLAIN_WORDS.get(message, message))
 
 
 class LineForm(Form):
     """One line row; all of it empty means "no line here"."""
-    description = StringField("Description", validators=[Optional(), Length(max=500)])
-    quantity = StringField("Quantity", validators=[Optional(), Regexp(NUMBER, message="Enter a number like 2 or 2.5.")],
+    description = StringField(_l("Description"), validators=[Optional(), Length(max=500)])
+    quantity = StringField(_l("Quantity"), validators=[Optional(), Regexp(NUMBER, message=_l("Enter a number like 2 or 2.5."))],
                            render_kw={"inputmode": "decimal", "autocomplete": "off"})
-    unit_price = StringField("Unit price", validators=[Optional(), Regexp(NUMBER, message=AMOUNT_HINT)],
+    unit_price = StringField(_l("Unit price"), validators=[Optional(), Regexp(NUMBER, message=AMOUNT_HINT)],
                              render_kw={"inputmode": "decimal", "autocomplete": "off"})
-    tax_rate = StringField("Tax rate (%)", validators=[Optional(), Regexp(NUMBER, message="Enter a percentage like 20.")],
+    tax_rate = StringField(_l("Tax rate (%)"), validators=[Optional(), Regexp(NUMBER, message=_l("Enter a percentage like 20."))],
                            render_kw={"inputmode": "decimal", "autocomplete": "off"})
-    discount_percent = StringField("Discount (%, optional)",
-                                   validators=[Optional(), Regexp(NUMBER, message="Enter a percentage like 10.")],
+    discount_percent = StringField(_l("Discount (%, optional)"),
+                                   validators=[Optional(), Regexp(NUMBER, message=_l("Enter a percentage like 10."))],
                                    render_kw={"inputmode": "decimal", "autocomplete": "off"})
 
     def is_empty(self) -> bool:
@@ -235,12 +250,12 @@ class LineForm(Form):
 
 
 class InvoiceForm(FlaskForm):
-    customer_id = SelectField("Customer", validators=[DataRequired("Choose a customer.")], choices=[])
-    currency = StringField("Currency", default="EUR", validators=[
-        DataRequired(REQUIRED), Regexp(r"^\s*[A-Za-z]{3}\s*$", message="Give a three-letter code such as EUR.")],
+    customer_id = SelectField(_l("Customer"), validators=[DataRequired(_l("Choose a customer."))], choices=[])
+    currency = StringField(_l("Currency"), default="EUR", validators=[
+        DataRequired(REQUIRED), Regexp(r"^\s*[A-Za-z]{3}\s*$", message=_l("Give a three-letter code such as EUR."))],
         render_kw={"maxlength": "3", "autocomplete": "off", "spellcheck": "false"})
-    due_date = DateField("Due date (optional)", validators=[Optional()])
-    notes = TextAreaField("Notes for the customer (optional)", validators=[Optional(), Length(max=5000)])
+    due_date = DateField(_l("Due date (optional)"), validators=[Optional()])
+    notes = TextAreaField(_l("Notes for the customer (optional)"), validators=[Optional(), Length(max=5000)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -273,12 +288,12 @@ class InvoiceForm(FlaskForm):
         valid = all([line.validate() for line in self.lines]) and valid
         code = self.code()
         if not self.currency.errors and not is_currency(code):
-            self.currency.errors = [*self.currency.errors, f"{code} is not a currency we know: use a code such as EUR."]
+            self.currency.errors = [*self.currency.errors, _("%(code)s is not a currency we know: use a code such as EUR.", code=code)]
             valid = False
         rows = self.filled_rows()
         if not rows:
             first = self.lines[0].description
-            first.errors = [*first.errors, "An invoice needs at least one line."]
+            first.errors = [*first.errors, _("An invoice needs at least one line.")]
             return False
         for row in rows:
             line = self.lines[row]
@@ -290,13 +305,15 @@ class InvoiceForm(FlaskForm):
                     and to_minor(line.unit_price.data, code) is None):
                 digits = get_currency_precision(code)
                 line.unit_price.errors = [*line.unit_price.errors,
-                                          f"{code} amounts have {digits} decimal{'s' if digits != 1 else ''} at most."]
+                                          ngettext("%(code)s amounts have %(num)s decimal at most.",
+                                                   "%(code)s amounts have %(num)s decimals at most.", digits, code=code)]
                 valid = False
         return valid
 
     def line_messages(self) -> list[str]:
         """The rows' own errors as sentences for the top of the form ("Line 3: ...")."""
-        return [f"Line {row + 1}, {field.label.text.lower()}: {error}" for row, line in enumerate(self.lines)
+        return [_("Line %(number)s, %(field)s: %(error)s", number=row + 1, field=_in_sentence(field.label.text), error=error)
+                for row, line in enumerate(self.lines)
                 for field in line for error in field.errors]
 
     def code(self) -> str:
@@ -334,7 +351,7 @@ class InvoiceForm(FlaskForm):
                 row = rows[int(parts[1])]
                 field = self.lines[row][LINE_FIELDS.get(parts[2], "description")]
                 field.errors = [*field.errors, *errors]
-                messages.extend(f"Line {row + 1}: {e}" for e in errors)
+                messages.extend(_("Line %(number)s: %(error)s", number=row + 1, error=e) for e in errors)
                 line_problems = True
             elif name in self._fields and name not in ("csrf_token", "lines"):
                 self[name].errors = [*self[name].errors, *errors]
@@ -350,20 +367,20 @@ class InvoiceForm(FlaskForm):
 
 class EditForm(FlaskForm):
     """What may change on an issued invoice here: due date and notes."""
-    due_date = DateField("Due date", validators=[Optional()])
-    notes = TextAreaField("Notes for the customer", validators=[Optional(), Length(max=5000)])
+    due_date = DateField(_l("Due date"), validators=[Optional()])
+    notes = TextAreaField(_l("Notes for the customer"), validators=[Optional(), Length(max=5000)])
 
 
 class VoidForm(FlaskForm):
-    reason = StringField("Reason (kept in the invoice's history)", validators=[Optional(), Length(max=500)])
+    reason = StringField(_l("Reason (kept in the invoice's history)"), validators=[Optional(), Length(max=500)])
 
 
 class OfflinePaymentForm(FlaskForm):
-    method = SelectField("Paid by", choices=[SelectChoice(k, v) for k, v in OFFLINE_METHODS.items()],
+    method = SelectField(_l("Paid by"), choices=[SelectChoice(k, v) for k, v in OFFLINE_METHODS.items()],
                          default="bank_transfer")
-    amount = StringField("Amount received", validators=[DataRequired(REQUIRED), Regexp(NUMBER, message=AMOUNT_HINT)],
+    amount = StringField(_l("Amount received"), validators=[DataRequired(REQUIRED), Regexp(NUMBER, message=AMOUNT_HINT)],
                          render_kw={"inputmode": "decimal", "autocomplete": "off"})
-    reference = StringField("Reference (optional: the bank's or cheque's)", validators=[Optional(), Length(max=200)],
+    reference = StringField(_l("Reference (optional: the bank's or cheque's)"), validators=[Optional(), Length(max=200)],
                             render_kw={"autocomplete": "off"})
 
 
@@ -373,11 +390,11 @@ class RefundForm(FlaskForm):
     A refund gives money back and the invoice stays paid; `reopen_invoice` (unticked unless
     staff tick it) reverses the payment instead: the customer owes the amount again."""
     request = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
-    amount = StringField("Amount to refund", validators=[DataRequired(REQUIRED), Regexp(NUMBER, message=AMOUNT_HINT)],
+    amount = StringField(_l("Amount to refund"), validators=[DataRequired(REQUIRED), Regexp(NUMBER, message=AMOUNT_HINT)],
                          render_kw={"inputmode": "decimal", "autocomplete": "off"})
-    reason = StringField("Reason (optional)", validators=[Optional(), Length(max=500)])
-    reopen_invoice = BooleanField("Reverse the payment instead: reopen the invoice, so the customer owes "
-                                  "this amount again")
+    reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=500)])
+    reopen_invoice = BooleanField(_l("Reverse the payment instead: reopen the invoice, so the customer owes "
+                                     "this amount again"))
 
 
 def form_errors(form: FlaskForm) -> str:
@@ -387,46 +404,47 @@ def form_errors(form: FlaskForm) -> str:
 
 
 class StaffCommentForm(FlaskForm):
-    text = TextAreaField("Comment", validators=[DataRequired("Write the comment first."), Length(max=5000)])
-    show_in_portal = BooleanField("Show to the customer in the portal (they get an e-mail)")
+    text = TextAreaField(_l("Comment"), validators=[DataRequired(_l("Write the comment first.")), Length(max=5000)])
+    show_in_portal = BooleanField(_l("Show to the customer in the portal (they get an e-mail)"))
 
 
 # -- notifications: e-mail templates, webhooks, activity mail ---------------------------------
 
 
 class TemplateForm(FlaskForm):
-    subject = StringField("Subject", validators=[DataRequired(REQUIRED), Length(max=300)],
+    subject = StringField(_l("Subject"), validators=[DataRequired(REQUIRED), Length(max=300)],
                           render_kw={"autocomplete": "off", "spellcheck": "true"})
-    text = TextAreaField("Text body", validators=[DataRequired(REQUIRED), Length(max=20000)],
+    text = TextAreaField(_l("Text body"), validators=[DataRequired(REQUIRED), Length(max=20000)],
                          render_kw={"rows": "12"})
-    html = TextAreaField("HTML body (optional)", validators=[Optional(), Length(max=50000)],
+    html = TextAreaField(_l("HTML body (optional)"), validators=[Optional(), Length(max=50000)],
                          render_kw={"rows": "8", "spellcheck": "false"})
 
 
 class WebhookForm(FlaskForm):
-    url = StringField("URL", validators=[DataRequired(REQUIRED), Length(min=8, max=2000)],
+    url = StringField(_l("URL"), validators=[DataRequired(REQUIRED), Length(min=8, max=2000)],
                       render_kw={"autocomplete": "off", "spellcheck": "false", "inputmode": "url",
                                  "placeholder": "https://"})
     # Checked here, not with DataRequired (that would make a browser require every box).
-    event_types = MultiCheckboxField("Events to send", choices=[])
+    event_types = MultiCheckboxField(_l("Events to send"), choices=[])
 
     def set_catalogue(self, types: list[dict]) -> "WebhookForm":
         """The catalogue's types, grouped by area in plain words (`groups`, for the page);
         each checkbox's value stays the raw type."""
         self.groups = event_groups([t["type"] for t in types])
-        self.event_types.choices = [SelectChoice(ALL_EVENTS, "All events, and those added later"),
+        self.event_types.choices = [SelectChoice(ALL_EVENTS, _l("All events, and those added later")),
                                     *(SelectChoice(t, words[:1].upper() + words[1:])
-                                      for _, pairs in self.groups for t, words in pairs)]
+                                      for _area, pairs in self.groups for t, words in pairs)]
         return self
 
     def validate_event_types(self, field):
         if not field.data:
-            raise ValidationError("Choose at least one event.")
+            raise ValidationError(_("Choose at least one event."))
 
 
-ACTIVITY_KIND_LABELS = {"payments": "Payments", "comments": "Comments", "approvals": "Quotes and agreements decided",
-                        "uploads": "Documents uploaded", "tickets": "New tickets", "reviews": "Reviews"}
-MAIL_MODES = {"off": "No e-mail", "immediate": "An e-mail each time", "daily": "A daily digest"}
+ACTIVITY_KIND_LABELS = {"payments": _l("Payments"), "comments": _l("Comments"),
+                        "approvals": _l("Quotes and agreements decided"), "uploads": _l("Documents uploaded"),
+                        "tickets": _l("New tickets"), "reviews": _l("Reviews")}
+MAIL_MODES = {"off": _l("No e-mail"), "immediate": _l("An e-mail each time"), "daily": _l("A daily digest")}
 
 
 class ActivityMailForm(FlaskForm):
@@ -434,5 +452,5 @@ class ActivityMailForm(FlaskForm):
 
 
 for _kind, _label in ACTIVITY_KIND_LABELS.items():
-    setattr(ActivityMailForm, _kind, RadioField(_label, default="off", validators=[InputRequired("Choose one.")],
+    setattr(ActivityMailForm, _kind, RadioField(_label, default="off", validators=[InputRequired(_l("Choose one."))],
                                                 choices=[SelectChoice(k, v) for k, v in MAIL_MODES.items()]))

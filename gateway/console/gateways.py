@@ -8,6 +8,7 @@ default. The page shows the webhook address to give the gateway."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import Length, Optional
@@ -28,17 +29,17 @@ def _text(label: str, secret: bool = False, **kw):
 
 
 class StripeForm(FlaskForm):
-    secret_key = _text("Secret key (sk_… or rk_…)", secret=True)
-    webhook_secret = _text("Webhook signing secret (whsec_…)", secret=True)
-    publishable_key = _text("Publishable key (pk_…)")
-    default = BooleanField("Use Stripe for the portal's payments")
+    secret_key = _text(_l("Secret key (sk_… or rk_…)"), secret=True)
+    webhook_secret = _text(_l("Webhook signing secret (whsec_…)"), secret=True)
+    publishable_key = _text(_l("Publishable key (pk_…)"))
+    default = BooleanField(_l("Use Stripe for the portal's payments"))
 
 
 class PayPalForm(FlaskForm):
-    client_id = _text("Client id")
-    client_secret = _text("Client secret", secret=True)
-    webhook_id = _text("Webhook id")
-    default = BooleanField("Use PayPal for the portal's payments")
+    client_id = _text(_l("Client id"))
+    client_secret = _text(_l("Client secret"), secret=True)
+    webhook_id = _text(_l("Webhook id"))
+    default = BooleanField(_l("Use PayPal for the portal's payments"))
 
 
 FORMS = {"stripe": StripeForm, "paypal": PayPalForm}
@@ -76,7 +77,7 @@ def save(name: str):
     form = FORMS[name]()
     forms = {n: (form if n == name else FORMS[n](formdata=None)) for n in NAMES}
     if not form.validate_on_submit():
-        return _page(forms, {name: ["Please check the fields below."]}, 400)
+        return _page(forms, {name: [_("Please check the fields below.")]}, 400)
     body = {k: v for k, v in form.data.items() if k != "csrf_token"}
     try:
         billing().put_gateway_connection(org_id(), name, body)
@@ -84,7 +85,7 @@ def save(name: str):
         if problem.status not in (400, 409, 422):
             raise
         return _page(forms, {name: apply_problem(form, problem)}, problem.status if problem.status != 400 else 422)
-    flash(f"{NAMES[name]} is connected. Test the connection to be sure the keys work.", "success")
+    flash(_("%(gateway)s is connected. Test the connection to be sure the keys work.", gateway=NAMES[name]), "success")
     return redirect(url_for("console_gateways.gateways"))
 
 
@@ -97,7 +98,7 @@ def try_connection(name: str):
     except ServiceProblem as problem:
         if problem.status != 404:
             raise
-        flash(f"{NAMES[name]} is not connected yet: save its keys first.", "error")
+        flash(_("%(gateway)s is not connected yet: save its keys first.", gateway=NAMES[name]), "error")
     else:
         flash(result["detail"], "success" if result["ok"] else "error")
     return redirect(url_for("console_gateways.gateways"))
@@ -112,7 +113,7 @@ def disconnect(name: str):
     except ServiceProblem as problem:
         if problem.status != 404:
             raise
-        flash(f"{NAMES[name]} was not connected.", "error")
+        flash(_("%(gateway)s was not connected.", gateway=NAMES[name]), "error")
     else:
-        flash(f"{NAMES[name]} is disconnected: its keys were deleted.", "success")
+        flash(_("%(gateway)s is disconnected: its keys were deleted.", gateway=NAMES[name]), "success")
     return redirect(url_for("console_gateways.gateways"))

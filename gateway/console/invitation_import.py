@@ -17,6 +17,7 @@ import csv
 import io
 import re
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 MAX_ROWS = 5000
@@ -27,8 +28,14 @@ OPTIONAL = ("permissions", "language", "create_customer")
 HEADER_NAMES = {"e-mail": "email", "e_mail": "email", "mail": "email", "customer_name": "customer",
                 "customer_id": "customer", "contact": "name", "full_name": "name", "lang": "language"}
 LIMITS = {"customer": 200, "email": 320, "name": 200, "permissions": 200, "language": 10}
-COLUMN_WORDS = {"customer": "customer", "email": "e-mail address", "name": "name", "permissions": "permissions",
-                "language": "language"}
+# The columns as a row's problem names them ("Row 3: the e-mail address is longer than ...").
+COLUMN_PROBLEMS = {
+    "customer": _l("Row %(row)s: the customer is longer than %(limit)s characters"),
+    "email": _l("Row %(row)s: the e-mail address is longer than %(limit)s characters"),
+    "name": _l("Row %(row)s: the name is longer than %(limit)s characters"),
+    "permissions": _l("Row %(row)s: the permissions are longer than %(limit)s characters"),
+    "language": _l("Row %(row)s: the language is longer than %(limit)s characters"),
+}
 YES = {"yes", "y", "true", "1", "x", "ja", "oui"}
 
 
@@ -43,11 +50,11 @@ def _header(name: str | None) -> str:
 
 def _text(data: bytes) -> str:
     if len(data) > MAX_BYTES:
-        raise ImportProblem("The file is larger than 1 MiB. Split it into smaller files and import them one by one.")
+        raise ImportProblem(_("The file is larger than 1 MiB. Split it into smaller files and import them one by one."))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportProblem("The file is not UTF-8 text. Save it as \"CSV UTF-8\" and choose it again.") from None
+        raise ImportProblem(_("The file is not UTF-8 text. Save it as \"CSV UTF-8\" and choose it again.")) from None
 
 
 def _dialect(text: str):
@@ -65,21 +72,23 @@ def read_rows(data: bytes, create_all: bool = False) -> tuple[list[dict], list[d
     ImportProblem when the file as a whole cannot be read."""
     text = _text(data)
     if not text.strip():
-        raise ImportProblem("The file is empty.")
+        raise ImportProblem(_("The file is empty."))
     reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
     try:
         header = [_header(name) for name in next(reader)]
         missing = [column for column in REQUIRED if column not in header]
         if missing:
-            raise ImportProblem(f"The file has no {' or '.join(repr(m) for m in missing)} column. Its first row "
-                                f"must name the columns: {', '.join(REQUIRED)}, and optionally {', '.join(OPTIONAL)}.")
+            raise ImportProblem(_("The file has no %(missing)s column. Its first row must name the columns: "
+                                  "%(required)s, and optionally %(optional)s.",
+                                  missing=_(" or ").join(repr(m) for m in missing),
+                                  required=", ".join(REQUIRED), optional=", ".join(OPTIONAL)))
         items, refused = [], []
         for values in reader:
             if not any(v.strip() for v in values):
                 continue                                 # a blank line
             if len(items) + len(refused) >= MAX_ROWS:
-                raise ImportProblem(f"The file has more than {MAX_ROWS:,} rows. Split it into smaller files "
-                                    "and import them one by one.")
+                raise ImportProblem(_("The file has more than %(rows)s rows. Split it into smaller files "
+                                      "and import them one by one.", rows="{:,}".format(MAX_ROWS)))
             row = dict(zip(header, (v.strip() for v in values)))
             item, problem = _item(row, reader.line_num, create_all)
             if problem:
@@ -88,16 +97,17 @@ def read_rows(data: bytes, create_all: bool = False) -> tuple[list[dict], list[d
             else:
                 items.append(item)
     except csv.Error as exc:
-        raise ImportProblem(f"The file could not be read as CSV near row {reader.line_num}: {exc}.") from None
+        raise ImportProblem(_("The file could not be read as CSV near row %(row)s: %(error)s.", row=reader.line_num,
+                                              error=exc)) from None
     if not items and not refused:
-        raise ImportProblem("The file has no rows below its header.")
+        raise ImportProblem(_("The file has no rows below its header."))
     return items, refused
 
 
 def _item(row: dict, number: int, create_all: bool) -> tuple[dict | None, str | None]:
     for column, limit in LIMITS.items():
         if len(row.get(column) or "") > limit:
-            return None, f"Row {number}: the {COLUMN_WORDS[column]} is longer than {limit} characters"
+            return None, str(COLUMN_PROBLEMS[column] % {"row": number, "limit": limit})
     permissions = [p for p in re.split(r"[\s;,]+", row.get("permissions") or "") if p]
     return {"row": number, "customer": row.get("customer") or "", "email": row.get("email") or "",
             "name": row.get("name") or "", "permissions": permissions, "language": row.get("language") or None,
@@ -129,8 +139,9 @@ def unseal(secret: str, org: str, staff: str, what: str, token: str):
     return sealed.get("payload")
 
 
-OUTCOME_WORDS = {"invite": "Will be invited", "invited": "Invited", "already_invited": "Skipped: already invited",
-                 "already_contact": "Skipped: already a contact", "failed": "Error"}
+OUTCOME_WORDS = {"invite": _l("Will be invited"), "invited": _l("Invited"),
+                 "already_invited": _l("Skipped: already invited"), "already_contact": _l("Skipped: already a contact"),
+                 "failed": _l("Error")}
 
 
 def outcomes(items: list[dict], results: list[dict], refused: list[dict]) -> list[dict]:
@@ -141,9 +152,9 @@ def outcomes(items: list[dict], results: list[dict], refused: list[dict]) -> lis
     for item, result in zip(items, results):
         message = result.get("message") or ""
         if result["outcome"] == "failed":
-            message = f"Row {item['row']}: {message}"
+            message = _("Row %(row)s: %(problem)s", row=item["row"], problem=message)
         elif result.get("new_customer"):
-            message = f"a new customer “{item['customer']}” is created"
+            message = _("a new customer “%(name)s” is created", name=item["customer"])
         lines.append({"row": item["row"], "customer": result.get("customer_name") or item["customer"],
                       "email": item["email"], "name": item["name"], "outcome": result["outcome"],
                       "message": message})
@@ -166,5 +177,5 @@ def report_csv(lines: list[dict]) -> str:
     writer.writerow(["row", "customer", "email", "name", "outcome", "message"])
     for line in lines:
         writer.writerow([line["row"], cell(line["customer"]), cell(line["email"]), cell(line["name"]),
-                         OUTCOME_WORDS.get(line["outcome"], line["outcome"]), cell(line["message"])])
+                         str(OUTCOME_WORDS.get(line["outcome"], line["outcome"])), cell(line["message"])])
     return out.getvalue()

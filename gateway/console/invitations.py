@@ -8,6 +8,7 @@ checked again by identity) are invitation_import.py's."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField
@@ -22,17 +23,17 @@ from gateway.web.refusals import flash_refusal
 bp = Blueprint("console_invitations", __name__, url_prefix="/console")
 
 PER_PAGE = 50
-STATUS_LABELS = {"pending": "Pending", "expired": "Expired", "active": "Accepted", "not_invited": "Not invited yet",
-                 "disabled": "Disabled"}
+STATUS_LABELS = {"pending": _l("Pending"), "expired": _l("Expired"), "active": _l("Accepted"),
+                 "not_invited": _l("Not invited yet"), "disabled": _l("Disabled")}
 RESENDABLE = ("pending", "expired", "not_invited")
-TAMPERED = ("This preview was changed, is more than an hour old, or belongs to someone else. "
-            "Nothing was sent: upload the file again.")
+TAMPERED = _l("This preview was changed, is more than an hour old, or belongs to someone else. "
+               "Nothing was sent: upload the file again.")
 
 
 class UploadForm(FlaskForm):
-    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file.")],
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))],
                      render_kw={"accept": ".csv,text/csv"})
-    create_customers = BooleanField("Create the customers that do not exist yet (named as in the file)")
+    create_customers = BooleanField(_l("Create the customers that do not exist yet (named as in the file)"))
 
 
 class ConfirmForm(FlaskForm):
@@ -71,7 +72,7 @@ def resend(contact_id: str):
         flash_refusal(problem)
     else:
         forget_login(contact_id)
-        flash("The invitation was sent again. The earlier link no longer works.", "success")
+        flash(_("The invitation was sent again. The earlier link no longer works."), "success")
     return redirect(request.form.get("back") if _ours(request.form.get("back")) else url_for(".invitations"))
 
 
@@ -128,7 +129,7 @@ def confirm():
     sealed = csvfile.unseal(_secret(), org_id(), _me(), "rows", form.rows.data) if form.validate() else None
     if not isinstance(sealed, dict) or not isinstance(sealed.get("items"), list):
         return render_template("console/invitations/import.html", form=UploadForm(formdata=None),
-                               messages=[TAMPERED]), 400
+                               messages=[str(TAMPERED)]), 400
     lines = _lines(sealed["items"], sealed.get("refused") or [], dry_run=False)
     report = ReportForm(formdata=None, report=csvfile.seal(_secret(), org_id(), _me(), "report", lines))
     return _lines_page("console/invitations/report.html", lines, report=report)
@@ -142,7 +143,7 @@ def report():
     form = ReportForm()
     lines = csvfile.unseal(_secret(), org_id(), _me(), "report", form.report.data) if form.validate() else None
     if not isinstance(lines, list):
-        flash("That report is more than an hour old or was changed: it cannot be downloaded any more.", "error")
+        flash(_("That report is more than an hour old or was changed: it cannot be downloaded any more."), "error")
         return redirect(url_for(".invitations"))
     return Response(csvfile.report_csv(lines), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="invitations-report.csv"'})

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from babel.numbers import get_currency_precision
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from gateway.clients.base import ServiceProblem
 from gateway.console import invoice_lines
@@ -33,13 +34,14 @@ from gateway.web.refusals import flash_refusal
 bp = Blueprint("console_invoices", __name__, url_prefix="/console")
 
 STATUS_LABELS = INVOICE_STATUS
-EVENT_LABELS = {"issued": "Issued", "updated": "Changed", "voided": "Voided", "viewed": "Viewed by the customer",
-                "payment_initiated": "Payment started", "payment_pending": "Payment processing",
-                "payment_settled": "Payment received", "payment_failed": "Payment failed",
-                "payment_refunded": "Refunded (the invoice stays paid)",
-                "payment_reversed": "Payment reversed (the invoice is reopened)"}
-ACTOR_LABELS = {"staff": "staff", "contact": "the customer", "api_key": "an API key", "system": "the system"}
-METHOD_LABELS = {**PAY_METHODS, "card_declined": "Card", **OFFLINE_METHODS}
+EVENT_LABELS = {"issued": _l("Issued"), "updated": _l("Changed"), "voided": _l("Voided"),
+                "viewed": _l("Viewed by the customer"), "payment_initiated": _l("Payment started"),
+                "payment_pending": _l("Payment processing"), "payment_settled": _l("Payment received"),
+                "payment_failed": _l("Payment failed"), "payment_refunded": _l("Refunded (the invoice stays paid)"),
+                "payment_reversed": _l("Payment reversed (the invoice is reopened)")}
+ACTOR_LABELS = {"staff": _l("staff"), "contact": _l("the customer"), "api_key": _l("an API key"),
+                "system": _l("the system")}
+METHOD_LABELS = {**PAY_METHODS, "card_declined": _l("Card"), **OFFLINE_METHODS}
 PAGE_SIZE = 50
 CUSTOMER_CHOICES = 100          # identity's largest page: the select offers the first 100 by name
 EDITABLE = ("draft", "sent", "partially_paid", "overdue")
@@ -83,8 +85,17 @@ def _act(invoice_id: str, action, done) -> Response:
     return redirect(url_for("console_invoices.invoice", invoice_id=invoice_id))
 
 
-def _name(invoice: dict) -> str:
-    return f"Invoice {invoice['number']}" if invoice.get("number") else "The draft"
+def _saved(invoice: dict) -> str:
+    """Whole sentences per case (a translation never joins a name to a fragment)."""
+    if invoice.get("number"):
+        return _("Invoice %(number)s was saved.", number=invoice["number"])
+    return _("The draft was saved.")
+
+
+def _voided(invoice: dict) -> str:
+    if invoice.get("number"):
+        return _("Invoice %(number)s is void: nothing is due on it any more.", number=invoice["number"])
+    return _("The draft is void: nothing is due on it any more.")
 
 
 # -- the list --------------------------------------------------------------------------
@@ -116,7 +127,7 @@ def offer_customers(form, chosen: str) -> dict:
     """A new invoice's or order's customer field: the one the page was opened for (or the
     form sent), by name; answers the customers it named."""
     customers = _customers({chosen} if chosen else set())
-    form.customer_id.choices = [("", "Choose a customer"), *((c["customer_id"], c["name"]) for c in
+    form.customer_id.choices = [("", _("Choose a customer")), *((c["customer_id"], c["name"]) for c in
                                                             sorted(customers.values(), key=lambda c: c["name"]))]
     return customers
 
@@ -142,8 +153,8 @@ def new_invoice():
             messages = form.apply_problem(problem)
             status = problem.status if problem.status in (409, 422) else 400
         else:
-            flash(f"Invoice {invoice['number']} issued." if issue and invoice.get("number")
-                  else "Draft saved. Issue it when it is ready.", "success")
+            flash(_("Invoice %(number)s issued.", number=invoice["number"]) if issue and invoice.get("number")
+                  else _("Draft saved. Issue it when it is ready."), "success")
             return redirect(url_for("console_invoices.invoice", invoice_id=invoice["invoice_id"]))
     elif request.method == "POST":
         messages, status = form.line_messages(), 400
@@ -206,7 +217,7 @@ def invoice_pdf(invoice_id: str):
 @console()
 def issue(invoice_id: str):
     return _act(invoice_id, lambda: billing().issue_invoice(org_id(), invoice_id),
-                lambda invoice: f"Invoice {invoice['number']} issued: the customer can see it now.")
+                lambda invoice: _("Invoice %(number)s issued: the customer can see it now.", number=invoice["number"]))
 
 
 @bp.post("/invoices/<invoice_id>/edit")
@@ -219,7 +230,7 @@ def edit(invoice_id: str):
     changes = {"due_date": form.due_date.data.isoformat() if form.due_date.data else None,
                "notes": (form.notes.data or "").strip() or None}
     return _act(invoice_id, lambda: billing().update_invoice(org_id(), invoice_id, changes),
-                lambda invoice: f"{_name(invoice)} was saved.")
+                _saved)
 
 
 @bp.post("/invoices/<invoice_id>/void")
@@ -231,7 +242,7 @@ def void(invoice_id: str):
         return redirect(url_for("console_invoices.invoice", invoice_id=invoice_id))
     reason = (form.reason.data or "").strip() or None
     return _act(invoice_id, lambda: billing().void_invoice(org_id(), invoice_id, reason),
-                lambda invoice: f"{_name(invoice)} is void: nothing is due on it any more.")
+                _voided)
 
 
 @bp.post("/invoices/<invoice_id>/discard")
@@ -244,7 +255,7 @@ def discard(invoice_id: str):
             raise
         flash(_sentence(problem), "error")
         return redirect(url_for("console_invoices.invoice", invoice_id=invoice_id))
-    flash("The draft was discarded.", "success")
+    flash(_("The draft was discarded."), "success")
     return redirect(url_for("console_invoices.invoices"))
 
 
@@ -255,13 +266,14 @@ def record_payment(invoice_id: str):
     form = OfflinePaymentForm()
     amount = to_minor(form.amount.data, found["currency"]) if form.validate() else None
     if not amount:
-        flash(form_errors(form) or f"{form.amount.label.text}: give an amount of {found['currency']} above 0.",
+        flash(form_errors(form) or _("%(label)s: give an amount of %(currency)s above 0.", label=form.amount.label.text,
+                                     currency=found["currency"]),
               "error")
         return redirect(url_for("console_invoices.invoice", invoice_id=invoice_id))
     reference = (form.reference.data or "").strip() or None
     return _act(invoice_id, lambda: billing().record_offline_payment(
         org_id(), found["customer_id"], [{"invoice_id": invoice_id, "amount_minor": amount}], form.method.data,
-        reference), "The payment was recorded.")
+        reference), _("The payment was recorded."))
 
 
 @bp.post("/invoices/<invoice_id>/payments/<payment_id>/refund")
@@ -273,16 +285,17 @@ def refund(invoice_id: str, payment_id: str):
     form = RefundForm(prefix=f"r-{payment_id}")
     amount = to_minor(form.amount.data, payment["currency"]) if form.validate() else None
     if not amount:
-        flash(form_errors(form) or f"{form.amount.label.text}: give an amount of {payment['currency']} above 0.",
+        flash(form_errors(form) or _("%(label)s: give an amount of %(currency)s above 0.", label=form.amount.label.text,
+                                     currency=payment["currency"]),
               "error")
         return redirect(url_for("console_invoices.invoice", invoice_id=invoice_id))
     reason = (form.reason.data or "").strip() or None
     request_id = hashlib.sha256(f"{payment_id}|{form.request.data}|{amount}".encode()).hexdigest()[:40]
     reopen = bool(form.reopen_invoice.data)
-    done = ("The refund was recorded." if payment.get("gateway") == "offline"
-            else "The refund was sent through the payment gateway.")
-    done += (" The invoice is reopened: the customer owes this amount again." if reopen
-             else " The invoice stays paid.")
+    done = (_("The refund was recorded.") if payment.get("gateway") == "offline"
+            else _("The refund was sent through the payment gateway."))
+    done += " " + (_("The invoice is reopened: the customer owes this amount again.") if reopen
+                   else _("The invoice stays paid."))
     return _act(invoice_id, lambda: billing().refund(org_id(), payment_id, amount, reason, request_id, reopen), done)
 
 
@@ -292,12 +305,12 @@ def comment(invoice_id: str):
     """An internal note by default; shown in the portal (and mailed) only when ticked."""
     form = StaffCommentForm()
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
     else:
         try:
             billing().post_staff_comment(org_id(), invoice_id, form.text.data, form.show_in_portal.data)
         except ServiceProblem as problem:
             flash_refusal(problem)
         else:
-            flash("Comment shown to the customer." if form.show_in_portal.data else "Internal note saved.", "success")
+            flash(_("Comment shown to the customer.") if form.show_in_portal.data else _("Internal note saved."), "success")
     return redirect(url_for("console_invoices.invoice", invoice_id=invoice_id) + "#comments")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from gateway.clients.base import ServiceProblem
 from gateway.console.forms import ApiKeyForm
@@ -62,6 +63,6 @@ def revoke_api_key(key_id: str):
         flash_refusal(problem, raised=())
     else:
         forget_api_key(key_id)
-        flash(f"The key “{key.get('name', '')}” was revoked. Calls with it are refused within "
-              f"{int(gateway().api_keys.ttl)} seconds at most.", "success")
+        flash(_("The key “%(name)s” was revoked. Calls with it are refused within %(seconds)s seconds at most.",
+                name=key.get("name", ""), seconds=int(gateway().api_keys.ttl)), "success")
     return redirect(url_for("console_keys.api_keys"))

@@ -10,6 +10,7 @@ same-origin access, and the page's CSP on top), beside the text part as plain te
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 
 from gateway.clients.base import ServiceProblem
 from gateway.console.forms import TemplateForm
@@ -20,17 +21,24 @@ from gateway.web.forms import LANGUAGES, apply_problem
 bp = Blueprint("console_mail", __name__, url_prefix="/console")
 
 KIND_LABELS = {
-    "invitation": "Invitation to the portal", "password_reset": "Password reset",
-    "email_verification": "E-mail address confirmation", "payment_receipt": "Payment receipt",
-    "payment_failed": "Payment failed", "invoice_forwarded": "Invoice forwarded",
-    "portal_comment": "New comment in the portal", "ticket_reply": "Ticket reply",
-    "document_shared": "Document shared", "quote_decision": "Quote accepted or declined",
-    "staff_activity": "Activity, to staff (each time)", "staff_digest": "Activity digest, to staff (daily)",
-    "invoice_issued": "New invoice", "payment_reminder": "Payment reminder", "document_forwarded": "Document forwarded",
-    "shipment_dispatched": "Shipment on its way", "shipment_delivered": "Shipment delivered",
-    "shipment_exception": "Shipment held up",
+    "invitation": _l("Invitation to the portal"), "password_reset": _l("Password reset"),
+    "email_verification": _l("E-mail address confirmation"), "payment_receipt": _l("Payment receipt"),
+    "payment_failed": _l("Payment failed"), "invoice_forwarded": _l("Invoice forwarded"),
+    "portal_comment": _l("New comment in the portal"), "ticket_reply": _l("Ticket reply"),
+    "document_shared": _l("Document shared"), "quote_decision": _l("Quote accepted or declined"),
+    "staff_activity": _l("Activity, to staff (each time)"), "staff_digest": _l("Activity digest, to staff (daily)"),
+    "invoice_issued": _l("New invoice"), "payment_reminder": _l("Payment reminder"),
+    "document_forwarded": _l("Document forwarded"), "shipment_dispatched": _l("Shipment on its way"),
+    "shipment_delivered": _l("Shipment delivered"), "shipment_exception": _l("Shipment held up"),
 }
 PARTS = ("subject", "text", "html")
+
+
+def _mail_name(kind: str) -> str:
+    """A kind's name inside a sentence: lower-case in English ("The payment receipt mail ..."),
+    as it is elsewhere (a German noun keeps its capital)."""
+    name = str(KIND_LABELS.get(kind, kind))
+    return name.lower() if str(get_locale() or "en") == "en" else name
 
 
 def _language(locale: str) -> str:
@@ -45,13 +53,16 @@ def email_templates():
     locale = request.args.get("locale") if request.args.get("locale") in LANGUAGES else "en"
     kinds = notifications().templates(org_id())
     return render_template("console/mail/email_templates.html", kinds=kinds, labels=KIND_LABELS,
-                           languages=LANGUAGES, locale=locale)
+                           languages=LANGUAGES, edited=locale)
 
 
 def _page(kind: str, locale: str, form: TemplateForm, current: dict, preview: dict | None,
           messages: list[str], status: int = 200, drafted: bool = False):
-    """`drafted`: the preview is of the form's unsaved wording, not of what is saved."""
-    return render_template("console/mail/email_template.html", kind=kind, locale=locale, form=form,
+    """`drafted`: the preview is of the form's unsaved wording, not of what is saved. The
+    language edited goes to the page as `edited`, never `locale` (the page's own language, which
+    base.html reads for `lang`); the subject's label names it."""
+    form.subject.label.text = _("Subject (%(language)s)", language=LANGUAGES[locale])
+    return render_template("console/mail/email_template.html", kind=kind, edited=locale, form=form,
                            current=current, preview=preview, messages=messages, drafted=drafted,
                            label=KIND_LABELS.get(kind, kind), language=LANGUAGES[locale]), status
 
@@ -88,8 +99,8 @@ def email_template(kind: str, locale: str):
     except ServiceProblem as problem:
         messages, status = _problem(form, problem)
         return _page(kind, locale, form, current, None, messages, status)
-    flash(f"The {KIND_LABELS.get(kind, kind).lower()} mail ({LANGUAGES[locale]}) is saved. "
-          "Mails queued from now on use it.", "success")
+    flash(_("The %(mail)s mail (%(language)s) is saved. Mails queued from now on use it.",
+            mail=_mail_name(kind), language=LANGUAGES[locale]), "success")
     return redirect(url_for("console_mail.email_template", kind=kind, locale=locale))
 
 
@@ -98,6 +109,6 @@ def email_template(kind: str, locale: str):
 def reset_template(kind: str, locale: str):
     locale = _language(locale)
     notifications().reset_template(org_id(), kind, locale)
-    flash(f"The {KIND_LABELS.get(kind, kind).lower()} mail ({LANGUAGES[locale]}) is back to the default wording.",
-          "success")
+    flash(_("The %(mail)s mail (%(language)s) is back to the default wording.",
+            mail=_mail_name(kind), language=LANGUAGES[locale]), "success")
     return redirect(url_for("console_mail.email_template", kind=kind, locale=locale))

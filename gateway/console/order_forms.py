@@ -4,6 +4,7 @@ and its way of putting orders' field errors back on the row they came from; the 
 delivery forms are small. orders decides every rule; quick, readable checks here."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Length, Optional, URL
@@ -14,7 +15,7 @@ from gateway.web.money import decimal_text, to_minor
 from gateway.web.orders import DELIVERY_LABELS, FIRST_STATUSES, ORDER_LABELS
 
 FORWARD = ("partially_shipped", "shipped", "invoiced", "closed")
-TIME_HINT = "Leave empty for now."
+TIME_HINT = _l("Leave empty for now.")
 
 
 class OrderForm(InvoiceForm):
@@ -22,8 +23,8 @@ class OrderForm(InvoiceForm):
     the order's date in place of a due date (discounts are not asked for)."""
     start_rows = 5                  # a fixed number of rows: the order form has no Add a line
     due_date = None
-    ordered_on = DateField("Order date (optional: today)", validators=[Optional()])
-    number = StringField("Order number (optional: the next SO-000123)", validators=[Optional(), Length(max=40)])
+    ordered_on = DateField(_l("Order date (optional: today)"), validators=[Optional()])
+    number = StringField(_l("Order number (optional: the next SO-000123)"), validators=[Optional(), Length(max=40)])
 
     def body(self, issue: bool = False) -> dict:
         code = self.code()
@@ -37,14 +38,14 @@ class OrderForm(InvoiceForm):
 
 
 class ShipmentForm(FlaskForm):
-    carrier = StringField("Carrier", validators=[DataRequired(REQUIRED), Length(max=200)])
-    tracking_number = StringField("Tracking number", validators=[Optional(), Length(max=200)])
-    tracking_url = URLField("Tracking link (optional)", validators=[Optional(), URL(message="Give a web address."),
+    carrier = StringField(_l("Carrier"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    tracking_number = StringField(_l("Tracking number"), validators=[Optional(), Length(max=200)])
+    tracking_url = URLField(_l("Tracking link (optional)"), validators=[Optional(), URL(message=_l("Give a web address.")),
                                                                    Length(max=2000)])
-    expected_on = DateField("Expected on (optional)", validators=[Optional()])
-    status = SelectField("Status", choices=[SelectChoice(s, DELIVERY_LABELS[s]) for s in FIRST_STATUSES],
+    expected_on = DateField(_l("Expected on (optional)"), validators=[Optional()])
+    status = SelectField(_l("Status"), choices=[SelectChoice(s, DELIVERY_LABELS[s]) for s in FIRST_STATUSES],
                          default="dispatched")
-    completes_order = BooleanField("This shipment completes the order", default=True)
+    completes_order = BooleanField(_l("This shipment completes the order"), default=True)
 
     def body(self) -> dict:
         return {"carrier": self.carrier.data.strip(), "tracking_number": (self.tracking_number.data or "").strip() or None,
@@ -54,11 +55,11 @@ class ShipmentForm(FlaskForm):
 
 
 class DeliveryForm(FlaskForm):
-    status = SelectField("New status", choices=[SelectChoice(k, v) for k, v in DELIVERY_LABELS.items()])
-    reported_at = StringField("When (the carrier's time, e.g. 2026-12-01T09:30Z)",
+    status = SelectField(_l("New status"), choices=[SelectChoice(k, v) for k, v in DELIVERY_LABELS.items()])
+    reported_at = StringField(_l("When (the carrier's time, e.g. 2026-12-01T09:30Z)"),
                               validators=[Optional(), Length(max=40)])
-    location = StringField("Where (optional)", validators=[Optional(), Length(max=200)])
-    detail = TextAreaField("Detail (optional)", validators=[Optional(), Length(max=2000)])
+    location = StringField(_l("Where (optional)"), validators=[Optional(), Length(max=200)])
+    detail = TextAreaField(_l("Detail (optional)"), validators=[Optional(), Length(max=2000)])
 
     def body(self) -> dict:
         return {"status": self.status.data, "reported_at": (self.reported_at.data or "").strip() or None,
@@ -67,8 +68,8 @@ class DeliveryForm(FlaskForm):
 
 
 class OrderStatusForm(FlaskForm):
-    status = SelectField("Move the order to", choices=[SelectChoice(s, ORDER_LABELS[s]) for s in FORWARD])
+    status = SelectField(_l("Move the order to"), choices=[SelectChoice(s, ORDER_LABELS[s]) for s in FORWARD])
 
 
 class CancelForm(FlaskForm):
-    reason = StringField("Reason (the customer sees it)", validators=[Optional(), Length(max=500)])
+    reason = StringField(_l("Reason (the customer sees it)"), validators=[Optional(), Length(max=500)])

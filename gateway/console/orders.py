@@ -9,6 +9,7 @@ order's page, which all answer with a redirect to the order (post/redirect/get).
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from gateway.clients.base import ServiceProblem
 from gateway.console.forms import form_errors
@@ -29,7 +30,7 @@ def send_form(form, action, done: str) -> None:
     words (409, 422); a 401 or 404 (another org's order, shipment or project) is raised, so it
     stays a 404 page. The caller answers with a redirect to its page (post/redirect/get)."""
     if not form.validate_on_submit():
-        flash(form_errors(form) or "Please check what you entered.", "error")
+        flash(form_errors(form) or _("Please check what you entered."), "error")
         return
     try:
         action(form)
@@ -79,7 +80,7 @@ def new_order():
                 raise
             messages, status = form.apply_problem(problem), (problem.status if problem.status in (409, 422) else 400)
         else:
-            flash(f"Order {order['number']} placed: the customer can see it now.", "success")
+            flash(_("Order %(number)s placed: the customer can see it now.", number=order["number"]), "success")
             return redirect(url_for("console_orders.sales_order", order_id=order["sales_order_id"]))
     elif request.method == "POST":
         messages, status = form.line_messages(), 400
@@ -105,7 +106,7 @@ def sales_order(order_id: str):
 @console()
 def add_shipment(order_id: str):
     return _act(order_id, ShipmentForm(), lambda f: orders().add_shipment(org_id(), order_id, f.body()),
-                "Shipment added: the customer can follow it now.")
+                _("Shipment added: the customer can follow it now."))
 
 
 @bp.post("/sales-orders/<order_id>/shipments/<shipment_id>/status")
@@ -114,16 +115,16 @@ def delivery_status(order_id: str, shipment_id: str):
     def post(form):
         order = orders().staff_order(org_id(), order_id)
         if shipment_id not in {s["shipment_id"] for s in order["shipments"]}:   # not this order's: nothing sent
-            raise ServiceProblem(404, "No such shipment.")
+            raise ServiceProblem(404, _("No such shipment."))
         orders().report_delivery(org_id(), shipment_id, form.body())
-    return _act(order_id, DeliveryForm(prefix=f"d-{shipment_id}"), post, "Delivery status recorded.")
+    return _act(order_id, DeliveryForm(prefix=f"d-{shipment_id}"), post, _("Delivery status recorded."))
 
 
 @bp.post("/sales-orders/<order_id>/status")
 @console()
 def order_status(order_id: str):
     return _act(order_id, OrderStatusForm(), lambda f: orders().change_order(org_id(), order_id, {"status": f.status.data}),
-                "Order status changed.")
+                _("Order status changed."))
 
 
 @bp.post("/sales-orders/<order_id>/cancel")
@@ -131,4 +132,4 @@ def order_status(order_id: str):
 def cancel(order_id: str):
     return _act(order_id, CancelForm(),
                 lambda f: orders().cancel_order(org_id(), order_id, (f.reason.data or "").strip() or None),
-                "Order cancelled.")
+                _("Order cancelled."))

@@ -9,6 +9,7 @@ made (like an API key). Asking again while the invoice has a live link says so a
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from gateway.clients.base import ServiceProblem
 from gateway.web.access import console
@@ -26,8 +27,8 @@ def _make(invoice_id: str, rotate: bool):
         flash_refusal(problem, raised=(401, 404))
         return redirect(back + "#payment-link")
     if not made.get("created"):
-        flash("This invoice already has a payment link. Its address is shown only when it is made: "
-              "choose “New link” for an address to send (the old one stops working).", "error")
+        flash(_("This invoice already has a payment link. Its address is shown only when it is made: "
+                "choose “New link” for an address to send (the old one stops working)."), "error")
         return redirect(back + "#payment-link")
     invoice = billing().staff_invoice(org_id(), invoice_id)
     return render_template("console/payment_links/payment_link.html", made=made, invoice=invoice)

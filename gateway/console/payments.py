@@ -4,6 +4,7 @@ pull: settle or fail a pending bank debit (owners and admins)."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from gateway.clients.base import ServiceProblem
 from gateway.console.invoices import _customers
@@ -38,12 +39,12 @@ def payments():
 def simulate(payment_id: str):
     outcome = request.form.get("outcome")
     if outcome not in ("settled", "failed"):
-        flash("Choose whether the payment settled or failed.", "error")
+        flash(_("Choose whether the payment settled or failed."), "error")
         return redirect(url_for("console_payments.payments"))
     try:
         billing_client().simulate(org_id(), payment_id, outcome)
     except ServiceProblem as problem:
         flash_refusal(problem)
     else:
-        flash("The payment is now settled." if outcome == "settled" else "The payment is now failed.", "success")
+        flash(_("The payment is now settled.") if outcome == "settled" else _("The payment is now failed."), "success")
     return redirect(url_for("console_payments.payments"))

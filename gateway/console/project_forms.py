@@ -2,6 +2,7 @@
 decides every rule (an end before the start, 24 hours a day); quick, readable checks here."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -15,12 +16,12 @@ def _day(field) -> str | None:
 
 
 class ProjectForm(FlaskForm):
-    customer_id = SelectField("Customer", validators=[DataRequired(REQUIRED)])   # one of the org's (offer_customers)
-    name = StringField("Name", validators=[DataRequired(REQUIRED), Length(max=200)])
-    status = SelectField("Status", choices=[SelectChoice(k, v) for k, v in PROJECT_LABELS.items()], default="planned")
-    starts_on = DateField("Starts on (optional)", validators=[Optional()])
-    ends_on = DateField("Ends on (optional)", validators=[Optional()])
-    description = TextAreaField("Description (the customer sees it)", validators=[Optional(), Length(max=5000)])
+    customer_id = SelectField(_l("Customer"), validators=[DataRequired(REQUIRED)])   # one of the org's (offer_customers)
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    status = SelectField(_l("Status"), choices=[SelectChoice(k, v) for k, v in PROJECT_LABELS.items()], default="planned")
+    starts_on = DateField(_l("Starts on (optional)"), validators=[Optional()])
+    ends_on = DateField(_l("Ends on (optional)"), validators=[Optional()])
+    description = TextAreaField(_l("Description (the customer sees it)"), validators=[Optional(), Length(max=5000)])
 
     def body(self) -> dict:
         return {"customer_id": self.customer_id.data, **self.changes()}
@@ -38,11 +39,11 @@ class ProjectEditForm(ProjectForm):
 
 
 class TaskForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(REQUIRED), Length(max=200)])
-    status = SelectField("Status", choices=[SelectChoice(k, v) for k, v in TASK_LABELS.items()], default="todo")
-    starts_on = DateField("Starts on (optional, for the timeline)", validators=[Optional()])
-    due_on = DateField("Due on (optional)", validators=[Optional()])
-    assignee = StringField("Assignee (a name the customer sees)", validators=[Optional(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    status = SelectField(_l("Status"), choices=[SelectChoice(k, v) for k, v in TASK_LABELS.items()], default="todo")
+    starts_on = DateField(_l("Starts on (optional, for the timeline)"), validators=[Optional()])
+    due_on = DateField(_l("Due on (optional)"), validators=[Optional()])
+    assignee = StringField(_l("Assignee (a name the customer sees)"), validators=[Optional(), Length(max=200)])
 
     def body(self) -> dict:
         return {"title": self.title.data.strip(), "status": self.status.data, "starts_on": _day(self.starts_on),
@@ -50,28 +51,28 @@ class TaskForm(FlaskForm):
 
 
 class TaskStatusForm(FlaskForm):
-    status = SelectField("Status", choices=[SelectChoice(k, v) for k, v in TASK_LABELS.items()])
+    status = SelectField(_l("Status"), choices=[SelectChoice(k, v) for k, v in TASK_LABELS.items()])
 
 
 class MilestoneForm(FlaskForm):
-    name = StringField("Milestone", validators=[DataRequired(REQUIRED), Length(max=200)])
-    due_on = DateField("Due on (optional)", validators=[Optional()])
+    name = StringField(_l("Milestone"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    due_on = DateField(_l("Due on (optional)"), validators=[Optional()])
 
     def body(self) -> dict:
         return {"name": self.name.data.strip(), "due_on": _day(self.due_on)}
 
 
 class ReachForm(FlaskForm):
-    reached_on = DateField("Reached on", validators=[DataRequired(REQUIRED)])
+    reached_on = DateField(_l("Reached on"), validators=[DataRequired(REQUIRED)])
 
 
 class HoursForm(FlaskForm):
-    person = StringField("Person (a name the customer sees)", validators=[DataRequired(REQUIRED), Length(max=200)])
-    work_date = DateField("Day", validators=[DataRequired(REQUIRED)])
-    hours = StringField("Hours (e.g. 7.5)", validators=[DataRequired(REQUIRED), Length(max=10)])
-    task_id = SelectField("Task (optional)", validators=[Optional()], validate_choice=False)
-    billable = BooleanField("Billable", default=True)
-    note = StringField("Note (optional)", validators=[Optional(), Length(max=2000)])
+    person = StringField(_l("Person (a name the customer sees)"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    work_date = DateField(_l("Day"), validators=[DataRequired(REQUIRED)])
+    hours = StringField(_l("Hours (e.g. 7.5)"), validators=[DataRequired(REQUIRED), Length(max=10)])
+    task_id = SelectField(_l("Task (optional)"), validators=[Optional()], validate_choice=False)
+    billable = BooleanField(_l("Billable"), default=True)
+    note = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=2000)])
 
     def body(self, project_id: str) -> dict:
         return {"project_id": project_id, "person": self.person.data.strip(), "work_date": _day(self.work_date),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from gateway.clients.base import ServiceProblem
 from gateway.console.forms import form_errors
@@ -23,6 +24,8 @@ from gateway.web.context import org_id, orders
 from gateway.web.projects import PROJECT_LABELS, STAFF_WEEK_LABELS, TASK_LABELS, hours
 
 bp = Blueprint("console_projects", __name__, url_prefix="/console")
+# the customer's decision on a timesheet week (orders' states)
+DECISION_LABELS = {"approved": _l("Approved"), "disputed": _l("Disputed")}
 
 
 def _act(project_id: str, form, action, done: str):
@@ -58,10 +61,10 @@ def new_project():
                 raise
             messages, status = [_sentence(problem)], problem.status
         else:
-            flash(f"Project {made['name']} created: the customer can follow it now.", "success")
+            flash(_("Project %(name)s created: the customer can follow it now.", name=made["name"]), "success")
             return redirect(url_for("console_projects.project", project_id=made["project_id"]))
     elif request.method == "POST":
-        messages, status = [form_errors(form) or "Please check what you entered."], 400
+        messages, status = [form_errors(form) or _("Please check what you entered.")], 400
     elif chosen:
         form.customer_id.data = chosen
     return render_template("console/projects/project_new.html", form=form, messages=messages), status
@@ -75,7 +78,7 @@ def project(project_id: str):
     edit = ProjectEditForm(formdata=None, data={**found, "starts_on": _date(found["starts_on"]),
                                                 "ends_on": _date(found["ends_on"])})
     hours_form = HoursForm(formdata=None)
-    hours_form.task_id.choices = [("", "No task"), *((t["task_id"], t["title"]) for t in found["tasks"])]
+    hours_form.task_id.choices = [("", _("No task")), *((t["task_id"], t["title"]) for t in found["tasks"])]
     task_forms = {t["task_id"]: TaskStatusForm(prefix=f"t-{t['task_id']}", formdata=None, data={"status": t["status"]})
                   for t in found["tasks"]}
     return render_template("console/projects/project.html", project=found, customer=customer, edit_form=edit,
@@ -92,13 +95,13 @@ def _date(value: str | None):
 @console()
 def change_project(project_id: str):
     return _act(project_id, ProjectEditForm(), lambda f: orders().change_project(org_id(), project_id, f.body()),
-                "Project saved.")
+                _("Project saved."))
 
 
 @bp.post("/projects/<project_id>/tasks")
 @console()
 def add_task(project_id: str):
-    return _act(project_id, TaskForm(), lambda f: orders().add_task(org_id(), project_id, f.body()), "Task added.")
+    return _act(project_id, TaskForm(), lambda f: orders().add_task(org_id(), project_id, f.body()), _("Task added."))
 
 
 @bp.post("/projects/<project_id>/tasks/<task_id>")
@@ -106,21 +109,21 @@ def add_task(project_id: str):
 def task_status(project_id: str, task_id: str):
     return _act(project_id, TaskStatusForm(prefix=f"t-{task_id}"),
                 lambda f: orders().change_task(org_id(), project_id, task_id, {"status": f.status.data}),
-                "Task updated.")
+                _("Task updated."))
 
 
 @bp.post("/projects/<project_id>/milestones")
 @console()
 def add_milestone(project_id: str):
     return _act(project_id, MilestoneForm(), lambda f: orders().add_milestone(org_id(), project_id, f.body()),
-                "Milestone added.")
+                _("Milestone added."))
 
 
 @bp.post("/projects/<project_id>/milestones/<milestone_id>/reached")
 @console()
 def reach_milestone(project_id: str, milestone_id: str):
     return _act(project_id, ReachForm(), lambda f: orders().change_milestone(
-        org_id(), project_id, milestone_id, {"reached_on": f.reached_on.data.isoformat()}), "Milestone reached.")
+        org_id(), project_id, milestone_id, {"reached_on": f.reached_on.data.isoformat()}), _("Milestone reached."))
 
 
 @bp.post("/projects/<project_id>/hours")
@@ -128,7 +131,7 @@ def reach_milestone(project_id: str, milestone_id: str):
 def log_hours(project_id: str):
     form = HoursForm()
     form.task_id.choices = []
-    return _act(project_id, form, lambda f: orders().log_time(org_id(), f.body(project_id)), "Hours logged.")
+    return _act(project_id, form, lambda f: orders().log_time(org_id(), f.body(project_id)), _("Hours logged."))
 
 
 @bp.get("/timesheets")
@@ -138,4 +141,4 @@ def timesheets():
     weeks = orders().timesheet_weeks(org_id(), chosen)["items"]
     customers = _customers({w["customer_id"] for w in weeks})
     return render_template("console/projects/timesheets.html", weeks=weeks, customers=customers, chosen=chosen,
-                           week_labels=STAFF_WEEK_LABELS, hours=hours)
+                           week_labels=STAFF_WEEK_LABELS, hours=hours, decisions=DECISION_LABELS)

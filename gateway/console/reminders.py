@@ -6,6 +6,7 @@ contacts (the "Payment reminder" e-mail template), with a link straight to payin
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField
 
@@ -20,18 +21,20 @@ bp = Blueprint("console_reminders", __name__, url_prefix="/console")
 
 def step_words(step: int) -> str:
     if step == 0:
-        return "On the due date"
+        return _("On the due date")
     n = abs(step)
-    return f"{n} day{'s' if n != 1 else ''} {'before' if step < 0 else 'after'} the due date"
+    if step < 0:
+        return ngettext("%(num)s day before the due date", "%(num)s days before the due date", n)
+    return ngettext("%(num)s day after the due date", "%(num)s days after the due date", n)
 
 
 class ScheduleForm(FlaskForm):
-    enabled = BooleanField("Send payment reminders")
-    days = MultiCheckboxField("Send them", coerce=int, validate_choice=False)
+    enabled = BooleanField(_l("Send payment reminders"))
+    days = MultiCheckboxField(_l("Send them"), coerce=int, validate_choice=False)
 
 
 class LeaveOutForm(FlaskForm):
-    customer_id = SelectField("Customer", choices=[], validate_choice=False)
+    customer_id = SelectField(_l("Customer"), choices=[], validate_choice=False)
 
 
 class TakeBackForm(FlaskForm):
@@ -65,14 +68,14 @@ def reminders():
 def save():
     form = ScheduleForm()
     if not form.validate_on_submit():
-        return _page(form, ["The form expired. Please try again."], 400)
+        return _page(form, [_("The form expired. Please try again.")], 400)
     try:
         billing().set_reminders(org_id(), {"enabled": form.enabled.data, "days": form.days.data or []})
     except ServiceProblem as problem:
         if problem.status not in (400, 422):
             raise
         return _page(form, apply_problem(form, problem), 422)
-    flash("Payment reminders are on." if form.enabled.data else "Payment reminders are off.", "success")
+    flash(_("Payment reminders are on.") if form.enabled.data else _("Payment reminders are off."), "success")
     return redirect(url_for("console_reminders.reminders"))
 
 
@@ -82,10 +85,10 @@ def leave_out():
     form = LeaveOutForm()
     chosen = _customers({form.customer_id.data} if form.customer_id.data else set()).get(form.customer_id.data)
     if not form.validate_on_submit() or chosen is None:
-        flash("Choose one of your customers.", "error")
+        flash(_("Choose one of your customers."), "error")
     else:
         billing().set_customer_reminders(org_id(), chosen["customer_id"], False)
-        flash(f"{chosen['name']} gets no payment reminders now.", "success")
+        flash(_("%(customer)s gets no payment reminders now.", customer=chosen["name"]), "success")
     return redirect(url_for("console_reminders.reminders"))
 
 
@@ -96,5 +99,5 @@ def take_back(customer_id: str):
         abort(404)
     if TakeBackForm().validate_on_submit():
         billing().set_customer_reminders(org_id(), customer_id, True)
-        flash("That customer gets payment reminders again.", "success")
+        flash(_("That customer gets payment reminders again."), "success")
     return redirect(url_for("console_reminders.reminders"))

@@ -9,6 +9,7 @@ as a flash message on the request's page (post/redirect/get). Another org's requ
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -30,21 +31,21 @@ SUBJECT = "service_request"
 
 
 class StatusForm(FlaskForm):
-    status = SelectField("Status", choices=[SelectChoice(k, v) for k, v in STAFF_STATUS_LABELS.items()])
+    status = SelectField(_l("Status"), choices=[SelectChoice(k, v) for k, v in STAFF_STATUS_LABELS.items()])
 
 
 class PriorityForm(FlaskForm):
-    priority = SelectField("Priority", choices=[SelectChoice(k, v) for k, v in PRIORITY_LABELS.items()])
+    priority = SelectField(_l("Priority"), choices=[SelectChoice(k, v) for k, v in PRIORITY_LABELS.items()])
 
 
 class AssignForm(FlaskForm):
-    assignee = SelectField("Looked after by", choices=[], validate_choice=False)
+    assignee = SelectField(_l("Looked after by"), choices=[], validate_choice=False)
 
 
 class UpdateForm(FlaskForm):
-    text = TextAreaField("Update for the customer", validators=[
-        DataRequired("Write the update first."),
-        Length(max=MAX_UPDATE, message=f"An update is at most {MAX_UPDATE:,} characters.")],
+    text = TextAreaField(_l("Update for the customer"), validators=[
+        DataRequired(_l("Write the update first.")),
+        Length(max=MAX_UPDATE, message=_l("An update is at most %(most)s characters.", most="{:,}".format(MAX_UPDATE)))],
         render_kw={"rows": "4", "maxlength": str(MAX_UPDATE)})
 
 
@@ -73,7 +74,7 @@ def service_requests():
                            cursor=cursor, messages=messages, team=team(),
                            next_url=next_url("console_service_requests.service_requests", page, query),
                            customers=_customers({r["customer_id"] for r in page["items"]}),
-                           status_labels={"open": "Open", **STAFF_STATUS_LABELS}, priority_labels=PRIORITY_LABELS)
+                           status_labels={"open": _("Open"), **STAFF_STATUS_LABELS}, priority_labels=PRIORITY_LABELS)
 
 
 @bp.get("/service-requests/<request_id>")
@@ -81,7 +82,7 @@ def service_requests():
 def service_request(request_id: str):
     found = orders().staff_service_request(org_id(), request_id)
     assign = AssignForm(formdata=None, assignee=found.get("assignee_id") or "")
-    assign.assignee.choices = [SelectChoice("", "Nobody")] + [
+    assign.assignee.choices = [SelectChoice("", _("Nobody"))] + [
         SelectChoice(m["staff_id"], m.get("name") or m.get("email")) for m in team()]
     open_ = found["status"] != "closed"
     return render_template(
@@ -100,7 +101,7 @@ def service_request(request_id: str):
 def status(request_id: str):
     return _act(request_id, StatusForm(),
                 lambda f: orders().change_service_request(org_id(), request_id, {"status": f.status.data}),
-                "Status changed: the customer has been told.")
+                _("Status changed: the customer has been told."))
 
 
 @bp.post("/service-requests/<request_id>/priority")
@@ -108,7 +109,7 @@ def status(request_id: str):
 def priority(request_id: str):
     return _act(request_id, PriorityForm(),
                 lambda f: orders().change_service_request(org_id(), request_id, {"priority": f.priority.data}),
-                "Priority changed.")
+                _("Priority changed."))
 
 
 @bp.post("/service-requests/<request_id>/assign")
@@ -117,12 +118,12 @@ def assign(request_id: str):
     form = AssignForm()
     chosen = [m for m in team() if m["staff_id"] == form.assignee.data]
     if form.assignee.data and not chosen:
-        flash("Choose someone of your team.", "error")
+        flash(_("Choose someone of your team."), "error")
         return _back(request_id)
     name = (chosen[0].get("name") or chosen[0].get("email")) if chosen else None
     return _act(request_id, form, lambda f: orders().change_service_request(
         org_id(), request_id, {"assignee_id": f.assignee.data or None, "assignee_name": name}),
-        f"Assigned to {name}." if name else "Nobody is assigned now.")
+        _("Assigned to %(name)s.", name=name) if name else _("Nobody is assigned now."))
 
 
 @bp.post("/service-requests/<request_id>/updates")
@@ -130,7 +131,7 @@ def assign(request_id: str):
 def post_update(request_id: str):
     return _act(request_id, UpdateForm(),
                 lambda f: orders().post_service_request_update(org_id(), request_id, f.text.data),
-                "Update posted: the customer has been told.")
+                _("Update posted: the customer has been told."))
 
 
 @bp.post("/service-requests/<request_id>/files")
@@ -140,7 +141,7 @@ def attach_file(request_id: str):
     """A file for the customer on the request (documents checks it and says why it refuses)."""
     found = orders().staff_service_request(org_id(), request_id)     # another org's: the 404 page
     if found["status"] == "closed":
-        flash("This request is closed: it takes no more files.", "error")
+        flash(_("This request is closed: it takes no more files."), "error")
         return _back(request_id)
     return _act(request_id, subject_files.AttachForm(), lambda f: subject_files.attach(
-        SUBJECT, request_id, found["customer_id"], f.file.data), "File attached: the customer sees it on the request.")
+        SUBJECT, request_id, found["customer_id"], f.file.data), _("File attached: the customer sees it on the request."))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from gateway.clients.base import ServiceProblem
 from gateway.console.forms import LogoForm, SettingsForm
@@ -28,7 +29,7 @@ def portal_settings():
             messages = apply_problem(form, problem)
             status = problem.status if problem.status in (409, 422) else 400
         else:
-            settings_saved(org, "Settings saved.")
+            settings_saved(org, _("Settings saved."))
             return redirect(url_for("console_settings.portal_settings"))
     elif request.method == "POST":
         status = 400
@@ -59,7 +60,7 @@ def upload_logo():
         except ServiceProblem as problem:
             messages = apply_problem(logo_form, problem)
         else:
-            settings_saved(identity().org(org_id()), "Logo saved.")
+            settings_saved(identity().org(org_id()), _("Logo saved."))
             return redirect(url_for("console_settings.portal_settings"))
     form = SettingsForm(formdata=None)
     form.fill(settings())
@@ -70,5 +71,5 @@ def upload_logo():
 @console(roles=MANAGERS)
 def remove_logo():
     identity().delete_logo(org_id())
-    settings_saved(identity().org(org_id()), "Logo removed.")
+    settings_saved(identity().org(org_id()), _("Logo removed."))
     return redirect(url_for("console_settings.portal_settings"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, flash, redirect, url_for
+from flask_babel import gettext as _
 
 from contracts.events.identity import SETUP_CONFIRMED as CONFIRMED
 from gateway.clients.base import ServiceProblem, quietly
@@ -39,23 +40,24 @@ def steps() -> list[Step]:
     counts = quietly(lambda: identity().contact_counts(org_id()))
     connections = quietly(lambda: billing().gateway_connections(org_id()))
     return [
-        Step("open", "Open the portal", "Switch the portal on for your customers.",
+        Step("open", _("Open the portal"), _("Switch the portal on for your customers."),
              "console_settings.portal_settings", bool(s.get("portal_enabled"))),
-        Step("access", "Choose modules and permissions",
-             "Pick the modules customers see; narrow them per customer or contact on their pages.",
+        Step("access", _("Choose modules and permissions"),
+             _("Pick the modules customers see; narrow them per customer or contact on their pages."),
              "console_settings.portal_settings", "access" in confirmed),
-        Step("brand", "Add your logo and colours", "Customers and your mails then look like your business.",
+        Step("brand", _("Add your logo and colours"), _("Customers and your mails then look like your business."),
              "console_settings.portal_settings", bool(s.get("logo") or s.get("brand_colour"))),
-        Step("templates", "Review the e-mail templates", "The invitation, receipts and reminders your customers get.",
+        Step("templates", _("Review the e-mail templates"),
+             _("The invitation, receipts and reminders your customers get."),
              "console_mail.email_templates", "templates" in confirmed),
-        Step("invite", "Invite your customers", "Add contacts to a customer and send their invitations.",
+        Step("invite", _("Invite your customers"), _("Add contacts to a customer and send their invitations."),
              "console_customers.customers",
              None if counts is None else counts.get("invited", 0) + counts.get("active", 0) > 0),
-        Step("payments", "Connect a payment gateway", "Stripe or PayPal, so customers can pay online.",
+        Step("payments", _("Connect a payment gateway"), _("Stripe or PayPal, so customers can pay online."),
              "console_gateways.gateways", None if connections is None else bool(connections.get("items"))),
-        Step("security", "Decide on security", "Two-step verification for customers, self sign-up, uploads.",
+        Step("security", _("Decide on security"), _("Two-step verification for customers, self sign-up, uploads."),
              "console_settings.portal_settings", "security" in confirmed),
-        Step("live", "Leave test mode", "Once a gateway is connected, switch test mode off: payments become real.",
+        Step("live", _("Leave test mode"), _("Once a gateway is connected, switch test mode off: payments become real."),
              "console_settings.portal_settings", not s.get("test_mode")),
     ]
 
@@ -65,7 +67,7 @@ def steps() -> list[Step]:
 def mark_done(step: str):
     """A step only a person can judge is done: identity keeps it with the org's settings."""
     if step not in CONFIRMED:
-        flash("That step is marked done on its own once it is.", "error")
+        flash(_("That step is marked done on its own once it is."), "error")
         return redirect(url_for("console_dashboard.dashboard"))
     done = [*(settings().get("setup_done") or ()), step]
     try:
@@ -73,5 +75,5 @@ def mark_done(step: str):
     except ServiceProblem as problem:
         flash_refusal(problem, raised=())
     else:
-        settings_saved(org, "Marked done.")
+        settings_saved(org, _("Marked done."))
     return redirect(url_for("console_dashboard.dashboard") + "#setup")

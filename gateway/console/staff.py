@@ -4,6 +4,7 @@ owner, nobody removes themselves); its refusals come back as sentences."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from gateway.clients.base import ServiceProblem
 from gateway.console.forms import ROLE_LABELS, RoleForm, StaffForm
@@ -13,7 +14,8 @@ from gateway.web.forms import apply_problem
 from gateway.web.refusals import flash_refusal
 
 bp = Blueprint("console_staff", __name__, url_prefix="/console")
-STATUS_LABELS = {"created": "Not invited yet", "invited": "Invited", "active": "Active", "removed": "Removed"}
+STATUS_LABELS = {"created": _l("Not invited yet"), "invited": _l("Invited"), "active": _l("Active"),
+                 "removed": _l("Removed")}
 
 
 def _page(form: StaffForm, messages: list[str], status: int = 200):
@@ -37,7 +39,7 @@ def staff():
         identity().invite_staff(org_id(), member["staff_id"], link_base())
     except ServiceProblem as problem:
         return _page(form, apply_problem(form, problem), problem.status if problem.status in (403, 409, 422) else 400)
-    flash(f"{member['name']} was invited by e-mail.", "success")
+    flash(_("%(name)s was invited by e-mail.", name=member["name"]), "success")
     return redirect(url_for("console_staff.staff"))
 
 
@@ -57,7 +59,7 @@ def _action(staff_id: str, action, done: str):
 def reinvite(staff_id: str):
     base = link_base()
     return _action(staff_id, lambda: identity().invite_staff(org_id(), staff_id, base),
-                   "The invitation was sent again. Any earlier link no longer works.")
+                   _("The invitation was sent again. Any earlier link no longer works."))
 
 
 @bp.post("/staff/<staff_id>/role")
@@ -65,14 +67,14 @@ def reinvite(staff_id: str):
 def change_role(staff_id: str):
     form = RoleForm(prefix=f"s-{staff_id}")
     if not form.validate():
-        flash("That role is not known.", "error")
+        flash(_("That role is not known."), "error")
         return redirect(url_for("console_staff.staff"))
     return _action(staff_id, lambda: identity().change_staff_role(org_id(), staff_id, form.role.data),
-                   f"The role is now {ROLE_LABELS[form.role.data]}.")
+                   _("The role is now %(role)s.", role=ROLE_LABELS[form.role.data]))
 
 
 @bp.post("/staff/<staff_id>/remove")
 @console(roles=MANAGERS)
 def remove(staff_id: str):
     return _action(staff_id, lambda: identity().remove_staff(org_id(), staff_id),
-                   "The staff member was removed and signed out everywhere.")
+                   _("The staff member was removed and signed out everywhere."))

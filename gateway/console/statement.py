@@ -5,6 +5,7 @@ before billing is asked anything."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template, url_for
+from flask_babel import gettext as _
 
 from gateway.web.access import console
 from gateway.web.context import identity, org_id
@@ -24,9 +25,9 @@ def statement(customer_id: str):
                            may_download=True,
                            pdf_url=url_for("console_statement.statement_pdf", customer_id=customer_id, **pdf_query),
                            invoice_endpoint="console_invoices.invoice", credit_note_endpoint=None,
-                           balance_hint="A positive balance is what the customer owes; a negative one is in "
-                                        "the customer's favour.",
-                           nothing_yet="This customer has no invoices, payments or credit notes yet.")
+                           balance_hint=_("A positive balance is what the customer owes; a negative one is in "
+                                          "the customer's favour."),
+                           nothing_yet=_("This customer has no invoices, payments or credit notes yet."))
 
 
 @bp.get("/customers/<customer_id>/statement.pdf")

@@ -5,6 +5,7 @@ downloaded through the console's documents page), and a file staff attach, filed
 subject's own customer, so that the customer sees it there too."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
@@ -15,7 +16,7 @@ MOST = 200                     # documents' largest page: a ticket or request ha
 
 
 class AttachForm(FlaskForm):
-    file = FileField("Attach a file", validators=[FileRequired("Choose a file to attach.")])
+    file = FileField(_l("Attach a file"), validators=[FileRequired(_l("Choose a file to attach."))])
 
 
 def attachments(subject_type: str, subject_id: str) -> list[dict] | None:

@@ -7,6 +7,7 @@ and admins."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -19,47 +20,54 @@ from gateway.web.access import MANAGERS, console
 from gateway.web.context import gateway, identity, org_id, principal
 from gateway.web.files import accepts_files
 from gateway.web.security import rate_limited
-from gateway.web.tickets import (MAX_MESSAGE, MessageForm, PRIORITY_LABELS, STATUS_LABELS, badge, form_errors,
-                                 mark_seen, refused, wants_json)
+from gateway.web.tickets import (MAX_MESSAGE, MessageForm, PRIORITY_LABELS, STATUS_LABELS, badge, mark_seen, refused,
+                                 wants_json)
 
 bp = Blueprint("console_tickets", __name__, url_prefix="/console")
 SAID_TO_PERSON = (400, 403, 404, 409, 422)
 STAFF_STATUSES = {k: v for k, v in STATUS_LABELS.items() if k != "closed"}
+MOST_TEXT = f"{MAX_MESSAGE:,}"                 # "10,000": the longest message, as its error says it
 
 
 class ReplyForm(MessageForm):
-    canned = SelectField("Canned reply", choices=[], validators=[Optional()], validate_choice=False)
-    body = TextAreaField("Reply to the customer", validators=[
-        Optional(), Length(max=MAX_MESSAGE, message=f"A message is at most {MAX_MESSAGE:,} characters.")],
+    canned = SelectField(_l("Canned reply"), choices=[], validators=[Optional()], validate_choice=False)
+    body = TextAreaField(_l("Reply to the customer"), validators=[
+        Optional(), Length(max=MAX_MESSAGE, message=_l("A message is at most %(most)s characters.",
+                                                       most=MOST_TEXT))],
         render_kw={"rows": "3", "maxlength": str(MAX_MESSAGE)})
 
 
 class NoteForm(FlaskForm):
-    note = TextAreaField("Internal note (only staff see it)", validators=[
-        DataRequired("Write the note first."), Length(max=MAX_MESSAGE)], render_kw={"rows": "3"})
+    note = TextAreaField(_l("Internal note (only staff see it)"), validators=[
+        DataRequired(_l("Write the note first.")), Length(max=MAX_MESSAGE)], render_kw={"rows": "3"})
 
 
 class StatusForm(FlaskForm):
-    status = SelectField("Status", choices=[SelectChoice(k, v) for k, v in STAFF_STATUSES.items()])
+    status = SelectField(_l("Status"), choices=[SelectChoice(k, v) for k, v in STAFF_STATUSES.items()])
 
 
 class CloseForm(FlaskForm):
-    resolution = TextAreaField("Resolution", validators=[Optional(), Length(max=2000)], render_kw={"rows": "2"})
+    resolution = TextAreaField(_l("Resolution"), validators=[Optional(), Length(max=2000)], render_kw={"rows": "2"})
 
 
 class AssignForm(FlaskForm):
-    assignee = SelectField("Assigned to", choices=[], validate_choice=False)
+    assignee = SelectField(_l("Assigned to"), choices=[], validate_choice=False)
 
 
 class MergeForm(FlaskForm):
-    into = StringField("Merge into ticket number", validators=[DataRequired("Give the other ticket's number."),
-                                                               Length(max=40)], render_kw={"placeholder": "T-000123"})
+    into = StringField(_l("Merge into ticket number"), validators=[DataRequired(_l("Give the other ticket's number.")),
+                                                                   Length(max=40)], render_kw={"placeholder": "T-000123"})
 
 
 class CannedForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired("Give the reply a title."), Length(max=100)])
-    body = TextAreaField("Text", validators=[DataRequired("Write the reply's text."), Length(max=10_000)],
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Give the reply a title.")), Length(max=100)])
+    body = TextAreaField(_l("Text"), validators=[DataRequired(_l("Write the reply's text.")), Length(max=10_000)],
                          render_kw={"rows": "4"})
+
+
+def form_errors(form: FlaskForm) -> str:
+    """A refused form's messages as one sentence (str(): a message may be a lazy translation)."""
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
 def support() -> SupportClient:
@@ -73,7 +81,7 @@ def team() -> list[dict]:
         return [m for m in identity().list_staff(org_id()) if m.get("status", "active") == "active"]
     except ServiceProblem:
         me = principal()
-        return [{"staff_id": me.get("id"), "name": me.get("name") or "Me"}]
+        return [{"staff_id": me.get("id"), "name": me.get("name") or _("Me")}]
 
 
 @bp.get("/tickets")
@@ -115,9 +123,9 @@ def _page(ticket_id: str):
     members = team()
     reply = ReplyForm(formdata=None)
     canned = support().canned_replies()
-    reply.canned.choices = [SelectChoice("", "None")] + [SelectChoice(c["reply_id"], c["title"]) for c in canned]
+    reply.canned.choices = [SelectChoice("", _("None"))] + [SelectChoice(c["reply_id"], c["title"]) for c in canned]
     assign = AssignForm(formdata=None, assignee=found.get("assignee_id") or "")
-    assign.assignee.choices = [SelectChoice("", "Nobody")] + [
+    assign.assignee.choices = [SelectChoice("", _("Nobody"))] + [
         SelectChoice(m["staff_id"], m.get("name") or m.get("email")) for m in members]
     open_ = found["status"] != "closed"
     return render_template(
@@ -169,7 +177,7 @@ def reply(ticket_id: str):
         chosen = [c for c in support().canned_replies() if c["reply_id"] == form.canned.data]
         body = chosen[0]["body"] if chosen else ""
     if not body:
-        return _refused("Write a reply or choose a canned one.", ticket_id, "write")
+        return _refused(_("Write a reply or choose a canned one."), ticket_id, "write")
     try:
         message = support().post(ticket_id, body)
     except ServiceProblem as problem:
@@ -200,7 +208,7 @@ def note(ticket_id: str):
     form = NoteForm()
     if not form.validate_on_submit():
         return _refused(form_errors(form), ticket_id, "notes")
-    return _act(ticket_id, "notes", {"body": form.note.data}, "Note added. Only staff see it.", "notes")
+    return _act(ticket_id, "notes", {"body": form.note.data}, _("Note added. Only staff see it."), "notes")
 
 
 @bp.post("/tickets/<ticket_id>/status")
@@ -208,9 +216,9 @@ def note(ticket_id: str):
 def status(ticket_id: str):
     form = StatusForm()
     if not form.validate_on_submit():
-        return _refused(form_errors(form) or "Choose a status.", ticket_id)
+        return _refused(form_errors(form) or _("Choose a status."), ticket_id)
     return _act(ticket_id, "status", {"status": form.status.data},
-                f"Status is now {STATUS_LABELS[form.status.data].lower()}.")
+                _("Status is now %(status)s.", status=str(STATUS_LABELS[form.status.data]).lower()))
 
 
 @bp.post("/tickets/<ticket_id>/close")
@@ -219,7 +227,7 @@ def close(ticket_id: str):
     form = CloseForm()
     if not form.validate_on_submit():
         return _refused(form_errors(form), ticket_id)
-    return _act(ticket_id, "close", {"resolution": form.resolution.data or None}, "The ticket is closed.")
+    return _act(ticket_id, "close", {"resolution": form.resolution.data or None}, _("The ticket is closed."))
 
 
 @bp.post("/tickets/<ticket_id>/assign")
@@ -227,13 +235,13 @@ def close(ticket_id: str):
 def assign(ticket_id: str):
     form = AssignForm()
     if not form.validate_on_submit():
-        return _refused("The form expired. Please try again.", ticket_id)
+        return _refused(_("The form expired. Please try again."), ticket_id)
     chosen = [m for m in team() if m["staff_id"] == form.assignee.data]
     if form.assignee.data and not chosen:
-        return _refused("Choose someone of your team.", ticket_id)
+        return _refused(_("Choose someone of your team."), ticket_id)
     name = (chosen[0].get("name") or chosen[0].get("email")) if chosen else None
     return _act(ticket_id, "assign", {"assignee_id": form.assignee.data or None, "assignee_name": name},
-                f"Assigned to {name}." if name else "Nobody is assigned now.")
+                _("Assigned to %(name)s.", name=name) if name else _("Nobody is assigned now."))
 
 
 @bp.post("/tickets/<ticket_id>/files")
@@ -245,14 +253,14 @@ def attach_file(ticket_id: str):
     if not form.validate_on_submit():
         return _refused(form_errors(form), ticket_id, "files")
     if found["status"] == "closed":
-        return _refused("This ticket is closed: it takes no more files.", ticket_id, "files")
+        return _refused(_("This ticket is closed: it takes no more files."), ticket_id, "files")
     try:
         subject_files.attach("ticket", ticket_id, found["customer_id"], form.file.data)
     except ServiceProblem as problem:
         if problem.status not in SAID_TO_PERSON:
             raise
         return _refused(problem.detail, ticket_id, "files")
-    flash("File attached to the ticket.", "success")
+    flash(_("File attached to the ticket."), "success")
     return _back(ticket_id, "files")
 
 
@@ -265,9 +273,9 @@ def merge(ticket_id: str):
     number = form.into.data.strip().upper()
     found = [t for t in support().tickets({"q": number, "limit": 100})["items"] if t["number"] == number]
     if not found:
-        return _refused(f"There is no ticket {number}.", ticket_id, "merge")
+        return _refused(_("There is no ticket %(number)s.", number=number), ticket_id, "merge")
     return _act(ticket_id, "merge", {"into_ticket_id": found[0]["ticket_id"]},
-                f"Merged into {number} and closed.", "merge")
+                _("Merged into %(number)s and closed.", number=number), "merge")
 
 
 @bp.get("/reviews")
@@ -282,7 +290,7 @@ def canned_replies():
     form = CannedForm()
     if form.validate_on_submit():
         support().add_canned_reply(form.title.data.strip(), form.body.data)
-        flash("Canned reply saved.", "success")
+        flash(_("Canned reply saved."), "success")
         return redirect(url_for("console_tickets.canned_replies"))
     status = 422 if form.errors else 200
     return render_template("console/tickets/canned_replies.html", form=form, replies=support().canned_replies()), status
@@ -292,8 +300,8 @@ def canned_replies():
 @console(roles=MANAGERS)
 def delete_canned_reply(reply_id: str):
     if not FlaskForm().validate_on_submit():
-        flash("The form expired. Please try again.", "error")
+        flash(_("The form expired. Please try again."), "error")
     else:
         support().delete_canned_reply(reply_id)
-        flash("Canned reply deleted.", "success")
+        flash(_("Canned reply deleted."), "success")
     return redirect(url_for("console_tickets.canned_replies"))

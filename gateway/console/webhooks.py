@@ -8,6 +8,7 @@ here and on the console's dashboard (`/console/notices`, loaded into the dashboa
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from gateway.clients.base import ServiceProblem, ServiceUnavailable
 from gateway.console.activity import moment
@@ -20,7 +21,7 @@ from gateway.web.refusals import flash_refusal
 
 bp = Blueprint("console_webhooks", __name__, url_prefix="/console")
 
-DELIVERY_LABELS = {"pending": "Retrying", "delivered": "Delivered", "failed": "Given up"}
+DELIVERY_LABELS = {"pending": _l("Retrying"), "delivered": _l("Delivered"), "failed": _l("Given up")}
 
 
 def _page(form: WebhookForm, messages: list[str], status: int = 200):
@@ -75,21 +76,21 @@ def _act(webhook_id: str, action, done: str):
 @console(roles=MANAGERS)
 def enable(webhook_id: str):
     return _act(webhook_id, lambda: notifications().switch_webhook(org_id(), webhook_id, True),
-                "The webhook is on again: deliveries waiting for it go out now.")
+                _("The webhook is on again: deliveries waiting for it go out now."))
 
 
 @bp.post("/webhooks/<webhook_id>/disable")
 @console(roles=MANAGERS)
 def disable(webhook_id: str):
     return _act(webhook_id, lambda: notifications().switch_webhook(org_id(), webhook_id, False),
-                "The webhook is off: nothing is sent to it until you switch it on.")
+                _("The webhook is off: nothing is sent to it until you switch it on."))
 
 
 @bp.post("/webhooks/<webhook_id>/delete")
 @console(roles=MANAGERS)
 def delete(webhook_id: str):
     return _act(webhook_id, lambda: notifications().delete_webhook(org_id(), webhook_id),
-                "The webhook is deleted: nothing more is sent to it, and its secret no longer exists.")
+                _("The webhook is deleted: nothing more is sent to it, and its secret no longer exists."))
 
 
 @bp.get("/notices")

@@ -3,6 +3,7 @@ about), password, and signing out on every device."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
@@ -11,29 +12,35 @@ from gateway.clients.base import ServiceProblem
 from gateway.web.access import portal
 from gateway.web.account import page_status, password_page, sign_out_everywhere
 from gateway.web.context import forget_session_cache, identity, org_id, principal
-from gateway.web.forms import LANGUAGES, REQUIRED, apply_problem
+from gateway.web.forms import REQUIRED, apply_problem
+from gateway.web.i18n import LOCALES
 
 bp = Blueprint("portal_account", __name__)
-NOTIFY = (("invoices", "New invoices and payment reminders"), ("payments", "Payments"), ("tickets", "Ticket replies"),
-          ("documents", "Shared documents"), ("orders", "Orders and deliveries"))
+NOTIFY = (("invoices", _l("New invoices and payment reminders")), ("payments", _l("Payments")),
+          ("tickets", _l("Ticket replies")), ("documents", _l("Shared documents")),
+          ("orders", _l("Orders and deliveries")))
 
 
 class ProfileForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(REQUIRED), Length(max=200)],
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)],
                        render_kw={"autocomplete": "name"})
-    phone = StringField("Phone", validators=[Optional(), Length(max=50)],
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)],
                         render_kw={"autocomplete": "tel", "type": "tel"})
-    language = SelectField("Language", choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
+    # The languages the portal is written in; "" is "not chosen" (pages follow the browser). A
+    # language chosen before (es ...) stays offered to the contact who has it (fill); identity
+    # refuses one it does not know.
+    language = SelectField(_l("Language"), choices=[SelectChoice("", _l("Your browser's language")),
+                                                    *(SelectChoice(code, name) for code, name in LOCALES.items())],
                            validate_choice=False)
-    line1 = StringField("Address", validators=[Optional(), Length(max=200)],
+    line1 = StringField(_l("Address"), validators=[Optional(), Length(max=200)],
                         render_kw={"autocomplete": "address-line1"})
-    line2 = StringField("Address, second line", validators=[Optional(), Length(max=200)],
+    line2 = StringField(_l("Address, second line"), validators=[Optional(), Length(max=200)],
                         render_kw={"autocomplete": "address-line2"})
-    city = StringField("City", validators=[Optional(), Length(max=100)],
+    city = StringField(_l("City"), validators=[Optional(), Length(max=100)],
                        render_kw={"autocomplete": "address-level2"})
-    postcode = StringField("Postcode", validators=[Optional(), Length(max=20)],
+    postcode = StringField(_l("Postcode"), validators=[Optional(), Length(max=20)],
                            render_kw={"autocomplete": "postal-code"})
-    country = StringField("Country", validators=[Optional(), Length(max=100)],
+    country = StringField(_l("Country"), validators=[Optional(), Length(max=100)],
                           render_kw={"autocomplete": "country-name"})
     notify_invoices = BooleanField(NOTIFY[0][1])
     notify_payments = BooleanField(NOTIFY[1][1])
@@ -46,8 +53,8 @@ class ProfileForm(FlaskForm):
     def fill(self, profile: dict) -> None:
         self.name.data = profile.get("name") or ""
         self.phone.data = profile.get("phone") or ""
-        self.language.data = profile.get("language") or "en"
-        if self.language.data not in LANGUAGES:
+        self.language.data = profile.get("language") or ""
+        if self.language.data not in ("", *LOCALES):
             self.language.choices = [*self.language.choices, SelectChoice(self.language.data)]
         address = profile.get("address") or {}
         for key in self.ADDRESS:
@@ -58,7 +65,7 @@ class ProfileForm(FlaskForm):
 
     def changes(self) -> dict:
         return {"name": self.name.data.strip(), "phone": (self.phone.data or "").strip(),
-                "language": self.language.data,
+                "language": self.language.data or None,
                 "address": {key: (self[key].data or "").strip() for key in self.ADDRESS},
                 "notify": {key: bool(self[f"notify_{key}"].data) for key, _label in NOTIFY}}
 
@@ -78,7 +85,7 @@ def profile():
             status = problem.status if problem.status in (409, 422) else 400
         else:
             forget_session_cache()           # the new name shows at once
-            flash("Profile saved.", "success")
+            flash(_("Profile saved."), "success")
             return redirect(url_for("portal_account.profile"))
     elif request.method == "GET":
         form.fill(identity().get_profile(org_id(), person["id"]))

@@ -10,6 +10,7 @@ Then it is the same hand-over and status pages as a single payment (payments.py)
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice
 from wtforms.validators import DataRequired, Optional
@@ -26,8 +27,8 @@ MAX_SELECTED = 100                       # billing's own limit of invoices in on
 
 class BulkPayForm(FlaskForm):
     """The review step's form; the chosen invoices travel as repeated `invoice_id` fields."""
-    method = RadioField("How would you like to pay?", choices=[SelectChoice(k, v) for k, v in PAY_METHODS.items()],
-                        default="card", validators=[DataRequired("Choose how to pay.")])
+    method = RadioField(_l("How would you like to pay?"), choices=[SelectChoice(k, v) for k, v in PAY_METHODS.items()],
+                        default="card", validators=[DataRequired(_l("Choose how to pay."))])
     confirm = HiddenField(validators=[Optional()])
 
 
@@ -54,28 +55,28 @@ def _chosen() -> list[str]:
 def pay_selected():
     back = url_for("portal_invoices.invoices")
     if not settings().get("bulk_payments"):
-        flash("Invoices are paid one at a time here.", "error")
+        flash(_("Invoices are paid one at a time here."), "error")
         return redirect(back)
     form = BulkPayForm()
     ids = _chosen()
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return redirect(back)
     if not ids:
-        flash("Choose at least one invoice to pay.", "error")
+        flash(_("Choose at least one invoice to pay."), "error")
         return redirect(back)
     if len(ids) > MAX_SELECTED:
-        flash(f"Choose at most {MAX_SELECTED} invoices at once.", "error")
+        flash(_("Choose at most %(count)s invoices at once.", count=MAX_SELECTED), "error")
         return redirect(back)
     chosen = [billing().invoice(org_id(), customer_id(), i) for i in ids]     # another customer's: 404
     done = [i.get("number") or i["invoice_id"] for i in chosen if not payable(i)]
     if done:
-        flash(f"{', '.join(done)} cannot be paid (already paid or void).", "error")
+        flash(_("%(numbers)s cannot be paid (already paid or void).", numbers=", ".join(done)), "error")
         return redirect(back)
     currencies = sorted({i["currency"] for i in chosen})
     if len(currencies) > 1:
-        flash("The invoices you pay together must all be in the same currency; these are in "
-              f"{' and '.join(currencies)}. Pay them in separate payments.", "error")
+        flash(_("The invoices you pay together must all be in the same currency; these are in %(currencies)s. "
+                "Pay them in separate payments.", currencies=_(" and ").join(currencies)), "error")
         return redirect(back)
     total = sum(i["amount_due_minor"] for i in chosen)
     if not form.confirm.data:

@@ -10,6 +10,7 @@ its own words. Comments are plain text: the template shows them escaped.
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
@@ -27,19 +28,19 @@ SAID_TO_PERSON = (400, 403, 409, 422, 429)     # billing's refusals flashed on t
 
 
 class CommentForm(FlaskForm):
-    text = TextAreaField("Your comment", validators=[
-        DataRequired("Write something first: an empty comment is not sent."),
-        Length(max=MAX_TEXT, message=f"A comment is at most {MAX_TEXT} characters.")],
+    text = TextAreaField(_l("Your comment"), validators=[
+        DataRequired(_l("Write something first: an empty comment is not sent.")),
+        Length(max=MAX_TEXT, message=_l("A comment is at most %(max)d characters."))],
         render_kw={"rows": "4", "maxlength": str(MAX_TEXT)})
 
 
 class ForwardForm(FlaskForm):
-    email = EmailField("Send to (e-mail)", validators=[
-        DataRequired("Give the e-mail address to forward the invoice to."), Length(max=254),
-        Regexp(r"^\s*[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+\s*$", message="Give one e-mail address like name@example.com.")],
+    email = EmailField(_l("Send to (e-mail)"), validators=[
+        DataRequired(_l("Give the e-mail address to forward the invoice to.")), Length(max=254),
+        Regexp(r"^\s*[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+\s*$", message=_l("Give one e-mail address like name@example.com."))],
         render_kw={"autocomplete": "email", "spellcheck": "false"})
-    message = TextAreaField("Message (optional)", validators=[
-        Optional(), Length(max=MAX_MESSAGE, message=f"A message is at most {MAX_MESSAGE} characters.")],
+    message = TextAreaField(_l("Message (optional)"), validators=[
+        Optional(), Length(max=MAX_MESSAGE, message=_l("A message is at most %(max)d characters."))],
         render_kw={"rows": "3", "maxlength": str(MAX_MESSAGE)})
 
 
@@ -66,7 +67,7 @@ def _back(invoice_id: str, anchor: str):
 
 
 def _flash_form_errors(form: FlaskForm) -> None:
-    flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
 
 
 @bp.post("/invoices/<invoice_id>/comments")
@@ -80,7 +81,7 @@ def comment(invoice_id: str):
         billing().post_comment(org_id(), customer_id(), invoice_id, form.text.data)
     except ServiceProblem as problem:
         return refused(problem, _back_url(invoice_id, "conversation"), SAID_TO_PERSON)
-    flash("Your comment was posted.", "success")
+    flash(_("Your comment was posted."), "success")
     return _back(invoice_id, "conversation")
 
 
@@ -88,7 +89,7 @@ def comment(invoice_id: str):
 @portal(module="invoices", permission="forward")
 def forward(invoice_id: str):
     if not settings().get("forward_documents"):
-        flash("Forwarding invoices is not enabled for this portal.", "error")
+        flash(_("Forwarding invoices is not enabled for this portal."), "error")
         return _back(invoice_id, "forward")
     form = ForwardForm()
     if not form.validate_on_submit():
@@ -100,6 +101,6 @@ def forward(invoice_id: str):
     except ServiceProblem as problem:
         # not enabled, too many forwards, a bad address
         return refused(problem, _back_url(invoice_id, "forward"), SAID_TO_PERSON)
-    flash(f"We are e-mailing {sent['recipient_email']} a link to this invoice. To open it they sign in "
-          f"to the portal as a contact of your company.", "success")
+    flash(_("We are e-mailing %(email)s a link to this invoice. To open it they sign in to the portal as a contact "
+            "of your company.", email=sent["recipient_email"]), "success")
     return _back(invoice_id, "forward")

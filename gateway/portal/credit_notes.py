@@ -5,6 +5,7 @@ customer may see; the gateway only checks module and permission first."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 
 from gateway.clients.base import ServiceProblem
 from gateway.web.access import modules_on, portal
@@ -13,7 +14,7 @@ from gateway.web.files import pdf_answer
 
 bp = Blueprint("portal_credit_notes", __name__)
 
-STATUS_LABELS = {"open": "Available", "partially_used": "Partly used", "used": "Used"}
+STATUS_LABELS = {"open": _l("Available"), "partially_used": _l("Partly used"), "used": _l("Used")}
 PAGE_SIZE = 25
 
 

@@ -14,6 +14,7 @@ in static/uploads.js, a plain multipart form without JavaScript) need `upload` a
 from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
@@ -28,34 +29,34 @@ from gateway.web.security import rate_limited
 bp = Blueprint("portal_documents", __name__)
 
 SAID = (400, 403, 409, 413, 422, 429, 503)
-KIND_LABELS = {"contract": "Contracts", "agreement": "Agreements", "other": "Other documents",
-               "upload": "Files you uploaded"}
-STATUS_LABELS = {"shared": "Shared", "accepted": "Accepted", "declined": "Declined", "signed": "Signed",
-                 "withdrawn": "Withdrawn", "uploaded": "Uploaded"}
+KIND_LABELS = {"contract": _l("Contracts"), "agreement": _l("Agreements"), "other": _l("Other documents"),
+               "upload": _l("Files you uploaded")}
+STATUS_LABELS = {"shared": _l("Shared"), "accepted": _l("Accepted"), "declined": _l("Declined"), "signed": _l("Signed"),
+                 "withdrawn": _l("Withdrawn"), "uploaded": _l("Uploaded")}
 MAX_FILES = 10
 
 
 class DecisionForm(FlaskForm):
     version = HiddenField()
-    comment = TextAreaField("Comment (optional)", validators=[Optional(), Length(max=2000)],
+    comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=2000)],
                             render_kw={"rows": "3", "maxlength": "2000"})
 
 
 class SignForm(FlaskForm):
     version = HiddenField()
-    signer_name = StringField("Type your full name to sign", validators=[
-        DataRequired("Type your full name to sign."), Length(max=200)], render_kw={"maxlength": "200",
+    signer_name = StringField(_l("Type your full name to sign"), validators=[
+        DataRequired(_l("Type your full name to sign.")), Length(max=200)], render_kw={"maxlength": "200",
                                                                                    "autocomplete": "name"})
-    consent = BooleanField("I have read this agreement and agree to its terms", validators=[
-        DataRequired("Tick the box to agree to the terms of this agreement.")])
+    consent = BooleanField(_l("I have read this agreement and agree to its terms"), validators=[
+        DataRequired(_l("Tick the box to agree to the terms of this agreement."))])
 
 
 class ForwardForm(FlaskForm):
-    email = EmailField("Colleague's e-mail", validators=[
-        DataRequired("Give the e-mail address to forward the document to."), Length(max=254),
-        Regexp(r"^\s*[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+\s*$", message="Give one e-mail address like name@example.com.")],
+    email = EmailField(_l("Colleague's e-mail"), validators=[
+        DataRequired(_l("Give the e-mail address to forward the document to.")), Length(max=254),
+        Regexp(r"^\s*[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+\s*$", message=_l("Give one e-mail address like name@example.com."))],
         render_kw={"autocomplete": "email", "spellcheck": "false"})
-    message = TextAreaField("Message (optional)", validators=[Optional(), Length(max=1000)],
+    message = TextAreaField(_l("Message (optional)"), validators=[Optional(), Length(max=1000)],
                             render_kw={"rows": "3", "maxlength": "1000"})
 
 
@@ -83,7 +84,7 @@ def _items(query: dict) -> list[dict]:
     """Every document of the query, following pages (a customer's shared files are few; the
     service pages by 200)."""
     items, cursor = [], None
-    for _ in range(10):
+    for _attempt in range(10):
         page = documents().documents(org_id(), customer_id(), {**query, "limit": 200, "cursor": cursor})
         items += page["items"]
         cursor = page.get("next_cursor")
@@ -160,7 +161,7 @@ def _version(form) -> int:
 def accept(document_id: str):
     return _ask(document_id, DecisionForm(), lambda form: documents().decide(org_id(), customer_id(), document_id, {
         "decision": "accept", "version": _version(form), "comment": form.comment.data or None, **_evidence()}),
-        lambda answer: "You accepted this quote. We have told the team.")
+        lambda answer: _("You accepted this quote. We have told the team."))
 
 
 @bp.post("/documents/<document_id>/decline")
@@ -168,7 +169,7 @@ def accept(document_id: str):
 def decline(document_id: str):
     return _ask(document_id, DecisionForm(), lambda form: documents().decide(org_id(), customer_id(), document_id, {
         "decision": "decline", "version": _version(form), "comment": form.comment.data or None, **_evidence()}),
-        lambda answer: "You declined this quote. We have told the team.")
+        lambda answer: _("You declined this quote. We have told the team."))
 
 
 @bp.post("/documents/<document_id>/sign")
@@ -176,7 +177,7 @@ def decline(document_id: str):
 def sign(document_id: str):
     return _ask(document_id, SignForm(), lambda form: documents().sign(org_id(), customer_id(), document_id, {
         "version": _version(form), "signer_name": form.signer_name.data, "consent": bool(form.consent.data),
-        **_evidence()}), lambda answer: "You signed this agreement. Its certificate is below.")
+        **_evidence()}), lambda answer: _("You signed this agreement. Its certificate is below."))
 
 
 @bp.post("/documents/<document_id>/forward")
@@ -184,8 +185,8 @@ def sign(document_id: str):
 def forward(document_id: str):
     return _ask(document_id, ForwardForm(), lambda form: documents().forward(
         org_id(), customer_id(), document_id, form.email.data.strip(), form.message.data or None),
-        lambda sent: f"We are e-mailing {sent['recipient_email']} a link to this document. To open it they sign in "
-                     f"to the portal as a contact of your company.")
+        lambda sent: _("We are e-mailing %(email)s a link to this document. To open it they sign in to the portal "
+                       "as a contact of your company.", email=sent["recipient_email"]))
 
 
 def _ask(document_id: str, form, call, said):
@@ -194,7 +195,7 @@ def _ask(document_id: str, form, call, said):
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for message in errors:
-                flash(message, "error")
+                flash(str(message), "error")
         return _back(document_id)
     try:
         answer = call(form)
@@ -216,15 +217,15 @@ def upload():
     subject_id = (request.form.get("subject_id") or "")[:200] or None
     back = _upload_back(subject_type, subject_id)
     if not FlaskForm().validate_on_submit():
-        return _upload_answer([], ["The form expired; reload the page and try again."], back, 400)
+        return _upload_answer([], [_("The form expired; reload the page and try again.")], back, 400)
     if not may_upload():
-        return _upload_answer([], ["Uploading files is not enabled for you."], back, 403)
+        return _upload_answer([], [_("Uploading files is not enabled for you.")], back, 403)
     refusal = _subject_refusal(subject_type, subject_id)
     if refusal:
         return _upload_answer([], [refusal], back, 403)
     chosen = [f for f in request.files.getlist("files") if f and f.filename][:MAX_FILES]
     if not chosen:
-        return _upload_answer([], ["Choose a file to upload."], back, 400)
+        return _upload_answer([], [_("Choose a file to upload.")], back, 400)
     taken, refusals = [], []
     for upload in chosen:
         try:
@@ -252,8 +253,8 @@ def _subject_refusal(subject_type: str | None, subject_id: str | None) -> str | 
         return None
     if subject_type == "service_request" and "service_requests" in modules_on() and has("submit_tickets"):
         found = orders().service_request(org_id(), customer_id(), subject_id or "-")
-        return "This request is closed: it takes no more files." if found["status"] == "closed" else None
-    return "You cannot add files there."
+        return _("This request is closed: it takes no more files.") if found["status"] == "closed" else None
+    return _("You cannot add files there.")
 
 
 def _upload_back(subject_type: str | None, subject_id: str | None) -> str:
@@ -271,7 +272,7 @@ def _upload_answer(taken: list, refusals: list, back: str, status: int):
         return jsonify({"uploaded": [{"document_id": d["document_id"], "filename": d["filename"]} for d in taken],
                         "errors": refusals}), status
     for doc in taken:
-        flash(f"{doc['filename']} was uploaded. The team has been told.", "success")
+        flash(_("%(filename)s was uploaded. The team has been told.", filename=doc["filename"]), "success")
     for message in refusals:
         flash(message, "error")
     return redirect(back)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 
 from gateway.clients.base import ServiceProblem
 from gateway.portal.bulk_payments import bulk_form_for
@@ -22,15 +23,15 @@ from gateway.web.payments import with_reversals
 bp = Blueprint("portal_invoices", __name__)
 
 STATUS_LABELS = CUSTOMER_INVOICE_LABELS
-SORTS = {"-issued_at": "Newest first", "issued_at": "Oldest first", "due_date": "Due soonest",
-         "-due_date": "Due latest", "-total": "Largest amount", "total": "Smallest amount",
-         "number": "Number (A–Z)", "-number": "Number (Z–A)"}
-EVENT_LABELS = {"issued": "Issued", "updated": "Changed", "voided": "Voided", "viewed": "Viewed",
-                "comment": "Comment", "forwarded": "Forwarded by e-mail",
-                "payment_initiated": "Payment started", "payment_pending": "Payment being processed",
-                "payment_settled": "Payment received", "payment_failed": "Payment failed",
-                "payment_refunded": "Refunded to you", "payment_reversed": "Payment reversed: to pay again",
-                "credit_applied": "Credit applied"}
+SORTS = {"-issued_at": _l("Newest first"), "issued_at": _l("Oldest first"), "due_date": _l("Due soonest"),
+         "-due_date": _l("Due latest"), "-total": _l("Largest amount"), "total": _l("Smallest amount"),
+         "number": _l("Number (A–Z)"), "-number": _l("Number (Z–A)")}
+EVENT_LABELS = {"issued": _l("Issued"), "updated": _l("Changed"), "voided": _l("Voided"), "viewed": _l("Viewed"),
+                "comment": _l("Comment"), "forwarded": _l("Forwarded by e-mail"),
+                "payment_initiated": _l("Payment started"), "payment_pending": _l("Payment being processed"),
+                "payment_settled": _l("Payment received"), "payment_failed": _l("Payment failed"),
+                "payment_refunded": _l("Refunded to you"), "payment_reversed": _l("Payment reversed: to pay again"),
+                "credit_applied": _l("Credit applied")}
 PAGE_SIZE = 25
 
 

@@ -6,6 +6,7 @@ this customer may see; the gateway checks module and permission first."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 
 from gateway.clients.base import ServiceProblem
 from gateway.portal.invoices import STATUS_LABELS as INVOICE_LABELS
@@ -18,8 +19,8 @@ bp = Blueprint("portal_orders", __name__)
 
 PAGE_SIZE = 25
 SHOWN_INVOICES = 20         # an order billed in more parts than this lists the first ones
-LIST_STATUSES = {"open": "Open", **ORDER_LABELS}
-SHIPMENT_FILTERS = {"on_the_way": "On the way", **DELIVERY_LABELS}
+LIST_STATUSES = {"open": _l("Open"), **ORDER_LABELS}
+SHIPMENT_FILTERS = {"on_the_way": _l("On the way"), **DELIVERY_LABELS}
 
 
 def _page(load, filters: dict, cursor: str | None) -> tuple[dict, list[str]]:

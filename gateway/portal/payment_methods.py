@@ -13,6 +13,7 @@ the default, remove the old one.
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice
 
@@ -26,14 +27,14 @@ bp = Blueprint("portal_payment_methods", __name__)
 
 PAY = dict(module="invoices", permission="pay")
 SAID_TO_PERSON = (400, 404, 409, 422)
-KINDS = {"card": "Card", "bank_account": "Bank account (direct debit)"}
-TEST_KINDS = {"card": "Test card (Visa ending 4242): payments succeed",
-              "card_declined": "Test card (Visa ending 0002): payments are declined",
-              "bank_account": "Test bank account (ending 6789): payments stay pending for a few days"}
+KINDS = {"card": _l("Card"), "bank_account": _l("Bank account (direct debit)")}
+TEST_KINDS = {"card": _l("Test card (Visa ending 4242): payments succeed"),
+              "card_declined": _l("Test card (Visa ending 0002): payments are declined"),
+              "bank_account": _l("Test bank account (ending 6789): payments stay pending for a few days")}
 
 
 class AddMethodForm(FlaskForm):
-    kind = RadioField("What would you like to save?", default="card")
+    kind = RadioField(_l("What would you like to save?"), default="card")
 
 
 class ConfirmForm(FlaskForm):
@@ -44,8 +45,9 @@ def label(method: dict) -> str:
     """"Visa •••• 4242, expires 12/29 (default)" as a person recognises their card."""
     text = short(method)
     if method.get("exp_month") and method.get("exp_year"):
-        text += f", expires {method['exp_month']:02d}/{method['exp_year'] % 100:02d}"
-    return text + (" (default)" if method.get("is_default") else "")
+        text = _("%(method)s, expires %(month)02d/%(year)02d", method=text, month=method["exp_month"],
+                 year=method["exp_year"] % 100)
+    return _("%(method)s (default)", method=text) if method.get("is_default") else text
 
 
 def saved_choices(listed: dict | None = None) -> list[tuple[str, str]]:
@@ -59,8 +61,8 @@ def saved_choices(listed: dict | None = None) -> list[tuple[str, str]]:
             listed = _listed()
         except ServiceProblem:
             return []
-    return [(f"saved:{m['method_id']}", f"Pay with {short(m)}" + (" (default)" if m["is_default"] else ""))
-            for m in listed.get("items") or []]
+    return [(f"saved:{m['method_id']}", _("Pay with %(method)s (default)", method=short(m)) if m["is_default"]
+             else _("Pay with %(method)s", method=short(m))) for m in listed.get("items") or []]
 
 
 def offer_saved(form, listed: dict | None = None) -> None:
@@ -106,11 +108,11 @@ def _returned(setup_id: str, checkout: str | None):
     except ServiceProblem as problem:
         return _said(problem)
     if setup["status"] == "succeeded" and setup.get("method"):
-        flash(f"Saved {short(setup['method'])}.", "success")
+        flash(_("Saved %(method)s.", method=short(setup["method"])), "success")
     elif checkout == "cancel" or setup["status"] == "open":
-        flash("Nothing was saved.", "error")
+        flash(_("Nothing was saved."), "error")
     else:
-        flash("The payment method could not be saved. Please try again.", "error")
+        flash(_("The payment method could not be saved. Please try again."), "error")
     return _back()
 
 
@@ -119,7 +121,7 @@ def _returned(setup_id: str, checkout: str | None):
 def add():
     form = _add_form(_listed().get("gateway", ""))
     if not form.validate_on_submit():
-        flash("Choose what to save.", "error")
+        flash(_("Choose what to save."), "error")
         return _back()
     try:
         setup = billing().add_payment_method(org_id(), customer_id(), form.kind.data,
@@ -130,9 +132,9 @@ def add():
     if setup.get("redirect_url"):
         return redirect(setup["redirect_url"], 303)           # the gateway's own page; it sends them back
     if setup["status"] == "succeeded" and setup.get("method"):
-        flash(f"Saved {short(setup['method'])}.", "success")
+        flash(_("Saved %(method)s.", method=short(setup["method"])), "success")
     else:
-        flash("The payment method could not be saved. Please try again.", "error")
+        flash(_("The payment method could not be saved. Please try again."), "error")
     return _back()
 
 
@@ -140,14 +142,14 @@ def add():
 @portal(**PAY)
 def make_default(method_id: str):
     if not ConfirmForm().validate_on_submit():
-        flash("The form had expired. Please try again.", "error")
+        flash(_("The form had expired. Please try again."), "error")
         return _back()
     try:
         found = billing().default_payment_method(org_id(), customer_id(), method_id)["items"]
     except ServiceProblem as problem:
         return _said(problem)
     chosen = next((m for m in found if m["method_id"] == method_id), None)
-    flash(f"{short(chosen)} is now your default." if chosen else "Done.", "success")
+    flash(_("%(method)s is now your default.", method=short(chosen)) if chosen else _("Done."), "success")
     return _back()
 
 
@@ -160,11 +162,11 @@ def _one(method_id: str) -> dict | None:
 def remove(method_id: str):
     """First the question (a page with "Yes, remove it"), then, with `confirm=1`, the removal."""
     if not ConfirmForm().validate_on_submit():
-        flash("The form had expired. Please try again.", "error")
+        flash(_("The form had expired. Please try again."), "error")
         return _back()
     method = _one(method_id)
     if method is None:
-        flash("This payment method is not saved (any more).", "success")
+        flash(_("This payment method is not saved (any more)."), "success")
         return _back()
     if request.form.get("confirm") != "1":
         return render_template("portal/payment_methods/payment_method_remove.html", method=method, label=short,
@@ -173,5 +175,5 @@ def remove(method_id: str):
         billing().remove_payment_method(org_id(), customer_id(), method_id)
     except ServiceProblem as problem:
         return _said(problem)
-    flash(f"Removed {short(method)}.", "success")
+    flash(_("Removed %(method)s.", method=short(method)), "success")
     return _back()

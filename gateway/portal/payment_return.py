@@ -14,13 +14,14 @@ portal gives with every payment, `return_url_for`): GET /payments/return.
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from gateway.clients.base import ServiceProblem
 from gateway.web.access import portal
 from gateway.web.context import billing, customer_id, local_path, org_id
 
 bp = Blueprint("portal_payment_return", __name__)
-NOT_FOUND = "We could not find this payment. Check your invoice before paying again."
+NOT_FOUND = _l("We could not find this payment. Check your invoice before paying again.")
 
 
 def return_url_for(back: str) -> str:
@@ -50,7 +51,7 @@ def returned():
         return _ask_to_cancel("stripe", None, (args.get("payment") or "")[:64])
     if not found:
         if cancelled:
-            flash("Payment cancelled. Nothing was charged.", "success")
+            flash(_("Payment cancelled. Nothing was charged."), "success")
             return redirect(_back())
         return render_template("portal/payment_return/payment_return.html", back=_back())
     gateway, reference = found[0]
@@ -60,7 +61,7 @@ def returned():
         payment = billing().payment_returned(org_id(), customer_id(), gateway, reference, False)
     except ServiceProblem as problem:
         if problem.status in (400, 404, 422):
-            flash(NOT_FOUND, "error")
+            flash(str(NOT_FOUND), "error")
             return redirect(_back())
         raise
     return redirect(url_for("portal_payments.payment", payment_id=payment["payment_id"]))
@@ -81,10 +82,10 @@ def cancel():
     except ServiceProblem as problem:
         if problem.status not in (400, 404, 422):
             raise
-        flash(NOT_FOUND, "error")
+        flash(str(NOT_FOUND), "error")
         return redirect(back)
     if payment.get("status") in ("settled", "pending"):
-        flash("Your payment went through before it could be cancelled.", "success")
+        flash(_("Your payment went through before it could be cancelled."), "success")
         return redirect(url_for("portal_payments.payment", payment_id=payment["payment_id"]))
-    flash("Payment cancelled. Nothing was charged; you can pay again.", "success")
+    flash(_("Payment cancelled. Nothing was charged; you can pay again."), "success")
     return redirect(back)

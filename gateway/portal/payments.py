@@ -5,7 +5,8 @@ still in progress for an invoice blocks a second one: billing refuses it and the
 says why, in billing's words."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
@@ -14,6 +15,7 @@ from gateway.clients.base import ServiceProblem
 from gateway.portal.payment_methods import offer_saved
 from gateway.portal.payment_return import return_url_for
 from gateway.web.access import modules_on, portal
+from gateway.web.chat import stream_url
 from gateway.web.context import billing, customer_id, org_id, principal, settings
 from gateway.web.files import pdf_answer
 from gateway.web.forms import PAY_METHODS
@@ -25,10 +27,10 @@ PAGE_SIZE = 25
 
 
 class PayForm(FlaskForm):
-    method = RadioField("How would you like to pay?", choices=[SelectChoice(k, v) for k, v in PAY_METHODS.items()],
-                        default="card", validators=[DataRequired("Choose how to pay.")])
-    amount = StringField("Amount to pay now", validators=[Optional(), Length(max=20),
-                                                          Regexp(r"^\d+([.,]\d{1,3})?$", message="Give an amount like 120.50.")],
+    method = RadioField(_l("How would you like to pay?"), choices=[SelectChoice(k, v) for k, v in PAY_METHODS.items()],
+                        default="card", validators=[DataRequired(_l("Choose how to pay."))])
+    amount = StringField(_l("Amount to pay now"), validators=[Optional(), Length(max=20),
+                                                          Regexp(r"^\d+([.,]\d{1,3})?$", message=_l("Give an amount like 120.50."))],
                          render_kw={"inputmode": "decimal", "autocomplete": "off"})
 
 
@@ -40,13 +42,13 @@ def pay(invoice_id: str):
     form = PayForm()
     offer_saved(form)                               # "Pay with Visa •••• 4242": one step, no redirect
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return redirect(back)
     chosen = {"invoice_id": invoice_id}
     if form.amount.data and settings().get("partial_payments"):
         amount = to_minor(form.amount.data, invoice["currency"])
         if not amount:                              # not an amount of this currency, or nothing
-            flash("Give an amount like 120.50.", "error")
+            flash(_("Give an amount like 120.50."), "error")
             return redirect(back)
         chosen["amount_minor"] = amount
     return start_payment(lambda: billing().pay(org_id(), customer_id(), [chosen], form.method.data,
@@ -88,9 +90,24 @@ def payment(payment_id: str):
 @bp.get("/payments/<payment_id>/status")
 @portal(module="invoices", permission="view")
 def payment_status(payment_id: str):
-    """The status fragment htmx swaps in: it asks again every two seconds while in progress."""
+    """The status fragment htmx swaps in: when the live channel says the payment moved
+    (static/payments.js), else every ten seconds while it is in progress."""
     found = billing().payment(org_id(), customer_id(), payment_id)
     return render_template("portal/payments/_payment_status.html", payment=found, **payment_words())
+
+
+@bp.get("/payments/<payment_id>/live")
+@portal(module="invoices", permission="view")
+def payment_live(payment_id: str):
+    """A fresh stream URL for a payment's page when its grant runs out (static/payments.js):
+    the session, and that the payment is this customer's, are checked again here."""
+    billing().payment(org_id(), customer_id(), payment_id)
+    return jsonify(stream_url=payment_stream(payment_id))
+
+
+def payment_stream(payment_id: str) -> str:
+    """The live stream a page showing this payment in progress follows (gateway/live)."""
+    return stream_url([f"payment:{payment_id}"])
 
 
 @bp.get("/payments/<payment_id>/receipt.pdf")
@@ -103,7 +120,7 @@ def payment_words() -> dict:
     """What the payment templates need to put a payment in words."""
     may = set(principal().get("permissions") or [])
     return {"status_text": STATUS_TEXT, "in_progress": IN_PROGRESS, "methods": PAY_METHODS,
-            "payment_labels": PAYMENT_LABELS, "may_download": "download" in may}
+            "payment_labels": PAYMENT_LABELS, "may_download": "download" in may, "payment_stream": payment_stream}
 
 
 def pay_form_for(invoice: dict, methods: dict | None = None) -> PayForm | None:

@@ -6,6 +6,7 @@ contact's own token; the gateway checks module and permission first."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_babel import lazy_gettext as _l
 
 from gateway.clients.base import quietly
 from gateway.web.access import portal
@@ -14,7 +15,7 @@ from gateway.web.projects import PROJECT_LABELS, TASK_LABELS
 
 bp = Blueprint("portal_projects", __name__)
 
-FILTERS = {"in_progress": "In progress", **{k: v for k, v in PROJECT_LABELS.items() if k != "active"}}
+FILTERS = {"in_progress": _l("In progress"), **{k: v for k, v in PROJECT_LABELS.items() if k != "active"}}
 
 
 @bp.get("/projects")

@@ -10,6 +10,7 @@ says its refusals (a closed request, an empty update) in words, shown on the pag
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import LazyString, format_number, gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -26,27 +27,33 @@ bp = Blueprint("portal_service_requests", __name__)
 
 PAGE_SIZE = 25
 SAID = (400, 409, 422)
-FILTERS = {"open": "Open", **STATUS_LABELS}
-CATEGORIES = ("", "Repair", "Installation", "Maintenance", "Visit", "Other")
+FILTERS = {"open": _l("Open"), **STATUS_LABELS}
+# The category is kept in English (the value the team sees and filters by); the reader sees its label.
+CATEGORY_LABELS = {"Repair": _l("Repair"), "Installation": _l("Installation"), "Maintenance": _l("Maintenance"),
+                   "Visit": _l("Visit"), "Other": _l("Other")}
+CATEGORIES = ("", *CATEGORY_LABELS)
 
 
 class RequestForm(FlaskForm):
-    subject = StringField("Subject", validators=[DataRequired("Give the request a subject."), Length(max=200)],
+    subject = StringField(_l("Subject"), validators=[DataRequired(_l("Give the request a subject.")), Length(max=200)],
                           render_kw={"maxlength": "200"})
-    description = TextAreaField("Describe what you need", validators=[
-        DataRequired("Describe what you need: an empty request cannot be answered."),
-        Length(max=MAX_DESCRIPTION, message=f"A description is at most {MAX_DESCRIPTION:,} characters.")],
+    description = TextAreaField(_l("Describe what you need"), validators=[
+        DataRequired(_l("Describe what you need: an empty request cannot be answered.")),
+        Length(max=MAX_DESCRIPTION, message=_l("A description is at most %(count)s characters.",
+                                               count=LazyString(format_number, MAX_DESCRIPTION)))],
         render_kw={"rows": "6", "maxlength": str(MAX_DESCRIPTION)})
-    category = SelectField("Category", choices=[SelectChoice(c, c or "Choose (optional)") for c in CATEGORIES],
+    category = SelectField(_l("Category"), choices=[SelectChoice(c, CATEGORY_LABELS[c] if c else _l("Choose (optional)"))
+                                                    for c in CATEGORIES],
                            validators=[Optional()])
-    priority = SelectField("Priority", choices=[SelectChoice(k, v) for k, v in PRIORITY_LABELS.items()],
+    priority = SelectField(_l("Priority"), choices=[SelectChoice(k, v) for k, v in PRIORITY_LABELS.items()],
                            default="normal")
 
 
 class UpdateForm(FlaskForm):
-    text = TextAreaField("Add an update", validators=[
-        DataRequired("Write something first: an empty update is not sent."),
-        Length(max=MAX_UPDATE, message=f"An update is at most {MAX_UPDATE:,} characters.")],
+    text = TextAreaField(_l("Add an update"), validators=[
+        DataRequired(_l("Write something first: an empty update is not sent.")),
+        Length(max=MAX_UPDATE, message=_l("An update is at most %(count)s characters.",
+                                          count=LazyString(format_number, MAX_UPDATE)))],
         render_kw={"rows": "3", "maxlength": str(MAX_UPDATE)})
 
 
@@ -55,7 +62,7 @@ def may_submit() -> bool:
 
 
 def words() -> dict:
-    return {"status_labels": STATUS_LABELS, "priority_labels": PRIORITY_LABELS}
+    return {"status_labels": STATUS_LABELS, "priority_labels": PRIORITY_LABELS, "category_labels": CATEGORY_LABELS}
 
 
 @bp.get("/service-requests")
@@ -94,7 +101,7 @@ def new_service_request():
                 raise
             messages = [m for errors in problem.errors.values() for m in errors] or [problem.detail]
         else:
-            flash(f"Request {made['number']} is raised: the team has been told.", "success")
+            flash(_("Request %(number)s is raised: the team has been told.", number=made["number"]), "success")
             return redirect(url_for("portal_service_requests.service_request",
                                     request_id=made["service_request_id"]))
     status = 422 if form.errors or messages else 200
@@ -117,11 +124,11 @@ def add_update(request_id: str):
     form = UpdateForm()
     back = url_for("portal_service_requests.service_request", request_id=request_id, _anchor="updates")
     if not form.validate_on_submit():
-        flash(form_errors(form) or "The form expired. Please try again.", "error")
+        flash(form_errors(form) or _("The form expired. Please try again."), "error")
         return redirect(back)
     try:
         orders().add_service_request_update(org_id(), customer_id(), request_id, form.text.data)
     except ServiceProblem as problem:
         return refused(problem, back, SAID)
-    flash("Your update is added. The team has been told.", "success")
+    flash(_("Your update is added. The team has been told."), "success")
     return redirect(back)

@@ -11,6 +11,7 @@ server error. The console's page of a customer shares the same reading (gateway/
 from __future__ import annotations
 
 from flask import Blueprint, render_template, url_for
+from flask_babel import gettext as _
 
 from gateway.web.access import modules_on, portal
 from gateway.web.context import customer_id, principal
@@ -29,8 +30,8 @@ def statement():
                            pdf_url=url_for("portal_statement.statement_pdf", **pdf_query),
                            invoice_endpoint="portal_invoices.invoice",
                            credit_note_endpoint="portal_credit_notes.credit_note" if "credit_notes" in modules_on() else None,
-                           balance_hint="A positive balance is what you owe; a negative one is in your favour.",
-                           nothing_yet="There is nothing on your account yet.")
+                           balance_hint=_("A positive balance is what you owe; a negative one is in your favour."),
+                           nothing_yet=_("There is nothing on your account yet."))
 
 
 @bp.get("/statement.pdf")

@@ -10,6 +10,7 @@ reopen window passed) are shown in its own words.
 from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import LazyString, format_number, gettext as _, lazy_gettext as _l, lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -27,26 +28,31 @@ from gateway.web.tickets import (MAX_MESSAGE, MessageForm, PRIORITY_LABELS, STAT
 bp = Blueprint("portal_tickets", __name__)
 
 SAID_TO_PERSON = (400, 403, 409, 422, 429)
-CATEGORIES = ("", "Question", "Problem", "Billing", "Account", "Feature request", "Other")
-STARS = [SelectChoice(str(n), f"{n} star{'s' if n > 1 else ''}") for n in range(5, 0, -1)]
+# The category is kept in English (the value the team sees and filters by); the reader sees its label.
+CATEGORY_LABELS = {"Question": _l("Question"), "Problem": _l("Problem"), "Billing": _l("Billing"),
+                   "Account": _l("Account"), "Feature request": _l("Feature request"), "Other": _l("Other")}
+CATEGORIES = ("", *CATEGORY_LABELS)
+STARS = [SelectChoice(str(n), lazy_ngettext("%(num)d star", "%(num)d stars", n)) for n in range(5, 0, -1)]
 
 
 class TicketForm(FlaskForm):
-    subject = StringField("Subject", validators=[DataRequired("Give the ticket a subject."), Length(max=200)],
+    subject = StringField(_l("Subject"), validators=[DataRequired(_l("Give the ticket a subject.")), Length(max=200)],
                           render_kw={"maxlength": "200"})
-    description = TextAreaField("Describe what you need", validators=[
-        DataRequired("Describe what you need: an empty ticket cannot be answered."),
-        Length(max=MAX_MESSAGE, message=f"A description is at most {MAX_MESSAGE:,} characters.")],
+    description = TextAreaField(_l("Describe what you need"), validators=[
+        DataRequired(_l("Describe what you need: an empty ticket cannot be answered.")),
+        Length(max=MAX_MESSAGE, message=_l("A description is at most %(count)s characters.",
+                                           count=LazyString(format_number, MAX_MESSAGE)))],
         render_kw={"rows": "6", "maxlength": str(MAX_MESSAGE)})
-    category = SelectField("Category", choices=[SelectChoice(c, c or "Choose (optional)") for c in CATEGORIES],
+    category = SelectField(_l("Category"), choices=[SelectChoice(c, CATEGORY_LABELS[c] if c else _l("Choose (optional)"))
+                                                    for c in CATEGORIES],
                            validators=[Optional()])
-    priority = SelectField("Priority", choices=[SelectChoice(k, v) for k, v in PRIORITY_LABELS.items()],
+    priority = SelectField(_l("Priority"), choices=[SelectChoice(k, v) for k, v in PRIORITY_LABELS.items()],
                            default="normal")
 
 
 class RatingForm(FlaskForm):
-    rating = RadioField("Your rating", choices=STARS, validators=[DataRequired("Choose from 1 to 5 stars.")])
-    comment = TextAreaField("Comment (optional)", validators=[Optional(), Length(max=2000)],
+    rating = RadioField(_l("Your rating"), choices=STARS, validators=[DataRequired(_l("Choose from 1 to 5 stars."))])
+    comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=2000)],
                             render_kw={"rows": "3", "maxlength": "2000"})
 
 
@@ -59,7 +65,7 @@ def may_submit() -> bool:
 
 
 def words() -> dict:
-    return {"status_labels": STATUS_LABELS, "priority_labels": PRIORITY_LABELS}
+    return {"status_labels": STATUS_LABELS, "priority_labels": PRIORITY_LABELS, "category_labels": CATEGORY_LABELS}
 
 
 @bp.get("/tickets")
@@ -161,14 +167,14 @@ def seen(ticket_id: str):
 def reopen(ticket_id: str):
     back = redirect(url_for("portal_tickets.ticket", ticket_id=ticket_id))
     if not FlaskForm().validate_on_submit():
-        return refused("The form expired. Please try again.", back)
+        return refused(_("The form expired. Please try again."), back)
     try:
         support().act(ticket_id, "reopen")
     except ServiceProblem as problem:
         if problem.status not in SAID_TO_PERSON:
             raise
         return refused(problem.detail, back)
-    flash("The ticket is open again. Tell us what is still wrong below.", "success")
+    flash(_("The ticket is open again. Tell us what is still wrong below."), "success")
     return back
 
 
@@ -185,5 +191,5 @@ def rate(ticket_id: str):
         if problem.status not in SAID_TO_PERSON:
             raise
         return refused(problem.detail, back)
-    flash("Thank you for rating how we handled this ticket.", "success")
+    flash(_("Thank you for rating how we handled this ticket."), "success")
     return back

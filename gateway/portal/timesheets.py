@@ -6,6 +6,7 @@ arrive for it (its 409 comes back here as a sentence)."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import AnyOf, Length, Optional
@@ -20,7 +21,7 @@ bp = Blueprint("portal_timesheets", __name__)
 
 class DecisionForm(FlaskForm):
     decision = HiddenField(validators=[AnyOf(("approve", "dispute"))])
-    comment = TextAreaField("Comment", validators=[Optional(), Length(max=2000)])
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
 
 
 def _range() -> dict:
@@ -55,7 +56,7 @@ def export():
 def decide(week: str):
     form = DecisionForm(prefix=week)
     if week_arg(week) != week or not form.validate_on_submit():
-        flash("Please choose approve or dispute.", "error")
+        flash(_("Please choose approve or dispute."), "error")
     else:
         approve = form.decision.data == "approve"
         try:
@@ -65,5 +66,6 @@ def decide(week: str):
                 raise
             flash(problem.detail, "error")
         else:
-            flash(f"Week {week} {'approved' if approve else 'disputed'}: we have told the team.", "success")
+            flash(_("Week %(week)s approved: we have told the team.", week=week) if approve
+                  else _("Week %(week)s disputed: we have told the team.", week=week), "success")
     return redirect(url_for("portal_timesheets.timesheets") + f"#week-{week}")

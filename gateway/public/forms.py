@@ -3,6 +3,7 @@ invitations, password reset and sign-up. identity decides the rest; its problems
 back through `apply_problem` (gateway/web/forms.py)."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
@@ -11,20 +12,20 @@ from gateway.web.forms import REQUIRED
 
 
 class SignInForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(REQUIRED), Length(max=254)],
+    email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED), Length(max=254)],
                        render_kw={"autocomplete": "username", "spellcheck": "false"})
-    password = PasswordField("Password", validators=[DataRequired(REQUIRED), Length(max=1024)],
+    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=1024)],
                              render_kw={"autocomplete": "current-password"})
 
 
 class CodeForm(FlaskForm):
-    code = StringField("Code from your authenticator app", validators=[
-        DataRequired(REQUIRED), Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message="Enter the 6 digits your app shows.")],
+    code = StringField(_l("Code from your authenticator app"), validators=[
+        DataRequired(REQUIRED), Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_l("Enter the 6 digits your app shows."))],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": "7"})
 
 
 class RecoveryForm(FlaskForm):
-    code = StringField("Recovery code", validators=[DataRequired(REQUIRED), Length(max=64)],
+    code = StringField(_l("Recovery code"), validators=[DataRequired(REQUIRED), Length(max=64)],
                        render_kw={"autocomplete": "off", "spellcheck": "false"})
 
 
@@ -36,15 +37,15 @@ class EnrolForm(CodeForm):
 
 
 class InviteForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired(REQUIRED), Length(max=1024)],
+    password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED), Length(max=1024)],
                              render_kw={"autocomplete": "new-password"})
-    repeat = PasswordField("Repeat the new password", validators=[
-        DataRequired(REQUIRED), EqualTo("password", message="The two passwords are not the same.")],
+    repeat = PasswordField(_l("Repeat the new password"), validators=[
+        DataRequired(REQUIRED), EqualTo("password", message=_l("The two passwords are not the same."))],
         render_kw={"autocomplete": "new-password"})
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(REQUIRED), Length(max=254)],
+    email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED), Length(max=254)],
                        render_kw={"autocomplete": "username", "spellcheck": "false"})
 
 
@@ -53,16 +54,16 @@ class NewPasswordForm(InviteForm):
 
 
 class SignUpForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired(REQUIRED), Length(max=200)],
+    name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED), Length(max=200)],
                        render_kw={"autocomplete": "name"})
-    company = StringField("Company (optional)", validators=[Optional(), Length(max=200)],
+    company = StringField(_l("Company (optional)"), validators=[Optional(), Length(max=200)],
                           render_kw={"autocomplete": "organization"})
-    email = EmailField("E-mail", validators=[DataRequired(REQUIRED), Length(max=254)],
+    email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED), Length(max=254)],
                        render_kw={"autocomplete": "email", "spellcheck": "false"})
-    password = PasswordField("Password", validators=[DataRequired(REQUIRED), Length(max=1024)],
+    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=1024)],
                              render_kw={"autocomplete": "new-password"})
-    repeat = PasswordField("Repeat the password", validators=[
-        DataRequired(REQUIRED), EqualTo("password", message="The two passwords are not the same.")],
+    repeat = PasswordField(_l("Repeat the password"), validators=[
+        DataRequired(REQUIRED), EqualTo("password", message=_l("The two passwords are not the same."))],
         render_kw={"autocomplete": "new-password"})
 
 

@@ -3,6 +3,7 @@ staff sent, and is signed in."""
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template
+from flask_babel import gettext as _
 
 from gateway.clients.base import ServiceProblem
 from gateway.public.forms import InviteForm
@@ -21,7 +22,7 @@ MAX_INVITATION_TOKEN = 512
 @rate_limited("invite")
 @public
 def invitation(token: str):
-    invalid = "This invitation link is not valid any more."
+    invalid = _("This invitation link is not valid any more.")
     if len(token) > MAX_INVITATION_TOKEN:
         return render_template("public/invitations/invite_invalid.html", message=invalid), 404
     try:

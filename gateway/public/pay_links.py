@@ -26,6 +26,7 @@ so holding a payment link gives no way into anyone's account.
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
@@ -45,14 +46,14 @@ STATUS_LABELS = CUSTOMER_INVOICE_LABELS
 class PayByLinkForm(FlaskForm):
     """The public Pay form on /pay/<token> (CSRF, the portal's methods). The console's link
     buttons are one-button forms (macros.button_form) with the CSRF token alone."""
-    method = RadioField("How would you like to pay?", choices=[SelectChoice(k, v) for k, v in PAY_METHODS.items()],
-                        default="card", validators=[DataRequired("Choose how to pay.")])
-    email = EmailField("Your e-mail for the receipt (optional)",
+    method = RadioField(_l("How would you like to pay?"), choices=[SelectChoice(k, v) for k, v in PAY_METHODS.items()],
+                        default="card", validators=[DataRequired(_l("Choose how to pay."))])
+    email = EmailField(_l("Your e-mail for the receipt (optional)"),
                        validators=[Optional(), Length(max=254),
                                    Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-                                          message="Give an address like name@example.com.")],
+                                          message=_l("Give an address like name@example.com."))],
                        render_kw={"autocomplete": "email"})
-    name = StringField("Your name (optional)", validators=[Optional(), Length(max=200)],
+    name = StringField(_l("Your name (optional)"), validators=[Optional(), Length(max=200)],
                        render_kw={"autocomplete": "name"})
 
 
@@ -74,9 +75,9 @@ def cancel(token: str, payment_id: str):
             raise
         return redirect(back)
     if found.get("status") in ("settled", "pending"):
-        flash("Your payment went through before it could be cancelled.", "success")
+        flash(_("Your payment went through before it could be cancelled."), "success")
         return redirect(url_for("public_pay_links.payment", token=token, payment_id=payment_id[:64]))
-    flash("Payment cancelled. Nothing was charged; you can pay again.", "success")
+    flash(_("Payment cancelled. Nothing was charged; you can pay again."), "success")
     return redirect(back)
 
 
@@ -118,7 +119,7 @@ def pay(token: str):
     back = url_for("public_pay_links.link", token=token)
     form = PayByLinkForm()
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return redirect(back)
     email = (form.email.data or "").strip() or None
     name = (form.name.data or "").strip() or None

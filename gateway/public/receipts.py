@@ -6,6 +6,7 @@ limited per client like the payment link's own."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Length, Regexp
@@ -16,14 +17,14 @@ from gateway.web.context import billing, org_id
 from gateway.web.security import rate_limited
 
 bp = Blueprint("public_receipts", __name__)
-NOT_FOUND = ("We found no receipt for this payment and address. Type the address you gave when you paid, "
-             "or ask the company for your receipt.")
+NOT_FOUND = _l("We found no receipt for this payment and address. Type the address you gave when you paid, "
+                "or ask the company for your receipt.")
 
 
 class ReceiptForm(FlaskForm):
-    email = EmailField("The e-mail address you gave when you paid", validators=[
-        DataRequired("Type the address you gave when you paid."), Length(max=254),
-        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Give an address like name@example.com.")], render_kw={"autocomplete": "email"})
+    email = EmailField(_l("The e-mail address you gave when you paid"), validators=[
+        DataRequired(_l("Type the address you gave when you paid.")), Length(max=254),
+        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Give an address like name@example.com."))], render_kw={"autocomplete": "email"})
 
 
 @bp.route("/receipts/<payment_id>", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ always shows the same page, whatever the address.
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from gateway.clients.base import ServiceProblem
 from gateway.public.forms import NewPasswordForm, ResetRequestForm
@@ -20,7 +21,7 @@ from gateway.web.security import rate_limited
 
 bp = Blueprint("public_recovery", __name__)
 
-RESET_INVALID = "This reset link is not valid any more."
+RESET_INVALID = _l("This reset link is not valid any more.")
 
 
 def portal_open() -> bool:
@@ -71,7 +72,7 @@ def console_reset_request():
 @public
 def reset(token: str):
     def invalid(message: str = RESET_INVALID):
-        return link_invalid(message, url_for("public_recovery.reset_request"), "Ask for a new link")
+        return link_invalid(message, url_for("public_recovery.reset_request"), _("Ask for a new link"))
     if len(token) > MAX_TOKEN_LENGTH:
         return invalid()
     try:
@@ -96,7 +97,7 @@ def reset(token: str):
         else:
             forget_login(answer["principal"]["id"])         # identity ended every other session
             start_session(answer)
-            flash("Your new password is set. You were signed out everywhere else.", "success")
+            flash(_("Your new password is set. You were signed out everywhere else."), "success")
             return redirect(home_url(answer))
     page = render_template("public/recovery/reset.html", form=form, email=found.get("email"), messages=messages)
     return page, page_status(form, status)

@@ -7,6 +7,7 @@ server-rendered forms that work with JavaScript off.
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request
+from flask_babel import gettext as _
 
 from gateway.clients.base import ServiceProblem
 from gateway.public.forms import SignInForm
@@ -79,5 +80,5 @@ def signout():
     kind = principal().get("kind") if current_session() else None
     _end_quietly(session_token())                # already ended elsewhere: the outcome is the same
     drop_session()
-    flash("You are signed out.", "success")
+    flash(_("You are signed out."), "success")
     return redirect(signin_url(kind))

@@ -5,6 +5,7 @@ open links, and opening one must never create an account."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from gateway.clients.base import ServiceProblem
 from gateway.public.forms import ConfirmForm, SignUpForm
@@ -18,7 +19,7 @@ from gateway.web.security import rate_limited
 
 bp = Blueprint("public_signup", __name__)
 
-SIGNUP_INVALID = "This link is not valid any more."
+SIGNUP_INVALID = _l("This link is not valid any more.")
 
 
 def _signup_open() -> None:
@@ -63,7 +64,7 @@ def verify(token: str):
     _signup_open()
 
     def invalid(message: str = SIGNUP_INVALID, status: int = 404):
-        return link_invalid(message, url_for("public_signup.signup"), "Sign up again", status)
+        return link_invalid(message, url_for("public_signup.signup"), _("Sign up again"), status)
     if len(token) > MAX_TOKEN_LENGTH:
         return invalid()
     form = ConfirmForm()
@@ -75,6 +76,6 @@ def verify(token: str):
                 return invalid(problem.detail, problem.status)
             raise
         start_session(answer)
-        flash("Your address is confirmed and your account is ready.", "success")
+        flash(_("Your address is confirmed and your account is ready."), "success")
         return redirect(home_url(answer))
     return render_template("public/signup/verify.html", form=form), page_status(form, 200)

@@ -2,7 +2,8 @@
 // grant the portal signed; what the page missed comes from the portal (gateway/web/chat.py):
 // fetched when a stream opens, so a reconnect neither loses nor doubles a message. Without
 // JavaScript the page still works: the form posts and the page reloads with the new message.
-// Text is always set with textContent: a message is never read as HTML.
+// Text is always set with textContent: a message is never read as HTML. The words the script
+// writes come from the page (data-text-* on [data-chat], in the reader's language).
 (function () {
   "use strict";
   var chat = document.querySelector("[data-chat]");
@@ -18,6 +19,8 @@
   var markedSeen = last;
   var current = null;          // the stream that delivers
   var retryMs = 1000;
+
+  function text(name, english) { return chat.getAttribute("data-text-" + name) || english; }
 
   function csrf() {
     var field = chat.querySelector("input[name=csrf_token]");
@@ -50,7 +53,7 @@
     var item = el("li", "message message-" + message.author_kind + (message.mine ? " message-mine" : ""));
     item.setAttribute("data-seq", String(message.seq));
     var meta = el("p", "message-meta");
-    meta.appendChild(el("strong", null, message.author_name || (message.author_kind === "staff" ? "Support team" : "Customer")));
+    meta.appendChild(el("strong", null, message.author_name || (message.author_kind === "staff" ? text("staff", "Support team") : text("customer", "Customer"))));
     meta.appendChild(document.createTextNode(" · "));
     var when = new Date(message.posted_at || Date.now());
     var time = el("time", null, when.toLocaleDateString(document.documentElement.lang || undefined,
@@ -85,7 +88,7 @@
     var mine = list.querySelectorAll("li.message-mine");
     for (var i = mine.length - 1; i >= 0; i--) {
       if (parseInt(mine[i].getAttribute("data-seq"), 10) <= seq) {
-        var note = el("p", "message-seen", "Seen");
+        var note = el("p", "message-seen", text("seen", "Seen"));
         note.setAttribute("data-seen-marker", "");
         mine[i].appendChild(note);
         break;
@@ -164,9 +167,9 @@
                            headers: { "X-Requested-With": "fetch", "Accept": "application/json" } })
         .then(function (answer) {
           return answer.json().catch(function () {
-            return { error: answer.status === 413 ? "That message is too large to send." :
-                            answer.status === 429 ? "You are sending messages very fast. Wait a minute, then send again." :
-                                                    "The message could not be sent. Please try again." };
+            return { error: answer.status === 413 ? text("too-large", "That message is too large to send.") :
+                            answer.status === 429 ? text("too-fast", "You are sending messages very fast. Wait a minute, then send again.") :
+                                                    text("failed", "The message could not be sent. Please try again.") };
           });
         })
         .then(function (result) {
@@ -174,7 +177,7 @@
           form.reset();
           if (result.message) { add(result.message); }
         })
-        .catch(function () { errors.textContent = "The message could not be sent. Check your connection and try again."; })
+        .catch(function () { errors.textContent = text("offline", "The message could not be sent. Check your connection and try again."); })
         .then(function () { button.disabled = false; });
     });
   }

@@ -15,7 +15,7 @@
   function refresh() {
     var now = document.getElementById("payment-status");
     if (!now || !now.hasAttribute("data-live-payment")) { if (current) { current.close(); } return; }
-    window.htmx.ajax("GET", now.getAttribute("hx-get"), {target: "#payment-status", swap: "outerHTML"})
+    window.htmx.ajax("GET", now.getAttribute("hx-get"), {target: "#payment-status", swap: "outerHTML", select: "#payment-status"})
       .then(function () {
         var after = document.getElementById("payment-status");
         if (current && (!after || !after.hasAttribute("data-live-payment"))) { current.close(); }

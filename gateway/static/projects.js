@@ -17,6 +17,7 @@
     if (!bars.length) return;
     new window.Gantt(target, bars, {
       view_mode: "Week",
+      language: document.documentElement.lang || "en",   // month names in the page's language
       readonly: true,
       popup: false,
       today_button: false,

@@ -2,7 +2,8 @@
 // own request, showing a progress bar per file, then the service's verdict in words (taken,
 // or why not: wrong type, too large ...). When every file is done and one was taken, the
 // page reloads to list it. Without JavaScript, XMLHttpRequest or FormData the form posts
-// all files at once and the page shows the same verdicts.
+// all files at once and the page shows the same verdicts. The words the script writes come
+// from the form (data-text-*, in the reader's language; {name} is the file's name).
 (function () {
   "use strict";
   var form = document.querySelector("form[data-upload]");
@@ -12,6 +13,8 @@
   var list = form.querySelector("[data-progress]");
   var button = form.querySelector("button[type=submit]");
 
+  function text(name, english) { return form.getAttribute("data-text-" + name) || english; }
+
   function row(file) {
     var item = document.createElement("li");
     var name = document.createElement("span");
@@ -19,7 +22,7 @@
     var bar = document.createElement("progress");
     bar.max = 100;
     bar.value = 0;
-    bar.setAttribute("aria-label", "Uploading " + file.name);
+    bar.setAttribute("aria-label", text("uploading", "Uploading {name}").replace("{name}", file.name));
     var said = document.createElement("span");
     said.className = "hint";
     item.append(name, bar, said);
@@ -43,14 +46,14 @@
       try { answer = JSON.parse(xhr.responseText); } catch (ignored) { answer = {}; }
       var taken = (answer.uploaded || []).length > 0;
       shown.bar.value = taken ? 100 : 0;
-      shown.said.textContent = taken ? "Uploaded" : ((answer.errors || []).join(" ") ||
-        (xhr.status === 413 ? "This file is larger than the portal accepts." : "This file could not be uploaded."));
+      shown.said.textContent = taken ? text("uploaded", "Uploaded") : ((answer.errors || []).join(" ") ||
+        (xhr.status === 413 ? text("too-large", "This file is larger than the portal accepts.") : text("failed", "This file could not be uploaded.")));
       shown.item.setAttribute("data-upload-state", taken ? "done" : "refused");
       if (!taken) { shown.said.className = "field-error"; }
       done(taken);
     });
     xhr.addEventListener("error", function () {
-      shown.said.textContent = "The upload was interrupted. Check your connection and try again.";
+      shown.said.textContent = text("interrupted", "The upload was interrupted. Check your connection and try again.");
       shown.item.setAttribute("data-upload-state", "refused");
       done(false);
     });

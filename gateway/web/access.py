@@ -20,6 +20,7 @@ import hashlib
 from functools import wraps
 
 from flask import abort, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.exceptions import Unauthorized
 
 from gateway.web.context import (MAX_TOKEN_LENGTH, current_session, gateway, identity, org_id, pending_step,
@@ -85,8 +86,8 @@ def portal(module: str | None = None, permission: str | None = None):
             if module is not None and module not in modules_on():
                 abort(404)
             if permission is not None and permission not in (principal().get("permissions") or []):
-                forbidden("Your account does not have access to this page. "
-                          "Ask your contact at the company to give you access.")
+                forbidden(_("Your account does not have access to this page. "
+                            "Ask your contact at the company to give you access."))
             return view(*args, **kwargs)
         return _declare(guarded, PORTAL, {"module": module, "permission": permission})
     return decorate
@@ -120,7 +121,7 @@ def console(roles: tuple[str, ...] = ROLES):
             if person.get("kind") != "staff":
                 abort(404)                       # the console does not exist for contacts
             if person.get("role") not in roles:
-                forbidden("Your role does not allow this page. Ask an owner or an admin.")
+                forbidden(_("Your role does not allow this page. Ask an owner or an admin."))
             return view(*args, **kwargs)
         return _declare(guarded, CONSOLE, {"roles": tuple(roles)})
     return decorate

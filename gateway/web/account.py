@@ -3,6 +3,7 @@ everywhere, and the small helpers of every identity form page."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from gateway.clients.base import ServiceProblem
 from gateway.web.context import (drop_session, forget_login, identity, org_id, principal, session_token,
@@ -38,7 +39,7 @@ def password_page(done_url: str):
         else:
             forget_login(principal()["id"])          # the other sessions ended
             start_session(answer)
-            flash("Your password was changed. You were signed out on your other devices.", "success")
+            flash(_("Your password was changed. You were signed out on your other devices."), "success")
             return redirect(done_url)
     return render_template("password.html", form=form, messages=messages), page_status(form, status)
 
@@ -50,5 +51,5 @@ def sign_out_everywhere():
     identity().revoke_all(org_id(), person["id"])
     forget_login(person["id"])
     drop_session()
-    flash("You were signed out on every device, this one included.", "success")
+    flash(_("You were signed out on every device, this one included."), "success")
     return redirect(signin_url(person.get("kind")))

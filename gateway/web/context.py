@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, request, url_for
+from flask_babel import lazy_gettext as _l
 
 from gateway.clients.base import TTLCache
 from gateway.clients.billing import BillingClient
@@ -54,7 +55,7 @@ def request_host() -> str:
     return host.split(":")[0]
 
 
-SUSPENDED = "This portal is not available at the moment. Please contact the business directly."
+SUSPENDED = _l("This portal is not available at the moment. Please contact the business directly.")
 
 
 def current_org(suspended_ok: bool = False) -> dict:
@@ -65,7 +66,7 @@ def current_org(suspended_ok: bool = False) -> dict:
         host = request_host()
         g.org = gateway().orgs.get(host, lambda: identity().org_by_host(host))
     if g.org is None or g.org.get("status") == "closed":
-        abort(404, description="There is no portal at this address.")
+        abort(404, description=_l("There is no portal at this address."))
     if g.org.get("status") == "suspended" and not suspended_ok:
         abort(503, description=SUSPENDED)
     return g.org

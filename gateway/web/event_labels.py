@@ -6,57 +6,61 @@ A type not listed here (one added to the catalogue since) is still offered, unde
 by its raw name; tests/unit/gateway/test_event_labels.py asks that every type has words."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 ALL_EVENTS = "*"
 
-EVENT_AREAS: dict[str, dict[str, str]] = {
-    "Invoices": {"InvoiceIssued": "issued", "InvoiceUpdated": "changed", "InvoiceViewed": "viewed by the customer",
-                 "InvoiceVoided": "voided", "InvoiceForwarded": "forwarded by the customer",
-                 "CommentPosted": "comment posted", "PaymentLinkCreated": "payment link made",
-                 "ReminderSent": "payment reminder sent"},
-    "Payments": {"PaymentInitiated": "started", "PaymentPending": "pending", "PaymentSettled": "received",
-                 "PaymentFailed": "failed", "PaymentReceivedAfterFailure": "received after a failure",
-                 "PaymentRefunded": "refunded", "OnlinePaymentRefused": "refused by the payment provider"},
-    "Credit notes": {"CreditNoteIssued": "issued", "CreditApplied": "applied to an invoice",
-                     "CreditRefunded": "refunded"},
-    "Customers and contacts": {"CustomerCreated": "customer added", "CustomerUpdated": "customer details changed",
-                               "CustomerModulesChanged": "customer's modules changed",
-                               "ContactAdded": "contact added", "ContactInvited": "contact invited",
-                               "ContactActivated": "contact accepted the invitation",
-                               "ContactSignedUp": "contact signed up", "PermissionsChanged": "permissions changed",
-                               "ProfileUpdated": "profile changed"},
-    "Sign-in and security": {"LoginSucceeded": "signed in", "LoginFailed": "sign-in refused",
-                             "SessionRevoked": "signed out early", "PasswordChanged": "password changed",
-                             "MfaEnabled": "two-step verification on", "MfaDisabled": "two-step verification off"},
-    "Staff": {"StaffMemberAdded": "added", "StaffInvited": "invited", "StaffMemberActivated": "accepted the invitation",
-              "StaffRoleChanged": "role changed", "StaffMemberRemoved": "removed"},
-    "Your organization": {"OrganizationCreated": "portal created", "PortalSettingsChanged": "settings changed",
-                          "OrganizationSuspended": "portal suspended", "OrganizationResumed": "portal resumed",
-                          "OrganizationClosed": "portal closed",
-                          "ApiKeyCreated": "API key made", "ApiKeyRevoked": "API key revoked"},
-    "Documents": {"DocumentShared": "shared", "DocumentUploaded": "uploaded by a customer",
-                  "DocumentVersionAdded": "new version", "DocumentDownloaded": "downloaded",
-                  "DocumentForwarded": "forwarded", "DocumentWithdrawn": "withdrawn", "QuoteAccepted": "quote accepted",
-                  "QuoteDeclined": "quote declined", "AgreementSigned": "agreement signed"},
-    "Orders and deliveries": {"SalesOrderPlaced": "order placed", "SalesOrderUpdated": "order changed",
-                              "SalesOrderCancelled": "order cancelled", "ShipmentDispatched": "shipment dispatched",
-                              "DeliveryStatusChanged": "delivery status changed"},
-    "Service requests": {"ServiceRequestOpened": "opened", "ServiceRequestUpdated": "changed"},
-    "Projects and timesheets": {"ProjectCreated": "project created", "ProjectUpdated": "project changed",
-                                "TaskUpdated": "task changed", "MilestoneReached": "milestone reached",
-                                "TimesheetLogged": "time logged", "TimesheetWeekApproved": "week approved",
-                                "TimesheetWeekDisputed": "week disputed"},
-    "Support": {"TicketRaised": "ticket raised", "TicketMessagePosted": "message posted",
-                "TicketNoteAdded": "staff note added", "TicketStatusChanged": "status changed",
-                "TicketAssigned": "assigned", "TicketMerged": "merged", "TicketClosed": "closed",
-                "TicketRead": "read", "ReviewSubmitted": "service review submitted"},
-    "E-mail and webhooks": {"EmailSent": "e-mail sent", "EmailFailed": "e-mail not delivered",
-                            "EmailTemplateChanged": "e-mail template changed",
-                            "EmailTemplateReset": "e-mail template reset", "WebhookRegistered": "webhook added",
-                            "WebhookEnabled": "webhook switched on", "WebhookDisabled": "webhook switched off",
-                            "WebhookDeleted": "webhook deleted", "WebhookDelivered": "webhook delivery made",
-                            "WebhookFailed": "webhook delivery given up"},
+EVENT_AREAS: dict = {
+    _l("Invoices"): {"InvoiceIssued": _l("issued"), "InvoiceUpdated": _l("changed"), "InvoiceViewed": _l("viewed by the customer"),
+                 "InvoiceVoided": _l("voided"), "InvoiceForwarded": _l("forwarded by the customer"),
+                 "CommentPosted": _l("comment posted"), "PaymentLinkCreated": _l("payment link made"),
+                 "ReminderSent": _l("payment reminder sent")},
+    _l("Payments"): {"PaymentInitiated": _l("started"), "PaymentPending": _l("pending"), "PaymentSettled": _l("received"),
+                 "PaymentFailed": _l("failed"), "PaymentReceivedAfterFailure": _l("received after a failure"),
+                 "PaymentRefunded": _l("refunded"), "OnlinePaymentRefused": _l("refused by the payment provider")},
+    _l("Credit notes"): {"CreditNoteIssued": _l("issued"), "CreditApplied": _l("applied to an invoice"),
+                     "CreditRefunded": _l("refunded")},
+    _l("Customers and contacts"): {"CustomerCreated": _l("customer added"), "CustomerUpdated": _l("customer details changed"),
+                               "CustomerModulesChanged": _l("customer's modules changed"),
+                               "ContactAdded": _l("contact added"), "ContactInvited": _l("contact invited"),
+                               "ContactActivated": _l("contact accepted the invitation"),
+                               "ContactSignedUp": _l("contact signed up"), "PermissionsChanged": _l("permissions changed"),
+                               "ProfileUpdated": _l("profile changed")},
+    _l("Sign-in and security"): {"LoginSucceeded": _l("signed in"), "LoginFailed": _l("sign-in refused"),
+                             "SessionRevoked": _l("signed out early"), "PasswordChanged": _l("password changed"),
+                             "MfaEnabled": _l("two-step verification on"), "MfaDisabled": _l("two-step verification off")},
+    _l("Staff"): {"StaffMemberAdded": _l("added"), "StaffInvited": _l("invited"), "StaffMemberActivated": _l("accepted the invitation"),
+              "StaffRoleChanged": _l("role changed"), "StaffMemberRemoved": _l("removed")},
+    _l("Your organization"): {"OrganizationCreated": _l("portal created"), "PortalSettingsChanged": _l("settings changed"),
+                          "OrganizationSuspended": _l("portal suspended"), "OrganizationResumed": _l("portal resumed"),
+                          "OrganizationClosed": _l("portal closed"),
+                          "DomainAdded": _l("domain added"), "DomainVerified": _l("domain verified"),
+                          "DomainRemoved": _l("domain removed"),
+                          "ApiKeyCreated": _l("API key made"), "ApiKeyRevoked": _l("API key revoked")},
+    _l("Documents"): {"DocumentShared": _l("shared"), "DocumentUploaded": _l("uploaded by a customer"),
+                  "DocumentVersionAdded": _l("new version"), "DocumentDownloaded": _l("downloaded"),
+                  "DocumentForwarded": _l("forwarded"), "DocumentWithdrawn": _l("withdrawn"), "QuoteAccepted": _l("quote accepted"),
+                  "QuoteDeclined": _l("quote declined"), "AgreementSigned": _l("agreement signed")},
+    _l("Orders and deliveries"): {"SalesOrderPlaced": _l("order placed"), "SalesOrderUpdated": _l("order changed"),
+                              "SalesOrderCancelled": _l("order cancelled"), "ShipmentDispatched": _l("shipment dispatched"),
+                              "DeliveryStatusChanged": _l("delivery status changed")},
+    _l("Service requests"): {"ServiceRequestOpened": _l("opened"), "ServiceRequestUpdated": _l("changed")},
+    _l("Projects and timesheets"): {"ProjectCreated": _l("project created"), "ProjectUpdated": _l("project changed"),
+                                "TaskUpdated": _l("task changed"), "MilestoneReached": _l("milestone reached"),
+                                "TimesheetLogged": _l("time logged"), "TimesheetWeekApproved": _l("week approved"),
+                                "TimesheetWeekDisputed": _l("week disputed")},
+    _l("Support"): {"TicketRaised": _l("ticket raised"), "TicketMessagePosted": _l("message posted"),
+                "TicketNoteAdded": _l("staff note added"), "TicketStatusChanged": _l("status changed"),
+                "TicketAssigned": _l("assigned"), "TicketMerged": _l("merged"), "TicketClosed": _l("closed"),
+                "TicketRead": _l("read"), "ReviewSubmitted": _l("service review submitted")},
+    _l("E-mail and webhooks"): {"EmailSent": _l("e-mail sent"), "EmailFailed": _l("e-mail not delivered"),
+                            "EmailTemplateChanged": _l("e-mail template changed"),
+                            "EmailTemplateReset": _l("e-mail template reset"), "WebhookRegistered": _l("webhook added"),
+                            "WebhookEnabled": _l("webhook switched on"), "WebhookDisabled": _l("webhook switched off"),
+                            "WebhookDeleted": _l("webhook deleted"), "WebhookDelivered": _l("webhook delivery made"),
+                            "WebhookFailed": _l("webhook delivery given up")},
 }
-OTHER = "Other"
+OTHER = _l("Other")
 _AREA_OF = {t: area for area, labels in EVENT_AREAS.items() for t in labels}
 
 
@@ -72,5 +76,5 @@ def event_groups(types: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
 def events_summary(types: list[str]) -> str:
     """A webhook's events in one line: "Invoices: issued, voided; Payments: received"."""
     if ALL_EVENTS in types:
-        return "All events"
-    return "; ".join(f"{area}: {', '.join(words for _, words in pairs)}" for area, pairs in event_groups(types))
+        return str(_l("All events"))
+    return "; ".join(f"{area}: {', '.join(str(words) for _, words in pairs)}" for area, pairs in event_groups(types))

@@ -5,17 +5,21 @@ the field they are about. Forms of one audience live with it (public/forms.py,
 console/forms.py, or beside the portal page that shows them)."""
 from __future__ import annotations
 
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectMultipleField
 from wtforms.validators import DataRequired, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from gateway.clients.base import ServiceProblem
+from gateway.web.i18n import LOCALES
 
-LANGUAGES = {"en": "English", "de": "Deutsch", "fr": "Français", "es": "Español",
-             "it": "Italiano", "nl": "Nederlands", "pt": "Português"}
-REQUIRED = "Please fill this in."
-PAY_METHODS = {"card": "Card", "bank_debit": "Bank debit (takes a few working days to clear)"}
+# The languages offered (a profile's, an e-mail template's): those with a complete catalogue,
+# each in its own name, which is never translated (a reader lost in a language finds theirs).
+LANGUAGES = dict(LOCALES)
+REQUIRED = _l("Please fill this in.")
+PAY_METHODS = {"card": _l("Card"), "bank_debit": _l("Bank debit (takes a few working days to clear)")}
+PAY_METHOD_NAMES = {"card": _l("Card"), "bank_debit": _l("Bank debit")}     # without the form's hint
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -25,12 +29,12 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class PasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired(REQUIRED)],
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)],
                                      render_kw={"autocomplete": "current-password"})
-    new_password = PasswordField("New password", validators=[DataRequired(REQUIRED), Length(max=1024)],
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED), Length(max=1024)],
                                  render_kw={"autocomplete": "new-password"})
-    repeat = PasswordField("Repeat the new password", validators=[
-        DataRequired(REQUIRED), EqualTo("new_password", message="The two passwords are not the same.")],
+    repeat = PasswordField(_l("Repeat the new password"), validators=[
+        DataRequired(REQUIRED), EqualTo("new_password", message=_l("The two passwords are not the same."))],
         render_kw={"autocomplete": "new-password"})
 
 
@@ -65,10 +69,10 @@ def problem_sentence(problem: ServiceProblem) -> str:
     sentence = problem.detail
     attempts = problem.extra.get("attempts_left")
     if isinstance(attempts, int) and attempts >= 0:
-        sentence += f" {attempts} attempt{'s' if attempts != 1 else ''} left."
+        sentence += " " + ngettext("%(num)s attempt left.", "%(num)s attempts left.", attempts)
     retry = problem.extra.get("retry_after")
     if isinstance(retry, (int, float)) and retry > 0:
         minutes = int((retry + 59) // 60)
-        sentence += (f" Please try again in {int(retry)} seconds." if retry < 120
-                     else f" Please try again in {minutes} minutes.")
+        sentence += " " + (_("Please try again in %(seconds)s seconds.", seconds=int(retry)) if retry < 120
+                           else _("Please try again in %(minutes)s minutes.", minutes=minutes))
     return sentence

@@ -8,11 +8,13 @@ offered (LOCALES); `make lint` (tests/lint/catalogues.py) fails on a template st
 not marked for translation and on a catalogue with a missing entry.
 
 Catalogues are `gateway/translations/<locale>/LC_MESSAGES/messages.po`, compiled to `.mo`
-on start when missing or older than their `.po` (the `.mo` files are not kept in git).
+on start when missing or older than their `.po` (the `.mo` files are not kept in git; the
+image compiles them when it is built, deploy/Dockerfile).
 """
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -27,8 +29,7 @@ RIGHT_TO_LEFT = frozenset({"ar"})
 
 
 def init_i18n(app: Flask) -> None:
-    compile_catalogues(TRANSLATIONS)
-    Babel(app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS))
+    Babel(app, locale_selector=select_locale, default_translation_directories=str(compiled(TRANSLATIONS)))
     app.jinja_env.policies["ext.i18n.trimmed"] = True      # {% trans %} blocks: whitespace folded
     app.context_processor(lambda: {"locale": locale_code(), "text_direction": text_direction()})
 
@@ -54,6 +55,20 @@ def locale_code() -> str:
 
 def text_direction() -> str:
     return "rtl" if locale_code() in RIGHT_TO_LEFT else "ltr"
+
+
+def compiled(root: Path) -> Path:
+    """Where the compiled catalogues are: beside the `.po` files, or, where the install cannot
+    be written (a read-only root filesystem whose image was built without them), in a folder
+    of this process's own."""
+    try:
+        compile_catalogues(root)
+        return root
+    except OSError:
+        copy = Path(tempfile.mkdtemp(prefix="portal-translations-"))
+        shutil.copytree(root, copy, dirs_exist_ok=True)
+        compile_catalogues(copy)
+        return copy
 
 
 def compile_catalogues(root: Path) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-ORDER_LABELS = {"confirmed": "Confirmed", "partially_shipped": "Partly shipped", "shipped": "Shipped",
-                "invoiced": "Invoiced", "closed": "Closed", "cancelled": "Cancelled"}
-DELIVERY_LABELS = {"packed": "Packed", "dispatched": "Dispatched", "in_transit": "In transit",
-                   "out_for_delivery": "Out for delivery", "delivered": "Delivered", "exception": "Problem"}
+from flask_babel import lazy_gettext as _l
+
+ORDER_LABELS = {"confirmed": _l("Confirmed"), "partially_shipped": _l("Partly shipped"), "shipped": _l("Shipped"),
+                "invoiced": _l("Invoiced"), "closed": _l("Closed"), "cancelled": _l("Cancelled")}
+DELIVERY_LABELS = {"packed": _l("Packed"), "dispatched": _l("Dispatched"), "in_transit": _l("In transit"),
+                   "out_for_delivery": _l("Out for delivery"), "delivered": _l("Delivered"), "exception": _l("Problem")}
 FIRST_STATUSES = ("packed", "dispatched")
 
 # Live updates: the Deliveries page and an order's page follow this topic on the live

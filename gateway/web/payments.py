@@ -7,23 +7,24 @@ from __future__ import annotations
 from typing import Callable
 
 from flask import redirect, render_template
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from gateway.clients.base import ServiceProblem
-from gateway.web.forms import PAY_METHODS
+from gateway.web.forms import PAY_METHOD_NAMES
 from gateway.web.refusals import refused
 
 IN_PROGRESS = ("initiated", "pending")
 STATUS_TEXT = {
-    "initiated": "Waiting for you to finish at the payment page.",
-    "pending": "Accepted by your bank and being processed. This can take a few working days.",
-    "settled": "Paid. Thank you!",
-    "failed": "This payment did not go through.",
-    "refunded": "This payment was refunded.",
-    "received_late": "The money arrived after this payment had been stopped; we will refund it or "
-                     "contact you about it.",
+    "initiated": _l("Waiting for you to finish at the payment page."),
+    "pending": _l("Accepted by your bank and being processed. This can take a few working days."),
+    "settled": _l("Paid. Thank you!"),
+    "failed": _l("This payment did not go through."),
+    "refunded": _l("This payment was refunded."),
+    "received_late": _l("The money arrived after this payment had been stopped; we will refund it or "
+                                       "contact you about it."),
 }
-PAYMENT_LABELS = {"initiated": "Not finished", "pending": "Processing", "settled": "Paid", "failed": "Failed",
-                  "refunded": "Refunded", "received_late": "Received late: to refund"}
+PAYMENT_LABELS = {"initiated": _l("Not finished"), "pending": _l("Processing"), "settled": _l("Paid"), "failed": _l("Failed"),
+                  "refunded": _l("Refunded"), "received_late": _l("Received late: to refund")}
 # (a payment only partly refunded reads "Partly refunded (€85.00 of €585.00)": parts/payments.html)
 
 
@@ -53,7 +54,7 @@ def start_payment(start: Callable[[], dict], back: str, hand_over: str, status_u
 def short(method: dict) -> str:
     """"Visa •••• 4242", "Stripe Test Bank •••• 6789"."""
     brand = (method.get("brand") or "").strip()
-    name = brand.title() if brand else ("Card" if method.get("kind") == "card" else "Bank account")
+    name = brand.title() if brand else (_("Card") if method.get("kind") == "card" else _("Bank account"))
     return f"{name} •••• {method.get('last4')}"
 
 
@@ -63,5 +64,5 @@ def paid_with(payment: dict) -> str:
     if payment.get("saved_method"):
         return short(payment["saved_method"])
     if method.startswith("saved:"):
-        return "A saved payment method"
-    return PAY_METHODS.get(method, method.replace("_", " ").capitalize() or "—").split(" (")[0]   # no form hint
+        return _("A saved payment method")
+    return str(PAY_METHOD_NAMES.get(method, method.replace("_", " ").capitalize() or "—"))   # no form hint

@@ -8,11 +8,13 @@ import re
 from datetime import date
 from decimal import Decimal
 
-PROJECT_LABELS = {"planned": "Planned", "active": "In progress", "on_hold": "On hold", "completed": "Completed",
-                  "cancelled": "Cancelled"}
-TASK_LABELS = {"todo": "To do", "in_progress": "In progress", "done": "Done"}
-WEEK_LABELS = {"open": "Waiting for you", "approved": "Approved", "disputed": "Disputed"}
-STAFF_WEEK_LABELS = {"open": "Awaiting the customer", "approved": "Approved", "disputed": "Disputed"}
+from flask_babel import lazy_gettext as _l
+
+PROJECT_LABELS = {"planned": _l("Planned"), "active": _l("In progress"), "on_hold": _l("On hold"), "completed": _l("Completed"),
+                  "cancelled": _l("Cancelled")}
+TASK_LABELS = {"todo": _l("To do"), "in_progress": _l("In progress"), "done": _l("Done")}
+WEEK_LABELS = {"open": _l("Waiting for you"), "approved": _l("Approved"), "disputed": _l("Disputed")}
+STAFF_WEEK_LABELS = {"open": _l("Awaiting the customer"), "approved": _l("Approved"), "disputed": _l("Disputed")}
 WEEK = re.compile(r"^[0-9]{4}-W[0-9]{2}$")
 CSV_HEADER = ("date", "week", "project", "task", "person", "hours", "billable", "note")
 

@@ -9,6 +9,7 @@ import secrets
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, request
+from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -146,7 +147,7 @@ def check_origin():
         return None
     parts = urlsplit(origin)
     if origin == "null" or parts.scheme not in ("http", "https") or parts.netloc.lower() != request.host.lower():
-        abort(403, description="This form was sent from another site, so it was not accepted.")
+        abort(403, description=_l("This form was sent from another site, so it was not accepted."))
     return None
 
 

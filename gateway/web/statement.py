@@ -8,18 +8,20 @@ from datetime import date
 from typing import Callable
 
 from flask import Response, redirect, request
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from gateway.clients.base import ServiceProblem
 from gateway.web.context import billing, org_id
 from gateway.web.files import pdf_answer
 
-KIND_LABELS = {"invoice": "Invoice", "invoice_adjusted": "Invoice changed", "invoice_voided": "Invoice voided",
-               "payment": "Payment", "payment_refund": "Payment refunded",
-               "invoice_reduced": "Invoice reduced by refund", "credit_note": "Credit note",
-               "credit_refund": "Credit paid back"}
-AGEING = (("current", "Current"), ("days_1_30", "1–30 days overdue"), ("days_31_60", "31–60 days overdue"),
-          ("days_61_90", "61–90 days overdue"), ("days_over_90", "Over 90 days overdue"))
-LABELS = {"from": "start date", "to": "end date"}
+KIND_LABELS = {"invoice": _l("Invoice"), "invoice_adjusted": _l("Invoice changed"), "invoice_voided": _l("Invoice voided"),
+               "payment": _l("Payment"), "payment_refund": _l("Payment refunded"),
+               "invoice_reduced": _l("Invoice reduced by refund"), "credit_note": _l("Credit note"),
+               "credit_refund": _l("Credit paid back")}
+AGEING = (("current", _l("Current")), ("days_1_30", _l("1–30 days overdue")), ("days_31_60", _l("31–60 days overdue")),
+          ("days_61_90", _l("61–90 days overdue")), ("days_over_90", _l("Over 90 days overdue")))
+LABELS = {"from": _l("The start date “%(value)s” is not a date; use the form YYYY-MM-DD."),
+          "to": _l("The end date “%(value)s” is not a date; use the form YYYY-MM-DD.")}
 
 
 def asked() -> tuple[dict, list[str]]:
@@ -32,7 +34,7 @@ def asked() -> tuple[dict, list[str]]:
         try:
             query[key] = date.fromisoformat(value).isoformat()
         except ValueError:
-            messages.append(f"The {LABELS[key]} “{value}” is not a date; use the form YYYY-MM-DD.")
+            messages.append(str(LABELS[key]) % {"value": value})
     currency = (request.args.get("currency") or "").strip().upper()
     if len(currency) == 3 and currency.isalpha():
         query["currency"] = currency

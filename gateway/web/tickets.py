@@ -4,6 +4,7 @@ else flashed), and the "read up to here" mark. The live conversation is chat.py.
 from __future__ import annotations
 
 from flask import flash, jsonify, request
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -11,15 +12,16 @@ from wtforms.validators import DataRequired, Length
 from gateway.clients.support import SupportClient
 
 MAX_MESSAGE = 10_000
-STATUS_LABELS = {"open": "Open", "in_progress": "In progress", "waiting_on_customer": "Waiting for you",
-                 "resolved": "Resolved", "closed": "Closed"}
-PRIORITY_LABELS = {"low": "Low", "normal": "Normal", "high": "High", "urgent": "Urgent"}
+MAX_MESSAGE_TEXT = f"{MAX_MESSAGE:,}"          # "10,000", as the form's hint says it
+STATUS_LABELS = {"open": _l("Open"), "in_progress": _l("In progress"), "waiting_on_customer": _l("Waiting for you"),
+                 "resolved": _l("Resolved"), "closed": _l("Closed")}
+PRIORITY_LABELS = {"low": _l("Low"), "normal": _l("Normal"), "high": _l("High"), "urgent": _l("Urgent")}
 
 
 class MessageForm(FlaskForm):
-    body = TextAreaField("Your message", validators=[
-        DataRequired("Write something first: an empty message is not sent."),
-        Length(max=MAX_MESSAGE, message=f"A message is at most {MAX_MESSAGE:,} characters.")],
+    body = TextAreaField(_l("Your message"), validators=[
+        DataRequired(_l("Write something first: an empty message is not sent.")),
+        Length(max=MAX_MESSAGE, message=_l("A message is at most %(count)s characters.", count=MAX_MESSAGE_TEXT))],
         render_kw={"rows": "3", "maxlength": str(MAX_MESSAGE)})
 
 
@@ -32,11 +34,13 @@ def wants_json() -> bool:
 
 
 def form_errors(form: FlaskForm) -> str:
-    return " ".join(e for errors in form.errors.values() for e in errors)
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
 def badge(count: int) -> str:
-    return f'<span id="tickets-badge">{f"<span class=badge>{count} new</span>" if count else ""}</span>'
+    words = _("%(count)s new", count=count)
+    inner = f"<span class=badge>{words}</span>" if count else ""
+    return f'<span id="tickets-badge">{inner}</span>'
 
 
 def refused(message: str, back):
@@ -51,5 +55,5 @@ def mark_seen(client: SupportClient, ticket_id: str):
     """The page's script says how far the person has read: answers the mark support keeps."""
     form = SeenForm()
     if not (form.validate_on_submit() and form.seq.data.isdigit()):
-        return jsonify(error="Say up to which message you have read."), 422
+        return jsonify(error=_("Say up to which message you have read.")), 422
     return jsonify(seq=client.seen(ticket_id, int(form.seq.data)))

@@ -7,10 +7,10 @@ from services.chassis.runtime import ServiceSpec, subscriptions_of
 from services.chassis.secretbox import SecretBox
 from services.identity import projections, tables
 from services.identity.adapters import outbox
-from services.identity.api import cli
+from services.identity.api import cli, domains_cli
 from services.identity.adapters.hashing import Argon2Hasher
 from services.identity.domain import commands as c
-from services.identity.handlers import (api_keys, branding, bulk_invitations, customers, invitations, mfa, orgs,
+from services.identity.handlers import (api_keys, branding, bulk_invitations, customers, domains, invitations, mfa, orgs,
                                         passwords, people, recovery, sessions, signin, signup, team)
 
 COMMAND_HANDLERS = {
@@ -20,6 +20,9 @@ COMMAND_HANDLERS = {
     c.UpdateCustomer: customers.update_customer,
     c.PutLogo: branding.put_logo,
     c.RemoveLogo: branding.remove_logo,
+    c.AddDomain: domains.add_domain,
+    c.CheckDomain: domains.check_domain,
+    c.RemoveDomain: domains.remove_domain,
     c.AddStaff: people.add_staff,
     c.AddContact: people.add_contact,
     c.ChangePermissions: people.change_permissions,
@@ -85,5 +88,6 @@ SPEC = ServiceSpec(
     blueprints=_blueprints,
     background=_background,
     ports=_ports,
-    commands={"org": cli.org},          # the operator's: python -m services.identity org create|suspend|...
+    commands={"org": cli.org,           # the operator's: python -m services.identity org create|suspend|...
+              "domains": domains_cli.domains},   # domains ingress [--apply]: the verified domains' Ingress
 )

@@ -137,3 +137,16 @@ org_logos = Table(
     Column("data", LargeBinary, nullable=False),
     Column("updated_at", Float, nullable=False),
 )
+
+
+# The last DNS look-up of each custom domain ("Check now"): when, and what was found (an
+# outcome the gateway words for staff, and the TXT values seen). Not an event: a look-up that
+# finds nothing changes nothing; a found record is DomainVerified. The domains themselves are a projection (projections/domains.py).
+domain_checks = Table(
+    "domain_checks", metadata,
+    Column("domain", String(253), primary_key=True),
+    Column("org_id", String(64), nullable=False),
+    Column("checked_at", Float, nullable=False),
+    Column("outcome", String(20), nullable=False),     # verified | no_name | no_record | mismatch | no_answer
+    Column("found", JSON, nullable=False),             # the TXT values that were there
+)

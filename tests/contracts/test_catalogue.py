@@ -32,7 +32,8 @@ ADDED_SINCE_DESIGN = {"StaffMemberAdded": "identity", "ContactAdded": "identity"
                       "SalesOrderCancelled": "orders", "TimesheetWeekApproved": "orders",
                       "TimesheetWeekDisputed": "orders", "CustomerUpdated": "identity",
                       "CustomerModulesChanged": "identity", "OrganizationSuspended": "identity",
-                      "OrganizationResumed": "identity", "OrganizationClosed": "identity"}
+                      "OrganizationResumed": "identity", "OrganizationClosed": "identity",
+                      "DomainAdded": "identity", "DomainVerified": "identity", "DomainRemoved": "identity"}
 
 
 @pytest.mark.parametrize("service", sorted(DESIGN_CATALOGUE))

@@ -150,7 +150,7 @@ def unmarked(path: Path, environment: Environment) -> list[str]:
                 name = block[1] if len(block) > 1 else ""
                 in_trans = name in ("trans", "pluralize") or (in_trans and name not in ("endtrans",))
                 block = []
-        elif block:
+        elif block and kind != "whitespace":     # {% trans x=1 %}: block[1] is the tag's name
             block.append(value)
         if kind == "data" and not in_trans:
             skeleton.append(value)

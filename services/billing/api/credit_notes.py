@@ -13,7 +13,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from services.billing.adapters import pdf
-from services.billing.api.documents import PDF_ANSWER, UNSAFE, logo_and_fonts, org_of
+from services.billing.api.documents import PDF_ANSWER, UNSAFE, LocaleArgs, logo_and_fonts, org_of
 from services.billing.api.schemas import CURRENCY, LineIn, LineOut, TaxOut
 from services.billing.domain.commands import ApplyCredit, IssueCreditNote, RefundCredit
 from services.billing.domain.credit_note import STATUSES
@@ -202,9 +202,10 @@ class CreditRefundView(MethodView):
 @blp.route("/orgs/<org_id>/credit-notes/<credit_note_id>/pdf")
 class CreditNotePdf(MethodView):
     @auth.requires(*STAFF_KINDS, **MANAGE)
+    @blp.arguments(LocaleArgs, location="query")
     @blp.response(200, description="The credit note as a branded PDF (attachment <number>.pdf).", **PDF_ANSWER)
-    def get(self, org_id, credit_note_id):
-        return _pdf(org_id, credit_note_id, for_customer=False)
+    def get(self, args, org_id, credit_note_id):
+        return _pdf(org_id, credit_note_id, for_customer=False, locale=args["locale"])
 
 
 # --- contacts: the portal -------------------------------------------------------------------
@@ -235,12 +236,14 @@ class CustomerCreditNoteById(MethodView):
 @blp.route("/orgs/<org_id>/customers/<customer_id>/credit-notes/<credit_note_id>/pdf")
 class CustomerCreditNotePdf(MethodView):
     @auth.requires("contact", "staff", "system", **DOWNLOAD)
+    @blp.arguments(LocaleArgs, location="query")
     @blp.response(200, description="The credit note as a branded PDF (attachment <number>.pdf).", **PDF_ANSWER)
-    def get(self, org_id, customer_id, credit_note_id):
-        return _pdf(org_id, credit_note_id, for_customer=True, customer_id=customer_id)
+    def get(self, args, org_id, customer_id, credit_note_id):
+        return _pdf(org_id, credit_note_id, for_customer=True, customer_id=customer_id, locale=args["locale"])
 
 
-def _pdf(org_id: str, credit_note_id: str, for_customer: bool, customer_id: str | None = None) -> Response:
+def _pdf(org_id: str, credit_note_id: str, for_customer: bool, customer_id: str | None = None,
+         locale: str = "en") -> Response:
     """Read, then fetch the logo outside any transaction (a logo that cannot be had never
     fails the download), then render."""
     rt = runtime()
@@ -250,5 +253,6 @@ def _pdf(org_id: str, credit_note_id: str, for_customer: bool, customer_id: str 
         note.update(bill_to(conn, org_id, note["customer_id"]))
         org = org_of(conn, org_id)
     name = UNSAFE.sub("-", note["number"]).strip("-.") or "credit-note"
-    return Response(pdf.render_credit_note(note, org, **logo_and_fonts(rt, org_id, org)), mimetype="application/pdf",
+    body = pdf.render_credit_note(note, org, **logo_and_fonts(rt, org_id, org), locale=locale)
+    return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})

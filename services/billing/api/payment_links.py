@@ -14,7 +14,7 @@ from marshmallow import Schema, fields, validate
 
 from services.billing.domain.commands import CancelLinkPayment, CreatePaymentLink, PayByLink
 from services.billing.domain.payment_link import MAX_DAYS, page_path
-from services.billing.api.documents import PDF_ANSWER, receipt_pdf
+from services.billing.api.documents import PDF_ANSWER, LocaleArgs, receipt_pdf
 from services.billing.handlers import payment_links
 from services.billing.queries import payment_links as link_queries
 from services.chassis import auth
@@ -171,8 +171,9 @@ class LinkPaymentCancel(MethodView):
 @blp.route("/orgs/<org_id>/payment-links/<token>/payments/<payment_id>/receipt.pdf")
 class LinkPaymentReceipt(MethodView):
     @auth.public
+    @blp.arguments(LocaleArgs, location="query")
     @blp.response(200, description="The payment's receipt as a branded PDF.", **PDF_ANSWER)
-    def get(self, org_id, token, payment_id):
+    def get(self, args, org_id, token, payment_id):
         """The receipt of a payment made through this link, once received; any other payment
         (another link's, the customer's own in the portal, another org's) is a 404."""
         with read_only(runtime().engine) as conn:
@@ -180,7 +181,7 @@ class LinkPaymentReceipt(MethodView):
             customer_id = link_queries.by_token(conn, org_id, token, link_queries.now_utc()).customer_id
         # Nobody is signed in: the link is the caller, reading as its customer within its org.
         as_link = auth.Principal(kind="contact", id="payment-link", org_id=org_id, customer_id=customer_id)
-        return receipt_pdf(org_id, customer_id, payment_id, as_link)
+        return receipt_pdf(org_id, customer_id, payment_id, as_link, args["locale"])
 
 
 @blp.route("/orgs/<org_id>/payment-links/<token>/payments/<payment_id>")
@@ -193,7 +194,7 @@ class LinkPaymentById(MethodView):
             return link_queries.link_payment(conn, org_id, token, payment_id)
 
 
-class PayerReceiptArgs(Schema):
+class PayerReceiptArgs(LocaleArgs):
     email = fields.Email(required=True, validate=validate.Length(max=254))
 
 
@@ -209,4 +210,4 @@ class PayerReceipt(MethodView):
         with read_only(runtime().engine) as conn:
             customer_id = link_queries.payer_of(conn, org_id, payment_id, args["email"])
         as_link = auth.Principal(kind="contact", id="payment-link", org_id=org_id, customer_id=customer_id)
-        return receipt_pdf(org_id, customer_id, payment_id, as_link)
+        return receipt_pdf(org_id, customer_id, payment_id, as_link, args["locale"])

@@ -17,7 +17,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from services.billing.adapters import statement_pdf
-from services.billing.api.documents import PDF_ANSWER, UNSAFE, logo_and_fonts, org_of
+from services.billing.api.documents import PDF_ANSWER, UNSAFE, LocaleArgs, logo_and_fonts, org_of
 from services.billing.api.invoices import today
 from services.billing.api.schemas import CURRENCY
 from services.billing.queries import account, statement
@@ -40,6 +40,10 @@ class StatementArgs(Schema):
     ends = fields.Date(data_key="to", metadata={"description": "Last day (UTC), included; default today."})
     currency = fields.String(validate=CURRENCY, metadata={
         "description": "Default: the currency most of the customer's invoices are in."})
+
+
+class StatementPdfArgs(StatementArgs, LocaleArgs):
+    """The statement's range and currency, and the PDF's language."""
 
 
 class EntryOut(Schema):
@@ -117,13 +121,14 @@ class Statement(MethodView):
 @blp.route("/orgs/<org_id>/customers/<customer_id>/statement.pdf")
 class StatementPdf(MethodView):
     @auth.requires(*KINDS, **DOWNLOAD)
-    @blp.arguments(StatementArgs, location="query")
+    @blp.arguments(StatementPdfArgs, location="query")
     @blp.response(200, description="The statement as a branded PDF (attachment statement-<from>-<to>.pdf).",
                   **PDF_ANSWER)
     def get(self, args, org_id, customer_id):
         """The same statement as a branded A4 PDF."""
         found, org = _statement(org_id, customer_id, args)
-        body = statement_pdf.render_statement(found, org, **logo_and_fonts(runtime(), org_id, org))
+        body = statement_pdf.render_statement(found, org, **logo_and_fonts(runtime(), org_id, org),
+                                              locale=args["locale"])
         name = UNSAFE.sub("-", f"statement-{found['starts']}-{found['ends']}").strip("-.")
         return Response(body, mimetype="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})

@@ -1,7 +1,7 @@
 """The shapes of identity's HTTP API (marshmallow, documented in /openapi.json), by area."""
 from marshmallow import Schema, fields, validate
 
-from contracts.events.identity import API_KEY_SCOPES, SETUP_CONFIRMED
+from contracts.events.identity import API_KEY_SCOPES, PORTAL_LANGUAGES, SETUP_CONFIRMED
 from services.identity.domain.branding import LOGO_MAX_BYTES
 from services.identity.domain.contact import ADDRESS_FIELDS, LANGUAGES, NOTICES, PERMISSIONS
 from services.identity.domain.invitation_rows import BULK_MAX_ITEMS, INVITATION_STATUSES
@@ -30,6 +30,7 @@ class SettingsIn(Schema):
     customer_uploads = fields.Boolean()
     test_mode = fields.Boolean()
     setup_done = fields.List(fields.String(validate=validate.OneOf(SETUP_CONFIRMED)))
+    default_language = fields.String(validate=validate.OneOf(PORTAL_LANGUAGES))
     upload_limit_mb = fields.Integer(strict=True)
     brand_colour = fields.String(allow_none=True, validate=validate.Length(max=20))
     modules = fields.List(fields.String(validate=validate.OneOf(MODULES)))
@@ -130,7 +131,7 @@ class PrincipalOut(Schema):
     role = fields.String()
     email = fields.String()
     name = fields.String()
-    language = fields.String()
+    language = fields.String(allow_none=True)
     permissions = fields.List(fields.String())
     modules = fields.List(fields.String())
     mfa_enabled = fields.Boolean()
@@ -278,7 +279,8 @@ Notify = Schema.from_dict({name: fields.Boolean() for name in NOTICES}, name="No
 class ProfileIn(Schema):
     name = fields.String(validate=validate.Length(min=1, max=200))
     phone = fields.String(allow_none=True, validate=validate.Length(max=50))
-    language = fields.String(validate=validate.OneOf(LANGUAGES))
+    # None or "": not chosen (the browser's language)
+    language = fields.String(allow_none=True, validate=validate.OneOf([*LANGUAGES, ""]))
     address = fields.Nested(Address)
     notify = fields.Nested(Notify)
 
@@ -286,7 +288,7 @@ class ProfileIn(Schema):
 class ProfileOut(Schema):
     name = fields.String()
     phone = fields.String(allow_none=True)
-    language = fields.String()
+    language = fields.String(allow_none=True)
     address = fields.Dict()
     notify = fields.Dict()
 
@@ -340,6 +342,37 @@ class LogoOut(Schema):
     version = fields.String()
     content_type = fields.String()
     size = fields.Integer()
+
+
+# Custom domains
+
+class DomainIn(Schema):
+    domain = fields.String(required=True, validate=validate.Length(min=1, max=300))
+
+
+class DnsRecordOut(Schema):
+    type = fields.String(metadata={"description": "TXT"})
+    name = fields.String(metadata={"description": "_portal-verify.<domain>"})
+    value = fields.String(metadata={"description": "portal-verify=<token>"})
+
+
+class DomainCheckOut(Schema):
+    checked_at = fields.Float(metadata={"description": "epoch seconds"})
+    outcome = fields.String(metadata={"description": "verified, mismatch (other TXT values found), no_record "
+                                                     "(the name has no TXT record), no_name (the name does not "
+                                                     "exist) or no_answer (DNS did not answer)"})
+    found = fields.List(fields.String(), metadata={"description": "the TXT values found at the record's name"})
+
+
+class DomainOut(Schema):
+    domain = fields.String()
+    status = fields.String(metadata={"description": "pending (never served) or verified (served)"})
+    added_at = fields.String()
+    verified_at = fields.String(allow_none=True)
+    record = fields.Nested(DnsRecordOut, metadata={"description": "the DNS record that proves the org holds it"})
+    target = fields.String(allow_none=True, metadata={
+        "description": "where the domain's CNAME (or A record) must point (IDENTITY_PORTAL_TARGET)"})
+    last_check = fields.Nested(DomainCheckOut, allow_none=True)
 
 
 # API keys

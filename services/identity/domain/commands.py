@@ -68,6 +68,25 @@ class RemoveLogo:
     org_id: str
 
 
+@dataclass(frozen=True)
+class AddDomain:
+    org_id: str
+    domain: str
+
+
+@dataclass(frozen=True)
+class CheckDomain:
+    """Look the domain's TXT record up in DNS now; found, the domain is verified."""
+    org_id: str
+    domain: str
+
+
+@dataclass(frozen=True)
+class RemoveDomain:
+    org_id: str
+    domain: str
+
+
 # Staff and contacts
 
 @dataclass(frozen=True)

@@ -12,11 +12,19 @@ from services.identity.domain.organization import MODULES
 
 PERMISSIONS = ("view", "download", "pay", "submit_tickets", "upload", "approve", "forward")
 SIGNUP_PERMISSIONS = ("view", "download", "pay", "submit_tickets")     # what a self sign-up gets
-LANGUAGES = ("en", "de", "fr", "es", "nl", "it", "pt")
+LANGUAGES = ("en", "de", "fr", "ar", "es", "nl", "it", "pt")
+# A contact's language is None until the invitation, the bulk import's row or the contact
+# chooses one: pages then follow their browser (Accept-Language), mails the org's default.
 NOTICES = ("invoices", "payments", "tickets", "documents", "orders")
 PROFILE_FIELDS = ("name", "phone", "language", "address", "notify")
 ADDRESS_FIELDS = ("line1", "line2", "city", "postcode", "country")
 INVITATION_DAYS = 7            # an invitation link works this long (staff's too)
+
+
+def mail_language(language: str | None, org_settings) -> str:
+    """The language of a mail to someone: theirs, else the org's default language (a setting
+    an org may not have), else English."""
+    return language or (org_settings or {}).get("default_language") or "en"
 
 
 def normal_email(email: str) -> str:
@@ -44,7 +52,7 @@ class Contact(Aggregate):
         self.status = "created"           # created | invited | active (invitation or sign-up)
         self.permissions: list[str] = []
         self.modules: list[str] = list(MODULES)
-        self.profile: dict = {"phone": None, "language": "en", "address": {}, "notify": {}}
+        self.profile: dict = {"phone": None, "language": None, "address": {}, "notify": {}}
 
     @classmethod
     def add(cls, org_id: str, customer_id: str, email: str, name: str,
@@ -110,9 +118,10 @@ class Contact(Aggregate):
         if "phone" in changes:
             new["phone"] = (changes["phone"] or "").strip() or None
         if "language" in changes:
-            if changes["language"] not in LANGUAGES:
+            language = changes["language"] or None            # "" or None: not chosen
+            if language is not None and language not in LANGUAGES:
                 raise DomainError("That language is not offered.", field="language")
-            new["language"] = changes["language"]
+            new["language"] = language
         if "address" in changes:
             address = changes["address"] or {}
             ordered(address, ADDRESS_FIELDS, "address field", "address")
@@ -150,5 +159,5 @@ class Contact(Aggregate):
 
     def when_ProfileUpdated(self, data: dict) -> None:
         self.name = data["name"]
-        self.profile = {"phone": data.get("phone"), "language": data.get("language", "en"),
+        self.profile = {"phone": data.get("phone"), "language": data.get("language"),
                         "address": dict(data.get("address") or {}), "notify": dict(data.get("notify") or {})}

@@ -4,10 +4,11 @@ from __future__ import annotations
 import re
 import uuid
 
-from contracts.events.identity import SETUP_CONFIRMED
+from contracts.events.identity import PORTAL_LANGUAGES, SETUP_CONFIRMED
 from services.chassis.aggregate import Aggregate
-from services.chassis.errors import DomainError
+from services.chassis.errors import DomainError, NotFound
 from services.identity.domain.branding import check_colour
+from services.identity.domain.domains import MAX_DOMAINS, host_name
 from services.identity.domain.postal import address_lines, tax_id
 
 MODULES = ("invoices", "payments", "credit_notes", "sales_orders", "deliveries",
@@ -45,6 +46,7 @@ class Organization(Aggregate):
         self.host: str | None = None
         self.settings: dict = {}
         self.status = "active"                  # active | suspended | closed
+        self.domains: dict[str, dict] = {}     # its own domain names: {name: {"record_value", "verified"}}
 
     @classmethod
     def create(cls, name: str, slug: str, host: str | None = None) -> "Organization":
@@ -62,7 +64,7 @@ class Organization(Aggregate):
 
     def change_settings(self, changes: dict) -> None:
         unknown = (set(changes) - set(SWITCHES) - set(NUMBERS) - set(SELLER)
-                   - {"modules", "brand_colour", "setup_done"})
+                   - {"modules", "brand_colour", "setup_done", "default_language"})
         if unknown:
             raise DomainError(f"Unknown setting: {', '.join(sorted(unknown))}.")
         for key, (low, high) in NUMBERS.items():
@@ -80,6 +82,8 @@ class Organization(Aggregate):
             if bad:
                 raise DomainError(f"Unknown module: {', '.join(sorted(bad))}.", field="modules")
             changes = {**changes, "modules": [m for m in MODULES if m in changes["modules"]]}
+        if "default_language" in changes and changes["default_language"] not in PORTAL_LANGUAGES:
+            raise DomainError("Choose one of the portal's languages.", field="default_language")
         if "setup_done" in changes:
             bad = set(changes["setup_done"]) - set(SETUP_CONFIRMED)
             if bad:
@@ -105,6 +109,42 @@ class Organization(Aggregate):
         if self.status != "closed":
             self.record("OrganizationClosed", {"org_id": self.id})
 
+    # -- its own domain names: added (pending), verified by a DNS TXT record, removed ----------
+    def add_domain(self, name: str, record_value: str) -> str:
+        """`record_value` is what its TXT record must say; the caller checked no other org has it."""
+        self._still_open()
+        name = host_name(name)
+        if name in self.domains or name == self.host:
+            raise DomainError(f"{name} is already one of this portal's domains.", field="domain")
+        if len(self.domains) >= MAX_DOMAINS:
+            raise DomainError(f"A portal has at most {MAX_DOMAINS} domains; remove one first.", field="domain")
+        self.record("DomainAdded", {"org_id": self.id, "domain": name, "record_value": record_value})
+        return name
+
+    def verify_domain(self, name: str) -> None:
+        self._still_open()
+        if not self.domains[name]["verified"]:
+            self.record("DomainVerified", {"org_id": self.id, "domain": name})
+
+    def remove_domain(self, name: str) -> None:
+        self.domain(name)
+        self.record("DomainRemoved", {"org_id": self.id, "domain": name})
+
+    def domain(self, name: str) -> dict:
+        found = self.domains.get((name or "").lower())
+        if found is None:
+            raise NotFound("This portal has no such domain.")
+        return found
+
+    def when_DomainAdded(self, data: dict) -> None:
+        self.domains[data["domain"]] = {"record_value": data["record_value"], "verified": False}
+
+    def when_DomainVerified(self, data: dict) -> None:
+        self.domains[data["domain"]]["verified"] = True
+
+    def when_DomainRemoved(self, data: dict) -> None:
+        self.domains.pop(data["domain"], None)
+
     def _still_open(self) -> None:
         if self.status == "closed":
             raise DomainError("This organization was closed for good.")
@@ -117,6 +157,7 @@ class Organization(Aggregate):
 
     def when_OrganizationClosed(self, data: dict) -> None:
         self.status = "closed"
+        self.domains = {}                   # like its host: free for another org
 
     def set_logo(self, version: str | None) -> None:
         """`version` names the stored image (its digest); None takes the logo away."""

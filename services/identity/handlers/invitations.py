@@ -7,13 +7,14 @@ import secrets
 import time
 from datetime import datetime, timezone
 
+from babel.dates import format_date
 from sqlalchemy import select, update
 
 from services.chassis.auth import Forbidden
 from services.chassis.errors import DomainError, NotFound
 from services.identity.adapters import common_passwords, outbox
 from services.identity.domain.commands import AcceptInvitation, ResendInvitation, SendInvitation
-from services.identity.domain.contact import INVITATION_DAYS, Contact
+from services.identity.domain.contact import INVITATION_DAYS, Contact, mail_language
 from services.identity.domain.passwords import check_new_password
 from services.identity.domain.sessions import TooManyAttempts, iso, token_hash
 from services.identity.domain.staff import StaffMember
@@ -27,6 +28,9 @@ from services.identity.tables import credentials, invitations
 
 RESEND_GAP_S = 60             # a resend waits this long after the last invitation
 RESENDS_PER_DAY = 5
+# "It expires {{ expires_at }}": the day with its preposition, in the mail's language (an
+# invitation's wording in each language reads it so: services/notifications).
+ON_DAY = {"en": "on {day}", "de": "am {day}", "fr": "le {day}", "ar": "في {day}"}
 
 
 def invite(rt, cmd: SendInvitation) -> None:
@@ -84,16 +88,24 @@ def issue(uow, org, person, link_base: str, inviter: str | None) -> str:
                                                  org_id=org.org_id, expires_at=expires, used_at=None,
                                                  voided=False))
     contact = isinstance(person, Contact)
+    locale = mail_language(person.profile["language"] if contact else None, org.settings)
     mail = {"kind": "invitation", "to": person.email, "name": person.name,
-            "idempotency_key": f"invitation:{token_hash(token)[:40]}",
-            "locale": person.profile["language"] if contact else "en",
+            "idempotency_key": f"invitation:{token_hash(token)[:40]}", "locale": locale,
             "variables": {"inviter": inviter or org.name,
                           "link": f"{link_base.rstrip('/')}/invite/{token}",
-                          "expires_at": datetime.fromtimestamp(expires, tz=timezone.utc).strftime("on %d %B %Y")}}
+                          "expires_at": expiry(datetime.fromtimestamp(expires, tz=timezone.utc), locale)}}
     if contact:
         mail.update(customer_id=person.customer_id, contact_id=person.id)
     uow.add(person)
     return outbox.add(uow.conn, org.org_id, mail)
+
+
+def expiry(when: datetime, locale: str) -> str:
+    """"on 15 December 2026", "am 15. Dezember 2026" ...: English as it always was."""
+    base = locale.split("-")[0]
+    if base not in ON_DAY or base == "en":
+        return when.strftime("on %d %B %Y")
+    return ON_DAY[base].format(day=format_date(when.date(), format="long", locale=base))
 
 
 def accept_invitation(rt, cmd: AcceptInvitation) -> dict:

@@ -72,7 +72,7 @@ def start_signup(rt, cmd: StartSignUp) -> None:
             password_hash=pw_hash, created_at=now, expires_at=now + SIGNUP_HOURS * 3600,
             used_at=None, voided=False, ip=ip))
         outbox.add(conn, org_id, {
-            "kind": "email_verification", "to": email, "name": name, "locale": "en",
+            "kind": "email_verification", "to": email, "name": name, "locale": None,
             "idempotency_key": f"email_verification:{digest[:40]}",
             "variables": {"link": f"{link_base.rstrip('/')}/verify/{token}"}})
 

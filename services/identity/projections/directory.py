@@ -40,7 +40,7 @@ contacts = Table(
     Column("modules", JSON, nullable=False),
     Column("mfa_enabled", Boolean, nullable=False, default=False),
     Column("phone", String(50)),
-    Column("language", String(10), nullable=False, default="en"),
+    Column("language", String(10)),                 # None: not chosen
     Column("address", JSON, nullable=False),
     Column("notify", JSON, nullable=False),
 )
@@ -101,7 +101,7 @@ class Directory(Projection):
         conn.execute(insert(contacts).values(
             contact_id=d["contact_id"], org_id=e.org_id, customer_id=d["customer_id"], email=d["email"],
             name=d["name"], status="created", permissions=d["permissions"], modules=ALL_MODULES,
-            mfa_enabled=False, language="en", address={}, notify={}))
+            mfa_enabled=False, language=None, address={}, notify={}))
 
     def when_ContactInvited(self, conn, e):
         self._contact(conn, e, status="invited")
@@ -117,7 +117,7 @@ class Directory(Projection):
 
     def when_ProfileUpdated(self, conn, e):
         d = e.data
-        self._contact(conn, e, name=d["name"], phone=d.get("phone"), language=d.get("language", "en"),
+        self._contact(conn, e, name=d["name"], phone=d.get("phone"), language=d.get("language"),
                       address=d.get("address") or {}, notify=d.get("notify") or {})
 
     def when_StaffMemberAdded(self, conn, e):

@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, or_, select
 from services.chassis.db import read_only
 from services.chassis.errors import DomainError, NotFound
 from services.identity.projections.directory import contacts, customers, organizations, staff
+from services.identity.queries.domains import org_id_at
 
 
 def page_cursor(name: str, row_id: str) -> str:
@@ -45,7 +46,16 @@ def find_org(conn, **where):
 
 
 def organization(rt, **where):
+    """By host, a verified custom domain of the org also finds it (queries/domains.py)."""
     with read_only(rt.engine) as conn:
+        if "host" in where:
+            try:
+                return find_org(conn, **where)._mapping
+            except NotFound:
+                org_id = org_id_at(conn, where["host"])
+                if org_id is None:
+                    raise
+                return find_org(conn, org_id=org_id)._mapping
         return find_org(conn, **where)._mapping
 
 

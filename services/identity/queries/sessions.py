@@ -54,7 +54,7 @@ def _user(conn, cred) -> dict:
                     permissions=list(row.permissions), modules=modules, language=row.language)
     else:
         row = conn.execute(select(staff).where(staff.c.staff_id == cred.user_id)).one()
-        user.update(name=row.name, role=row.role, language="en")
+        user.update(name=row.name, role=row.role, language=None)        # staff choose none: their browser's
     return user
 
 

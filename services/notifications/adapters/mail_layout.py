@@ -7,13 +7,19 @@ the clients that read it. The plain-text part is never touched.
 `body` is HTML the templates adapter rendered (values escaped); everything else put in here
 is escaped here. The CSS styles the layout's own elements only, so the body's paragraphs and
 links arrive as the templates made them. The brand colour is used only when it is a #rrggbb colour (identity checks it
-on save, and staff are told it must stay readable under white text)."""
+on save, and staff are told it must stay readable under white text).
+
+The layout's own words (the test-mode line) are in the recipient's language (`locale`), and
+the page says which language and direction it is in (`lang`, and `dir="rtl"` for Arabic), so
+mail clients lay it out and read it aloud right."""
 from __future__ import annotations
 
 import re
 
 import css_inline
 from markupsafe import escape
+
+from services.notifications.i18n import N_, direction, mail_locale, words
 
 DEFAULT_COLOUR = "#1e3a8a"
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -33,7 +39,7 @@ body { margin: 0; padding: 0; background: #f3f4f6; font-family: -apple-system, '
 """
 
 LAYOUT = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="{lang}" dir="{direction}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{subject}</title><style>{style}</style></head>
 <body><table role="presentation" class="outer" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center">
 <table role="presentation" class="card" cellpadding="0" cellspacing="0">
@@ -45,13 +51,19 @@ LAYOUT = """<!doctype html>
 _inliner = css_inline.CSSInliner(keep_style_tags=True)
 
 
-TEST_MODE = "Test mode: payments here are simulated and no money moves."
+TEST_MODE = N_("Test mode: payments here are simulated and no money moves.")
+
+
+def test_mode_line(locale: str | None = None) -> str:
+    return words(locale).gettext(TEST_MODE)
 
 
 def wrap(body: str, subject: str, org: dict, button: tuple[str, str] | None = None,
-         logo_url: str | None = None, colour: str | None = None, test_mode: bool = False) -> str:
+         logo_url: str | None = None, colour: str | None = None, test_mode: bool = False,
+         locale: str | None = None) -> str:
     """The whole HTML part: `body` inside the org's layout, `button` (label, https link) as
-    its one call to action; `test_mode` puts the test-mode line under the header."""
+    its one call to action (its label already in the recipient's language); `test_mode` puts
+    the test-mode line under the header."""
     colour = colour if isinstance(colour, str) and COLOUR.match(colour) else DEFAULT_COLOUR
     logo = f'<img class="logo" src="{escape(logo_url)}" alt="" height="40">' if logo_url else ""
     action = ""
@@ -62,7 +74,8 @@ def wrap(body: str, subject: str, org: dict, button: tuple[str, str] | None = No
     footer = escape(org.get("name") or "")
     if org.get("host"):
         footer += f" · {escape(org['host'])}"
-    notice = f'<tr><td class="test-mode"><strong>{escape(TEST_MODE)}</strong></td></tr>\n' if test_mode else ""
+    notice = f'<tr><td class="test-mode"><strong>{escape(test_mode_line(locale))}</strong></td></tr>\n' if test_mode else ""
     return _inliner.inline(LAYOUT.format(subject=escape(subject), style=STYLE, colour=colour, logo=logo,
                                          org=escape(org.get("name") or ""), body=body, button=action,
-                                         footer=footer, test_mode=notice))
+                                         footer=footer, test_mode=notice,
+                                         lang=mail_locale(locale), direction=direction(locale)))

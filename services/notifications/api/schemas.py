@@ -132,7 +132,8 @@ class EmailIn(Schema):
     name = fields.String(load_default=None, validate=validate.Length(max=200))
     variables = fields.Dict(keys=fields.String(), load_default=dict)
     idempotency_key = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    locale = fields.String(load_default="en", validate=validate.Regexp(r"^[a-z]{2}(-[A-Z]{2})?$"))
+    # None: the recipient chose none (the org's default language, else English)
+    locale = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[a-z]{2}(-[A-Z]{2})?$"))
     customer_id = fields.String(load_default=None)
     contact_id = fields.String(load_default=None)
 

@@ -15,7 +15,7 @@ class QueueEmail:
     variables: dict
     idempotency_key: str
     name: str | None = None
-    locale: str = "en"
+    locale: str | None = None           # None: the org's default language, else English
     customer_id: str | None = None
     contact_id: str | None = None
     staff_id: str | None = None

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from services.notifications.i18n import N_
+
 COMMON = ("org", "recipient")
 # Mails that carry a one-time link meant for their recipient alone (it signs them in or sets
 # their password): staff never read them, and their text is dropped once sent.
@@ -61,18 +63,19 @@ class Kind:
         return (set(self.placeholders) - ({"link"} if self.fixed_link else set())) | set(COMMON)
 
 
-# The one button of each kind's HTML mail (adapters/mail_layout.py): its words and its link.
+# The one button of each kind's HTML mail (adapters/mail_layout.py): its words (translated into
+# the recipient's language where the mail is filled in) and its link.
 BUTTONS = {
-    "invitation": ("Accept the invitation", "link"), "password_reset": ("Choose a new password", "link"),
-    "email_verification": ("Confirm your address", "link"), "invoice_issued": ("View and pay the invoice", "link"),
-    "payment_reminder": ("Pay the invoice", "link"), "payment_receipt": ("Your receipt", "receipt_link"),
-    "payment_failed": ("Pay again", "pay_link"), "invoice_forwarded": ("View the invoice", "link"),
-    "document_forwarded": ("View the document", "link"), "portal_comment": ("Read the comment", "link"),
-    "ticket_reply": ("Read the reply", "link"), "document_shared": ("View the document", "link"),
-    "shipment_dispatched": ("Follow your delivery", "link"), "shipment_delivered": ("See your order", "link"),
-    "shipment_exception": ("See your order", "link"), "service_request_update": ("Read the update", "link"),
-    "quote_decision": ("Open the quote", "link"), "staff_activity": ("Open the console", "link"),
-    "staff_digest": ("Open the console", "link"),
+    "invitation": (N_("Accept the invitation"), "link"), "password_reset": (N_("Choose a new password"), "link"),
+    "email_verification": (N_("Confirm your address"), "link"), "invoice_issued": (N_("View and pay the invoice"), "link"),
+    "payment_reminder": (N_("Pay the invoice"), "link"), "payment_receipt": (N_("Your receipt"), "receipt_link"),
+    "payment_failed": (N_("Pay again"), "pay_link"), "invoice_forwarded": (N_("View the invoice"), "link"),
+    "document_forwarded": (N_("View the document"), "link"), "portal_comment": (N_("Read the comment"), "link"),
+    "ticket_reply": (N_("Read the reply"), "link"), "document_shared": (N_("View the document"), "link"),
+    "shipment_dispatched": (N_("Follow your delivery"), "link"), "shipment_delivered": (N_("See your order"), "link"),
+    "shipment_exception": (N_("See your order"), "link"), "service_request_update": (N_("Read the update"), "link"),
+    "quote_decision": (N_("Open the quote"), "link"), "staff_activity": (N_("Open the console"), "link"),
+    "staff_digest": (N_("Open the console"), "link"),
 }
 
 

@@ -7,14 +7,17 @@ their profile's mail preferences (identity's `notify`: "invoices", "tickets", "d
 from __future__ import annotations
 
 from services.notifications.domain.mail_kinds import KINDS
+from services.notifications.i18n import N_
 
 TOPICS = {"invoice_issued": "invoices", "payment_reminder": "invoices", "portal_comment": "invoices", "ticket_reply": "tickets",
           "document_shared": "documents",
           "shipment_dispatched": "orders", "shipment_delivered": "orders", "shipment_exception": "orders",
           "service_request_update": "tickets", "staff_activity": "activity", "staff_digest": "activity"}
-TOPIC_LABELS = {"invoices": "new invoices, payment reminders and comments on invoices", "tickets": "replies to your tickets and service requests",
-                "documents": "documents shared with you", "orders": "deliveries of your orders",
-                "activity": "portal activity"}
+# In English; translated where a mail shows them (handlers/unsubscribes.with_footer).
+TOPIC_LABELS = {"invoices": N_("new invoices, payment reminders and comments on invoices"),
+                "tickets": N_("replies to your tickets and service requests"),
+                "documents": N_("documents shared with you"), "orders": N_("deliveries of your orders"),
+                "activity": N_("portal activity")}
 
 
 def topic_of(kind: str) -> str | None:

@@ -29,7 +29,8 @@ from sqlalchemy import select
 from services.chassis import orgs
 from services.chassis.db import upsert_insert
 from services.chassis.events import Event
-from services.notifications.handlers.customer_mail import contacts_wanting, mail_contact
+from services.notifications.handlers.customer_mail import contacts_wanting, mail_contact, reader_locale
+from services.notifications.i18n import mail_locale
 from services.notifications.queries.links import portal_url
 from services.notifications.tables import known_shipments
 
@@ -71,7 +72,7 @@ def _portal_page(conn, org_id: str, sales_order_id: str) -> str | None:
 
 
 def _day(value: str | None, language: str) -> str | None:
-    return format_date(date.fromisoformat(value), format="long", locale=language or "en") if value else None
+    return format_date(date.fromisoformat(value), format="long", locale=mail_locale(language)) if value else None
 
 
 def _mail(event: Event, uow, status: str, detail: str | None) -> None:
@@ -92,5 +93,5 @@ def _mail(event: Event, uow, status: str, detail: str | None) -> None:
         mail_contact(uow.conn, event.org_id, reader, KIND_OF_STAGE[stage], {
             "order_number": shipment.order_number, "carrier": shipment.carrier,
             "tracking_number": shipment.tracking_number, "tracking_link": shipment.tracking_url,
-            "expected_on": _day(shipment.expected_on, reader.language), "detail": detail, "link": link},
+            "expected_on": _day(shipment.expected_on, reader_locale(uow.conn, event.org_id, reader)), "detail": detail, "link": link},
             f"shipment:{shipment_id}:{stage}:{reader.contact_id}")

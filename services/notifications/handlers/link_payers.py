@@ -6,7 +6,8 @@ is kept in `link_payers` (personal data, used for these two mails only) unless t
 actor is a contact, who is mailed as a contact (customer_mail.py), so nobody gets two
 receipts for one payment. Each mail is queued in the handler's transaction under a key made
 of the event's id (`link-receipt:<event>`, `link-payment-failed:<event>`), so a redelivered
-or replayed event never queues it twice. No address given: no mail.
+or replayed event never queues it twice. No address given: no mail. They are in the org's
+default language (else English): nothing tells us the payer's own.
 
 Whom they greet: the name billing gives (`payer_name`: what the payer typed, else the
 invoice's customer's name); without one, plain "Hello," (mail.py never makes a name of
@@ -23,11 +24,12 @@ from sqlalchemy import select
 
 from services.chassis.events import Event
 from services.notifications.handlers import mail
-from services.notifications.handlers.customer_mail import _numbers, _upsert, money
+from services.notifications.handlers.customer_mail import DECLINED, _numbers, _upsert, money
+from services.notifications.i18n import N_, words
 from services.notifications.queries.links import portal_url
 from services.notifications.tables import link_payers
 
-PAY_AGAIN = "To try again, open the payment link you were sent."
+PAY_AGAIN = N_("To try again, open the payment link you were sent.")
 
 
 def on_payment_initiated(event: Event, uow) -> None:
@@ -48,11 +50,13 @@ def on_payment_settled(event: Event, uow) -> None:
     payer = _payer(uow.conn, event.org_id, d["payment_id"])
     if payer is None:
         return
+    locale = mail.recipient_locale(uow.conn, event.org_id)
     mail.enqueue_in(uow.conn, event.org_id, "payment_receipt", payer.email, {
-        "invoice_numbers": ", ".join(_numbers(uow.conn, d["allocations"])),
-        "amount": money(d["amount_minor"], d["currency"], "en"),
+        "invoice_numbers": ", ".join(_numbers(uow.conn, d["allocations"], locale)),
+        "amount": money(d["amount_minor"], d["currency"], locale),
         "receipt_link": portal_url(uow.conn, event.org_id, f"/receipts/{d['payment_id']}")},
-        idempotency_key=f"link-receipt:{event.event_id}", name=payer.name, customer_id=d["customer_id"])
+        idempotency_key=f"link-receipt:{event.event_id}", name=payer.name, locale=locale,
+        customer_id=d["customer_id"])
 
 
 def on_payment_failed(event: Event, uow) -> None:
@@ -60,11 +64,14 @@ def on_payment_failed(event: Event, uow) -> None:
     payer = _payer(uow.conn, event.org_id, d["payment_id"])
     if payer is None:
         return
-    reason = d.get("message") or "The payment was declined."
+    locale = mail.recipient_locale(uow.conn, event.org_id)
+    t = words(locale)
+    reason = d.get("message") or t.gettext(DECLINED)
     mail.enqueue_in(uow.conn, event.org_id, "payment_failed", payer.email, {
-        "invoice_number": ", ".join(_numbers(uow.conn, d["allocations"])),
-        "amount": money(d["amount_minor"], d["currency"], "en"),
-        "reason": f"{reason} {PAY_AGAIN}",
+        "invoice_number": ", ".join(_numbers(uow.conn, d["allocations"], locale)),
+        "amount": money(d["amount_minor"], d["currency"], locale),
+        "reason": f"{reason} {t.gettext(PAY_AGAIN)}",
         "pay_link": portal_url(uow.conn, event.org_id, "/")},
-        idempotency_key=f"link-payment-failed:{event.event_id}", name=payer.name, customer_id=d["customer_id"])
+        idempotency_key=f"link-payment-failed:{event.event_id}", name=payer.name, locale=locale,
+        customer_id=d["customer_id"])
 

@@ -4,6 +4,11 @@ templates. Sending the queue is handlers/mail_delivery.py.
 A mail is queued once per (org, idempotency key): a caller's retry, or a replayed event
 that uses the event id in its key, finds the mail already there. Rendering happens when
 it is queued, so a retry or a resend sends exactly what was composed.
+
+Each mail is in its recipient's language: the one the caller gives (a contact's own choice),
+else the org's default language (its settings' `default_language`), else English
+(`recipient_locale`). The wording is the org's own or ours in that language
+(queries/templates.wording), the portal's own words in it from notifications' catalogues.
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from services.notifications.domain.email_template import EmailTemplate, check_pl
 from services.notifications.domain.mail_kinds import SAMPLE_COMMON
 from services.notifications.domain.unsubscribe import describe, recipient_key, topic_of
 from services.notifications.handlers import unsubscribes
+from services.notifications.i18n import mail_locale
 from services.notifications.queries.templates import brand_of, fill, wording
 from services.notifications.queries.unsubscribes import is_unsubscribed
 from services.notifications.tables import emails
@@ -71,7 +77,7 @@ def queue_email(rt, cmd: QueueEmail) -> tuple[str, bool]:
 
 
 def enqueue_in(conn, org_id: str, kind: str, to: str, variables: dict, idempotency_key: str,
-               name: str | None = None, locale: str = "en", customer_id: str | None = None,
+               name: str | None = None, locale: str | None = None, customer_id: str | None = None,
                contact_id: str | None = None, staff_id: str | None = None) -> tuple[str, bool]:
     """`queue_email` in the caller's transaction (an event handler's): the mail is queued exactly
     when the event is marked handled, and a redelivered event finds its idempotency key.
@@ -86,14 +92,15 @@ def enqueue_in(conn, org_id: str, kind: str, to: str, variables: dict, idempoten
             unknown and f"unknown variable: {', '.join(unknown)}",
             missing and f"missing variable: {', '.join(missing)}"])) + ".", field="variables")
     org = orgs.get(conn, org_id)
+    locale = recipient_locale(conn, org_id, locale)
     content = fill(wording(conn, org_id, kind, locale), {
         **variables, "org": {"name": org["name"], "host": org["host"]},
-        "recipient": {"name": name or "", "email": to}}, kind, brand_of(conn, org_id))
+        "recipient": {"name": name or "", "email": to}}, kind, brand_of(conn, org_id), mail_locale(locale))
     topic, who = topic_of(kind), recipient_key(to, contact_id, staff_id)
     stopped = topic is not None and is_unsubscribed(conn, org_id, who, topic)
     links = unsubscribes.links(conn, org_id, who, topic) if topic and not stopped else None
     if links:
-        content = unsubscribes.with_footer(content, links["page"], topic)
+        content = unsubscribes.with_footer(content, links["page"], topic, locale)
     ins = upsert_insert(conn, emails)
     email_id = str(uuid.uuid4())
     created = conn.execute(ins.values(
@@ -110,6 +117,14 @@ def enqueue_in(conn, org_id: str, kind: str, to: str, variables: dict, idempoten
         email_id = conn.execute(select(emails.c.email_id).where(
             emails.c.org_id == org_id, emails.c.idempotency_key == idempotency_key)).scalar()
     return email_id, created is not None
+
+
+def recipient_locale(conn, org_id: str, language: str | None = None) -> str:
+    """The language a mail to someone is in: theirs when they chose one, else the org's
+    default language (a setting an org may not have), else English."""
+    if language:
+        return language
+    return orgs.settings(conn, org_id).get("default_language") or "en"
 
 
 def resend_email(rt, cmd: ResendEmail) -> None:

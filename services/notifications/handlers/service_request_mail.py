@@ -16,13 +16,15 @@ from __future__ import annotations
 
 from services.chassis import orgs
 from services.chassis.events import Event
-from services.notifications.handlers.customer_mail import contacts_wanting, mail_contact
+from services.notifications.handlers.customer_mail import contacts_wanting, mail_contact, reader_locale
+from services.notifications.i18n import N_, words
 from services.notifications.queries.links import portal_url
 
 TOPIC = "tickets"
 KIND = "service_request_update"
-STATUS_WORDS = {"new": "new", "in_progress": "in progress", "waiting_on_customer": "waiting for you",
-                "resolved": "resolved", "closed": "closed"}
+# In English; the mail has them in its reader's language.
+STATUS_WORDS = {"new": N_("new"), "in_progress": N_("in progress"), "waiting_on_customer": N_("waiting for you"),
+                "resolved": N_("resolved"), "closed": N_("closed")}
 
 
 def on_service_request_updated(event: Event, uow) -> None:
@@ -32,9 +34,11 @@ def on_service_request_updated(event: Event, uow) -> None:
     if "service_requests" not in (orgs.settings(uow.conn, event.org_id).get("modules") or []):
         return
     link = portal_url(uow.conn, event.org_id, f"/service-requests/{d['service_request_id']}")
-    status = STATUS_WORDS.get(d["status"], d["status"]) if "status" in d["changed"] else None
     for reader in contacts_wanting(uow.conn, event.org_id, d["customer_id"], TOPIC):
+        t = words(reader_locale(uow.conn, event.org_id, reader))
+        status = t.gettext(STATUS_WORDS[d["status"]]) if d["status"] in STATUS_WORDS else d["status"]
         mail_contact(uow.conn, event.org_id, reader, KIND, {
-            "request_number": d["number"], "author": d["author_name"] or "The team", "update": d["text"],
-            "status": status, "link": link},
+            "request_number": d["number"], "author": d["author_name"] or t.gettext("The team"),
+            "update": d["text"], "status": status if "status" in d["changed"] else None,
+            "link": link},
             f"service-request:{event.event_id}:{reader.contact_id}")

@@ -3,6 +3,7 @@
 
 - notifications keeps the org's staff from identity's events (StaffMemberAdded, StaffInvited,
   StaffMemberActivated, StaffMemberRemoved): their address, and whether they still belong.
+- In the org's default language (else English): staff choose no language of their own here.
 - Immediate: queued in the transaction of the incoming event's handler, under the key
   `activity:<event id>:<staff id>`, so a redelivered or replayed event queues no second mail
   (and the mail outbox sends each queued mail at most once, mail_delivery.py). The staff member who
@@ -27,9 +28,11 @@ from services.chassis import orgs
 from services.chassis.db import upsert_insert
 from services.chassis.errors import DomainError
 from services.chassis.events import Event
-from services.notifications.domain.activity_kinds import ACTIVITY_KINDS, MODES, activity_kind, describe
+from services.notifications.domain.activity_kinds import ACTIVITY_KINDS, MODES, activity_kind, label
 from services.notifications.domain.commands import SetMailPreferences
 from services.notifications.handlers import mail, unsubscribes
+from services.notifications.handlers.customer_mail import day as day_in
+from services.notifications.i18n import words
 from services.notifications.queries.links import portal_url
 from services.notifications.tables import activity, known_staff, staff_mail_prefs
 
@@ -96,13 +99,15 @@ def on_activity(event: Event, uow) -> None:
     if kind is None:
         return
     actor = (event.actor or {}).get("id")
+    locale = mail.recipient_locale(uow.conn, event.org_id)
     for reader in _readers(uow.conn, event.org_id, [kind], "immediate"):
         if reader.staff_id == actor:
             continue                                   # nobody is told what they did themselves
         mail.enqueue_in(uow.conn, event.org_id, "staff_activity", reader.email,
-                        {"activity": describe(event.type), "link": _feed_link(uow.conn, event.org_id)},
+                        {"activity": words(locale).gettext(label(event.type)),
+                         "link": _feed_link(uow.conn, event.org_id)},
                         idempotency_key=f"activity:{event.event_id}:{reader.staff_id}", name=reader.name,
-                        staff_id=reader.staff_id)
+                        locale=locale, staff_id=reader.staff_id)
 
 
 # -- the daily digest -----------------------------------------------------------------------------
@@ -127,11 +132,14 @@ def queue_digests(engine, day: date) -> int:
                 activity.c.occurred_at >= start, activity.c.occurred_at < end)).scalars())
             if not happened:
                 continue
-            summary = "\n".join(f"{n} × {describe(t)}" for t, n in sorted(happened.items()))
+            locale = mail.recipient_locale(conn, org_id)
+            t = words(locale)
+            summary = "\n".join(f"{n} × {t.gettext(label(kind))}" for kind, n in sorted(happened.items()))
             person = people[(org_id, staff_id)]
             _, created = mail.enqueue_in(conn, org_id, "staff_digest", person.email, {
-                "day": day.strftime("%d %b %Y"), "summary": summary, "link": _feed_link(conn, org_id)},
-                idempotency_key=f"digest:{staff_id}:{day.isoformat()}", name=person.name, staff_id=staff_id)
+                "day": day_in(day.isoformat(), locale), "summary": summary, "link": _feed_link(conn, org_id)},
+                idempotency_key=f"digest:{staff_id}:{day.isoformat()}", name=person.name, locale=locale,
+                staff_id=staff_id)
             new += created
     return new
 

@@ -35,6 +35,7 @@ from services.chassis.db import upsert_insert
 from services.chassis.events import Event, utc_now
 from services.notifications.domain.commands import Unsubscribe
 from services.notifications.domain.unsubscribe import TOPICS, describe
+from services.notifications.i18n import words
 from services.notifications.queries.links import portal_url
 from services.notifications.queries.unsubscribes import SALT, read_token, secret_of
 from services.notifications.tables import known_contacts, staff_mail_prefs, unsubscribe_keys, unsubscribes
@@ -94,11 +95,16 @@ def links(conn, org_id: str, recipient: str, topic: str) -> dict:
     return {"page": page, "one_click": page + "/one-click"}
 
 
-def with_footer(content: dict, page: str, topic: str) -> dict:
-    what = describe(topic)
-    text = content["text"].rstrip("\n") + f"\n\n--\nYou get this e-mail about {what}. Stop them: {page}\n"
-    footer = (f'<p style="font-size:small;color:#555">You get this e-mail about {escape(what)}. '
-              f'<a href="{escape(page)}">Unsubscribe</a></p>')
+def with_footer(content: dict, page: str, topic: str, locale: str | None = None) -> dict:
+    """The footer in the recipient's language (`locale`)."""
+    t = words(locale)
+    what = t.gettext(describe(topic))
+    text = content["text"].rstrip("\n") + "\n\n--\n" + t.gettext(
+        "You get this e-mail about %(topic)s. Stop them: %(link)s") % {"topic": what, "link": page} + "\n"
+    about = t.gettext("You get this e-mail about %(topic)s.") % {"topic": escape(what)}
+    stop = escape(t.gettext("Unsubscribe"))
+    footer = (f'<p style="font-size:small;color:#555">{about} '
+              f'<a href="{escape(page)}">{stop}</a></p>')
     html = content["html"]
     cell = html.find('class="footer"')               # the layout's footer (adapters/mail_layout.py)
     at = html.find("</td>", cell) if cell >= 0 else html.lower().rfind("</body>")

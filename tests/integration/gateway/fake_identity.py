@@ -22,6 +22,7 @@ from gateway.clients.base import ServiceProblem, ServiceUnavailable
 from gateway.clients.identity import IdentityClient
 from services.chassis import auth
 from tests.integration.gateway.fake_branding import FakeBranding
+from tests.integration.gateway.fake_domains import FakeDomains
 from tests.integration.gateway.fake_invitations import FakeInvitations
 from tests.integration.gateway.fake_staff import FakeStaff
 from tests.integration.gateway.fake_recovery import FakeRecovery
@@ -66,7 +67,7 @@ class Session:
     wrong_codes: int = 0
 
 
-class FakeIdentity(FakeStaff, FakeBranding, FakeRecovery, FakeInvitations, IdentityClient):
+class FakeIdentity(FakeStaff, FakeBranding, FakeDomains, FakeRecovery, FakeInvitations, IdentityClient):
     MAX_WRONG_CODES = 5
 
     def __init__(self):
@@ -115,6 +116,7 @@ class FakeIdentity(FakeStaff, FakeBranding, FakeRecovery, FakeInvitations, Ident
         self.init_branding()                       # brand colour and logo: fake_branding.py
         self.init_staff()                          # staff invitations, roles, removal: fake_staff.py
         self.init_invitations()                    # bulk, the list, resending: fake_invitations.py
+        self.init_domains()                        # custom domains and their TXT records: fake_domains.py
 
     # -- transport ------------------------------------------------------------------------
     def _call(self, method: str, path: str, body: dict | None = None, params: dict | None = None,

@@ -183,6 +183,7 @@ def snapshot(fake: FakeIdentity, *tenants: Tenant) -> dict:
         "contact_modules": {k: list(v) for k, v in fake.contact_modules.items()},
         "api_keys": sorted((k["key_id"], k["revoked_at"] is None) for k in fake.api_keys.values()
                            if k["org_id"] in orgs),
+        "domains": sorted((d["domain"], d["status"]) for d in fake.domains.values() if d["org_id"] in orgs),
     }
 
 
@@ -215,7 +216,18 @@ URL_SAMPLES: dict[str, Callable[[Tenant], str]] = {
     "task_id": lambda t: _project(t)["tasks"][1]["task_id"],
     "milestone_id": lambda t: _project(t)["milestones"][0]["milestone_id"],
     "week": lambda t: _logged_week(t),
+    "domain": lambda t: _domain(t)["domain"],
 }
+
+
+def _domain(t: Tenant) -> dict:
+    """A pending custom domain of the cell's org whose TXT record is already in DNS: Check now
+    verifies it."""
+    name = f"portal.{t.host}"
+    if name not in t.fake.domains:
+        added = t.fake.add_domain_of(t.org, name)
+        t.fake.txt[added["record"]["name"]] = [added["record"]["value"]]
+    return t.fake.domains[name]
 
 
 def _blank_pdf() -> bytes:
@@ -730,6 +742,12 @@ SUCCESSFUL_POSTS: dict[str, Done] = {
     "console_keys.api_keys": Done(lambda t, me: {"name": "Matrix key", "scopes": ["customers"]}, lambda t, me: None,
                                   lambda t, me: any(k["name"] == "Matrix key" and k["org_id"] == t.org["org_id"]
                                                     for k in t.fake.api_keys.values())),
+    "console_domains.domains": Done(lambda t, me: {"domain": f"new.{t.host}"}, lambda t, me: "/console/domains",
+                                    lambda t, me: f"new.{t.host}" in t.fake.domains),
+    "console_domains.check_domain": Done(lambda t, me: {}, lambda t, me: "/console/domains",
+                                         lambda t, me: t.fake.domains[f"portal.{t.host}"]["status"] == "verified"),
+    "console_domains.remove_domain": Done(lambda t, me: {}, lambda t, me: "/console/domains",
+                                          lambda t, me: f"portal.{t.host}" not in t.fake.domains),
     "console_keys.revoke_api_key": Done(lambda t, me: {}, lambda t, me: "/console/api-keys",
                                         lambda t, me: t.fake.api_keys[t.fake.key_of(t.org)]["revoked_at"] is not None),
     "portal_payments.pay": Done(lambda t, me: {"method": "bank_debit"},

@@ -250,6 +250,28 @@ def test_settings_take_the_sellers_address_and_tax_id(world, owner):
     assert "Hafenstraße 7\n20457 Hamburg</textarea>" in owner.get("/console/settings").get_data(as_text=True)
 
 
+def test_settings_choose_the_orgs_default_language_for_browsers_asking_for_none_offered(world, app):
+    world.sam.profile["language"] = None                 # a person who chose no language of their own
+    owner = Browser(app)
+    owner.sign_in(world.sam, fake=world.fake)
+    page = owner.get("/console/settings").get_data(as_text=True)
+    assert 'name="default_language"' in page and '<option selected value="en">English</option>' in page
+    saved = owner.send("/console/settings", {"portal_enabled": "y", "modules": ["invoices"], "default_language": "de"})
+    assert saved.status_code == 302 and world.org["settings"]["default_language"] == "de"
+    assert '<option selected value="de">Deutsch</option>' in owner.get("/console/settings").get_data(as_text=True)
+
+    asks_for_none = {"Accept-Language": "xx"}
+    german = owner.get("/console/settings", headers=asks_for_none)
+    assert '<html lang="de" dir="ltr">' in german.get_data(as_text=True)
+    assert "Portaleinstellungen" in text(german) and "Portal settings" not in text(german)
+    visitor = Browser(app)
+    assert '<html lang="de"' in visitor.get("/signin", headers=asks_for_none).get_data(as_text=True)
+    assert '<html lang="fr"' in visitor.get("/signin", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+
+    refused = owner.send("/console/settings", {"portal_enabled": "y", "modules": ["invoices"], "default_language": "xx"})
+    assert refused.status_code == 400 and world.org["settings"]["default_language"] == "de"
+
+
 def test_staff_sign_out_everywhere(world, owner):
     response = owner.post("/console/signout/everywhere")
     assert response.headers["Location"] == "/console/signin"

@@ -118,3 +118,15 @@ def test_a_preview_without_html_shows_the_text_part_as_html(owner):
     page = owner.submit(EDIT, wording(html="", intent="preview"))
     srcdoc = htmllib.unescape(re.search(r'srcdoc="([^"]*)"', page.get_data(as_text=True)).group(1))
     assert "Old HTML" not in srcdoc and "we got €1,250.00" in srcdoc
+
+
+def test_the_subjects_label_names_the_language_being_edited_not_the_pages(world, app):
+    world.sam.profile["language"] = None                 # the browser's language counts
+    owner = Browser(app)
+    owner.sign_in(world.sam, fake=world.fake)
+    assert "Subject (Deutsch)" in text(owner.get("/console/email-templates/payment_receipt/de"))
+    assert "Subject (Français)" in text(owner.get("/console/email-templates/payment_receipt/fr"))
+    german = owner.get("/console/email-templates/payment_receipt/fr", headers={"Accept-Language": "de"})
+    assert '<html lang="de"' in german.get_data(as_text=True) and "Betreff (Français)" in text(german)
+    listed = owner.get("/console/email-templates?locale=fr")      # the list's subjects are the English ones
+    assert '<html lang="en"' in listed.get_data(as_text=True) and "Subject (English)" in text(listed)

@@ -63,6 +63,10 @@ CALLS = [   # (method call, HTTP method, path, JSON body)
     (lambda c: c.reset_mfa(O, "c-1"), "POST", "/orgs/org-1/contacts/c-1/mfa/reset", None),
     (lambda c: c.change_settings(O, {"portal_enabled": False}), "PATCH", "/orgs/org-1/settings",
      {"portal_enabled": False}),
+    (lambda c: c.list_domains(O), "GET", "/orgs/org-1/domains", None),
+    (lambda c: c.add_domain(O, "portal.acme.example"), "POST", "/orgs/org-1/domains", {"domain": "portal.acme.example"}),
+    (lambda c: c.check_domain(O, "portal.acme.example"), "POST", "/orgs/org-1/domains/portal.acme.example/check", None),
+    (lambda c: c.remove_domain(O, "portal.acme.example"), "DELETE", "/orgs/org-1/domains/portal.acme.example", None),
 ]
 
 

@@ -41,7 +41,8 @@ def test_the_profile_is_shown_and_saved_with_a_flash(world, app):
                                            "documents": False, "orders": False}
     html = page.get_data(as_text=True)
     assert 'value="London"' in html and '<option selected value="de">' in html
-    assert "Welcome, Ann Changed" in text(browser.get("/"))          # the name shows at once
+    home = browser.get("/")                     # the name and the language (German) apply at once
+    assert "Willkommen, Ann Changed" in text(home) and '<html lang="de" dir="ltr">' in home.get_data(as_text=True)
 
 
 def test_a_profile_problem_sits_under_its_field(world, app):

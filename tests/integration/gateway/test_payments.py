@@ -1,6 +1,6 @@
 """Paying in the portal against the real billing service and its simulated gateway: a card
 pays at once, a bank debit stays pending and blocks a second payment until staff fail it,
-the status updates live (htmx polling), and a settled payment has a receipt PDF."""
+the status updates live (the live channel tells the page, htmx fetches the part again), and a settled payment has a receipt PDF."""
 from __future__ import annotations
 
 import io
@@ -54,6 +54,10 @@ def test_a_pending_bank_debit_blocks_a_second_payment_until_it_fails(world, app)
     payment_id = payment_url.rsplit("/", 1)[1]
     live = ann.get(payment_url).get_data(as_text=True)
     assert "being processed" in live and f'hx-get="/payments/{payment_id}/status"' in live
+    stream = re.search(r'data-stream-url="([^"]+)"', live).group(1)          # the live channel's stream
+    assert stream.split("grant=")[1] and "payments.js" in live
+    renewed = ann.get(f"/payments/{payment_id}/live").get_json()["stream_url"]
+    assert renewed.startswith(stream.split("grant=")[0])
     assert "receipt" not in live and ann.get(f"/payments/{payment_id}/receipt.pdf").status_code == 404
     page = ann.get(f"/invoices/{inv['invoice_id']}")
     assert "Payment in progress" in text(page) and "Pay this invoice" not in text(page)
@@ -64,7 +68,7 @@ def test_a_pending_bank_debit_blocks_a_second_payment_until_it_fails(world, app)
 
     billing_backend.simulate(world.org["org_id"], payment_id, "failed")          # staff fail it
     fragment = ann.get(f"/payments/{payment_id}/status").get_data(as_text=True)
-    assert "did not go through" in fragment and "hx-get" not in fragment
+    assert "did not go through" in fragment and "hx-get" not in fragment and "data-live-payment" not in fragment
     assert "Pay this invoice" in text(ann.get(f"/invoices/{inv['invoice_id']}"))
     assert pay(ann, inv["invoice_id"]).status_code == 302
     assert "Paid" in text(ann.get(f"/invoices/{inv['invoice_id']}"))
@@ -149,7 +153,7 @@ def test_another_customers_payment_is_not_found(world, app):
     payment = billing_backend.pay_invoice(world.org["org_id"], other["customer_id"], theirs["invoice_id"])
     ann = contact(world, app)
     for path in (f"/payments/{payment['payment_id']}", f"/payments/{payment['payment_id']}/receipt.pdf",
-                 f"/invoices/{theirs['invoice_id']}"):
+                 f"/payments/{payment['payment_id']}/live", f"/invoices/{theirs['invoice_id']}"):
         assert ann.get(path).status_code == 404, path
     assert ann.send(f"/invoices/{theirs['invoice_id']}/pay", {"method": "card"}).status_code == 404
 

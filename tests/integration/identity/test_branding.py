@@ -48,6 +48,14 @@ def test_an_unreadable_or_malformed_colour_is_refused_with_the_reason(portal, co
     assert settings(portal)["brand_colour"] is None and portal.events("PortalSettingsChanged") == []
 
 
+def test_the_orgs_default_language_is_kept_and_one_not_offered_refused(portal):  # noqa: F811
+    answer = portal.client.patch(f"/orgs/{portal.org}/settings", json={"default_language": "fr"})
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["settings"]["default_language"] == "fr"
+    assert portal.client.patch(f"/orgs/{portal.org}/settings", json={"default_language": "es"}).status_code == 422
+    assert settings(portal)["default_language"] == "fr"
+
+
 def test_contrast_follows_wcag():
     assert round(contrast_with_white("#000000"), 1) == 21.0
     assert round(contrast_with_white("#ffffff"), 1) == 1.0

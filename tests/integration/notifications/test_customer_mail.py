@@ -88,7 +88,7 @@ def test_the_payer_gets_one_receipt_with_a_portal_link_in_their_language(env, in
     payment(rt, org_id, "PaymentSettled", twice=True)
     send_all(rt, inbox)
     [mail] = inbox.messages
-    assert mail["To"] == "Sam Buyer <sam@bolt.test>" and mail["Subject"] == "Receipt for your payment to Acme"
+    assert mail["To"] == "Sam Buyer <sam@bolt.test>" and mail["Subject"] == "Beleg für Ihre Zahlung an Acme"
     text = mail.get_body(("plain",)).get_content()
     assert "1.234,56\xa0€" in text and "INV-000123" in text
     assert "https://portal.acme.test/payments/pay-1" in text
@@ -124,9 +124,9 @@ def test_a_new_invoice_is_mailed_to_the_contacts_who_keep_invoice_mail_on_once(e
     issued(rt, org_id)                                                    # redelivered: no second mail
     send_all(rt, inbox)
     [mail] = inbox.messages
-    assert mail["To"] == "Sam Buyer <sam@bolt.test>" and mail["Subject"] == "Invoice INV-000123 from Acme"
+    assert mail["To"] == "Sam Buyer <sam@bolt.test>" and mail["Subject"] == "Rechnung INV-000123 von Acme"
     text = mail.get_body(("plain",)).get_content()
-    assert "1.234,56\xa0€" in text and "due on receipt" in text
+    assert "1.234,56\xa0€" in text and "Fälligkeit: bei Erhalt" in text
     html = mail.get_body(("html",)).get_content()
     assert f'href="https://portal.acme.test/invoices/{INVOICE}"' in html and "List-Unsubscribe" in mail
 

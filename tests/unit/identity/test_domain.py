@@ -94,6 +94,16 @@ def test_the_seller_address_and_tax_id_are_settings():
     assert org.pending[-1].data["settings"]["seller_tax_id"] is None
 
 
+def test_the_default_language_is_one_the_portal_offers():
+    org = Organization.create("Acme", "acme")
+    org.change_settings({"default_language": "ar"})
+    assert org.pending[-1].data["changed"] == ["default_language"]
+    assert org.pending[-1].data["settings"]["default_language"] == "ar"
+    with pytest.raises(DomainError, match="portal's languages"):
+        org.change_settings({"default_language": "es"})
+    assert len(org.pending) == 2
+
+
 def test_support_numbers_are_whole_days_within_bounds():
     org = Organization.create("Acme", "acme")
     assert org.pending[0].data["settings"]["ticket_reopen_days"] == 14

@@ -72,3 +72,15 @@ def test_common_or_personal_passwords_are_refused_and_anything_long_enough_is_fi
         check_new_password("sam@bolt.test", never_common, email="sam@bolt.test")
     assert check_new_password("a b c d e f g", never_common) == "a b c d e f g"
     assert check_new_password("🙂" * 8, never_common) == "🙂" * 8
+
+
+def test_a_contacts_language_is_not_chosen_until_set_and_ar_is_offered():
+    contact = Contact.add("org-1", "cust-1", "sam@bolt.test", "Sam", ["view"])
+    assert contact.profile_view()["language"] is None
+    contact.update_profile({"language": "ar"})
+    assert contact.profile_view()["language"] == "ar"
+    contact.update_profile({"language": ""})
+    assert contact.profile_view()["language"] is None
+    assert [e.data["language"] for e in contact.pending if e.type == "ProfileUpdated"] == ["ar", None]
+    with pytest.raises(DomainError):
+        contact.update_profile({"language": "xx"})
