@@ -12,11 +12,8 @@ English where the German page shows its translation, so switching translations o
 """
 from __future__ import annotations
 
-from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 
 from gateway.web.access import PERMISSIONS
 from tests.integration.gateway import billing_backend
@@ -25,70 +22,11 @@ from tests.integration.gateway.test_access_matrix import (NO_RATE_LIMITS, Matrix
                                                           _logged_week, _open_document, _order, _payment,
                                                           _project, _service_request, _shipment)
 from tests.integration.gateway.conftest import make_app
-
-TRANSLATIONS = Path(__file__).resolve().parents[3] / "gateway" / "translations"
-SEEN_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
-AS_IS = {"script", "style", "code", "pre", "kbd", "samp"}
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+from tests.helpers.languages import english_left_over, seen
 
 
-def english_of(locale: str) -> set[str]:
-    """The English messages of the locale's catalogue whose translation differs from the English
-    (a message the same in both, like "Version" in German, can't be told apart)."""
-    with (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
-        catalogue = read_po(handle, locale=locale)
-    found = set()
-    for message in catalogue:
-        if not message.id or not message.string:
-            continue
-        ids = message.id if isinstance(message.id, (list, tuple)) else (message.id,)
-        strings = message.string if isinstance(message.string, (list, tuple)) else (message.string,)
-        for english in ids:
-            if english not in strings:
-                found.add(folded(english))
-    return found
-
-
-def folded(text: str) -> str:
-    return " ".join(text.split())
-
-
-class _Read(HTMLParser):
-    """What a reader sees: text nodes and the placeholder, title, aria-label and alt attributes
-    (code samples, scripts, and elements with translate="no" left as they are)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.open: list[tuple[str, bool]] = []
-        self.seen: list[str] = []
-
-    def _as_is(self) -> bool:
-        return any(as_is for _, as_is in self.open)
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        as_is = tag in AS_IS or attributes.get("translate") == "no"
-        if not (as_is or self._as_is()):
-            self.seen += [folded(value) for name, value in attrs if name in SEEN_ATTRIBUTES and value]
-        if tag not in VOID:
-            self.open.append((tag, as_is))
-
-    def handle_endtag(self, tag):
-        for index in range(len(self.open) - 1, -1, -1):
-            if self.open[index][0] == tag:
-                del self.open[index:]
-                break
-
-    def handle_data(self, data):
-        if not self._as_is() and data.strip():
-            self.seen.append(folded(data))
-
-
-def seen_on(html: str) -> list[str]:
-    reader = _Read()
-    reader.feed(html)
-    reader.close()
-    return reader.seen
+def seen_words(html: str) -> set[str]:
+    return seen(html).words
 
 
 @pytest.fixture(scope="module")
@@ -142,11 +80,11 @@ def pages_in(stage: Stage, t: Tenant, language: str):
 
 @pytest.mark.parametrize("language, direction", [("de", "ltr"), ("fr", "ltr"), ("ar", "rtl")])
 def test_every_portal_page_is_in_the_readers_language(stage, tenant, language, direction):
-    english = english_of(language)
+    english = english_left_over(language)
     left = {}
     for path, html in pages_in(stage, tenant, language):
         assert f'<html lang="{language}" dir="{direction}">' in html, path
-        untranslated = sorted({text for text in seen_on(html) if text in english})
+        untranslated = sorted(seen(html).words & english)
         if untranslated:
             left[path] = untranslated
     assert not left, "left in English on the %s pages:\n%s" % (
@@ -167,5 +105,5 @@ def test_the_english_page_shows_the_english_where_the_german_shows_its_translati
     german = dict(pages_in(stage, tenant, "de"))
     for path, words, translated in KNOWN:
         assert '<html lang="en" dir="ltr">' in english[path]
-        assert words in seen_on(english[path]) and translated not in seen_on(english[path]), path
-        assert translated in seen_on(german[path]) and words not in seen_on(german[path]), path
+        assert words in seen_words(english[path]) and translated not in seen_words(english[path]), path
+        assert translated in seen_words(german[path]) and words not in seen_words(german[path]), path

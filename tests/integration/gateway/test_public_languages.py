@@ -7,78 +7,14 @@ translation differs. Data (names, amounts, the org's name) and whatever sits ins
 `translate="no"`, <code> or <pre> are left as they are."""
 from __future__ import annotations
 
-from functools import cache
-from html.parser import HTMLParser
-
 import pytest
-from babel.messages.pofile import read_po
 
-from gateway.web.i18n import TRANSLATIONS
 from tests.integration.gateway import notifications_backend
 from tests.integration.gateway.conftest import Browser, make_app
 from tests.integration.gateway.test_payment_links import invoice, make_link, pay
+from tests.helpers.languages import english_left_over, seen
 
 LANGUAGES = {"de": "ltr", "fr": "ltr", "ar": "rtl"}
-SEEN_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
-AS_IS = frozenset({"code", "pre", "kbd", "samp", "script", "style"})
-VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "source", "wbr", "area", "col", "base"})
-
-
-@cache
-def english_left_over(locale: str) -> frozenset[str]:
-    """The catalogue's English messages that read differently once translated: seen as they
-    are on a page of `locale`, they were not translated."""
-    with (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
-        catalogue = read_po(handle, locale=locale)
-    found = set()
-    for message in catalogue:
-        if not message.id or isinstance(message.id, (list, tuple)) or "%(" in message.id:
-            continue
-        if message.string and message.string != message.id:
-            found.add(" ".join(message.id.split()))
-    return frozenset(found)
-
-
-class _Words(HTMLParser):
-    """What a reader sees: text between tags and the attributes read aloud or shown."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.open: list[tuple[str, bool]] = []
-        self.words: list[str] = []
-        self.html: dict[str, str] | None = None
-
-    def _as_is(self) -> bool:
-        return any(as_is for _, as_is in self.open)
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag == "html":
-            self.html = attributes
-        as_is = tag in AS_IS or attributes.get("translate") == "no"
-        if not (as_is or self._as_is()):
-            self.words.extend(value for name, value in attrs if name in SEEN_ATTRIBUTES and value)
-        if tag not in VOID:
-            self.open.append((tag, as_is))
-
-    def handle_endtag(self, tag):
-        for index in range(len(self.open) - 1, -1, -1):
-            if self.open[index][0] == tag:
-                del self.open[index:]
-                break
-
-    def handle_data(self, data):
-        if not self._as_is():
-            self.words.append(data)
-
-
-def read(response) -> _Words:
-    words = _Words()
-    words.feed(response.get_data(as_text=True))
-    words.close()
-    return words
-
-
 def public_pages(world, app, locale: str):
     """(name, response) for each public page, opened by a browser that asks for `locale`."""
     asks = {"Accept-Language": f"{locale},en;q=0.3"}
@@ -119,20 +55,20 @@ def app(world):
 def test_every_public_page_speaks_the_browsers_language(world, app, locale):
     english = english_left_over(locale)
     assert len(english) > 100                                         # the catalogue is there
-    seen = 0
+    opened = 0
     for name, response in public_pages(world, app, locale):
-        seen += 1
+        opened += 1
         assert response.status_code in (200, 404), name
-        page = read(response)
+        page = seen(response.get_data(as_text=True))
         assert page.html == {"lang": locale, "dir": LANGUAGES[locale]}, name
-        left = sorted({" ".join(w.split()) for w in page.words} & english)
+        left = sorted(page.words & english)
         assert not left, f"{name} ({locale}): English left: {left}"
-    assert seen == 14
+    assert opened == 14
 
 
 def test_a_page_without_an_offered_language_stays_english(world, app):
     visitor = Browser(app)
     visitor.headers["Accept-Language"] = "xx"
     page = visitor.get("/signin")
-    assert read(page).html == {"lang": "en", "dir": "ltr"}
+    assert seen(page.get_data(as_text=True)).html == {"lang": "en", "dir": "ltr"}
     assert "Forgot your password?" in page.get_data(as_text=True)
