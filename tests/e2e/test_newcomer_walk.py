@@ -106,6 +106,9 @@ def test_a_new_business_sets_up_in_the_console_and_a_german_contact_pays(tmp_pat
         owner.locator("#setup li", has_text="Add your logo and colours").get_by_role("link").first.click()
         owner.get_by_label("Customers must use two-step verification").check()
         owner.get_by_label("Brand colour").fill("#0b6e4f")
+        button = owner.locator("[data-brand-preview] .preview-mail .preview-button")     # the preview follows
+        assert button.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(11, 110, 79)"
+        owner.locator("[data-brand-preview]").scroll_into_view_if_needed()
         shoot(owner, "05-portal-settings", folder=SETUP)
         owner.get_by_role("button", name="Save settings").click()
         owner.goto(base + "/console")

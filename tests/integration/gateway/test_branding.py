@@ -66,6 +66,9 @@ def test_a_logo_uploaded_in_the_console_shows_in_the_header_and_can_be_removed(w
     version = world.org["settings"]["logo"]
     signin = Browser(app).get("/signin").get_data(as_text=True)
     assert f'<img class="brand-logo" src="/brand/logo?v={version}" alt="">' in signin
+    preview = re.search(r'<figure class="brand-preview" data-brand-preview>.*?</figure>',
+                        owner.get("/console/settings").get_data(as_text=True), re.S).group(0)
+    assert preview.count(f'src="/brand/logo?v={version}"') == 2 and "Acme Trading" in preview   # portal and mail
     served = fetch(app, f"/brand/logo?v={version}")
     assert served.status_code == 200 and served.data == image and served.mimetype == "image/png"
     assert "immutable" in served.headers["Cache-Control"]
