@@ -13,7 +13,8 @@ Roots are the gateway and each service that keeps `translations/`. `--update` ad
 messages to every catalogue (untranslated, so the check fails until they are translated) and
 drops the ones no source uses any more. `--todo` prints what is left to translate as JSON
 ({msgid: {locale: ""}}; a plural's value is a list of its forms), and `--fill FILE` writes such a
-file's translations into the catalogues.
+file's translations into the catalogues (where an entry is untranslated or fuzzy; a
+translation there is never overwritten).
 """
 from __future__ import annotations
 
@@ -211,7 +212,8 @@ def fill(path: Path) -> None:
             for message in catalogue:
                 key = message.id[0] if isinstance(message.id, (list, tuple)) else message.id
                 string = (wanted.get(key) or {}).get(locale)
-                if string:
+                strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+                if string and (message.fuzzy or not all(strings)):      # never over a translation
                     message.string = tuple(string) if isinstance(message.id, (list, tuple)) else string
                     message.flags.discard("fuzzy")
             _save(po, catalogue)
