@@ -25,6 +25,7 @@ from gateway.console.forms import ACTIVITY_KIND_LABELS, ActivityMailForm, MAIL_M
 from gateway.console.invoices import _customers
 from gateway.web.access import MANAGERS, console
 from gateway.web.context import notifications, org_id, principal
+from gateway.web.event_titles import EVENT_TITLES
 from gateway.web.filters import moment as moment_text
 from gateway.web.forms import apply_problem
 
@@ -35,13 +36,13 @@ SERVICE_LABELS = {"identity": _l("Accounts"), "billing": _l("Billing"), "orders"
                   "documents": _l("Documents"), "notifications": _l("Notifications")}
 ACTOR_LABELS = {"contact": _l("a customer"), "staff": _l("staff"), "system": _l("the system"),
                 "api_key": _l("an internal system")}
-LABELS = {"WebhookDisabled": _l("A webhook was switched off after failed deliveries")}
 
 
 def label(event_type: str) -> str:
-    """`PaymentSettled` -> "Payment settled" (a few types say more)."""
-    if event_type in LABELS:
-        return str(LABELS[event_type])
+    """`PaymentSettled` -> "Payment settled" in the page's language (gateway/web/event_titles.py; a
+    few types say more); a type it does not list yet, in English words made from its name."""
+    if event_type in EVENT_TITLES:
+        return str(EVENT_TITLES[event_type])
     words = re.findall(r"[A-Z][a-z0-9]*|[a-z0-9]+", event_type)
     return " ".join([words[0], *(w.lower() for w in words[1:])]) if words else event_type
 

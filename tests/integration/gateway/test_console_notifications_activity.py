@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from babel.messages.pofile import read_po
 
 from gateway.console.activity import PER_PAGE, label
 from tests.integration.gateway import notifications_backend as backend
+from gateway.web.i18n import TRANSLATIONS
 from tests.integration.gateway.conftest import Browser, text
 
 
@@ -83,6 +85,18 @@ def test_the_feed_is_paged(world, owner):
 def test_labels_read_as_words():
     assert label("PaymentSettled") == "Payment settled"
     assert label("WebhookDisabled").startswith("A webhook was switched off")
+
+
+def test_a_german_browser_reads_each_entrys_title_in_german(world, app):
+    world.sam.profile["language"] = None        # never chose one: the browser's language decides
+    sam = Browser(app)
+    sam.sign_in(world.sam, fake=world.fake)
+    with (TRANSLATIONS / "de" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        german = read_po(handle, locale="de").get("Payment settled").string
+    assert german and german != "Payment settled"
+    backend.happened(world.org["org_id"], "PaymentSettled", "portal.billing.v1")
+    page = text(sam.get("/console/activity", headers={"Accept-Language": "de,en;q=0.5"}))
+    assert german in page and "Payment settled" not in page
 
 
 def test_each_staff_member_chooses_their_own_activity_mail(world, owner, agent):
