@@ -2,9 +2,8 @@
 tests of the portal, the console and the public pages ask of every page in German, French and
 Arabic that nothing on it is still an English message the catalogue translates.
 
-`seen(html)` is the page's `<html>` attributes and its words: text between tags and the
-`placeholder`, `title`, `aria-label` and `alt` attributes, whitespace folded; not inside code
-samples, scripts, styles or an element marked `translate="no"`. `english_left_over(locale)`
+`seen(html)` is the page's `<html>` attributes and its words (what `Sees` hands on), whitespace
+folded. `english_left_over(locale)`
 is the catalogue's English messages (both forms of a plural) that read differently once
 translated: seen on a page of that language, they were not translated."""
 from __future__ import annotations
@@ -17,7 +16,7 @@ from babel.messages.pofile import read_po
 
 from gateway.web.i18n import TRANSLATIONS
 
-SEEN_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
+SEEN_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt", "label")
 AS_IS = frozenset({"code", "pre", "kbd", "samp", "script", "style"})
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
                   "wbr"})
@@ -29,29 +28,39 @@ class Page:
     words: set = field(default_factory=set)
 
 
-class _Reader(HTMLParser):
+class Sees(HTMLParser):
+    """Hands `saw` each thing a reader sees in HTML: text between tags, the attributes in
+    `attributes`, a submit or button input's value; never inside code samples, scripts,
+    styles or an element marked `translate="no"` (the catalogues' lint reads templates with it too)."""
+
+    attributes = SEEN_ATTRIBUTES
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.open: list[tuple[str, bool]] = []
-        self.page = Page()
+        self.open: list[tuple[str, bool]] = []     # (tag, left as it is)
+
+    def saw(self, text: str) -> None:
+        raise NotImplementedError
 
     def _as_is(self) -> bool:
         return any(as_is for _, as_is in self.open)
 
-    def _saw(self, text: str) -> None:
-        if text.strip():
-            self.page.words.add(" ".join(text.split()))
-
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
-        if tag == "html":
-            self.page.html = attributes
         as_is = tag in AS_IS or attributes.get("translate") == "no"
         if not (as_is or self._as_is()):
-            for name in SEEN_ATTRIBUTES:
-                self._saw(attributes.get(name) or "")
+            for name in self.attributes:
+                if attributes.get(name):
+                    self.saw(attributes[name])
+            if tag == "input" and attributes.get("type") in ("submit", "button") and attributes.get("value"):
+                self.saw(attributes["value"])
         if tag not in VOID:
             self.open.append((tag, as_is))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID and self.open and self.open[-1][0] == tag:
+            self.open.pop()
 
     def handle_endtag(self, tag):
         for index in range(len(self.open) - 1, -1, -1):
@@ -61,7 +70,22 @@ class _Reader(HTMLParser):
 
     def handle_data(self, data):
         if not self._as_is():
-            self._saw(data)
+            self.saw(data)
+
+
+class _Reader(Sees):
+    def __init__(self) -> None:
+        super().__init__()
+        self.page = Page()
+
+    def saw(self, text: str) -> None:
+        if text.strip():
+            self.page.words.add(" ".join(text.split()))
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "html":
+            self.page.html = dict(attrs)
+        super().handle_starttag(tag, attrs)
 
 
 def seen(html: str) -> Page:

@@ -22,7 +22,6 @@ import argparse
 import json
 import re
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -30,13 +29,13 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po, write_po
 from jinja2 import Environment
 
+from tests.helpers.languages import Sees
+
 REPO = Path(__file__).resolve().parents[2]
 KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None, "lazy_ngettext": (1, 2)}
 JINJA = "jinja2.ext:babel_extract"
 METHODS = [("**/templates/**.html", JINJA), ("**/templates/**.txt", JINJA), ("**.py", "python")]
 OPTIONS = {"**/templates/**.html": {"trimmed": "true"}, "**/templates/**.txt": {"trimmed": "true"}}
-SEEN_ATTRIBUTES = frozenset({"placeholder", "title", "aria-label", "alt", "label"})
-AS_IS = frozenset({"code", "pre", "kbd", "samp", "script", "style"})
 WORD = re.compile(r"[^\W\d_]{2,}")
 # Names that read the same in every language (brands, standards, units, sample identifiers).
 NOT_WORDS = frozenset({
@@ -97,45 +96,14 @@ def update(root: Path) -> None:
         _save(po, catalogue)
 
 
-class _Seen(HTMLParser):
-    """Collects what a reader sees in a template's text with its Jinja parts blanked out."""
+class _Seen(Sees):
+    """What a reader sees in a template's text with its Jinja parts blanked out, with where."""
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.open: list[tuple[str, bool]] = []     # (tag, left as it is)
+        super().__init__()
         self.found: list[tuple[int, str]] = []
 
-    def _as_is(self) -> bool:
-        return any(as_is for _, as_is in self.open)
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        as_is = tag in AS_IS or attributes.get("translate") == "no"
-        if not (as_is or self._as_is()):
-            for name, value in attrs:
-                if name in SEEN_ATTRIBUTES and value:
-                    self._check(value)
-            if tag == "input" and attributes.get("type") in ("submit", "button") and attributes.get("value"):
-                self._check(attributes["value"])
-        if tag not in ("br", "hr", "img", "input", "meta", "link", "source", "wbr", "area", "col", "base"):
-            self.open.append((tag, as_is))
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if self.open and self.open[-1][0] == tag:
-            self.open.pop()
-
-    def handle_endtag(self, tag):
-        for index in range(len(self.open) - 1, -1, -1):
-            if self.open[index][0] == tag:
-                del self.open[index:]
-                break
-
-    def handle_data(self, data):
-        if not self._as_is():
-            self._check(data)
-
-    def _check(self, text: str) -> None:
+    def saw(self, text: str) -> None:
         words = [word for word in WORD.findall(text.replace("\x00", " ")) if word not in NOT_WORDS]
         if words:
             self.found.append((self.getpos()[0], " ".join(text.replace("\x00", "…").split())[:80]))
