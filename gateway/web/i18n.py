@@ -23,8 +23,11 @@ from babel.messages.pofile import read_po
 from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, get_locale
 
+from contracts.events.identity import PORTAL_LANGUAGES
+
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
-LOCALES = {"en": "English", "de": "Deutsch", "fr": "Français", "ar": "العربية"}
+NAMES = {"en": "English", "de": "Deutsch", "fr": "Français", "ar": "العربية"}   # each in its own words
+LOCALES = {code: NAMES[code] for code in PORTAL_LANGUAGES}
 RIGHT_TO_LEFT = frozenset({"ar"})
 
 

@@ -35,6 +35,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from fpdf.fonts import FontFace
 
+from contracts.events.identity import PORTAL_LANGUAGES
 from contracts.words import invoice_status
 from services.billing.domain.money import format_major
 from services.chassis.i18n import N_, translations
@@ -48,7 +49,7 @@ WATERMARK_MAX_W = 280.0                        # mm along the diagonal (A4: 363)
 GATEWAYS = {"stripe": "Stripe", "paypal": "PayPal", "simulated": N_("Simulated gateway"),
             "offline": N_("Recorded by staff")}
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
-LOCALES = ("en", "de", "fr", "ar")
+LOCALES = PORTAL_LANGUAGES
 RIGHT_TO_LEFT = frozenset({"ar"})
 # contracts.words' status words, marked here so billing's catalogue holds them
 # (tests/unit/billing/test_pdf_locales.py checks none is missing).
